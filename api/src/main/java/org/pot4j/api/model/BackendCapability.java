@@ -1,0 +1,19 @@
+package org.pot4j.api.model;
+
+/** What a backend can do; the engine queries these instead of assuming them. */
+public enum BackendCapability {
+    /** Weights quantized with one scale per output channel. */
+    PER_CHANNEL_WEIGHTS,
+    /** Activations quantized too, not only weights. */
+    ACTIVATION_QUANTIZATION,
+    /** Asymmetric (non-zero zero point) activation quantizers, needed by the {@code mixed} preset. */
+    ASYMMETRIC_ACTIVATIONS,
+    /** Bias shifts in a plan are applied (FastBiasCorrection). */
+    BIAS_CORRECTION,
+    /** Intermediate tensors can be returned for statistics. */
+    INTERMEDIATE_OUTPUTS,
+    /** {@code save} stores weights as 8-bit integers (file ~4x smaller). */
+    INT8_WEIGHT_STORAGE,
+    /** Compiled quantized models run on integer kernels, not only simulated. */
+    INT8_KERNELS
+}

@@ -1,0 +1,57 @@
+package org.pot4j.api.model;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.pot4j.api.Tensor;
+import org.pot4j.api.quant.QuantizationPlan;
+
+/**
+ * A loaded FP32 model: a read-only graph view, a way to run it under a plan, and a way to write it
+ * quantized. Never modified in place: every plan is applied to a fresh copy.
+ */
+public interface Model extends AutoCloseable {
+    /** The file or folder it was loaded from. */
+    Path path();
+
+    /** Name of the backend that loaded it. */
+    String backendName();
+
+    /** Model inputs, in the order the model takes them. */
+    List<TensorInfo> inputs();
+
+    /** Model outputs, in the order metrics receive them. */
+    List<TensorInfo> outputs();
+
+    /** The nodes the engine may quantize, in topological order. */
+    List<QuantizableNode> quantizableNodes();
+
+    /** The FP32 values of a node's weight, in the framework's layout ({@link QuantizableNode#weightShape()}). */
+    Tensor weight(QuantizableNode node);
+
+    /** The FP32 values of a node's bias, or null when it has none. */
+    Tensor bias(QuantizableNode node);
+
+    /**
+     * Builds a runnable model with {@code plan} applied ({@link QuantizationPlan#EMPTY} = the FP32
+     * model) and with the intermediate tensors in {@code extraOutputs} returned as outputs too.
+     *
+     * @throws org.pot4j.api.Pot4jException {@code RUNTIME_FAILURE} when the runtime rejects it
+     */
+    CompiledModel compile(QuantizationPlan plan, Set<String> extraOutputs);
+
+    /**
+     * Writes the model with {@code plan} applied, in the framework's own format, to {@code target}
+     * (a file or folder). Writes to a temporary sibling first and moves it into place, so a failure
+     * never leaves a half-written model.
+     */
+    void save(QuantizationPlan plan, Path target);
+
+    /** Size of the model on disk in bytes (all files of a folder or external data). */
+    long sizeOnDisk();
+
+    /** Releases resources. */
+    @Override
+    default void close() {
+    }
+}

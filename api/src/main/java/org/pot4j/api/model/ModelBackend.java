@@ -1,0 +1,35 @@
+package org.pot4j.api.model;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+
+/** Reads, runs and writes models of one framework. Created by a {@link ModelBackendProvider}. */
+public interface ModelBackend extends AutoCloseable {
+    /** Same as the provider's name. */
+    String name();
+
+    /** What this backend supports. */
+    Set<BackendCapability> capabilities();
+
+    /**
+     * True when {@code path} looks like a model of this framework (by extension or layout, without
+     * parsing it fully). Used to choose a backend when the config names none.
+     */
+    boolean accepts(Path path);
+
+    /**
+     * Loads a model.
+     *
+     * @param path    model file or folder
+     * @param options backend-specific model options from the config (e.g. {@code signature})
+     * @throws org.pot4j.api.Pot4jException {@code FILE_NOT_FOUND}, {@code MODEL_CORRUPT} or
+     *                                      {@code MODEL_UNSUPPORTED}, naming the file
+     */
+    Model load(Path path, Map<String, Object> options);
+
+    /** Releases native resources. */
+    @Override
+    default void close() {
+    }
+}
