@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import org.pot4j.api.ProgressListener;
 import org.pot4j.api.data.Dataset;
 import org.pot4j.api.metric.Metric;
+import org.pot4j.api.metric.ValidationFunction;
 
 /** What an algorithm is given to run: its parameters, data, metrics and engine services. */
 public interface AlgorithmContext {
@@ -22,6 +23,19 @@ public interface AlgorithmContext {
 
     /** Factories of the configured metrics; each call gives a fresh, reset instance. */
     List<Supplier<Metric>> metrics();
+
+    /**
+     * A user validation function (NNCF style) used instead of {@link #metrics()} when present;
+     * {@code validationHigherBetter} tells its direction.
+     */
+    default Optional<ValidationFunction> validationFunction() {
+        return Optional.empty();
+    }
+
+    /** Direction of {@link #validationFunction()}: true (default) when higher values are better. */
+    default boolean validationHigherBetter() {
+        return true;
+    }
 
     /** Where progress goes. */
     ProgressListener progress();
