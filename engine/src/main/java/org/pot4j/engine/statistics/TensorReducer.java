@@ -1,0 +1,224 @@
+package org.pot4j.engine.statistics;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.pot4j.api.DataType;
+import org.pot4j.api.Tensor;
+
+/**
+ * Folds the batches of one tracked tensor into running statistics. Its state is a few numbers per
+ * requested statistic (one per channel for channel means) plus one scratch buffer of one sample's
+ * size: it never keeps batches, so memory depends on the tracked tensors, not on the dataset.
+ */
+final class TensorReducer {
+    private final String tensor;
+    private final List<PerSample> perSample = new ArrayList<>();
+    private final List<ChannelMean> channelMeans = new ArrayList<>();
+    private float[] scratch = new float[0];
+
+    TensorReducer(String tensor, Set<StatisticSpec> specs) {
+        this.tensor = tensor;
+        for (StatisticSpec s : specs) {
+            if (s.kind().perSample()) {
+                perSample.add(new PerSample(s));
+            } else {
+                channelMeans.add(new ChannelMean(s));
+            }
+        }
+    }
+
+    String tensor() {
+        return tensor;
+    }
+
+    /**
+     * Adds one batch of this tensor.
+     *
+     * @param t         the tensor as the model returned it, batch dimension first
+     * @param batchRows number of rows the model ran (including padding rows)
+     * @param validRows number of leading rows that are real samples
+     */
+    void accept(Tensor t, int batchRows, int validRows) {
+        float[] data = t.dataType() == DataType.FLOAT32 ? t.floats() : t.toFloatArray();
+        long[] shape = t.shape();
+        if (data.length == 0) {
+            return;
+        }
+        if (!perSample.isEmpty()) {
+            int chunk;
+            int chunks;
+            if (shape.length >= 1 && batchRows > 0 && shape[0] % batchRows == 0) {
+                // [B, ...] or batch-major [B*k, ...]: each sample owns a contiguous block
+                chunk = data.length / batchRows;
+                chunks = validRows;
+            } else {
+                chunk = data.length;
+                chunks = 1;
+            }
+            for (int c = 0; c < chunks; c++) {
+                int from = c * chunk;
+                for (PerSample r : perSample) {
+                    r.acceptSample(data, from, from + chunk);
+                }
+            }
+        }
+        for (ChannelMean r : channelMeans) {
+            r.accept(data, shape, batchRows, validRows);
+        }
+    }
+
+    /** The statistics gathered so far: a Double per per-sample spec, a double[] per channel mean. */
+    Map<StatisticSpec, Object> results() {
+        Map<StatisticSpec, Object> out = new LinkedHashMap<>();
+        for (PerSample r : perSample) {
+            out.put(r.spec, r.aggregate.value(r.spec.aggregator()));
+        }
+        for (ChannelMean r : channelMeans) {
+            out.put(r.spec, r.means());
+        }
+        return out;
+    }
+
+    /**
+     * Number of numbers of running state (not counting the one-sample scratch buffer): what the
+     * reducer keeps between batches.
+     */
+    long stateSize() {
+        long n = 4L * perSample.size();
+        for (ChannelMean r : channelMeans) {
+            n += r.sums.length + 1;
+        }
+        return n;
+    }
+
+    /** Size of the reusable one-sample scratch buffer. */
+    int scratchSize() {
+        return scratch.length;
+    }
+
+    private float[] scratch(int n) {
+        if (scratch.length < n) {
+            scratch = new float[n];
+        }
+        return scratch;
+    }
+
+    /** A per-sample reduction folded by an aggregator. */
+    private final class PerSample {
+        final StatisticSpec spec;
+        final RunningAggregate aggregate = new RunningAggregate();
+
+        PerSample(StatisticSpec spec) {
+            this.spec = spec;
+        }
+
+        void acceptSample(float[] d, int from, int to) {
+            aggregate.add(reduce(d, from, to));
+        }
+
+        private double reduce(float[] d, int from, int to) {
+            switch (spec.kind()) {
+                case MIN: {
+                    float m = Float.POSITIVE_INFINITY;
+                    for (int i = from; i < to; i++) {
+                        m = Math.min(m, d[i]);
+                    }
+                    return m;
+                }
+                case MAX: {
+                    float m = Float.NEGATIVE_INFINITY;
+                    for (int i = from; i < to; i++) {
+                        m = Math.max(m, d[i]);
+                    }
+                    return m;
+                }
+                case ABS_MAX: {
+                    float m = 0;
+                    for (int i = from; i < to; i++) {
+                        m = Math.max(m, Math.abs(d[i]));
+                    }
+                    return m;
+                }
+                case QUANTILE:
+                case ABS_QUANTILE: {
+                    int n = to - from;
+                    float[] s = scratch(n);
+                    if (spec.kind() == StatisticKind.ABS_QUANTILE) {
+                        for (int i = 0; i < n; i++) {
+                            s[i] = Math.abs(d[from + i]);
+                        }
+                    } else {
+                        System.arraycopy(d, from, s, 0, n);
+                    }
+                    return Quantiles.quantile(s, 0, n, spec.quantile());
+                }
+                default:
+                    throw new IllegalStateException(spec.toString());
+            }
+        }
+    }
+
+    /** Running per-channel sums and the element count behind each. */
+    private final class ChannelMean {
+        final StatisticSpec spec;
+        double[] sums = new double[0];
+        long count;
+
+        ChannelMean(StatisticSpec spec) {
+            this.spec = spec;
+        }
+
+        void accept(float[] d, long[] shape, int batchRows, int validRows) {
+            int rank = shape.length;
+            int axis = spec.channelAxis() < 0 ? rank + spec.channelAxis() : spec.channelAxis();
+            if (axis < 0 || axis >= rank) {
+                throw new IllegalArgumentException("channel axis " + spec.channelAxis() + " does not exist in tensor '"
+                        + tensor + "' of shape " + Arrays.toString(shape));
+            }
+            int channels = (int) shape[axis];
+            if (count == 0 && sums.length == 0) {
+                sums = new double[channels];
+            } else if (sums.length != channels) {
+                throw new IllegalArgumentException("tensor '" + tensor + "' changed its channel count from " + sums.length
+                        + " to " + channels + " between batches");
+            }
+            long outer = 1;
+            for (int i = 0; i < axis; i++) {
+                outer *= shape[i];
+            }
+            long inner = 1;
+            for (int i = axis + 1; i < rank; i++) {
+                inner *= shape[i];
+            }
+            if (axis > 0 && validRows < batchRows && shape[0] == batchRows) {
+                // padding rows of a fixed-batch model are the trailing rows: leave them out
+                outer = outer / batchRows * validRows;
+            }
+            int in = (int) inner;
+            int pos = 0;
+            for (long o = 0; o < outer; o++) {
+                for (int c = 0; c < channels; c++) {
+                    double s = 0;
+                    for (int j = 0; j < in; j++) {
+                        s += d[pos + j];
+                    }
+                    sums[c] += s;
+                    pos += in;
+                }
+            }
+            count += outer * inner;
+        }
+
+        double[] means() {
+            double[] m = new double[sums.length];
+            for (int c = 0; c < m.length; c++) {
+                m[c] = count == 0 ? Double.NaN : sums[c] / count;
+            }
+            return m;
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package org.pot4j.engine.testing;
+
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import org.pot4j.api.ErrorCode;
+import org.pot4j.api.Pot4jException;
+import org.pot4j.api.model.BackendCapability;
+import org.pot4j.api.model.Model;
+import org.pot4j.api.model.ModelBackend;
+
+/**
+ * The backend of {@link JavaMlpModel}: models are built in code, not loaded; its capabilities can
+ * be narrowed to test how algorithms adapt to a weaker backend.
+ */
+public final class JavaMlpBackend implements ModelBackend {
+    /** Backend name. */
+    public static final String NAME = "java-mlp";
+
+    private final Set<BackendCapability> capabilities;
+
+    /** A backend with every capability. */
+    public JavaMlpBackend() {
+        this(EnumSet.allOf(BackendCapability.class));
+    }
+
+    /** A backend with the given capabilities. */
+    public JavaMlpBackend(Set<BackendCapability> capabilities) {
+        this.capabilities = capabilities.isEmpty() ? EnumSet.noneOf(BackendCapability.class) : EnumSet.copyOf(capabilities);
+    }
+
+    /** A backend with every capability except {@code missing}. */
+    public static JavaMlpBackend without(BackendCapability... missing) {
+        EnumSet<BackendCapability> c = EnumSet.allOf(BackendCapability.class);
+        for (BackendCapability m : missing) {
+            c.remove(m);
+        }
+        return new JavaMlpBackend(c);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Set<BackendCapability> capabilities() {
+        return EnumSet.copyOf(capabilities);
+    }
+
+    @Override
+    public boolean accepts(Path path) {
+        return false;
+    }
+
+    @Override
+    public Model load(Path path, Map<String, Object> options) {
+        throw new Pot4jException(ErrorCode.MODEL_UNSUPPORTED, "java-mlp models are built in code, not loaded from " + path);
+    }
+}
