@@ -1,0 +1,41 @@
+package org.pot4j.engine.algorithms;
+
+import java.util.Map;
+import java.util.Set;
+import org.pot4j.api.quant.AlgorithmContext;
+import org.pot4j.engine.statistics.StatisticsCollector;
+
+/** Small helpers the built-in algorithms share. */
+public final class AlgorithmSupport {
+    private AlgorithmSupport() {
+    }
+
+    /** The engine's statistics collector service, or a new one when the context offers none. */
+    public static StatisticsCollector collector(AlgorithmContext context) {
+        try {
+            StatisticsCollector c = context.service(StatisticsCollector.class);
+            if (c != null) {
+                return c;
+            }
+        } catch (RuntimeException e) {
+            // a bare context (library use): the collector is stateless, a fresh one is equivalent
+        }
+        return new StatisticsCollector();
+    }
+
+    /** Fails with {@code CONFIG_UNKNOWN_KEY} on keys outside {@code names} (Java callers bypass the config loader). */
+    public static ParamReader checkedParams(String algorithm, Map<String, ?> params, Set<String> names) {
+        return new ParamReader(algorithm, params).requireKnownKeys(names);
+    }
+
+    /** Version of the built-in algorithms: the engine jar's version, or "dev" when run from classes. */
+    public static String version() {
+        String v = AlgorithmSupport.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    /** Seconds since {@code startNanos}, rounded to milliseconds. */
+    public static double secondsSince(long startNanos) {
+        return Math.round((System.nanoTime() - startNanos) / 1e6) / 1e3;
+    }
+}

@@ -1,0 +1,120 @@
+package org.pot4j.engine.algorithms;
+
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.pot4j.api.model.BackendCapability;
+import org.pot4j.api.model.Model;
+import org.pot4j.api.model.QuantizableNode;
+import org.pot4j.api.quant.AlgorithmContext;
+import org.pot4j.api.quant.QuantizationAlgorithm;
+import org.pot4j.api.quant.QuantizationPlan;
+import org.pot4j.api.quant.QuantizationResult;
+import org.pot4j.engine.algorithms.biascorrection.BiasCorrectionOutcome;
+import org.pot4j.engine.algorithms.biascorrection.BiasCorrectionParameters;
+import org.pot4j.engine.algorithms.biascorrection.BiasCorrector;
+import org.pot4j.engine.algorithms.minmax.MinMaxParameters;
+import org.pot4j.engine.algorithms.minmax.MinMaxQuantization;
+import org.pot4j.engine.statistics.StatisticsRequest;
+import org.pot4j.engine.statistics.StatisticsResult;
+
+/**
+ * POT's DefaultQuantization: MinMaxQuantization followed by FastBiasCorrection. The FP32 statistics
+ * of both (activation ranges and per-channel output means) are gathered in one merged pass; bias
+ * correction then needs one more pass on the quantized model.
+ *
+ * <p>Parameters (POT names and defaults): {@code target_device} ANY, {@code preset} performance,
+ * {@code stat_subset_size} 300, {@code stat_batch_size} (automatic), {@code shuffle_data} false,
+ * {@code seed} 0, {@code ignored} / {@code ignored_scope}, {@code model_type} (none or
+ * transformer), {@code activations}, {@code weights}, {@code range_estimator},
+ * {@code use_fast_bias} true, {@code fast_bias_threshold} / {@code threshold} 2.0,
+ * {@code apply_for_all_nodes} false, {@code inplace_statistics} (accepted, statistics always
+ * stream).
+ */
+public final class DefaultQuantization implements QuantizationAlgorithm {
+    /** Name in configs. */
+    public static final String NAME = "DefaultQuantization";
+
+    /** Every parameter DefaultQuantization accepts. */
+    public static final Set<String> PARAMETER_NAMES;
+
+    static {
+        Set<String> names = new HashSet<>(MinMaxParameters.NAMES);
+        names.addAll(BiasCorrectionParameters.NAMES);
+        names.add("use_fast_bias");
+        PARAMETER_NAMES = Set.copyOf(names);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Set<String> parameterNames() {
+        return PARAMETER_NAMES;
+    }
+
+    @Override
+    public QuantizationResult run(Model model, AlgorithmContext context) {
+        return quantize(model, context, NAME, PARAMETER_NAMES, true);
+    }
+
+    /**
+     * The flow DefaultQuantization and a standalone FastBiasCorrection share: one merged FP32
+     * statistics pass, the MinMax plan, then bias correction on it.
+     *
+     * @param algorithm   the name of the calling algorithm (messages, metadata)
+     * @param accepted    the parameter names the caller accepts
+     * @param biasDefault whether bias correction runs when {@code use_fast_bias} is not given
+     */
+    public static QuantizationResult quantize(Model model, AlgorithmContext context, String algorithm, Set<String> accepted,
+                                              boolean biasDefault) {
+        long start = System.nanoTime();
+        ParamReader p = AlgorithmSupport.checkedParams(algorithm, context.params(), accepted);
+        Set<BackendCapability> caps = BackendCapabilities.of(context, model);
+        MinMaxParameters mm = MinMaxParameters.parse(algorithm, context.params(), caps);
+        BiasCorrectionParameters bc = BiasCorrectionParameters.parse(algorithm, context.params());
+        boolean useFastBias = p.bool("use_fast_bias", biasDefault);
+        boolean canCorrect = caps.contains(BackendCapability.BIAS_CORRECTION);
+
+        MinMaxQuantization.Prepared prepared = MinMaxQuantization.prepare(model, mm, caps);
+        List<QuantizableNode> candidates = useFastBias && canCorrect ? BiasCorrector.candidates(prepared.selection().quantized()) : List.of();
+        StatisticsRequest request = new StatisticsRequest().merge(prepared.request()).merge(BiasCorrector.request(candidates));
+        var collector = AlgorithmSupport.collector(context);
+        StatisticsResult stats = request.isEmpty() ? null
+                : collector.collect(model, QuantizationPlan.EMPTY, context.calibration(), request, mm.collectionOptions(), context.progress());
+        QuantizationPlan plan = MinMaxQuantization.buildPlan(model, prepared, stats, algorithm);
+
+        Map<String, Object> report = new LinkedHashMap<>(MinMaxQuantization.report(prepared, plan));
+        if (stats != null) {
+            report.put("statistics_samples", stats.sampleCount());
+            report.put("statistics_tensors", stats.tensors().size());
+            report.put("statistics_seconds", Math.round(stats.seconds() * 1000) / 1000.0);
+        }
+        String biasStatus;
+        if (!useFastBias) {
+            biasStatus = "off (use_fast_bias false)";
+        } else if (!canCorrect) {
+            biasStatus = "off (backend " + model.backendName() + " cannot apply bias shifts)";
+        } else {
+            BiasCorrector corrector = new BiasCorrector(model, context.calibration(), mm.collectionOptions(), bc, collector,
+                    context.progress());
+            if (stats != null) {
+                corrector.withFp32Statistics(candidates, stats);
+            }
+            BiasCorrectionOutcome outcome = corrector.correct(plan);
+            plan = outcome.plan().toBuilder()
+                    .metadata("bias_shifts_applied", Integer.toString(outcome.applied().size()))
+                    .build();
+            report.putAll(outcome.report());
+            biasStatus = "fast (threshold " + bc.threshold() + ")";
+        }
+        report.put("bias_correction", biasStatus);
+        plan = plan.toBuilder().metadata("bias_correction", biasStatus).build();
+        report.put("seconds", AlgorithmSupport.secondsSince(start));
+        return QuantizationResult.completed(plan, report);
+    }
+}

@@ -1,0 +1,170 @@
+package org.pot4j.engine.algorithms.biascorrection;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.pot4j.api.ProgressListener;
+import org.pot4j.api.Tensor;
+import org.pot4j.api.data.Dataset;
+import org.pot4j.api.model.Model;
+import org.pot4j.api.model.QuantizableNode;
+import org.pot4j.api.quant.QuantizationPlan;
+import org.pot4j.engine.statistics.CollectionOptions;
+import org.pot4j.engine.statistics.StatisticSpec;
+import org.pot4j.engine.statistics.StatisticsCollector;
+import org.pot4j.engine.statistics.StatisticsRequest;
+import org.pot4j.engine.statistics.StatisticsResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fast bias correction of one model, reusable across plans: the FP32 per-channel output means are
+ * gathered once (or taken from a merged statistics pass) and kept, so re-correcting after a plan
+ * change (AccuracyAware reverting a node) costs one quantized pass only.
+ *
+ * <p>For each quantized node with a bias, {@code shift_c = mean_c(FP32 output) - mean_c(quantized
+ * output)} over the calibration subset, where the quantized outputs come from the plan without any
+ * bias shift. As in NNCF's FastBiasCorrection, a shift is applied only when its magnitude
+ * {@code max_c |shift_c / bias_c|} is below the threshold (default 2); a bias with a zero element
+ * has infinite magnitude and is never shifted.
+ */
+public final class BiasCorrector {
+    /** Progress stage of the quantized statistics pass. */
+    public static final String STAGE = "bias correction";
+
+    private static final Logger LOG = LoggerFactory.getLogger(BiasCorrector.class);
+
+    private final Model model;
+    private final Dataset calibration;
+    private final CollectionOptions options;
+    private final BiasCorrectionParameters params;
+    private final StatisticsCollector collector;
+    private final ProgressListener progress;
+    private final Map<String, double[]> fp32Means = new HashMap<>();
+
+    /**
+     * A corrector of {@code model} over the calibration subset {@code options} selects.
+     */
+    public BiasCorrector(Model model, Dataset calibration, CollectionOptions options, BiasCorrectionParameters params,
+                         StatisticsCollector collector, ProgressListener progress) {
+        this.model = model;
+        this.calibration = calibration;
+        this.options = options;
+        this.params = params;
+        this.collector = collector;
+        this.progress = progress;
+    }
+
+    /** The nodes of {@code plan} bias correction can shift: weights quantized, a bias, a channel axis. */
+    public static List<QuantizableNode> candidates(Model model, QuantizationPlan plan) {
+        List<QuantizableNode> out = new ArrayList<>();
+        for (QuantizableNode n : candidates(model.quantizableNodes())) {
+            if (plan.weights().containsKey(n.id()) && !plan.fp32Nodes().contains(n.id())) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /** The nodes among {@code nodes} that have a weight, a bias and an output channel axis. */
+    public static List<QuantizableNode> candidates(List<QuantizableNode> nodes) {
+        List<QuantizableNode> out = new ArrayList<>();
+        for (QuantizableNode n : nodes) {
+            if (n.hasWeight() && n.hasBias() && n.outputName() != null && n.outputChannelAxis() >= 0) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /** The statistic bias correction needs of a node's output. */
+    public static StatisticSpec outputMean(QuantizableNode node) {
+        return StatisticSpec.channelMean(node.outputChannelAxis());
+    }
+
+    /** The per-channel output means of {@code nodes}, to merge into an FP32 statistics pass. */
+    public static StatisticsRequest request(List<QuantizableNode> nodes) {
+        StatisticsRequest r = new StatisticsRequest();
+        nodes.forEach(n -> r.add(n.outputName(), outputMean(n)));
+        return r;
+    }
+
+    /** Takes FP32 means of {@code nodes} from a pass that included {@link #request(List)}. */
+    public BiasCorrector withFp32Statistics(List<QuantizableNode> nodes, StatisticsResult fp32) {
+        for (QuantizableNode n : nodes) {
+            if (fp32.has(n.outputName(), outputMean(n))) {
+                fp32Means.put(n.id(), fp32.channelMeans(n.outputName(), outputMean(n)));
+            }
+        }
+        return this;
+    }
+
+    /**
+     * Corrects the biases of {@code plan}'s candidates. Existing shifts in {@code plan} are
+     * discarded first, so the result depends only on the quantizers.
+     */
+    public BiasCorrectionOutcome correct(QuantizationPlan plan) {
+        long start = System.nanoTime();
+        QuantizationPlan.Builder unshifted = plan.toBuilder();
+        plan.biasShifts().keySet().forEach(unshifted::removeBiasShift);
+        QuantizationPlan base = unshifted.build();
+        List<QuantizableNode> nodes = candidates(model, base);
+        if (nodes.isEmpty()) {
+            return new BiasCorrectionOutcome(base, Map.of(), Map.of(), 0);
+        }
+        List<QuantizableNode> missing = nodes.stream().filter(n -> !fp32Means.containsKey(n.id())).toList();
+        if (!missing.isEmpty()) {
+            withFp32Statistics(missing, collector.collect(model, QuantizationPlan.EMPTY, calibration, request(missing),
+                    options.withStage(CollectionOptions.STAGE), progress));
+        }
+        StatisticsResult quantized = collector.collect(model, base, calibration, request(nodes), options.withStage(STAGE), progress);
+
+        QuantizationPlan.Builder out = base.toBuilder();
+        Map<String, Double> applied = new LinkedHashMap<>();
+        Map<String, String> skipped = new LinkedHashMap<>();
+        for (QuantizableNode n : nodes) {
+            double[] fp = fp32Means.get(n.id());
+            double[] q = quantized.channelMeans(n.outputName(), outputMean(n));
+            Tensor biasTensor = model.bias(n);
+            if (biasTensor == null) {
+                skipped.put(n.id(), "the backend returned no bias values");
+                continue;
+            }
+            float[] bias = biasTensor.toFloatArray();
+            if (fp.length != q.length || bias.length != fp.length) {
+                skipped.put(n.id(), "bias has " + bias.length + " values but output '" + n.outputName() + "' has " + fp.length
+                        + " channels on axis " + n.outputChannelAxis());
+                continue;
+            }
+            float[] shift = new float[bias.length];
+            double magnitude = 0;
+            for (int c = 0; c < shift.length; c++) {
+                shift[c] = (float) (fp[c] - q[c]);
+                magnitude = bias[c] == 0 ? Double.POSITIVE_INFINITY : Math.max(magnitude, Math.abs(shift[c] / bias[c]));
+            }
+            if (!Double.isFinite(magnitude) && !hasZero(bias)) {
+                skipped.put(n.id(), "shift is not finite");
+            } else if (magnitude < params.threshold()) {
+                out.biasShift(n.id(), shift);
+                applied.put(n.id(), magnitude);
+            } else {
+                skipped.put(n.id(), hasZero(bias) ? "bias has zero elements (NNCF skips these)"
+                        : String.format("shift magnitude %.3g is not below threshold %s", magnitude, params.threshold()));
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        LOG.info("bias correction: {} of {} biases shifted, {} skipped", applied.size(), nodes.size(), skipped.size());
+        return new BiasCorrectionOutcome(out.build(), applied, skipped, seconds);
+    }
+
+    private static boolean hasZero(float[] v) {
+        for (float x : v) {
+            if (x == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,161 @@
+package org.pot4j.engine.algorithms.minmax;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.pot4j.api.ErrorCode;
+import org.pot4j.api.Pot4jException;
+import org.pot4j.api.model.Model;
+import org.pot4j.api.model.QuantizableNode;
+import org.pot4j.engine.algorithms.ParamReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Nodes kept in FP32 by the user: by name, by op type, or by regular expression on the name. Reads
+ * both spellings: POT's {@code ignored: {scope: [names], operations: [{type: T}]}} and NNCF's
+ * {@code ignored_scope: {names, types, patterns, validate}} (or a plain list of names); the two are
+ * merged. Patterns match from the start of the node name, as NNCF's {@code re.match}.
+ *
+ * <p>As in NNCF ({@code validate=True} by default), a name or pattern that matches no quantizable
+ * node is an error, so a typo never silently quantizes a node the user meant to keep. Types that
+ * match nothing only log a warning: configs often list types (e.g. Softmax) that a backend's graph
+ * view does not expose as quantizable.
+ *
+ * @param names    exact node ids
+ * @param types    op types (case-insensitive)
+ * @param patterns regular expressions over node ids
+ * @param validate fail on names/patterns that match nothing
+ */
+public record IgnoredScope(Set<String> names, Set<String> types, List<Pattern> patterns, boolean validate) {
+    private static final Logger LOG = LoggerFactory.getLogger(IgnoredScope.class);
+    private static final Set<String> KEYS = Set.of("scope", "operations", "names", "types", "patterns", "regex", "validate");
+
+    /** Nothing ignored. */
+    public static final IgnoredScope NONE = new IgnoredScope(Set.of(), Set.of(), List.of(), true);
+
+    /** Copies. */
+    public IgnoredScope {
+        names = Set.copyOf(names);
+        types = Set.copyOf(types);
+        patterns = List.copyOf(patterns);
+    }
+
+    /** Reads {@code ignored} and {@code ignored_scope} of an algorithm's parameters. */
+    public static IgnoredScope parse(ParamReader params) {
+        Set<String> names = new LinkedHashSet<>();
+        Set<String> types = new LinkedHashSet<>();
+        List<Pattern> patterns = new ArrayList<>();
+        boolean validate = true;
+        for (String key : List.of("ignored", "ignored_scope")) {
+            if (!params.has(key)) {
+                continue;
+            }
+            if (!params.isMap(key)) {
+                names.addAll(params.strings(key));
+                continue;
+            }
+            ParamReader p = params.map(key).requireKnownKeys(KEYS);
+            names.addAll(p.strings("scope"));
+            names.addAll(p.strings("names"));
+            p.strings("types").forEach(t -> types.add(t.toLowerCase(Locale.ROOT)));
+            for (ParamReader op : p.maps("operations")) {
+                op.requireKnownKeys(Set.of("type", "attributes"));
+                String type = op.string("type", null);
+                if (type == null) {
+                    throw op.invalid("type", "is missing: each ignored operation needs a type, e.g. {type: Softmax}");
+                }
+                if (op.isMap("attributes") && !op.map("attributes").values().isEmpty()) {
+                    throw op.invalid("attributes", "are not supported: pot4j ignores operations by type only; list node names in scope instead");
+                }
+                types.add(type.toLowerCase(Locale.ROOT));
+            }
+            List<String> regexes = new ArrayList<>(p.strings("patterns"));
+            regexes.addAll(p.strings("regex"));
+            for (String r : regexes) {
+                try {
+                    patterns.add(Pattern.compile(r));
+                } catch (PatternSyntaxException e) {
+                    throw new Pot4jException(ErrorCode.CONFIG_INVALID, p.where("patterns") + " has an invalid regular expression '"
+                            + r + "': " + e.getDescription());
+                }
+            }
+            validate &= p.bool("validate", true);
+        }
+        return new IgnoredScope(names, types, patterns, validate);
+    }
+
+    /** True when nothing is ignored. */
+    public boolean isEmpty() {
+        return names.isEmpty() && types.isEmpty() && patterns.isEmpty();
+    }
+
+    /** Why {@code node} is ignored, or null when it is not. */
+    public String reason(QuantizableNode node) {
+        if (names.contains(node.id())) {
+            return "ignored by name";
+        }
+        if (types.contains(node.opType().toLowerCase(Locale.ROOT))) {
+            return "ignored by type " + node.opType();
+        }
+        for (Pattern p : patterns) {
+            if (p.matcher(node.id()).lookingAt()) {
+                return "ignored by pattern " + p.pattern();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Checks that every name and pattern matches a quantizable node of {@code model}.
+     *
+     * @throws Pot4jException {@code CONFIG_INVALID} listing what matched nothing (unless {@code validate} is false)
+     */
+    public void check(Model model, List<QuantizableNode> nodes) {
+        Set<String> ids = new LinkedHashSet<>();
+        Set<String> opTypes = new TreeSet<>();
+        for (QuantizableNode n : nodes) {
+            ids.add(n.id());
+            opTypes.add(n.opType().toLowerCase(Locale.ROOT));
+        }
+        List<String> missing = new ArrayList<>();
+        for (String n : names) {
+            if (!ids.contains(n)) {
+                missing.add("name '" + n + "'");
+            }
+        }
+        for (Pattern p : patterns) {
+            if (ids.stream().noneMatch(id -> p.matcher(id).lookingAt())) {
+                missing.add("pattern '" + p.pattern() + "'");
+            }
+        }
+        for (String t : types) {
+            if (!opTypes.contains(t)) {
+                LOG.warn("ignored type '{}' matches no quantizable node of {} (types there: {})", t, model.path(), opTypes);
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        List<String> some = ids.stream().limit(12).toList();
+        String msg = "ignored scope " + missing + " matches no quantizable node of model " + model.path() + "; nodes are "
+                + some + (ids.size() > some.size() ? " and " + (ids.size() - some.size()) + " more" : "")
+                + " (set ignored_scope.validate to false to allow this)";
+        if (validate) {
+            throw new Pot4jException(ErrorCode.CONFIG_INVALID, msg);
+        }
+        LOG.warn(msg);
+    }
+
+    /** A short summary for plan metadata. */
+    public Map<String, Object> describe() {
+        return Map.of("names", List.copyOf(names), "types", List.copyOf(types),
+                "patterns", patterns.stream().map(Pattern::pattern).toList());
+    }
+}
