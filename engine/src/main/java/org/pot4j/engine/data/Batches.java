@@ -38,6 +38,25 @@ public final class Batches {
     }
 
     /**
+     * The batch size to run {@code model} with when the caller asks for {@code requested}: the
+     * model's fixed batch dimension when it has one, else {@code requested} (or
+     * {@link #DEFAULT_BATCH} when {@code requested <= 0}).
+     */
+    public static int batchSizeFor(Model model, int requested) {
+        int fixed = Integer.MAX_VALUE;
+        for (TensorInfo in : model.inputs()) {
+            long[] s = in.shape();
+            if (s.length > 0 && s[0] > 0) {
+                fixed = (int) Math.min(fixed, s[0]);
+            }
+        }
+        if (fixed != Integer.MAX_VALUE) {
+            return fixed;
+        }
+        return requested > 0 ? requested : DEFAULT_BATCH;
+    }
+
+    /**
      * Stacks samples into one batch keyed by the model's input names. Sample inputs are bound by
      * name when every model input name is present, else by position.
      */

@@ -1,0 +1,609 @@
+package org.pot4j.engine;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Module;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.pot4j.api.ErrorCode;
+import org.pot4j.api.Pot4jException;
+import org.pot4j.api.ProgressListener;
+import org.pot4j.api.data.Dataset;
+import org.pot4j.api.data.DatasetProvider;
+import org.pot4j.api.metric.Metric;
+import org.pot4j.api.metric.MetricProvider;
+import org.pot4j.api.metric.ValidationFunction;
+import org.pot4j.api.model.Model;
+import org.pot4j.api.model.ModelBackend;
+import org.pot4j.api.model.ModelBackendProvider;
+import org.pot4j.api.quant.QuantizationAlgorithm;
+import org.pot4j.api.quant.QuantizationAlgorithmProvider;
+import org.pot4j.api.quant.QuantizationPlan;
+import org.pot4j.api.quant.QuantizationResult;
+import org.pot4j.engine.config.ConfigErrors;
+import org.pot4j.engine.config.ConfigLoader;
+import org.pot4j.engine.config.Pot4jConfig;
+import org.pot4j.engine.config.Suggestions;
+import org.pot4j.engine.data.Batches;
+import org.pot4j.engine.data.Fp32OutputDataset;
+import org.pot4j.engine.inject.Pot4jModule;
+import org.pot4j.engine.plugin.PluginDiscovery;
+import org.pot4j.engine.plugin.PluginKind;
+import org.pot4j.engine.plugin.PluginRegistry;
+import org.pot4j.engine.plugin.PluginReport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pot4j facade: load models, quantize them (NNCF-style {@link #quantize} and
+ * {@link #quantizeWithAccuracyControl}), evaluate, and look up metrics, datasets and algorithms
+ * by name. Built by Guice from what plugin discovery found; see {@link #create()} and
+ * {@link #builder()}. Thread-safe. {@link #close()} releases backends and plugin class loaders.
+ */
+public final class Pot4j implements AutoCloseable {
+    /** Algorithm run by {@link #quantize}. */
+    public static final String DEFAULT_QUANTIZATION = "DefaultQuantization";
+    /** Algorithm run by {@link #quantizeWithAccuracyControl}. */
+    public static final String ACCURACY_AWARE_QUANTIZATION = "AccuracyAwareQuantization";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Pot4j.class);
+
+    private final Map<String, ModelBackendProvider> backendProviders;
+    private final Map<String, MetricProvider> metricProviders;
+    private final Map<String, QuantizationAlgorithmProvider> algorithmProviders;
+    private final Map<String, DatasetProvider> datasetProviders;
+    private final PluginRegistry registry;
+    private final ProgressListener progress;
+    private final Injector injector;
+    /** Backends bound by extra Guice modules rather than discovered (rare; tests, embedding apps). */
+    private final Map<String, ModelBackend> extraBackends = new ConcurrentHashMap<>();
+
+    @Inject
+    Pot4j(Map<String, ModelBackendProvider> backendProviders, Map<String, MetricProvider> metricProviders,
+          Map<String, QuantizationAlgorithmProvider> algorithmProviders, Map<String, DatasetProvider> datasetProviders,
+          PluginRegistry registry, ProgressListener progress, Injector injector) {
+        this.backendProviders = backendProviders;
+        this.metricProviders = metricProviders;
+        this.algorithmProviders = algorithmProviders;
+        this.datasetProviders = datasetProviders;
+        this.registry = registry;
+        this.progress = progress;
+        this.injector = injector;
+    }
+
+    /** The engine over the class path plus {@code ./plugins} when that folder exists. */
+    public static Pot4j create() {
+        Path local = Path.of("plugins");
+        return builder().pluginDirs(Files.isDirectory(local) ? List.of(local) : List.of()).build();
+    }
+
+    /** A builder to choose plugin folders, class loader and progress listener. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The pot4j version (from the engine jar's manifest), or {@code dev} when run from classes. */
+    public static String version() {
+        String v = Pot4j.class.getPackage() == null ? null : Pot4j.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    // ---------------------------------------------------------------- plugins
+
+    /** Every discovered provider with version, source and (for backends) capabilities, plus failures. */
+    public PluginReport plugins() {
+        return registry.report();
+    }
+
+    /** The discovery result. */
+    public PluginRegistry registry() {
+        return registry;
+    }
+
+    /** The engine's progress listener. */
+    public ProgressListener progress() {
+        return progress;
+    }
+
+    /** The Guice injector this facade came from. */
+    public Injector injector() {
+        return injector;
+    }
+
+    /** Installed backend names, sorted. */
+    public Set<String> backendNames() {
+        return new TreeSet<>(backendProviders.keySet());
+    }
+
+    /** Installed metric names, sorted. */
+    public Set<String> metricNames() {
+        return new TreeSet<>(metricProviders.keySet());
+    }
+
+    /** Installed algorithm names, sorted. */
+    public Set<String> algorithmNames() {
+        return new TreeSet<>(algorithmProviders.keySet());
+    }
+
+    /** Installed dataset types, sorted. */
+    public Set<String> datasetTypes() {
+        return new TreeSet<>(datasetProviders.keySet());
+    }
+
+    // ---------------------------------------------------------------- models
+
+    /**
+     * Loads a model with the first installed backend that accepts it (the one its extension
+     * suggests is asked first, so other runtimes' native libraries are not loaded for nothing).
+     *
+     * @throws Pot4jException {@code FILE_NOT_FOUND}; {@code NO_BACKEND} naming the backend to install
+     */
+    public Model loadModel(Path path) {
+        return loadModel(path, null, Map.of());
+    }
+
+    /**
+     * Loads a model with the named backend (null: choose by {@code accepts}).
+     *
+     * @param options backend-specific options (e.g. {@code signature}), may be null
+     */
+    public Model loadModel(Path path, String backend, Map<String, Object> options) {
+        Objects.requireNonNull(path, "path");
+        Map<String, Object> opts = options == null ? Map.of() : options;
+        if (!Files.exists(path)) {
+            throw new Pot4jException(ErrorCode.FILE_NOT_FOUND, "model " + path + " does not exist; check the path"
+                    + " (relative paths in a config resolve against the config's folder)");
+        }
+        String name = backend != null ? backend : chooseBackend(path);
+        ModelBackend b = backend(name);
+        LOG.info("loading {} with backend {}", path, name);
+        try {
+            Model m = b.load(path, opts);
+            if (m == null) {
+                throw new IllegalStateException("load() returned null");
+            }
+            return m;
+        } catch (Pot4jException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new Pot4jException(ErrorCode.RUNTIME_FAILURE, "backend '" + name + "' failed to load " + path + ": " + e, e);
+        }
+    }
+
+    /**
+     * The started backend of that name.
+     *
+     * @throws Pot4jException {@code NO_BACKEND} or {@code PLUGIN_LOAD_FAILED}
+     */
+    public ModelBackend backend(String name) {
+        if (registry.find(PluginKind.BACKEND, name).isPresent() || !backendProviders.containsKey(name)) {
+            if (!backendProviders.containsKey(name)) {
+                throw new Pot4jException(ErrorCode.NO_BACKEND, "backend '" + name + "' is not installed"
+                        + Suggestions.didYouMean(name, backendProviders.keySet()) + "; installed backends: "
+                        + backendNames() + "; install backend-" + name + " into plugins/");
+            }
+            return registry.backend(name);
+        }
+        return extraBackends.computeIfAbsent(name, n -> backendProviders.get(n).create(Map.of()));
+    }
+
+    private String chooseBackend(Path path) {
+        String guess = guessBackend(path);
+        List<String> order = new ArrayList<>(backendNames());
+        if (guess != null && order.remove(guess)) {
+            order.add(0, guess);
+        }
+        List<String> broken = new ArrayList<>();
+        for (String name : order) {
+            ModelBackend b;
+            try {
+                b = backend(name);
+            } catch (Pot4jException e) {
+                broken.add(name + " (" + e.getMessage() + ")");
+                continue;
+            }
+            try {
+                if (b.accepts(path)) {
+                    return name;
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("backend {} failed to check {}: {}", name, path, e.toString());
+            }
+        }
+        String install = guess == null ? "install the backend for its framework (backend-onnx, backend-tensorflow or backend-djl)"
+                : "install backend-" + guess;
+        throw new Pot4jException(ErrorCode.NO_BACKEND, "no backend for " + path + "; " + install + " into plugins/"
+                + " (installed backends: " + backendNames() + (broken.isEmpty() ? "" : "; failed to start: " + broken) + ")");
+    }
+
+    /**
+     * The backend a file's name suggests: {@code .onnx} onnx; {@code saved_model.pb}, {@code .pb}
+     * or a folder tensorflow; {@code .pt}/{@code .pth} djl; else null.
+     */
+    public static String guessBackend(Path path) {
+        Path fileName = path.getFileName();
+        String f = fileName == null ? "" : fileName.toString().toLowerCase(Locale.ROOT);
+        if (f.endsWith(".onnx")) {
+            return "onnx";
+        }
+        if (f.endsWith(".pb") || Files.isDirectory(path)) {
+            return "tensorflow";
+        }
+        if (f.endsWith(".pt") || f.endsWith(".pth") || f.endsWith(".torchscript")) {
+            return "djl";
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- quantization
+
+    /**
+     * NNCF's {@code quantize}: runs {@code DefaultQuantization} with {@code params} (POT names,
+     * e.g. {@code preset}, {@code stat_subset_size}; null or empty for the defaults).
+     */
+    public QuantizationResult quantize(Model model, Dataset calibration, Map<String, Object> params) {
+        return run(model, AlgorithmRun.builder(DEFAULT_QUANTIZATION).params(params).calibration(calibration).build());
+    }
+
+    /**
+     * NNCF's {@code quantize_with_accuracy_control} with a metric: runs
+     * {@code AccuracyAwareQuantization} until the drop of the metric on {@code validation} is at
+     * most {@code maxDrop}.
+     *
+     * @param dropType {@code absolute} or {@code relative} (case-insensitive)
+     */
+    public QuantizationResult quantizeWithAccuracyControl(Model model, Dataset calibration, Dataset validation,
+                                                          Supplier<Metric> metric, double maxDrop, String dropType) {
+        return quantizeWithAccuracyControl(model, calibration, validation, metric, maxDrop, dropType, Map.of());
+    }
+
+    /** As {@link #quantizeWithAccuracyControl(Model, Dataset, Dataset, Supplier, double, String)}, with extra AccuracyAware/DefaultQuantization params. */
+    public QuantizationResult quantizeWithAccuracyControl(Model model, Dataset calibration, Dataset validation,
+                                                          Supplier<Metric> metric, double maxDrop, String dropType,
+                                                          Map<String, Object> params) {
+        Objects.requireNonNull(metric, "metric");
+        return run(model, AlgorithmRun.builder(ACCURACY_AWARE_QUANTIZATION)
+                .params(accuracyParams(maxDrop, dropType, params)).calibration(calibration).validation(validation)
+                .metrics(List.of(metric)).build());
+    }
+
+    /** NNCF's {@code quantize_with_accuracy_control} with a validation function (higher is better). */
+    public QuantizationResult quantizeWithAccuracyControl(Model model, Dataset calibration, Dataset validation,
+                                                          ValidationFunction validate, double maxDrop, String dropType) {
+        return quantizeWithAccuracyControl(model, calibration, validation, validate, maxDrop, dropType, Map.of());
+    }
+
+    /** As the validation-function overload, with extra AccuracyAware/DefaultQuantization params. */
+    public QuantizationResult quantizeWithAccuracyControl(Model model, Dataset calibration, Dataset validation,
+                                                          ValidationFunction validate, double maxDrop, String dropType,
+                                                          Map<String, Object> params) {
+        Objects.requireNonNull(validate, "validate");
+        return run(model, AlgorithmRun.builder(ACCURACY_AWARE_QUANTIZATION)
+                .params(accuracyParams(maxDrop, dropType, params)).calibration(calibration).validation(validation)
+                .validationFunction(validate, true).build());
+    }
+
+    private static Map<String, Object> accuracyParams(double maxDrop, String dropType, Map<String, Object> extra) {
+        if (!(maxDrop >= 0) || Double.isInfinite(maxDrop)) {
+            throw ConfigErrors.invalid(null, "max_drop", "must be a finite number >= 0, got " + maxDrop);
+        }
+        String type = dropType == null ? "absolute" : dropType.toLowerCase(Locale.ROOT);
+        if (!type.equals("absolute") && !type.equals("relative")) {
+            throw ConfigErrors.invalid(null, "drop_type", "must be 'absolute' or 'relative', got '" + dropType + "'");
+        }
+        Map<String, Object> params = new LinkedHashMap<>(extra == null ? Map.of() : extra);
+        params.put("maximal_drop", maxDrop);
+        params.put("drop_type", type);
+        return params;
+    }
+
+    /**
+     * Runs any installed algorithm.
+     *
+     * @param validation nullable
+     * @param metrics    nullable
+     * @param workDir    nullable; where the algorithm may keep checkpoints and reports
+     */
+    public QuantizationResult run(Model model, String algorithm, Map<String, Object> params, Dataset calibration,
+                                  Dataset validation, List<Supplier<Metric>> metrics, Path workDir) {
+        return run(model, AlgorithmRun.builder(algorithm).params(params).calibration(calibration).validation(validation)
+                .metrics(metrics).workDir(workDir).build());
+    }
+
+    /**
+     * Runs an algorithm as described by {@code run}.
+     *
+     * @throws Pot4jException {@code UNKNOWN_ALGORITHM}, {@code CONFIG_UNKNOWN_KEY} for a parameter
+     *                        the algorithm does not take, {@code DATASET_EMPTY}, or whatever the
+     *                        algorithm throws
+     */
+    public QuantizationResult run(Model model, AlgorithmRun run) {
+        Objects.requireNonNull(model, "model");
+        QuantizationAlgorithm algorithm = algorithm(run.algorithm());
+        checkParams(run.algorithm(), algorithm.parameterNames(), run.params());
+        if (run.calibration() == null) {
+            throw new Pot4jException(ErrorCode.CONFIG_INVALID, "algorithm '" + run.algorithm() + "' needs a calibration dataset");
+        }
+        if (run.calibration().size() == 0) {
+            throw new Pot4jException(ErrorCode.DATASET_EMPTY, "calibration dataset '" + run.calibration().name() + "' is empty");
+        }
+        if (run.validation() != null && run.validation().size() == 0) {
+            throw new Pot4jException(ErrorCode.DATASET_EMPTY, "validation dataset '" + run.validation().name() + "' is empty");
+        }
+        ProgressListener listener = run.progress() != null ? run.progress() : progress;
+        EngineAlgorithmContext context = new EngineAlgorithmContext(this, injector, run, run.params(), listener);
+        LOG.info("running {} on {}", run.algorithm(), model.path());
+        QuantizationResult result = algorithm.run(model, context);
+        if (result == null) {
+            throw new Pot4jException(ErrorCode.INTERNAL, "algorithm '" + run.algorithm() + "' returned no result");
+        }
+        LOG.info("{} finished: {}, {}", run.algorithm(), result.status(), result.plan());
+        return result;
+    }
+
+    /**
+     * A new instance of an installed algorithm.
+     *
+     * @throws Pot4jException {@code UNKNOWN_ALGORITHM} listing the installed ones
+     */
+    public QuantizationAlgorithm algorithm(String name) {
+        QuantizationAlgorithmProvider p = algorithmProviders.get(name);
+        if (p == null) {
+            throw new Pot4jException(ErrorCode.UNKNOWN_ALGORITHM, "algorithm '" + name + "' is not installed"
+                    + Suggestions.didYouMean(name, algorithmProviders.keySet()) + "; installed algorithms: " + algorithmNames());
+        }
+        return p.create();
+    }
+
+    private static void checkParams(String algorithm, Set<String> valid, Map<String, Object> params) {
+        for (String key : params.keySet()) {
+            if (!valid.contains(key)) {
+                throw ConfigErrors.unknownKey(null, "params." + key, key, valid, "algorithm '" + algorithm + "'");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- evaluation
+
+    /**
+     * Runs {@code model} under {@code plan} ({@link QuantizationPlan#EMPTY} for FP32) over
+     * {@code data} and returns every metric's average, merged into one map.
+     *
+     * @throws Pot4jException {@code METRIC_FAILED} when a metric throws or gives NaN
+     */
+    public Map<String, Double> evaluate(Model model, QuantizationPlan plan, Dataset data, List<Supplier<Metric>> metrics) {
+        return evaluate(model, plan, data, metrics, Batches.batchSizeFor(model));
+    }
+
+    /** As {@link #evaluate(Model, QuantizationPlan, Dataset, List)} with a batch size. */
+    public Map<String, Double> evaluate(Model model, QuantizationPlan plan, Dataset data, List<Supplier<Metric>> metrics,
+                                        int batchSize) {
+        int batch = Batches.batchSizeFor(model, batchSize);
+        return SequentialEvaluation.run(model, plan == null ? QuantizationPlan.EMPTY : plan, data, metrics, batch, progress);
+    }
+
+    // ---------------------------------------------------------------- metrics and datasets
+
+    /**
+     * A factory of the named metric; each call gives a fresh instance. The parameters are checked
+     * now (one instance is created and dropped) so a typo fails before any long run.
+     *
+     * @throws Pot4jException {@code UNKNOWN_METRIC} for an unknown name, {@code CONFIG_UNKNOWN_KEY}
+     *                        for a parameter the metric does not take
+     */
+    public Supplier<Metric> metric(String name, Map<String, Object> params) {
+        MetricProvider p = metricProviders.get(name);
+        if (p == null) {
+            throw new Pot4jException(ErrorCode.UNKNOWN_METRIC, "metric '" + name + "' is not installed"
+                    + Suggestions.didYouMean(name, metricProviders.keySet()) + "; installed metrics: " + metricNames()
+                    + "; a metric plugin jar goes into plugins/");
+        }
+        Map<String, Object> frozen = params == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
+        Set<String> valid = p.parameterNames();
+        for (String key : frozen.keySet()) {
+            if (!valid.contains(key)) {
+                throw ConfigErrors.unknownKey(null, "params." + key, key, valid, "metric '" + name + "'");
+            }
+        }
+        if (p.create(frozen) == null) {
+            throw new Pot4jException(ErrorCode.UNKNOWN_METRIC, "metric provider '" + name + "' created no metric");
+        }
+        return () -> p.create(frozen);
+    }
+
+    /**
+     * Opens a dataset from a config-style spec: {@code type} (a dataset provider name) plus that
+     * provider's parameters. A spec with {@code annotation: fp32_output} needs a model: use
+     * {@link #openDataset(Map, Path, Model)}.
+     */
+    public Dataset openDataset(Map<String, Object> spec, Path baseDir) {
+        return openDataset(spec, baseDir, null);
+    }
+
+    /**
+     * Opens a dataset; with {@code annotation: fp32_output} each sample's annotation becomes
+     * {@code model}'s first FP32 output for it (computed once, in batches, on first use).
+     */
+    public Dataset openDataset(Map<String, Object> spec, Path baseDir, Model model) {
+        Map<String, Object> params = new LinkedHashMap<>(spec);
+        Object type = params.remove("type");
+        Object annotation = params.remove("annotation");
+        if (!(type instanceof String t)) {
+            throw ConfigErrors.invalid(null, "type", "of a dataset must name a dataset type " + datasetTypes()
+                    + (type == null ? "" : ", got " + type));
+        }
+        DatasetProvider p = datasetProviders.get(t);
+        if (p == null) {
+            throw ConfigErrors.invalid(null, "type", "'" + t + "' is not an installed dataset type"
+                    + Suggestions.didYouMean(t, datasetProviders.keySet()) + "; installed: " + datasetTypes());
+        }
+        Set<String> valid = p.parameterNames();
+        for (String key : params.keySet()) {
+            if (!valid.contains(key)) {
+                Set<String> all = new TreeSet<>(valid);
+                all.add("type");
+                all.add("annotation");
+                throw ConfigErrors.unknownKey(null, key, key, all, "dataset type '" + t + "'");
+            }
+        }
+        Dataset data = p.open(params, baseDir == null ? Path.of("") : baseDir);
+        if (data.size() == 0) {
+            throw new Pot4jException(ErrorCode.DATASET_EMPTY, "dataset '" + data.name() + "' (" + t + ") has no samples");
+        }
+        if (annotation == null) {
+            return data;
+        }
+        if (!"fp32_output".equals(annotation)) {
+            throw ConfigErrors.invalid(null, "annotation", "must be 'fp32_output' (or left out), got '" + annotation + "'");
+        }
+        if (model == null) {
+            throw ConfigErrors.invalid(null, "annotation", "'fp32_output' needs the model: open the dataset with a model");
+        }
+        return fp32Annotated(data, model);
+    }
+
+    /** A view of {@code data} whose annotations are {@code model}'s first FP32 output per sample. */
+    public Dataset fp32Annotated(Dataset data, Model model) {
+        return new Fp32OutputDataset(data, model, Batches.batchSizeFor(model), progress);
+    }
+
+    // ---------------------------------------------------------------- config
+
+    /** Reads and validates a config file (JSON or YAML), checking names against the installed plugins. */
+    public Pot4jConfig loadConfig(Path file) {
+        return new ConfigLoader(registryCatalog()).load(file);
+    }
+
+    private ConfigLoader.Catalog registryCatalog() {
+        Pot4j self = this;
+        return new ConfigLoader.Catalog() {
+            @Override
+            public Set<String> backends() {
+                return self.backendNames();
+            }
+
+            @Override
+            public Optional<Set<String>> algorithmParameters(String name) {
+                return algorithmProviders.containsKey(name) ? Optional.of(self.algorithm(name).parameterNames())
+                        : Optional.empty();
+            }
+
+            @Override
+            public Set<String> algorithms() {
+                return self.algorithmNames();
+            }
+
+            @Override
+            public Optional<Set<String>> metricParameters(String name) {
+                MetricProvider p = metricProviders.get(name);
+                return p == null ? Optional.empty() : Optional.of(p.parameterNames());
+            }
+
+            @Override
+            public Set<String> metrics() {
+                return self.metricNames();
+            }
+
+            @Override
+            public Optional<Set<String>> datasetParameters(String type) {
+                DatasetProvider p = datasetProviders.get(type);
+                return p == null ? Optional.empty() : Optional.of(p.parameterNames());
+            }
+
+            @Override
+            public Set<String> datasetTypes() {
+                return self.datasetTypes();
+            }
+        };
+    }
+
+    /** Closes started backends and plugin class loaders. */
+    @Override
+    public void close() {
+        for (ModelBackend b : extraBackends.values()) {
+            b.close();
+        }
+        extraBackends.clear();
+        registry.close();
+    }
+
+    /** Builder of a {@link Pot4j}. */
+    public static final class Builder {
+        private List<Path> pluginDirs = List.of();
+        private ClassLoader classLoader;
+        private ProgressListener progress;
+        private Map<String, Object> backendOptions = Map.of();
+        private final List<Module> modules = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** Folders holding plugins ({@code <dir>/<name>/*.jar} or {@code <dir>/*.jar}); each must exist. */
+        public Builder pluginDirs(List<Path> dirs) {
+            this.pluginDirs = List.copyOf(dirs);
+            return this;
+        }
+
+        /** The loader whose ServiceLoader entries count as the class path; default: the context class loader. */
+        public Builder classLoader(ClassLoader loader) {
+            this.classLoader = loader;
+            return this;
+        }
+
+        /** Where long work reports progress; default: an {@link Slf4jProgressListener}. */
+        public Builder progress(ProgressListener listener) {
+            this.progress = listener;
+            return this;
+        }
+
+        /** Options passed to every backend's {@code create} (e.g. {@code threads}). */
+        public Builder backendOptions(Map<String, Object> options) {
+            this.backendOptions = Map.copyOf(options);
+            return this;
+        }
+
+        /** Extra Guice modules (e.g. adding map entries or services). */
+        public Builder modules(Module... extra) {
+            modules.addAll(List.of(extra));
+            return this;
+        }
+
+        /**
+         * Discovers plugins and builds the facade.
+         *
+         * @throws Pot4jException {@code DUPLICATE_PLUGIN} or {@code FILE_NOT_FOUND} (plugin folder)
+         */
+        public Pot4j build() {
+            ClassLoader loader = classLoader;
+            if (loader == null) {
+                loader = Thread.currentThread().getContextClassLoader();
+            }
+            if (loader == null) {
+                loader = Pot4j.class.getClassLoader();
+            }
+            ProgressListener listener = progress != null ? progress : new Slf4jProgressListener();
+            PluginRegistry registry = new PluginDiscovery(loader, pluginDirs).discover(backendOptions);
+            try {
+                List<Module> all = new ArrayList<>();
+                all.add(new Pot4jModule(registry, listener));
+                all.addAll(modules);
+                return Guice.createInjector(all).getInstance(Pot4j.class);
+            } catch (RuntimeException e) {
+                registry.close();
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,224 @@
+package org.pot4j.engine.data;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.pot4j.api.ErrorCode;
+import org.pot4j.api.Pot4jException;
+import org.pot4j.api.Tensor;
+import org.pot4j.api.data.Dataset;
+import org.pot4j.api.data.DatasetProvider;
+import org.pot4j.api.data.Sample;
+import org.pot4j.engine.config.Suggestions;
+
+/**
+ * {@code type: csv} — one sample per row, every column but the label a float32 feature, so a
+ * sample is a float32 {@code [features]} tensor. Parameters: {@code path} (required),
+ * {@code label_column} (optional: a header name, or a 0-based index, negative counting from the
+ * end), {@code has_header} (default true), {@code input_name} (default {@code input}),
+ * {@code delimiter} (default {@code ,}). Integer labels become {@code Integer} annotations, other
+ * numbers {@code Double}, anything else a {@code String}. Double quotes around a field are allowed.
+ */
+public final class CsvDatasetProvider implements DatasetProvider {
+    private static final Set<String> PARAMS = Set.of("path", "label_column", "has_header", "input_name", "delimiter");
+
+    @Override
+    public String name() {
+        return "csv";
+    }
+
+    @Override
+    public Set<String> parameterNames() {
+        return PARAMS;
+    }
+
+    @Override
+    public Dataset open(Map<String, Object> params, Path baseDir) {
+        DatasetParams p = new DatasetParams("csv", params, baseDir);
+        Path file = p.existing("path", true);
+        boolean hasHeader = p.bool("has_header", true);
+        String inputName = p.string("input_name", "input");
+        String delimiter = p.string("delimiter", ",");
+        if (delimiter.length() != 1) {
+            throw p.wrongType("delimiter", "one character", delimiter);
+        }
+        char delim = delimiter.charAt(0);
+        Object labelColumn = p.raw("label_column");
+
+        List<float[]> rows = new ArrayList<>();
+        List<Object> labels = new ArrayList<>();
+        List<String> header = null;
+        int labelIndex = -1;
+        int columns = -1;
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            int lineNo = 0;
+            while ((line = in.readLine()) != null) {
+                lineNo++;
+                if (lineNo == 1 && line.startsWith("\uFEFF")) {
+                    line = line.substring(1);
+                }
+                if (line.isBlank()) {
+                    continue;
+                }
+                List<String> fields = split(line, delim, file, lineNo);
+                if (columns < 0) {
+                    columns = fields.size();
+                    if (hasHeader) {
+                        header = fields;
+                    }
+                    labelIndex = labelIndex(labelColumn, header, columns, file);
+                    if (hasHeader) {
+                        continue;
+                    }
+                }
+                if (fields.size() != columns) {
+                    throw DatasetParams.invalid(file, "ragged row at line " + lineNo + ": " + fields.size()
+                            + " columns, expected " + columns);
+                }
+                float[] features = new float[labelIndex >= 0 ? columns - 1 : columns];
+                int f = 0;
+                for (int c = 0; c < columns; c++) {
+                    String v = fields.get(c).trim();
+                    if (c == labelIndex) {
+                        labels.add(label(v));
+                        continue;
+                    }
+                    try {
+                        features[f++] = Float.parseFloat(v);
+                    } catch (NumberFormatException e) {
+                        throw DatasetParams.invalid(file, "line " + lineNo + ", column "
+                                + (header != null ? "'" + header.get(c) + "'" : String.valueOf(c))
+                                + ": '" + v + "' is not a number");
+                    }
+                }
+                rows.add(features);
+            }
+        } catch (IOException e) {
+            throw new Pot4jException(ErrorCode.DATASET_INVALID, file + ": cannot read CSV (" + e.getMessage() + ")", e);
+        }
+        if (rows.isEmpty()) {
+            throw new Pot4jException(ErrorCode.DATASET_EMPTY, file + ": CSV has no data rows");
+        }
+        return new CsvDataset(file.getFileName().toString(), inputName, rows, labelIndex >= 0 ? labels : null);
+    }
+
+    private static int labelIndex(Object column, List<String> header, int columns, Path file) {
+        if (column == null) {
+            return -1;
+        }
+        if (column instanceof Number n) {
+            int i = n.intValue();
+            int index = i < 0 ? columns + i : i;
+            if (index < 0 || index >= columns) {
+                throw new Pot4jException(ErrorCode.CONFIG_INVALID, "csv dataset: label_column " + i + " is outside the "
+                        + columns + " columns of " + file.getFileName());
+            }
+            return index;
+        }
+        if (column instanceof String name) {
+            if (header == null) {
+                throw new Pot4jException(ErrorCode.CONFIG_INVALID, "csv dataset: label_column '" + name
+                        + "' names a column but has_header is false; give its index instead");
+            }
+            int index = header.indexOf(name);
+            if (index < 0) {
+                List<String> trimmed = header.stream().map(String::trim).toList();
+                index = trimmed.indexOf(name.trim());
+            }
+            if (index < 0) {
+                throw new Pot4jException(ErrorCode.CONFIG_INVALID, "csv dataset: label_column '" + name + "' is not a column of "
+                        + file.getFileName() + Suggestions.didYouMean(name, header) + "; columns: " + header);
+            }
+            return index;
+        }
+        throw new Pot4jException(ErrorCode.CONFIG_INVALID, "csv dataset: label_column must be a column name or index, got " + column);
+    }
+
+    /** Splits one line; fields may be double-quoted ({@code ""} inside quotes is a quote). */
+    private static List<String> split(String line, char delim, Path file, int lineNo) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char ch = line.charAt(i);
+            if (quoted) {
+                if (ch == '"') {
+                    if (i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                        cur.append('"');
+                        i++;
+                    } else {
+                        quoted = false;
+                    }
+                } else {
+                    cur.append(ch);
+                }
+            } else if (ch == '"') {
+                quoted = true;
+            } else if (ch == delim) {
+                out.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append(ch);
+            }
+        }
+        if (quoted) {
+            throw DatasetParams.invalid(file, "line " + lineNo + " has an unclosed quote");
+        }
+        out.add(cur.toString());
+        return out;
+    }
+
+    /** A label as Integer when integral, Double when numeric, else the String. */
+    static Object label(String v) {
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            try {
+                double d = Double.parseDouble(v);
+                if (d == Math.rint(d) && Math.abs(d) < Integer.MAX_VALUE && !v.contains("e") && !v.contains("E")) {
+                    return (int) d;
+                }
+                return d;
+            } catch (NumberFormatException e2) {
+                return v;
+            }
+        }
+    }
+
+    private static final class CsvDataset implements Dataset {
+        private final String name;
+        private final String inputName;
+        private final List<float[]> rows;
+        private final List<Object> labels;
+
+        CsvDataset(String name, String inputName, List<float[]> rows, List<Object> labels) {
+            this.name = name;
+            this.inputName = inputName;
+            this.rows = rows;
+            this.labels = labels;
+        }
+
+        @Override
+        public int size() {
+            return rows.size();
+        }
+
+        @Override
+        public Sample get(int index) {
+            float[] r = rows.get(index);
+            return Sample.of(inputName, Tensor.ofFloats(new long[] {r.length}, r.clone()), labels == null ? null : labels.get(index));
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+    }
+}

@@ -1,0 +1,257 @@
+package org.pot4j.engine.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.pot4j.api.ErrorCode;
+import org.pot4j.api.Pot4jException;
+import org.pot4j.api.ProgressListener;
+import org.pot4j.api.data.Dataset;
+import org.pot4j.api.metric.Metric;
+import org.pot4j.api.model.Model;
+import org.pot4j.api.quant.QuantizationPlan;
+import org.pot4j.api.quant.QuantizationResult;
+import org.pot4j.engine.AlgorithmRun;
+import org.pot4j.engine.Pot4j;
+import org.pot4j.engine.PreviousResult;
+import org.pot4j.engine.config.AlgorithmSpec;
+import org.pot4j.engine.config.JsonFiles;
+import org.pot4j.engine.config.MetricSpec;
+import org.pot4j.engine.config.ModelJob;
+import org.pot4j.engine.config.PlanJson;
+import org.pot4j.engine.config.Pot4jConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a config: for each model, load it, open the datasets, run the configured algorithm(s) in
+ * order, save the INT8 model to {@code <output>/<model_name>/<model_name>-int8<ext>}, evaluate FP32
+ * and INT8 with the configured metrics on the validation set, and write
+ * {@code <output>/<model_name>/report.json} and {@code plan.json}; at the end
+ * {@code <output>/summary.json}. A model that fails is reported with its error and the others
+ * still run.
+ *
+ * <p>Each model gets {@code <output>/<model_name>/work/} as the algorithms' work folder
+ * (checkpoints). Without {@code resume} it is emptied first; with {@code resume} it is kept, and a
+ * model whose {@code report.json} is finished for the same config is not run again.
+ */
+public final class JobRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+    static final String REPORT = "report.json";
+    static final String PLAN = "plan.json";
+    static final String SUMMARY = "summary.json";
+    static final String WORK = "work";
+
+    private final Pot4j pot4j;
+
+    /** A runner over an engine. */
+    public JobRunner(Pot4j pot4j) {
+        this.pot4j = Objects.requireNonNull(pot4j, "pot4j");
+    }
+
+    /**
+     * Runs every model of {@code config}.
+     *
+     * @param configFile the config's file, for reports (null: {@code config.file()})
+     */
+    public JobSummary run(Pot4jConfig config, Path configFile, JobOptions options) {
+        JobOptions opts = options == null ? JobOptions.defaults() : options;
+        Path file = configFile != null ? configFile : config.file();
+        Path outputDir = opts.outputDir() != null ? opts.outputDir() : config.outputDirOrDefault();
+        ProgressListener progress = opts.progress() != null ? opts.progress() : pot4j.progress();
+        long start = System.nanoTime();
+        List<ModelOutcome> outcomes = new ArrayList<>();
+        for (ModelJob job : config.models()) {
+            progress.message("model " + job.model().modelName() + ": " + job.model().path());
+            ModelOutcome outcome = runModel(config, job, outputDir, opts, progress);
+            outcomes.add(outcome);
+            progress.message("model " + job.model().modelName() + ": " + describe(outcome));
+        }
+        double wall = seconds(start);
+        Path summaryFile = outputDir.resolve(SUMMARY);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("pot4j_version", Pot4j.version());
+        summary.put("config", file == null ? null : file.toString());
+        summary.put("wall_seconds", wall);
+        List<Object> models = new ArrayList<>();
+        for (ModelOutcome o : outcomes) {
+            models.add(RunReports.outcome(o, outputDir));
+        }
+        summary.put("models", models);
+        JsonFiles.write(summaryFile, summary);
+        return new JobSummary(outcomes, outputDir, summaryFile, wall);
+    }
+
+    private ModelOutcome runModel(Pot4jConfig config, ModelJob job, Path outputDir, JobOptions opts,
+                                  ProgressListener progress) {
+        long start = System.nanoTime();
+        String name = job.model().modelName();
+        Path modelDir = outputDir.resolve(name);
+        Path reportPath = modelDir.resolve(REPORT);
+        String hash = configHash(job);
+        if (opts.resume()) {
+            ModelOutcome reused = RunReports.reuse(reportPath, hash, job, outputDir);
+            if (reused != null) {
+                LOG.info("model {}: reusing the finished result in {}", name, reportPath);
+                return reused;
+            }
+        }
+        Model model = null;
+        String algorithm = null;
+        List<Map<String, Object>> algorithmReports = new ArrayList<>();
+        try {
+            Path workDir = modelDir.resolve(WORK);
+            if (!opts.resume()) {
+                OutputFiles.deleteRecursively(workDir);
+            }
+            Files.createDirectories(workDir);
+
+            Map<String, Object> loadOptions = new LinkedHashMap<>(job.model().options());
+            if (job.engine().threads() != null) {
+                loadOptions.putIfAbsent("threads", job.engine().threads());
+            }
+            model = pot4j.loadModel(job.model().path(), job.model().framework(), loadOptions);
+
+            Dataset calibration = pot4j.openDataset(job.engine().calibrationDataset().toSpec(), config.baseDir(), model);
+            Dataset validation = job.engine().validationDataset() == null ? calibration
+                    : pot4j.openDataset(job.engine().validationDataset().toSpec(), config.baseDir(), model);
+            List<Supplier<Metric>> metrics = new ArrayList<>();
+            for (MetricSpec m : job.engine().metrics()) {
+                metrics.add(pot4j.metric(m.name(), m.params()));
+            }
+
+            QuantizationResult result = null;
+            for (AlgorithmSpec a : job.compression().algorithms()) {
+                algorithm = a.name();
+                Map<String, Object> params = new LinkedHashMap<>(a.params());
+                if (pot4j.registry().algorithmProviders().containsKey(a.name())
+                        && pot4j.algorithm(a.name()).parameterNames().contains("target_device")) {
+                    params.putIfAbsent("target_device", job.compression().targetDevice());
+                }
+                result = pot4j.run(model, AlgorithmRun.builder(a.name()).params(params).calibration(calibration)
+                        .validation(validation).metrics(metrics).workDir(workDir).progress(progress)
+                        .previous(new PreviousResult(result)).build());
+                algorithmReports.add(RunReports.algorithm(a, result));
+            }
+            QuantizationPlan plan = result.plan();
+            PlanJson.writeFile(plan, modelDir.resolve(PLAN));
+            Path output = modelDir.resolve(OutputFiles.int8Name(name, job.model().path()));
+            OutputFiles.save(model, plan, output);
+
+            Map<String, Double> fp32 = Map.of();
+            Map<String, Double> int8 = Map.of();
+            Map<String, Double> drops = Map.of();
+            if (!metrics.isEmpty()) {
+                int batch = job.engine().batchSize() == null ? 0 : job.engine().batchSize();
+                fp32 = pot4j.evaluate(model, QuantizationPlan.EMPTY, validation, metrics, batch);
+                int8 = pot4j.evaluate(model, plan, validation, metrics, batch);
+                drops = RunReports.drops(fp32, int8, metrics);
+            }
+            long fp32Size = model.sizeOnDisk();
+            long int8Size = OutputFiles.size(output);
+            Double speed = speedRatio(job, opts, model, plan, output, validation);
+            ModelOutcome outcome = new ModelOutcome(name, job.model().path(), model.backendName(), algorithm, fp32, int8,
+                    drops.isEmpty() ? null : drops.values().iterator().next(), drops, fp32Size, int8Size,
+                    fp32Size > 0 ? (double) int8Size / fp32Size : null, speed, ModelStatus.of(result.status()), output,
+                    reportPath, seconds(start), null, null, false);
+            RunReports.write(reportPath, outcome, job, hash, plan, model.quantizableNodes().size(), algorithmReports, outputDir);
+            LOG.info("model {}: {}", name, describe(outcome));
+            return outcome;
+        } catch (IOException | RuntimeException | LinkageError e) {
+            ErrorCode code = e instanceof Pot4jException p ? p.code()
+                    : e instanceof IOException ? ErrorCode.IO_FAILURE
+                    : e instanceof LinkageError ? ErrorCode.RUNTIME_FAILURE : ErrorCode.INTERNAL;
+            String message = e instanceof Pot4jException ? e.getMessage() : e.toString();
+            LOG.error("model {} failed: {}: {}", name, code, message);
+            LOG.debug("model {} failure", name, e);
+            ModelOutcome failed = new ModelOutcome(name, job.model().path(), model == null ? null : model.backendName(),
+                    algorithm, null, null, null, null, null, null, null, null, ModelStatus.FAILED, null, reportPath,
+                    seconds(start), code, message, false);
+            try {
+                RunReports.write(reportPath, failed, job, hash, null, -1, algorithmReports, outputDir);
+            } catch (RuntimeException writeFailure) {
+                LOG.warn("cannot write {}: {}", reportPath, writeFailure.toString());
+            }
+            return failed;
+        } finally {
+            if (model != null) {
+                try {
+                    model.close();
+                } catch (RuntimeException e) {
+                    LOG.warn("closing model {} failed: {}", name, e.toString());
+                }
+            }
+        }
+    }
+
+    private Double speedRatio(ModelJob job, JobOptions opts, Model model, QuantizationPlan plan, Path output, Dataset data) {
+        if (!job.engine().benchmark()) {
+            return null;
+        }
+        if (opts.speedProbe() == null) {
+            LOG.warn("model {}: engine.benchmark is true but no benchmark is installed; speed ratio not measured",
+                    job.model().modelName());
+            return null;
+        }
+        try {
+            return opts.speedProbe().speedRatio(model, plan, output, data);
+        } catch (RuntimeException e) {
+            LOG.warn("model {}: benchmark failed: {}", job.model().modelName(), e.toString());
+            return null;
+        }
+    }
+
+    /** A hash of the job's effective config, so {@code --resume} never reuses a result of another config. */
+    static String configHash(ModelJob job) {
+        try {
+            byte[] canonical = JsonFiles.mapper().writeValueAsBytes(job.raw());
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical)).substring(0, 16);
+        } catch (IOException | NoSuchAlgorithmException e) {
+            throw new Pot4jException(ErrorCode.INTERNAL, "cannot hash the config: " + e, e);
+        }
+    }
+
+    private static String describe(ModelOutcome o) {
+        if (o.status() == ModelStatus.FAILED) {
+            return "FAILED (" + o.errorCode() + ": " + o.error() + ")";
+        }
+        StringBuilder sb = new StringBuilder(o.status().name());
+        o.fp32Metrics().forEach((k, v) -> sb.append(String.format(java.util.Locale.ROOT, ", %s %.4f -> %.4f", k, v,
+                o.int8Metrics().getOrDefault(k, Double.NaN))));
+        if (o.sizeRatio() != null) {
+            sb.append(String.format(java.util.Locale.ROOT, ", size x%.3f", o.sizeRatio()));
+        }
+        if (o.speedRatio() != null) {
+            sb.append(String.format(java.util.Locale.ROOT, ", speed x%.2f", o.speedRatio()));
+        }
+        return sb.toString();
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    /** Reads a JSON file, or null when it is missing or unreadable. */
+    static JsonNode readJson(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            return JsonFiles.mapper().readTree(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            LOG.warn("ignoring unreadable {}: {}", file, e.getMessage());
+            return null;
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package org.pot4j.engine.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.pot4j.api.metric.Metric;
+import org.pot4j.api.quant.QuantizationPlan;
+import org.pot4j.api.quant.QuantizationResult;
+import org.pot4j.engine.Pot4j;
+import org.pot4j.engine.config.AlgorithmSpec;
+import org.pot4j.engine.config.JsonFiles;
+import org.pot4j.engine.config.ModelJob;
+
+/** The content of {@code report.json} and {@code summary.json}, and reading it back for resume. */
+final class RunReports {
+    private static final Set<String> FINISHED = Set.of("COMPLETED", "TARGET_MET", "BEST_EFFORT");
+
+    private RunReports() {
+    }
+
+    /** One model's line of {@code summary.json}. */
+    static Map<String, Object> outcome(ModelOutcome o, Path outputDir) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model_name", o.modelName());
+        m.put("model", String.valueOf(o.modelPath()));
+        m.put("backend", o.backend());
+        m.put("algorithm", o.algorithm());
+        m.put("status", o.status().name());
+        m.put("fp32_metrics", o.fp32Metrics());
+        m.put("int8_metrics", o.int8Metrics());
+        m.put("drop", o.drop());
+        m.put("drops", o.drops());
+        m.put("fp32_bytes", o.fp32Size());
+        m.put("int8_bytes", o.int8Size());
+        m.put("size_ratio", o.sizeRatio());
+        m.put("speed_ratio", o.speedRatio());
+        m.put("output", relative(o.outputPath(), outputDir));
+        m.put("report", relative(o.reportPath(), outputDir));
+        m.put("wall_seconds", o.wallSeconds());
+        m.put("reused", o.reused());
+        if (o.errorCode() != null) {
+            Map<String, Object> err = new LinkedHashMap<>();
+            err.put("code", o.errorCode().name());
+            err.put("message", o.error());
+            m.put("error", err);
+        }
+        return m;
+    }
+
+    /** One algorithm's entry of {@code report.json}. */
+    static Map<String, Object> algorithm(AlgorithmSpec spec, QuantizationResult result) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", spec.name());
+        m.put("params", spec.params());
+        m.put("status", result.status().name());
+        m.put("report", result.report());
+        return m;
+    }
+
+    /**
+     * The drop of every metric key, positive when INT8 is worse: FP32 - INT8 for higher-better
+     * metrics, INT8 - FP32 for higher-worse ones (direction from the metric's attributes, else
+     * its {@code higherBetter()}).
+     */
+    static Map<String, Double> drops(Map<String, Double> fp32, Map<String, Double> int8, List<Supplier<Metric>> metrics) {
+        Map<String, Boolean> higherBetter = new LinkedHashMap<>();
+        for (Supplier<Metric> s : metrics) {
+            Metric m = s.get();
+            Map<String, Map<String, String>> attrs = m.attributes();
+            if (attrs != null) {
+                attrs.forEach((key, a) -> higherBetter.put(key, a == null || a.get("direction") == null
+                        ? m.higherBetter() : !"higher-worse".equals(a.get("direction"))));
+            }
+            higherBetter.putIfAbsent("\u0000default" + higherBetter.size(), m.higherBetter());
+        }
+        boolean fallback = metrics.isEmpty() || metrics.get(0).get().higherBetter();
+        Map<String, Double> drops = new LinkedHashMap<>();
+        fp32.forEach((key, before) -> {
+            Double after = int8.get(key);
+            if (after != null) {
+                boolean hb = higherBetter.getOrDefault(key, fallback);
+                drops.put(key, hb ? before - after : after - before);
+            }
+        });
+        return drops;
+    }
+
+    /** Writes a model's {@code report.json}. */
+    static void write(Path reportPath, ModelOutcome o, ModelJob job, String hash, QuantizationPlan plan,
+                      int quantizableNodes, List<Map<String, Object>> algorithms, Path outputDir) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("pot4j_version", Pot4j.version());
+        r.put("model_name", o.modelName());
+        r.put("model", String.valueOf(o.modelPath()));
+        r.put("backend", o.backend());
+        r.put("status", o.status().name());
+        r.put("config_hash", hash);
+        r.put("config", job.raw());
+        r.put("output", relative(o.outputPath(), outputDir));
+        r.put("algorithms", algorithms);
+        if (plan != null) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("file", JobRunner.PLAN);
+            p.put("quantizable_nodes", quantizableNodes);
+            p.put("weight_quantizers", plan.weights().size());
+            p.put("activation_quantizers", plan.activations().size());
+            p.put("bias_shifts", plan.biasShifts().size());
+            p.put("fp32_nodes", List.copyOf(plan.fp32Nodes()));
+            p.put("metadata", plan.metadata());
+            r.put("plan", p);
+        }
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("fp32", o.fp32Metrics());
+        metrics.put("int8", o.int8Metrics());
+        metrics.put("drop", o.drops());
+        r.put("metrics", metrics);
+        Map<String, Object> size = new LinkedHashMap<>();
+        size.put("fp32_bytes", o.fp32Size());
+        size.put("int8_bytes", o.int8Size());
+        size.put("ratio", o.sizeRatio());
+        r.put("size", size);
+        r.put("speed_ratio", o.speedRatio());
+        r.put("wall_seconds", o.wallSeconds());
+        if (o.errorCode() != null) {
+            Map<String, Object> err = new LinkedHashMap<>();
+            err.put("code", o.errorCode().name());
+            err.put("message", o.error());
+            r.put("error", err);
+        }
+        JsonFiles.write(reportPath, r);
+    }
+
+    /**
+     * The outcome recorded in a finished {@code report.json} of the same config whose model file
+     * still exists, or null when the model must run again.
+     */
+    static ModelOutcome reuse(Path reportPath, String hash, ModelJob job, Path outputDir) {
+        JsonNode r = JobRunner.readJson(reportPath);
+        if (r == null || !hash.equals(r.path("config_hash").asText()) || !FINISHED.contains(r.path("status").asText())
+                || r.path("output").isNull() || r.path("output").isMissingNode()) {
+            return null;
+        }
+        Path output = outputDir.resolve(r.path("output").asText()).normalize();
+        if (!Files.exists(output)) {
+            return null;
+        }
+        JsonNode algorithms = r.path("algorithms");
+        String algorithm = algorithms.isArray() && !algorithms.isEmpty()
+                ? algorithms.get(algorithms.size() - 1).path("name").asText(null) : null;
+        Map<String, Double> drops = doubles(r.path("metrics").path("drop"));
+        return new ModelOutcome(job.model().modelName(), job.model().path(), r.path("backend").asText(null), algorithm,
+                doubles(r.path("metrics").path("fp32")), doubles(r.path("metrics").path("int8")),
+                drops.isEmpty() ? null : drops.values().iterator().next(), drops,
+                longOrNull(r.path("size").path("fp32_bytes")), longOrNull(r.path("size").path("int8_bytes")),
+                doubleOrNull(r.path("size").path("ratio")), doubleOrNull(r.path("speed_ratio")),
+                ModelStatus.valueOf(r.path("status").asText()), output, reportPath, r.path("wall_seconds").asDouble(),
+                null, null, true);
+    }
+
+    private static Map<String, Double> doubles(JsonNode n) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            out.put(e.getKey(), e.getValue().asDouble());
+        }
+        return out;
+    }
+
+    private static Long longOrNull(JsonNode n) {
+        return n.isNumber() ? n.asLong() : null;
+    }
+
+    private static Double doubleOrNull(JsonNode n) {
+        return n.isNumber() ? n.asDouble() : null;
+    }
+
+    private static String relative(Path p, Path base) {
+        if (p == null) {
+            return null;
+        }
+        Path abs = p.toAbsolutePath().normalize();
+        Path b = base.toAbsolutePath().normalize();
+        return abs.startsWith(b) ? b.relativize(abs).toString() : abs.toString();
+    }
+}

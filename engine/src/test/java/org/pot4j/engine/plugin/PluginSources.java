@@ -1,0 +1,126 @@
+package org.pot4j.engine.plugin;
+
+/** Java sources of the plugins the discovery tests build at test time. */
+final class PluginSources {
+    private PluginSources() {
+    }
+
+    /** A user metric written against pot4j-api only: share of samples whose argmax equals the Integer label. */
+    static final String USER_METRIC = """
+            package userplugin;
+
+            import java.util.ArrayList;
+            import java.util.List;
+            import java.util.Map;
+            import java.util.Set;
+            import org.pot4j.api.Tensor;
+            import org.pot4j.api.metric.Metric;
+            import org.pot4j.api.metric.MetricProvider;
+
+            public final class HitsMetricProvider implements MetricProvider {
+                public String name() { return "user_hits"; }
+                public String version() { return "1.2.3"; }
+                public Set<String> parameterNames() { return Set.of("weight"); }
+                public Metric create(Map<String, Object> params) {
+                    double weight = params.containsKey("weight") ? ((Number) params.get("weight")).doubleValue() : 1.0;
+                    return new Metric() {
+                        private final List<Double> hits = new ArrayList<>();
+                        public Map<String, Double> value() { return Map.of("user_hits", hits.get(hits.size() - 1)); }
+                        public Map<String, Double> avgValue() {
+                            return Map.of("user_hits", hits.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN));
+                        }
+                        public void update(List<Tensor> outputs, Object annotation) {
+                            float[] v = outputs.get(0).toFloatArray();
+                            int best = 0;
+                            for (int i = 1; i < v.length; i++) { if (v[i] > v[best]) { best = i; } }
+                            hits.add(best == (Integer) annotation ? weight : 0.0);
+                        }
+                        public void reset() { hits.clear(); }
+                        public Map<String, Map<String, String>> attributes() {
+                            return Map.of("user_hits", Map.of("direction", "higher-better", "type", "accuracy"));
+                        }
+                    };
+                }
+            }
+            """;
+
+    /** A metric provider named {@code name} in class {@code pkg.cls}. */
+    static String namedMetric(String pkg, String cls, String name) {
+        return """
+                package %s;
+
+                import java.util.List;
+                import java.util.Map;
+                import java.util.Set;
+                import org.pot4j.api.Tensor;
+                import org.pot4j.api.metric.Metric;
+                import org.pot4j.api.metric.MetricProvider;
+
+                public final class %s implements MetricProvider {
+                    public String name() { return "%s"; }
+                    public Set<String> parameterNames() { return Set.of(); }
+                    public Metric create(Map<String, Object> params) {
+                        return new Metric() {
+                            public Map<String, Double> value() { return Map.of("%s", 1.0); }
+                            public Map<String, Double> avgValue() { return Map.of("%s", 1.0); }
+                            public void update(List<Tensor> outputs, Object annotation) { }
+                            public void reset() { }
+                            public Map<String, Map<String, String>> attributes() {
+                                return Map.of("%s", Map.of("direction", "higher-better", "type", "constant"));
+                            }
+                        };
+                    }
+                }
+                """.formatted(pkg, cls, name, name, name, name);
+    }
+
+    /** A metric provider whose constructor throws. */
+    static final String BOOM_METRIC = """
+            package broken;
+
+            import java.util.Map;
+            import java.util.Set;
+            import org.pot4j.api.metric.Metric;
+            import org.pot4j.api.metric.MetricProvider;
+
+            public final class BoomMetricProvider implements MetricProvider {
+                public BoomMetricProvider() { throw new IllegalStateException("boom in constructor"); }
+                public String name() { return "boom"; }
+                public Set<String> parameterNames() { return Set.of(); }
+                public Metric create(Map<String, Object> params) { return null; }
+            }
+            """;
+
+    /** A metric provider whose name() throws. */
+    static final String NAMELESS_METRIC = """
+            package broken;
+
+            import java.util.Map;
+            import java.util.Set;
+            import org.pot4j.api.metric.Metric;
+            import org.pot4j.api.metric.MetricProvider;
+
+            public final class NamelessMetricProvider implements MetricProvider {
+                public String name() { throw new UnsupportedOperationException("no name today"); }
+                public Set<String> parameterNames() { return Set.of(); }
+                public Metric create(Map<String, Object> params) { return null; }
+            }
+            """;
+
+    /** A backend whose create() fails as if its native library were missing. */
+    static final String NATIVE_BACKEND = """
+            package nativefail;
+
+            import java.util.Map;
+            import org.pot4j.api.model.ModelBackend;
+            import org.pot4j.api.model.ModelBackendProvider;
+
+            public final class NativeBackendProvider implements ModelBackendProvider {
+                public String name() { return "nativefail"; }
+                public String version() { return "0.0.1"; }
+                public ModelBackend create(Map<String, Object> options) {
+                    throw new UnsatisfiedLinkError("no nativefail_jni in java.library.path");
+                }
+            }
+            """;
+}
