@@ -1,0 +1,107 @@
+package org.pot4j.backend.djl;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The root module's {@code forward} with every submodule call inlined: one straight-line list of
+ * statements in which each value has a unique identifier and a stable, human-readable name. It is
+ * both the graph view (values, quantizable ops) and the template the rewriter prints back as
+ * TorchScript with quantize-dequantize calls and extra outputs inserted.
+ */
+final class FlatProgram {
+    /** What a value is. */
+    enum Kind { INPUT, MODULE, PARAM, TRANSPOSED_PARAM, COMPUTED }
+
+    /** A value of the program. */
+    static final class Value {
+        final Kind kind;
+        final String ident;
+        /** Stable name: model input name, call path of the module that returned it, or {@code path/local}. */
+        String name;
+        final int callId;
+        boolean namedByReturn;
+        /** For MODULE: module path ("" for the root) and object; for PARAM: attribute path. */
+        String path;
+        Pickle.Obj module;
+
+        Value(Kind kind, String ident, String name, int callId) {
+            this.kind = kind;
+            this.ident = ident;
+            this.name = name;
+            this.callId = callId;
+        }
+
+        @Override
+        public String toString() {
+            return name + "(" + ident + ")";
+        }
+    }
+
+    /** One statement: {@code <lhs> = <rhs>} or a bare expression; {@code defines} the new values. */
+    static final class Statement {
+        final String lhs;
+        final String rhs;
+        final List<Value> defines;
+
+        Statement(String lhs, String rhs, List<Value> defines) {
+            this.lhs = lhs;
+            this.rhs = rhs;
+            this.defines = defines;
+        }
+
+        String text() {
+            return lhs == null ? rhs : lhs + " = " + rhs;
+        }
+    }
+
+    /** A conv or linear op found in the program. */
+    static final class Op {
+        final String opType;
+        final Value input;
+        final Value output;
+        final String weightPath;
+        final String biasPath;
+        final int weightChannelAxis;
+        final int statement;
+
+        Op(String opType, Value input, Value output, String weightPath, String biasPath, int weightChannelAxis,
+                int statement) {
+            this.opType = opType;
+            this.input = input;
+            this.output = output;
+            this.weightPath = weightPath;
+            this.biasPath = biasPath;
+            this.weightChannelAxis = weightChannelAxis;
+            this.statement = statement;
+        }
+    }
+
+    /** Record name of the file holding the root class, e.g. {@code code/__torch__.py}. */
+    String rootRecord;
+    String rootClass;
+    /** Forward parameters (name, type), without self; their values are {@link #inputs}. */
+    final List<String[]> params = new ArrayList<>();
+    final List<Value> inputs = new ArrayList<>();
+    final List<Statement> statements = new ArrayList<>();
+    /** The expression the root forward returns, with identifiers renamed. */
+    String returnExpr;
+    String returnType;
+    final List<Op> ops = new ArrayList<>();
+    final List<Value> values = new ArrayList<>();
+    /** Tensor attribute values (parameters, buffers) by attribute path. */
+    final Map<String, TorchTensorRecord> tensors = new LinkedHashMap<>();
+
+    /** Values by name. */
+    Map<String, Value> valuesByName() {
+        Map<String, Value> m = new LinkedHashMap<>();
+        for (Value v : values) {
+            if (v.kind == Kind.INPUT || v.kind == Kind.COMPUTED) {
+                m.putIfAbsent(v.name, v);
+            }
+        }
+        return m;
+    }
+}

@@ -1,0 +1,62 @@
+"""Regenerates the small TorchScript fixtures of backend-djl's tests.
+
+Writes into backend-djl/src/test/resources/djl/:
+  tiny_cnn.pt         torch.jit.trace of a small CNN (Sequential stem, a residual block whose ReLU
+                      module is called twice, flatten, two Linear layers); input [N,1,28,28], output [N,10]
+  tiny_state_dict.pt  the same model's eager state_dict (torch.save), which pot4j must reject
+  tiny_cnn_ref.bin    little-endian float32: 2 fixed inputs [2,1,28,28] then the traced model's outputs [2,10]
+
+Run from the repository root with a Python that has torch installed:
+  python tools/djl/make_test_fixtures.py
+"""
+import pathlib
+
+import torch
+import torch.nn as nn
+
+
+class Block(nn.Module):
+    def __init__(self, ch):
+        super().__init__()
+        self.conv1 = nn.Conv2d(ch, ch, 3, padding=1)
+        self.conv2 = nn.Conv2d(ch, ch, 3, padding=1, bias=False)
+        self.relu = nn.ReLU()
+
+    def forward(self, x):
+        y = self.relu(self.conv1(x))
+        return self.relu(self.conv2(y) + x)
+
+
+class TinyCnn(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(1, 8, 3, stride=2, padding=1), nn.ReLU())
+        self.block = Block(8)
+        self.pool = nn.AdaptiveAvgPool2d(4)
+        self.fc1 = nn.Linear(8 * 4 * 4, 32)
+        self.fc2 = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = self.pool(self.block(self.stem(x)))
+        x = torch.relu(self.fc1(torch.flatten(x, 1)))
+        return self.fc2(x)
+
+
+def main():
+    out = pathlib.Path(__file__).resolve().parents[2] / "backend-djl/src/test/resources/djl"
+    out.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(7)
+    model = TinyCnn().eval()
+    example = torch.rand(1, 1, 28, 28)
+    traced = torch.jit.trace(model, example)
+    traced.save(str(out / "tiny_cnn.pt"))
+    torch.save(model.state_dict(), str(out / "tiny_state_dict.pt"))
+    inputs = torch.rand(2, 1, 28, 28)
+    with torch.no_grad():
+        outputs = traced(inputs)
+    ref = torch.cat([inputs.flatten(), outputs.flatten()]).numpy().astype("<f4")
+    (out / "tiny_cnn_ref.bin").write_bytes(ref.tobytes())
+
+
+if __name__ == "__main__":
+    main()
