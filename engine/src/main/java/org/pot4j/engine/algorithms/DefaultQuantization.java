@@ -22,8 +22,10 @@ import org.pot4j.engine.statistics.StatisticsResult;
 
 /**
  * POT's DefaultQuantization: MinMaxQuantization followed by FastBiasCorrection. The FP32 statistics
- * of both (activation ranges and per-channel output means) are gathered in one merged pass; bias
- * correction then needs one more pass on the quantized model.
+ * of both (activation ranges and per-channel output means) are gathered in one merged pass; fast
+ * bias correction then needs one more pass on the quantized model. With {@code use_fast_bias:
+ * false} the more accurate sequential bias correction runs instead (one quantized pass per
+ * corrected node), as POT switches to its BiasCorrection algorithm.
  *
  * <p>Parameters (POT names and defaults): {@code target_device} ANY, {@code preset} performance,
  * {@code stat_subset_size} 300, {@code stat_batch_size} (automatic), {@code shuffle_data} false,
@@ -59,29 +61,28 @@ public final class DefaultQuantization implements QuantizationAlgorithm {
 
     @Override
     public QuantizationResult run(Model model, AlgorithmContext context) {
-        return quantize(model, context, NAME, PARAMETER_NAMES, true);
+        return quantize(model, context, NAME, PARAMETER_NAMES);
     }
 
     /**
      * The flow DefaultQuantization and a standalone FastBiasCorrection share: one merged FP32
      * statistics pass, the MinMax plan, then bias correction on it.
      *
-     * @param algorithm   the name of the calling algorithm (messages, metadata)
-     * @param accepted    the parameter names the caller accepts
-     * @param biasDefault whether bias correction runs when {@code use_fast_bias} is not given
+     * @param algorithm the name of the calling algorithm (messages, metadata)
+     * @param accepted  the parameter names the caller accepts
      */
-    public static QuantizationResult quantize(Model model, AlgorithmContext context, String algorithm, Set<String> accepted,
-                                              boolean biasDefault) {
+    public static QuantizationResult quantize(Model model, AlgorithmContext context, String algorithm, Set<String> accepted) {
         long start = System.nanoTime();
         ParamReader p = AlgorithmSupport.checkedParams(algorithm, context.params(), accepted);
         Set<BackendCapability> caps = BackendCapabilities.of(context, model);
         MinMaxParameters mm = MinMaxParameters.parse(algorithm, context.params(), caps);
-        BiasCorrectionParameters bc = BiasCorrectionParameters.parse(algorithm, context.params());
-        boolean useFastBias = p.bool("use_fast_bias", biasDefault);
+        boolean useFastBias = p.bool("use_fast_bias", true);
+        BiasCorrectionParameters bc = BiasCorrectionParameters.parse(algorithm, context.params(),
+                useFastBias ? BiasCorrectionParameters.DEFAULT_THRESHOLD : BiasCorrectionParameters.SEQUENTIAL_THRESHOLD);
         boolean canCorrect = caps.contains(BackendCapability.BIAS_CORRECTION);
 
         MinMaxQuantization.Prepared prepared = MinMaxQuantization.prepare(model, mm, caps);
-        List<QuantizableNode> candidates = useFastBias && canCorrect ? BiasCorrector.candidates(prepared.selection().quantized()) : List.of();
+        List<QuantizableNode> candidates = canCorrect ? BiasCorrector.candidates(prepared.selection().quantized()) : List.of();
         StatisticsRequest request = new StatisticsRequest().merge(prepared.request()).merge(BiasCorrector.request(candidates));
         var collector = AlgorithmSupport.collector(context);
         StatisticsResult stats = request.isEmpty() ? null
@@ -95,9 +96,7 @@ public final class DefaultQuantization implements QuantizationAlgorithm {
             report.put("statistics_seconds", Math.round(stats.seconds() * 1000) / 1000.0);
         }
         String biasStatus;
-        if (!useFastBias) {
-            biasStatus = "off (use_fast_bias false)";
-        } else if (!canCorrect) {
+        if (!canCorrect) {
             biasStatus = "off (backend " + model.backendName() + " cannot apply bias shifts)";
         } else {
             BiasCorrector corrector = new BiasCorrector(model, context.calibration(), mm.collectionOptions(), bc, collector,
@@ -105,12 +104,12 @@ public final class DefaultQuantization implements QuantizationAlgorithm {
             if (stats != null) {
                 corrector.withFp32Statistics(candidates, stats);
             }
-            BiasCorrectionOutcome outcome = corrector.correct(plan);
+            BiasCorrectionOutcome outcome = useFastBias ? corrector.correct(plan) : corrector.correctSequentially(plan);
             plan = outcome.plan().toBuilder()
                     .metadata("bias_shifts_applied", Integer.toString(outcome.applied().size()))
                     .build();
             report.putAll(outcome.report());
-            biasStatus = "fast (threshold " + bc.threshold() + ")";
+            biasStatus = (useFastBias ? "fast" : "sequential") + " (threshold " + bc.threshold() + ")";
         }
         report.put("bias_correction", biasStatus);
         plan = plan.toBuilder().metadata("bias_correction", biasStatus).build();

@@ -5,8 +5,9 @@ import java.util.Set;
 import org.pot4j.engine.algorithms.ParamReader;
 
 /**
- * FastBiasCorrection's parameters: {@code threshold} (NNCF, default 2.0; {@code fast_bias_threshold}
- * is accepted as DefaultQuantization's spelling) and {@code apply_for_all_nodes} (NNCF/POT; only
+ * Bias correction parameters: {@code threshold} (NNCF, default 2.0 for the fast correction and
+ * 1000 for the sequential one; {@code fast_bias_threshold} is accepted as DefaultQuantization's
+ * spelling) and {@code apply_for_all_nodes} (NNCF/POT; only
  * {@code false} is supported, as in NNCF).
  *
  * @param threshold a shift is applied only when {@code max |shift / bias|} is below it
@@ -14,6 +15,9 @@ import org.pot4j.engine.algorithms.ParamReader;
 public record BiasCorrectionParameters(double threshold) {
     /** NNCF's FAST_BIAS_CORRECTION_THRESHOLD. */
     public static final double DEFAULT_THRESHOLD = 2.0;
+
+    /** NNCF's BIAS_CORRECTION_THRESHOLD, the default of the sequential (non-fast) correction. */
+    public static final double SEQUENTIAL_THRESHOLD = 1000.0;
 
     /** The parameter names read here. */
     public static final Set<String> NAMES = Set.of("threshold", "fast_bias_threshold", "apply_for_all_nodes");
@@ -25,12 +29,17 @@ public record BiasCorrectionParameters(double threshold) {
         }
     }
 
-    /** Parses; other keys are left to the caller. */
+    /** Parses with the fast-correction default threshold; other keys are left to the caller. */
     public static BiasCorrectionParameters parse(String algorithm, Map<String, ?> params) {
+        return parse(algorithm, params, DEFAULT_THRESHOLD);
+    }
+
+    /** Parses with {@code defaultThreshold} when no threshold is given. */
+    public static BiasCorrectionParameters parse(String algorithm, Map<String, ?> params, double defaultThreshold) {
         ParamReader p = new ParamReader(algorithm, params);
-        double threshold = p.decimal("threshold", DEFAULT_THRESHOLD);
+        double threshold = p.decimal("threshold", defaultThreshold);
         if (p.has("fast_bias_threshold")) {
-            double alias = p.decimal("fast_bias_threshold", DEFAULT_THRESHOLD);
+            double alias = p.decimal("fast_bias_threshold", defaultThreshold);
             if (p.has("threshold") && alias != threshold) {
                 throw p.invalid("fast_bias_threshold", "(" + alias + ") contradicts threshold (" + threshold + "); give only one");
             }

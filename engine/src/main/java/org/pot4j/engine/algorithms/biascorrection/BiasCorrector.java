@@ -102,60 +102,109 @@ public final class BiasCorrector {
     }
 
     /**
-     * Corrects the biases of {@code plan}'s candidates. Existing shifts in {@code plan} are
-     * discarded first, so the result depends only on the quantizers.
+     * Fast bias correction (NNCF/POT FastBiasCorrection): one quantized pass measures every
+     * candidate's output means under {@code plan} and all shifts are applied at once. Existing
+     * shifts in {@code plan} are discarded first, so the result depends only on the quantizers.
+     *
+     * <p>Because every node is measured inside the fully quantized model, a node's shift also
+     * absorbs the mean error its quantized inputs carry from upstream nodes, which their own shifts
+     * then remove: deep chains are slightly over-corrected. {@link #correctSequentially} avoids
+     * that at the cost of one pass per node.
      */
     public BiasCorrectionOutcome correct(QuantizationPlan plan) {
         long start = System.nanoTime();
-        QuantizationPlan.Builder unshifted = plan.toBuilder();
-        plan.biasShifts().keySet().forEach(unshifted::removeBiasShift);
-        QuantizationPlan base = unshifted.build();
-        List<QuantizableNode> nodes = candidates(model, base);
+        QuantizationPlan base = withoutShifts(plan);
+        List<QuantizableNode> nodes = prepare(base);
         if (nodes.isEmpty()) {
             return new BiasCorrectionOutcome(base, Map.of(), Map.of(), 0);
         }
+        StatisticsResult quantized = collector.collect(model, base, calibration, request(nodes), options.withStage(STAGE), progress);
+        QuantizationPlan.Builder out = base.toBuilder();
+        Map<String, Double> applied = new LinkedHashMap<>();
+        Map<String, String> skipped = new LinkedHashMap<>();
+        for (QuantizableNode n : nodes) {
+            decide(n, quantized.channelMeans(n.outputName(), outputMean(n)), out, applied, skipped);
+        }
+        return finish(out, applied, skipped, nodes.size(), start, "fast");
+    }
+
+    /**
+     * Bias correction node by node in topological order (what POT runs when
+     * {@code use_fast_bias} is false): each node is measured with the shifts of the nodes before
+     * it already applied, so it corrects only the error that is still there. Exact on the
+     * calibration means, but one quantized pass per candidate node.
+     */
+    public BiasCorrectionOutcome correctSequentially(QuantizationPlan plan) {
+        long start = System.nanoTime();
+        QuantizationPlan base = withoutShifts(plan);
+        List<QuantizableNode> nodes = prepare(base);
+        QuantizationPlan.Builder out = base.toBuilder();
+        Map<String, Double> applied = new LinkedHashMap<>();
+        Map<String, String> skipped = new LinkedHashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            QuantizableNode n = nodes.get(i);
+            StatisticsResult quantized = collector.collect(model, out.build(), calibration, request(List.of(n)),
+                    options.withStage(STAGE + " " + (i + 1) + "/" + nodes.size()), progress);
+            decide(n, quantized.channelMeans(n.outputName(), outputMean(n)), out, applied, skipped);
+        }
+        return finish(out, applied, skipped, nodes.size(), start, "sequential");
+    }
+
+    private static QuantizationPlan withoutShifts(QuantizationPlan plan) {
+        QuantizationPlan.Builder unshifted = plan.toBuilder();
+        plan.biasShifts().keySet().forEach(unshifted::removeBiasShift);
+        return unshifted.build();
+    }
+
+    /** The candidates of {@code base}, with FP32 means gathered for any not seen yet. */
+    private List<QuantizableNode> prepare(QuantizationPlan base) {
+        List<QuantizableNode> nodes = candidates(model, base);
         List<QuantizableNode> missing = nodes.stream().filter(n -> !fp32Means.containsKey(n.id())).toList();
         if (!missing.isEmpty()) {
             withFp32Statistics(missing, collector.collect(model, QuantizationPlan.EMPTY, calibration, request(missing),
                     options.withStage(CollectionOptions.STAGE), progress));
         }
-        StatisticsResult quantized = collector.collect(model, base, calibration, request(nodes), options.withStage(STAGE), progress);
+        return nodes;
+    }
 
-        QuantizationPlan.Builder out = base.toBuilder();
-        Map<String, Double> applied = new LinkedHashMap<>();
-        Map<String, String> skipped = new LinkedHashMap<>();
-        for (QuantizableNode n : nodes) {
-            double[] fp = fp32Means.get(n.id());
-            double[] q = quantized.channelMeans(n.outputName(), outputMean(n));
-            Tensor biasTensor = model.bias(n);
-            if (biasTensor == null) {
-                skipped.put(n.id(), "the backend returned no bias values");
-                continue;
-            }
-            float[] bias = biasTensor.toFloatArray();
-            if (fp.length != q.length || bias.length != fp.length) {
-                skipped.put(n.id(), "bias has " + bias.length + " values but output '" + n.outputName() + "' has " + fp.length
-                        + " channels on axis " + n.outputChannelAxis());
-                continue;
-            }
-            float[] shift = new float[bias.length];
-            double magnitude = 0;
-            for (int c = 0; c < shift.length; c++) {
-                shift[c] = (float) (fp[c] - q[c]);
-                magnitude = bias[c] == 0 ? Double.POSITIVE_INFINITY : Math.max(magnitude, Math.abs(shift[c] / bias[c]));
-            }
-            if (!Double.isFinite(magnitude) && !hasZero(bias)) {
-                skipped.put(n.id(), "shift is not finite");
-            } else if (magnitude < params.threshold()) {
-                out.biasShift(n.id(), shift);
-                applied.put(n.id(), magnitude);
-            } else {
-                skipped.put(n.id(), hasZero(bias) ? "bias has zero elements (NNCF skips these)"
-                        : String.format("shift magnitude %.3g is not below threshold %s", magnitude, params.threshold()));
-            }
+    /** Computes a node's shift from its quantized means and applies it when its magnitude allows. */
+    private void decide(QuantizableNode n, double[] q, QuantizationPlan.Builder out, Map<String, Double> applied,
+                        Map<String, String> skipped) {
+        double[] fp = fp32Means.get(n.id());
+        Tensor biasTensor = model.bias(n);
+        if (biasTensor == null) {
+            skipped.put(n.id(), "the backend returned no bias values");
+            return;
         }
+        float[] bias = biasTensor.toFloatArray();
+        if (fp.length != q.length || bias.length != fp.length) {
+            skipped.put(n.id(), "bias has " + bias.length + " values but output '" + n.outputName() + "' has " + fp.length
+                    + " channels on axis " + n.outputChannelAxis());
+            return;
+        }
+        float[] shift = new float[bias.length];
+        double magnitude = 0;
+        boolean finite = true;
+        for (int c = 0; c < shift.length; c++) {
+            shift[c] = (float) (fp[c] - q[c]);
+            finite &= Float.isFinite(shift[c]);
+            magnitude = bias[c] == 0 ? Double.POSITIVE_INFINITY : Math.max(magnitude, Math.abs(shift[c] / bias[c]));
+        }
+        if (!finite) {
+            skipped.put(n.id(), "shift is not finite");
+        } else if (magnitude < params.threshold()) {
+            out.biasShift(n.id(), shift);
+            applied.put(n.id(), magnitude);
+        } else {
+            skipped.put(n.id(), hasZero(bias) ? "bias has zero elements (NNCF skips these)"
+                    : String.format("shift magnitude %.3g is not below threshold %s", magnitude, params.threshold()));
+        }
+    }
+
+    private BiasCorrectionOutcome finish(QuantizationPlan.Builder out, Map<String, Double> applied, Map<String, String> skipped,
+                                         int candidates, long start, String mode) {
         double seconds = (System.nanoTime() - start) / 1e9;
-        LOG.info("bias correction: {} of {} biases shifted, {} skipped", applied.size(), nodes.size(), skipped.size());
+        LOG.info("{} bias correction: {} of {} biases shifted, {} skipped", mode, applied.size(), candidates, skipped.size());
         return new BiasCorrectionOutcome(out.build(), applied, skipped, seconds);
     }
 

@@ -40,6 +40,6 @@ public final class FastBiasCorrection implements QuantizationAlgorithm {
 
     @Override
     public QuantizationResult run(Model model, AlgorithmContext context) {
-        return DefaultQuantization.quantize(model, context, NAME, NAMES, true);
+        return DefaultQuantization.quantize(model, context, NAME, NAMES);
     }
 }
