@@ -114,8 +114,9 @@ final class DjlBackend implements ModelBackend {
 
     private static boolean startsWithPickle(Path path) {
         try (InputStream in = Files.newInputStream(path)) {
-            byte[] b = in.readNBytes(2);
-            return b.length == 2 && (b[0] & 0xff) == 0x80;
+            byte[] b = in.readNBytes(3);
+            // legacy torch.save streams start with a pickled magic number: PROTO 2, LONG1
+            return b.length == 3 && (b[0] & 0xff) == 0x80 && b[1] == 2 && (b[2] & 0xff) == 0x8a;
         } catch (IOException e) {
             return false;
         }

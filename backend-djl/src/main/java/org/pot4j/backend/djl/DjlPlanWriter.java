@@ -60,6 +60,14 @@ final class DjlPlanWriter {
     }
 
     private byte[] apply(QuantizationPlan plan, List<String> tapNames, boolean int8Storage) {
+        Set<String> ids = new HashSet<>();
+        model.quantizableNodes().forEach(n -> ids.add(n.id()));
+        for (String id : plan.weights().keySet()) {
+            checkNode(ids, id, "a weight quantizer");
+        }
+        for (String id : plan.biasShifts().keySet()) {
+            checkNode(ids, id, "a bias shift");
+        }
         Map<String, WeightQuantizer> int8 = new LinkedHashMap<>();
         Set<String> done = new HashSet<>();
         for (QuantizableNode node : model.quantizableNodes()) {
@@ -132,6 +140,14 @@ final class DjlPlanWriter {
             debug.forEach(archive::remove);
         }
         return archive.toZip();
+    }
+
+    private void checkNode(Set<String> ids, String id, String what) {
+        if (!ids.contains(id)) {
+            throw new Pot4jException(ErrorCode.CONFIG_INVALID, "the plan has " + what + " for node '" + id + "' but "
+                    + model.displayName() + " has no such node; node ids are module paths such as "
+                    + ids.stream().limit(5).toList());
+        }
     }
 
     /** True when every node that lists {@code tensor} is kept in FP32 (and some node lists it). */
