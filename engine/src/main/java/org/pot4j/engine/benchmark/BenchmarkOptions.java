@@ -55,6 +55,11 @@ public record BenchmarkOptions(List<Integer> batchSizes, int warmup, int repeats
         return new BenchmarkOptions(batchSizes, warmup, repeats, newThreads, seed, dynamicDimSize, dataset);
     }
 
+    /** A copy with another seed for the random inputs. */
+    public BenchmarkOptions withSeed(long newSeed) {
+        return new BenchmarkOptions(batchSizes, warmup, repeats, threads, newSeed, dynamicDimSize, dataset);
+    }
+
     /** A copy with another size for dynamic non-batch dimensions. */
     public BenchmarkOptions withDynamicDimSize(int size) {
         return new BenchmarkOptions(batchSizes, warmup, repeats, threads, seed, size, dataset);

@@ -1,0 +1,150 @@
+package org.pot4j.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.pot4j.api.ErrorCode;
+import org.pot4j.api.Pot4jException;
+import org.pot4j.api.model.Model;
+import org.pot4j.engine.Pot4j;
+import org.pot4j.engine.benchmark.Benchmark;
+import org.pot4j.engine.benchmark.BenchmarkOptions;
+import org.pot4j.engine.benchmark.BenchmarkResult;
+import org.pot4j.engine.benchmark.BenchmarkTable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code pot4j benchmark FP32 INT8}: latency and throughput of a model and its quantized version,
+ * measured side by side in one run, at each batch size, with the INT8/FP32 speed ratio. Works for
+ * any installed backend; the inputs are random (seeded) unless the models need more care.
+ */
+@Command(name = "benchmark", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Measure latency and throughput of an FP32 model and its INT8 version side by side.",
+            "Both run on the same random inputs (token ids, masks and segment ids for integer inputs), "
+                + "interleaved (FP32, INT8, FP32, ...) so they see the same machine state."})
+final class BenchmarkCommand implements Callable<Integer> {
+    @ParentCommand
+    Pot4jCli root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FP32_MODEL", description = "The original model (file or SavedModel folder).")
+    Path fp32;
+
+    @Parameters(index = "1", paramLabel = "INT8_MODEL", description = "Its quantized version.")
+    Path int8;
+
+    @Option(names = "--batch", split = ",", paramLabel = "N", defaultValue = "1,32",
+            description = "Batch sizes, comma-separated (default: ${DEFAULT-VALUE}).")
+    List<Integer> batches;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "10",
+            description = "Untimed rounds per batch size (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--repeats", paramLabel = "N", defaultValue = "50",
+            description = "Timed rounds per batch size (default: ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "Intra-op threads of the runtime (default: the backend's choice, usually all cores).")
+    int threads;
+
+    @Option(names = "--seq-len", paramLabel = "N", defaultValue = "128",
+            description = "Size of dynamic non-batch dimensions such as the sequence length (default: ${DEFAULT-VALUE}).")
+    int seqLen;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed of the random inputs.")
+    long seed;
+
+    @Option(names = "--backend", paramLabel = "NAME",
+            description = "Backend to load both models with (default: the one that accepts the file).")
+    String backend;
+
+    @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE",
+            description = "Backend option for loading both models, e.g. -o optimization_level=basic (repeatable).")
+    Map<String, String> backendOptions = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() {
+        BenchmarkOptions options = options();
+        Map<String, Object> load = loadOptions();
+        requireFile(fp32);
+        requireFile(int8);
+        PrintWriter out = spec.commandLine().getOut();
+        ProgressBar bar = root.progressBar(spec.commandLine().getErr());
+        List<BenchmarkResult> results;
+        try (Pot4j pot4j = root.engine(bar);
+             Model a = pot4j.loadModel(fp32, backend, load);
+             Model b = pot4j.loadModel(int8, backend, load)) {
+            results = new Benchmark(options, bar).run(a, b);
+        } finally {
+            bar.clear();
+        }
+        out.println("FP32: " + fp32);
+        out.println("INT8: " + int8);
+        out.println(describe(options));
+        out.println();
+        out.print(BenchmarkTable.format(results));
+        out.print(summary(results));
+        out.flush();
+        return ExitCode.OK;
+    }
+
+    private BenchmarkOptions options() {
+        try {
+            return BenchmarkOptions.defaults().withBatchSizes(batches).withRounds(warmup, repeats).withThreads(threads)
+                    .withDynamicDimSize(seqLen).withSeed(seed);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /** What the backends get at load time: the -o options plus the thread count. */
+    private Map<String, Object> loadOptions() {
+        Map<String, Object> load = new LinkedHashMap<>(backendOptions);
+        if (threads > 0) {
+            load.put("intra_op_threads", threads);
+        }
+        return load;
+    }
+
+    private static void requireFile(Path p) {
+        if (!Files.exists(p)) {
+            throw new Pot4jException(ErrorCode.FILE_NOT_FOUND, "model " + p + " does not exist; check the path");
+        }
+    }
+
+    static String describe(BenchmarkOptions o) {
+        return "batch sizes " + o.batchSizes() + ", " + o.warmup() + " warm-up and " + o.repeats()
+                + " timed rounds, threads " + (o.threads() == 0 ? "backend default" : Integer.toString(o.threads()));
+    }
+
+    /** One line with the speed ratios, e.g. {@code INT8/FP32 speed: 2.51x at batch 1, 2.10x at batch 32}. */
+    static String summary(List<BenchmarkResult> results) {
+        List<String> parts = new ArrayList<>();
+        String label = null;
+        String base = null;
+        for (BenchmarkResult r : results) {
+            if (r.isBaseline()) {
+                base = r.label();
+            } else {
+                label = r.label();
+                parts.add(BenchmarkTable.ratio(r.speedRatio()) + " at batch " + r.batchSize());
+            }
+        }
+        return parts.isEmpty() ? "" : "\n" + label + "/" + base + " speed: " + String.join(", ", parts) + "\n";
+    }
+}

@@ -1,0 +1,197 @@
+package org.pot4j.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.pot4j.api.ErrorCode;
+import org.pot4j.api.Pot4jException;
+import org.pot4j.engine.Pot4j;
+import org.pot4j.engine.benchmark.BenchmarkOptions;
+import org.pot4j.engine.benchmark.BenchmarkSpeedProbe;
+import org.pot4j.engine.config.EngineSpec;
+import org.pot4j.engine.config.ModelJob;
+import org.pot4j.engine.config.Pot4jConfig;
+import org.pot4j.engine.run.JobOptions;
+import org.pot4j.engine.run.JobRunner;
+import org.pot4j.engine.run.JobSummary;
+import org.pot4j.engine.run.ModelOutcome;
+import org.pot4j.engine.run.ModelStatus;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code pot4j quantize CONFIG}: quantizes every model of a POT-style config (one model, or a
+ * {@code models} list mixing frameworks), then prints one summary table. Exit code 3 when a model
+ * missed its accuracy target (its best model is still written), 2 when every failure was the
+ * user's input, 1 for other failures.
+ */
+@Command(name = "quantize", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Quantize the model(s) of a config (JSON or YAML) to INT8 and print a summary.",
+            "Writes <output>/<model_name>/ (INT8 model, report.json, plan.json) and <output>/summary.json."})
+final class QuantizeCommand implements Callable<Integer> {
+    @ParentCommand
+    Pot4jCli root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "CONFIG", description = "The config file (.json, .yaml or .yml).")
+    Path config;
+
+    @Option(names = "--output", paramLabel = "DIR",
+            description = "Output folder (default: the config's output.dir, else 'out' next to the config).")
+    Path output;
+
+    @Option(names = "--resume", description = "Keep checkpoints and reuse models already finished with the same config.")
+    boolean resume;
+
+    @Option(names = "--benchmark",
+            description = "After quantizing, measure the INT8/FP32 speed ratio (as engine.benchmark: true does).")
+    boolean benchmark;
+
+    @Option(names = "--benchmark-batch", split = ",", paramLabel = "N", defaultValue = "1,32",
+            description = "Batch sizes of that measurement; the ratio shown is the largest one's (default: ${DEFAULT-VALUE}).")
+    List<Integer> benchmarkBatches;
+
+    @Override
+    public Integer call() {
+        if (!Files.isRegularFile(config)) {
+            throw new Pot4jException(ErrorCode.FILE_NOT_FOUND, "config file " + config + " does not exist; check the path");
+        }
+        BenchmarkOptions benchmarkOptions;
+        try {
+            benchmarkOptions = BenchmarkSpeedProbe.quickOptions().withBatchSizes(benchmarkBatches);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--benchmark-batch: " + e.getMessage());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ProgressBar bar = root.progressBar(err);
+        JobSummary summary;
+        try (Pot4j pot4j = root.engine(bar)) {
+            Pot4jConfig parsed = pot4j.loadConfig(config);
+            if (benchmark) {
+                parsed = withBenchmark(parsed);
+            }
+            JobOptions options = JobOptions.defaults().withOutputDir(output).withResume(resume).withProgress(bar)
+                    .withSpeedProbe(new BenchmarkSpeedProbe(pot4j, benchmarkOptions, Map.of(), bar));
+            summary = new JobRunner(pot4j).run(parsed, config, options);
+        } finally {
+            bar.clear();
+        }
+        out.println();
+        out.print(table(summary.models()));
+        out.println();
+        out.println("output:  " + summary.outputDir());
+        out.println("summary: " + summary.summaryFile());
+        out.flush();
+        ErrorReporter reporter = new ErrorReporter(err, root.verbose);
+        for (ModelOutcome o : summary.models()) {
+            if (o.status() == ModelStatus.FAILED) {
+                reporter.error("model '" + o.modelName() + "' failed: " + o.error());
+            } else if (o.status() == ModelStatus.BEST_EFFORT) {
+                err.println("pot4j: warning: model '" + o.modelName() + "' missed its accuracy target (drop "
+                        + number(o.drop()) + "); the best model found was saved to " + o.outputPath());
+                err.flush();
+            }
+        }
+        return exitCode(summary);
+    }
+
+    /** 1 or 2 when a model failed (2 when all failures were the user's input), 3 when a target was missed, else 0. */
+    static int exitCode(JobSummary summary) {
+        if (summary.anyFailed()) {
+            boolean allUser = summary.models().stream().filter(m -> m.status() == ModelStatus.FAILED)
+                    .allMatch(m -> m.errorCode() != null && m.errorCode().isUserError());
+            return allUser ? ExitCode.USAGE : ExitCode.FAILURE;
+        }
+        return summary.anyBestEffort() ? ExitCode.TARGET_NOT_MET : ExitCode.OK;
+    }
+
+    /** The config with {@code engine.benchmark} switched on for every model. */
+    static Pot4jConfig withBenchmark(Pot4jConfig c) {
+        List<ModelJob> jobs = new ArrayList<>();
+        for (ModelJob j : c.models()) {
+            EngineSpec e = j.engine();
+            jobs.add(new ModelJob(j.model(), new EngineSpec(e.calibrationDataset(), e.validationDataset(), e.metrics(),
+                    e.batchSize(), e.threads(), true), j.compression(), j.raw()));
+        }
+        return new Pot4jConfig(c.file(), c.baseDir(), jobs, c.outputDir());
+    }
+
+    /**
+     * The summary: one row per model with its first metric (the one the drop is of), one more row
+     * per further metric.
+     */
+    static String table(List<ModelOutcome> outcomes) {
+        TextTable t = new TextTable("model", "backend", "algorithm", "metric", "FP32 -> INT8", "drop", "size", "speed",
+                "status").alignRight(4, 5, 6, 7);
+        for (ModelOutcome o : outcomes) {
+            List<String> keys = metricKeys(o);
+            String first = keys.isEmpty() ? "-" : keys.get(0);
+            t.row(o.modelName(), orDash(o.backend()), orDash(o.algorithm()), first,
+                    keys.isEmpty() ? "-" : change(o, first), keys.isEmpty() ? "-" : number(o.drops().get(first)),
+                    o.sizeRatio() == null ? "-" : ratio(o.sizeRatio()), o.speedRatio() == null ? "-" : ratio(o.speedRatio()),
+                    status(o));
+            for (String k : keys.subList(Math.min(1, keys.size()), keys.size())) {
+                t.row("", "", "", k, change(o, k), number(o.drops().get(k)), "", "", "");
+            }
+        }
+        return t.render();
+    }
+
+    /**
+     * The metric keys, sorted, with the headline one (whose drop is the outcome's drop) first. The
+     * outcome's maps do not keep the config's order, so the drop value identifies the headline.
+     */
+    static List<String> metricKeys(ModelOutcome o) {
+        List<String> keys = new ArrayList<>(new java.util.TreeSet<>(o.fp32Metrics().keySet()));
+        if (o.drop() != null) {
+            for (String k : keys) {
+                if (o.drop().equals(o.drops().get(k))) {
+                    keys.remove(k);
+                    keys.add(0, k);
+                    break;
+                }
+            }
+        }
+        return keys;
+    }
+
+    private static String change(ModelOutcome o, String key) {
+        return number(o.fp32Metrics().get(key)) + " -> " + number(o.int8Metrics().get(key));
+    }
+
+    private static String status(ModelOutcome o) {
+        String s = o.status().name().replace('_', ' ');
+        if (o.status() == ModelStatus.FAILED && o.errorCode() != null) {
+            s += " (" + o.errorCode().name().toLowerCase(Locale.ROOT) + ")";
+        }
+        return o.reused() ? s + " (reused)" : s;
+    }
+
+    static String number(Double v) {
+        if (v == null || v.isNaN()) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    static String ratio(double v) {
+        return String.format(Locale.ROOT, "%.2fx", v);
+    }
+
+    private static String orDash(String s) {
+        return s == null ? "-" : s;
+    }
+}
