@@ -1,0 +1,66 @@
+package org.pot4j.backend.tensorflow;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.pot4j.api.model.BackendCapability;
+import org.pot4j.api.model.Model;
+import org.pot4j.api.model.ModelBackend;
+
+/**
+ * Reads TensorFlow SavedModels and frozen GraphDefs, runs them in TensorFlow sessions, and writes
+ * them with INT8 weights and {@code FakeQuantWithMinMaxVars} activations.
+ *
+ * <p>TensorFlow's CPU kernels run {@code FakeQuant} in float, so a quantized model is smaller
+ * (INT8 weights) but not faster; {@link BackendCapability#INT8_KERNELS} is therefore not claimed.
+ */
+final class TfBackend implements ModelBackend {
+    private static final Set<BackendCapability> CAPABILITIES = EnumSet.of(
+            BackendCapability.PER_CHANNEL_WEIGHTS,
+            BackendCapability.ACTIVATION_QUANTIZATION,
+            BackendCapability.ASYMMETRIC_ACTIVATIONS,
+            BackendCapability.BIAS_CORRECTION,
+            BackendCapability.INTERMEDIATE_OUTPUTS,
+            BackendCapability.INT8_WEIGHT_STORAGE);
+
+    private final TfBackendOptions options;
+
+    TfBackend(TfBackendOptions options) {
+        this.options = options;
+    }
+
+    @Override
+    public String name() {
+        return TfBackendProvider.NAME;
+    }
+
+    @Override
+    public Set<BackendCapability> capabilities() {
+        return EnumSet.copyOf(CAPABILITIES);
+    }
+
+    /**
+     * A SavedModel folder (it has {@code saved_model.pb}, or at least {@code variables/} or a text
+     * {@code saved_model.pbtxt}, so that {@link #load} can say what is missing), or a {@code .pb} file.
+     */
+    @Override
+    public boolean accepts(Path path) {
+        if (Files.isDirectory(path)) {
+            return Files.isRegularFile(path.resolve(TfModelReader.SAVED_MODEL_PB))
+                    || Files.isRegularFile(path.resolve("saved_model.pbtxt"))
+                    || Files.isDirectory(path.resolve("variables"));
+        }
+        return path.getFileName() != null && path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".pb");
+    }
+
+    @Override
+    public Model load(Path path, Map<String, Object> modelOptions) {
+        TfLoadOptions o = TfLoadOptions.parse(modelOptions);
+        TfGraphSource source = TfModelReader.read(path, o);
+        String signature = source.format() == TfGraphSource.Format.SAVED_MODEL ? o.signature() : TfLoadOptions.DEFAULT_SIGNATURE;
+        return new TfModel(path, source, signature, options.sessionConfig());
+    }
+}

@@ -1,0 +1,166 @@
+package org.pot4j.backend.tensorflow;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.pot4j.api.ErrorCode;
+import org.pot4j.api.Pot4jException;
+import org.pot4j.api.Tensor;
+import org.pot4j.api.model.CompiledModel;
+import org.pot4j.api.model.Model;
+import org.pot4j.api.model.QuantizableNode;
+import org.pot4j.api.model.TensorInfo;
+import org.pot4j.api.quant.QuantizationPlan;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.proto.ConfigProto;
+
+/**
+ * A TensorFlow model held as one frozen graph (SavedModels are flattened and their variables
+ * frozen at load time). The original graph is never changed: every {@link #compile} and
+ * {@link #save} rewrites a copy. Weights are read from a small analysis session over the frozen
+ * graph and cached.
+ */
+final class TfModel implements Model {
+    private final Path path;
+    private final TfGraphSource source;
+    private final String signatureKey;
+    private final ConfigProto config;
+    private final Graph analysis;
+    private final Session session;
+    private final List<TfNodeInfo> nodes;
+    private final Map<String, TfNodeInfo> byId = new LinkedHashMap<>();
+    private final Map<String, Tensor> values = new ConcurrentHashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    TfModel(Path path, TfGraphSource source, String signatureKey, ConfigProto config) {
+        this.path = path;
+        this.source = source;
+        this.signatureKey = signatureKey;
+        this.config = config;
+        this.analysis = TfModelReader.importGraph(source.graph(), path);
+        try {
+            this.nodes = List.copyOf(TfGraphAnalyzer.analyze(source.graph(), analysis));
+            this.session = new Session(analysis, config);
+        } catch (RuntimeException e) {
+            analysis.close();
+            throw e;
+        }
+        nodes.forEach(n -> byId.put(n.op(), n));
+    }
+
+    @Override
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public String backendName() {
+        return TfBackendProvider.NAME;
+    }
+
+    @Override
+    public List<TensorInfo> inputs() {
+        return source.inputs().stream().map(TfEndpoint::info).toList();
+    }
+
+    @Override
+    public List<TensorInfo> outputs() {
+        return source.outputs().stream().map(TfEndpoint::info).toList();
+    }
+
+    @Override
+    public List<QuantizableNode> quantizableNodes() {
+        return nodes.stream().map(TfNodeInfo::node).toList();
+    }
+
+    @Override
+    public Tensor weight(QuantizableNode node) {
+        return value(info(node).weightTensor());
+    }
+
+    @Override
+    public Tensor bias(QuantizableNode node) {
+        TfNodeInfo info = info(node);
+        return info.biasTensor() == null ? null : value(info.biasTensor());
+    }
+
+    @Override
+    public CompiledModel compile(QuantizationPlan plan, Set<String> extraOutputs) {
+        checkOpen();
+        TfPlanApplier.Result rewritten = rewrite(plan, extraOutputs);
+        return new TfCompiledModel(rewritten, source.inputs(), source.outputs(), config, path);
+    }
+
+    /**
+     * Writes the quantized model: a frozen GraphDef when {@code target} ends with {@code .pb},
+     * otherwise a SavedModel folder (signature key and input/output keys as loaded).
+     */
+    @Override
+    public void save(QuantizationPlan plan, Path target) {
+        checkOpen();
+        TfPlanApplier.Result rewritten = rewrite(plan, Set.of());
+        if (target.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".pb")) {
+            TfModelWriter.writeGraphDef(rewritten.graph(), target);
+        } else {
+            TfModelWriter.writeSavedModel(rewritten.graph(), signatureKey, source.inputs(), source.outputs(),
+                    rewritten.outputTensors(), plan.metadata(), target);
+        }
+    }
+
+    @Override
+    public long sizeOnDisk() {
+        return TfModelWriter.sizeOnDisk(path);
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            session.close();
+            analysis.close();
+        }
+    }
+
+    /** The format the model was read from. */
+    TfGraphSource.Format format() {
+        return source.format();
+    }
+
+    private TfPlanApplier.Result rewrite(QuantizationPlan plan, Set<String> extraOutputs) {
+        return TfPlanApplier.apply(source, nodes, analysis, info -> value(info.weightTensor()), info -> value(info.biasTensor()),
+                plan, extraOutputs == null ? Set.of() : extraOutputs);
+    }
+
+    private TfNodeInfo info(QuantizableNode node) {
+        TfNodeInfo info = byId.get(node.id());
+        if (info == null) {
+            throw new IllegalArgumentException("node " + node.id() + " is not a quantizable node of " + path);
+        }
+        return info;
+    }
+
+    /** Evaluates a constant tensor of the frozen graph (weights, biases), once. */
+    private Tensor value(String tensor) {
+        checkOpen();
+        return values.computeIfAbsent(tensor, t -> {
+            try (Result r = session.runner().fetch(t).run()) {
+                return TfTensors.fromTf(r.get(0));
+            } catch (RuntimeException e) {
+                throw new Pot4jException(ErrorCode.RUNTIME_FAILURE, path + ": cannot read constant " + t + " ("
+                        + TfErrors.firstLine(e) + ")", e);
+            }
+        });
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("model " + path + " is closed");
+        }
+    }
+}
