@@ -5,6 +5,7 @@ Writes into backend-djl/src/test/resources/djl/:
                       module is called twice, flatten, two Linear layers); input [N,1,28,28], output [N,10]
   tiny_state_dict.pt  the same model's eager state_dict (torch.save), which pot4j must reject
   tiny_cnn_ref.bin    little-endian float32: 2 fixed inputs [2,1,28,28] then the traced model's outputs [2,10]
+  tiny_scripted_if.pt torch.jit.script of a Linear with data-dependent control flow in forward (unsupported)
 
 Run from the repository root with a Python that has torch installed:
   python tools/djl/make_test_fixtures.py
@@ -25,6 +26,17 @@ class Block(nn.Module):
     def forward(self, x):
         y = self.relu(self.conv1(x))
         return self.relu(self.conv2(y) + x)
+
+
+class Branchy(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        if bool(x.sum() > 0):
+            return self.fc(x)
+        return self.fc(-x)
 
 
 class TinyCnn(nn.Module):
@@ -56,6 +68,7 @@ def main():
         outputs = traced(inputs)
     ref = torch.cat([inputs.flatten(), outputs.flatten()]).numpy().astype("<f4")
     (out / "tiny_cnn_ref.bin").write_bytes(ref.tobytes())
+    torch.jit.script(Branchy().eval()).save(str(out / "tiny_scripted_if.pt"))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,313 @@
+package org.pot4j.backend.djl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.pot4j.api.ErrorCode;
+import org.pot4j.api.Pot4jException;
+import org.pot4j.api.Tensor;
+import org.pot4j.api.model.CompiledModel;
+import org.pot4j.api.model.Model;
+import org.pot4j.api.model.QuantizableNode;
+import org.pot4j.api.quant.ActivationQuantizer;
+import org.pot4j.api.quant.QuantizationPlan;
+import org.pot4j.api.quant.WeightQuantizer;
+
+/**
+ * TorchScript specifics on the tiny traced CNN of {@code tools/djl/make_test_fixtures.py}: graph
+ * view names, agreement with the outputs PyTorch itself computed, the rewrite (fake quantization,
+ * bias shifts, asymmetric activations, INT8 storage) and the bad-input errors.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DjlTorchScriptTest {
+    static final Path DIR = Path.of("src", "test", "resources", "djl");
+    static final Path TINY = DIR.resolve("tiny_cnn.pt");
+
+    @TempDir
+    Path tmp;
+
+    private DjlBackend backend;
+    private Model model;
+    private Tensor refInput;
+    private float[] refOutput;
+
+    @BeforeAll
+    void load() throws IOException {
+        backend = (DjlBackend) new DjlBackendProvider().create(Map.of());
+        model = backend.load(TINY, Map.of());
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(DIR.resolve("tiny_cnn_ref.bin"))).order(ByteOrder.LITTLE_ENDIAN);
+        float[] in = new float[2 * 784];
+        refOutput = new float[20];
+        b.asFloatBuffer().get(in).get(refOutput);
+        refInput = Tensor.ofFloats(new long[] {2, 1, 28, 28}, in);
+    }
+
+    @AfterAll
+    void close() {
+        model.close();
+        backend.close();
+    }
+
+    private Map<String, Tensor> run(Model m, QuantizationPlan plan, Set<String> taps) {
+        try (CompiledModel c = m.compile(plan, taps)) {
+            return c.infer(Map.of(m.inputs().get(0).name(), refInput));
+        }
+    }
+
+    @Test
+    void graphViewNamesModulesAndCallSites() {
+        assertEquals("x", model.inputs().get(0).name());
+        assertArrayEquals(new long[] {-1, 1, 28, 28}, model.inputs().get(0).shape(), "shape from traced_inputs.pkl");
+        assertArrayEquals(new long[] {-1, 10}, model.outputs().get(0).shape(), "output shape from a probe run");
+        List<QuantizableNode> nodes = model.quantizableNodes();
+        assertEquals(List.of("stem.0", "block.conv1", "block.conv2", "fc1", "fc2"), nodes.stream().map(QuantizableNode::id).toList());
+        assertEquals(List.of("Conv2d", "Conv2d", "Conv2d", "Linear", "Linear"), nodes.stream().map(QuantizableNode::opType).toList());
+        assertArrayEquals(new long[] {8, 1, 3, 3}, nodes.get(0).weightShape());
+        assertArrayEquals(new long[] {32, 128}, nodes.get(3).weightShape());
+        assertEquals("block.conv2.weight", nodes.get(2).weightName());
+        assertFalse(nodes.get(2).hasBias(), "conv2 was built with bias=False");
+        // activations: model input, Sequential's ReLU output, first call of the shared ReLU module
+        assertEquals(List.of("x"), nodes.get(0).activationInputs());
+        assertEquals(List.of("stem.1"), nodes.get(1).activationInputs());
+        assertEquals(List.of("block.relu"), nodes.get(2).activationInputs());
+        assertEquals("block.conv1", nodes.get(1).outputName());
+        assertEquals(nodes.get(0).weightShape()[0], model.bias(nodes.get(0)).size());
+    }
+
+    @Test
+    void fp32OutputsMatchWhatPyTorchComputed() {
+        float[] got = run(model, QuantizationPlan.EMPTY, Set.of()).get("output").floats();
+        for (int i = 0; i < got.length; i++) {
+            assertEquals(refOutput[i], got[i], 1e-5, "logit " + i);
+        }
+    }
+
+    @Test
+    void inlinedForwardWithTapsComputesTheSameOutputs() {
+        Set<String> taps = new LinkedHashSet<>(List.of("block.relu#2", "block/input", "stem.0"));
+        Map<String, Tensor> got = run(model, QuantizationPlan.EMPTY, taps);
+        assertEquals(List.of("output", "block.relu#2", "block/input", "stem.0"), List.copyOf(got.keySet()));
+        assertArrayEquals(run(model, QuantizationPlan.EMPTY, Set.of()).get("output").floats(), got.get("output").floats());
+        // the second ReLU call is relu(residual sum): check the tap relation element-wise
+        float[] sum = got.get("block/input").floats();
+        float[] relu = got.get("block.relu#2").floats();
+        for (int i = 0; i < sum.length; i++) {
+            assertEquals(Math.max(0, sum[i]), relu[i], 0f);
+        }
+        assertArrayEquals(new long[] {2, 8, 14, 14}, got.get("stem.0").shape());
+    }
+
+    @Test
+    void unknownTapOrTensorIsAConfigError() {
+        Pot4jException e = assertThrows(Pot4jException.class, () -> model.compile(QuantizationPlan.EMPTY, Set.of("nope")));
+        assertEquals(ErrorCode.CONFIG_INVALID, e.code());
+        assertTrue(e.getMessage().contains("'nope'"), e.getMessage());
+        QuantizationPlan bad = QuantizationPlan.builder().activation("nope", new ActivationQuantizer(8, false, 0.1f, 0)).build();
+        assertEquals(ErrorCode.CONFIG_INVALID, assertThrows(Pot4jException.class, () -> model.compile(bad, Set.of())).code());
+    }
+
+    @Test
+    void activationFakeQuantizationRoundsToTheGrid() {
+        ActivationQuantizer aq = new ActivationQuantizer(8, true, 0.05f, 3); // signed, asymmetric
+        QuantizationPlan plan = QuantizationPlan.builder().activation("input0", aq).build();
+        Map<String, Tensor> fp = run(model, QuantizationPlan.EMPTY, Set.of("input0"));
+        Map<String, Tensor> q = run(model, plan, Set.of("input0"));
+        // the tap is the value before quantization
+        assertArrayEquals(fp.get("input0").floats(), q.get("input0").floats());
+        // fc2 on the fake-quantized input, computed by hand, is what the rewritten model returns
+        QuantizableNode fc2 = model.quantizableNodes().get(4);
+        float[] w = model.weight(fc2).floats();
+        float[] b = model.bias(fc2).floats();
+        float[] in = fp.get("input0").floats();
+        float[] got = q.get("output").floats();
+        for (int n = 0; n < 2; n++) {
+            for (int o = 0; o < 10; o++) {
+                double acc = b[o];
+                for (int i = 0; i < 32; i++) {
+                    acc += aq.fakeQuantize(in[n * 32 + i]) * w[o * 32 + i];
+                }
+                assertEquals(acc, got[n * 10 + o], 1e-4, "logit " + o);
+            }
+        }
+        assertFalse(Arrays.equals(fp.get("output").floats(), got));
+    }
+
+    @Test
+    void biasShiftIsAddedToTheBias() {
+        float[] shift = new float[10];
+        shift[3] = 1.5f;
+        QuantizationPlan plan = QuantizationPlan.builder().biasShift("fc2", shift).build();
+        float[] base = run(model, QuantizationPlan.EMPTY, Set.of()).get("output").floats();
+        float[] got = run(model, plan, Set.of()).get("output").floats();
+        for (int i = 0; i < got.length; i++) {
+            assertEquals(base[i] + (i % 10 == 3 ? 1.5f : 0f), got[i], 1e-5, "logit " + i);
+        }
+    }
+
+    @Test
+    void weightFakeQuantizationMatchesTheQuantizer() {
+        QuantizableNode fc2 = model.quantizableNodes().get(4);
+        WeightQuantizer q = perChannel(model.weight(fc2));
+        QuantizationPlan plan = QuantizationPlan.builder().weight("fc2", q).build();
+        Map<String, Tensor> fp = run(model, QuantizationPlan.EMPTY, Set.of("input0"));
+        float[] got = run(model, plan, Set.of()).get("output").floats();
+        float[] w = model.weight(fc2).floats();
+        float[] b = model.bias(fc2).floats();
+        float[] in = fp.get("input0").floats();
+        for (int n = 0; n < 2; n++) {
+            for (int o = 0; o < 10; o++) {
+                double acc = b[o];
+                for (int i = 0; i < 32; i++) {
+                    acc += in[n * 32 + i] * q.fakeQuantize(w[o * 32 + i], o);
+                }
+                assertEquals(acc, got[n * 10 + o], 1e-4, "logit " + o);
+            }
+        }
+    }
+
+    @Test
+    void savedInt8ModelReproducesCompileExactly() throws IOException {
+        QuantizationPlan.Builder b = QuantizationPlan.builder();
+        for (QuantizableNode n : model.quantizableNodes()) {
+            b.weight(n.id(), perChannel(model.weight(n)));
+        }
+        b.activation("x", new ActivationQuantizer(8, false, 1f / 255, 0));
+        b.activation("block.relu", new ActivationQuantizer(8, true, 0.02f, -5)); // asymmetric
+        QuantizationPlan plan = b.build();
+        Path out = tmp.resolve("sub").resolve("tiny_int8.pt");
+        model.save(plan, out);
+        TorchScriptArchive saved = TorchScriptArchive.read(out);
+        assertTrue(saved.text("code/__torch__.py").contains("torch.fake_quantize_per_tensor_affine(x, "));
+        assertTrue(new String(saved.get("data.pkl"), java.nio.charset.StandardCharsets.ISO_8859_1).contains("CharStorage"),
+                "weights stored as int8");
+        try (Model reloaded = backend.load(out, Map.of())) {
+            assertArrayEquals(run(model, plan, Set.of()).get("output").floats(),
+                    run(reloaded, QuantizationPlan.EMPTY, Set.of()).get("output").floats());
+        }
+    }
+
+    @Test
+    void fp32NodesKeepTheirWeights() {
+        QuantizationPlan.Builder b = QuantizationPlan.builder();
+        for (QuantizableNode n : model.quantizableNodes()) {
+            b.weight(n.id(), perChannel(model.weight(n)));
+        }
+        float[] all = run(model, b.build(), Set.of()).get("output").floats();
+        float[] fc2Only = run(model, b.fp32Node("stem.0").fp32Node("block.conv1").fp32Node("block.conv2").fp32Node("fc1")
+                .build(), Set.of()).get("output").floats();
+        float[] expected = run(model, QuantizationPlan.builder().weight("fc2", perChannel(model.weight(
+                model.quantizableNodes().get(4)))).build(), Set.of()).get("output").floats();
+        assertArrayEquals(expected, fc2Only);
+        assertFalse(Arrays.equals(all, fc2Only));
+    }
+
+    @Test
+    void stateDictIsRejectedWithAnExportHint() {
+        Path sd = DIR.resolve("tiny_state_dict.pt");
+        assertFalse(backend.accepts(sd));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(sd, Map.of()));
+        assertEquals(ErrorCode.MODEL_UNSUPPORTED, e.code());
+        assertEquals("tiny_state_dict.pt is a state_dict, not TorchScript; export with torch.jit.trace/script", e.getMessage());
+    }
+
+    @Test
+    void controlFlowIsReportedAsUnsupported() {
+        Path scripted = DIR.resolve("tiny_scripted_if.pt");
+        assertTrue(backend.accepts(scripted));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(scripted, Map.of()));
+        assertEquals(ErrorCode.MODEL_UNSUPPORTED, e.code());
+        assertTrue(e.getMessage().contains("control flow") && e.getMessage().contains("torch.jit.trace"), e.getMessage());
+    }
+
+    @Test
+    void acceptsOnlyTorchScriptArchives() throws IOException {
+        assertTrue(backend.accepts(TINY));
+        Path onnx = Path.of("..", "examples", "mnist-lenet", "lenet.onnx");
+        assertFalse(backend.accepts(onnx));
+        Path renamed = Files.copy(TINY, tmp.resolve("tiny.zip"));
+        assertFalse(backend.accepts(renamed), "extension must be .pt or .pth");
+        assertTrue(backend.accepts(Files.copy(TINY, tmp.resolve("tiny.pth"))));
+    }
+
+    @Test
+    void missingFileIsFileNotFound() {
+        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(tmp.resolve("absent.pt"), Map.of()));
+        assertEquals(ErrorCode.FILE_NOT_FOUND, e.code());
+        assertTrue(e.getMessage().contains("absent.pt"));
+    }
+
+    @Test
+    void inputShapesComeFromOptionsOrSidecarWhenTheArchiveHasNone() throws IOException {
+        TorchScriptArchive a = TorchScriptArchive.read(TINY);
+        a.remove("traced_inputs.pkl");
+        Path bare = tmp.resolve("bare.pt");
+        Files.write(bare, a.toZip());
+        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(bare, Map.of()));
+        assertEquals(ErrorCode.CONFIG_INVALID, e.code());
+        assertTrue(e.getMessage().contains("input_shapes"), e.getMessage());
+
+        try (Model m = backend.load(bare, Map.of("input_shapes", Map.of("input", List.of(-1, 1, 28, 28)),
+                "input_names", List.of("input"), "output_names", List.of("logits")))) {
+            assertEquals("input", m.inputs().get(0).name());
+            assertEquals("logits", m.outputs().get(0).name());
+            assertArrayEquals(new long[] {-1, 1, 28, 28}, m.inputs().get(0).shape());
+        }
+        Files.writeString(tmp.resolve("bare.pt.json"), "{\"input_shapes\": {\"x\": [-1, 1, 28, 28]}}");
+        try (Model m = backend.load(bare, Map.of())) {
+            assertArrayEquals(new long[] {-1, 1, 28, 28}, m.inputs().get(0).shape());
+            assertArrayEquals(refOutput, run(m, QuantizationPlan.EMPTY, Set.of()).get("output").floats(), 1e-5f);
+        }
+    }
+
+    @Test
+    void pickleRoundTripKeepsTheModuleTree() throws IOException {
+        TorchScriptArchive a = TorchScriptArchive.read(TINY);
+        Object root = PickleReader.read(a.get("data.pkl"));
+        Object again = PickleReader.read(PickleWriter.write(root));
+        assertEquals(describe(root), describe(again));
+        assertNotEquals("", describe(root));
+    }
+
+    private static String describe(Object o) {
+        if (o instanceof Pickle.Obj obj) {
+            StringBuilder sb = new StringBuilder(obj.cls.qualifiedName()).append('{');
+            TorchTensorRecord.attributes(obj).forEach((k, v) -> sb.append(k).append('=').append(describe(v)).append(','));
+            return sb.append('}').toString();
+        }
+        TorchTensorRecord t = TorchTensorRecord.of(o);
+        return t != null ? t.toString() : String.valueOf(o);
+    }
+
+    private static WeightQuantizer perChannel(Tensor w) {
+        int channels = (int) w.dim(0);
+        int per = w.size() / channels;
+        float[] scales = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            float max = 1e-8f;
+            for (int i = 0; i < per; i++) {
+                max = Math.max(max, Math.abs(w.floats()[c * per + i]));
+            }
+            scales[c] = max / 127;
+        }
+        return new WeightQuantizer(8, 0, scales, new int[channels], true);
+    }
+}
