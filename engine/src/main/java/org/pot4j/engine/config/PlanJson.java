@@ -21,7 +21,8 @@ import org.pot4j.api.quant.WeightQuantizer;
 /**
  * {@link QuantizationPlan} to and from JSON. Floats are written in their shortest exact decimal
  * form and read back with {@link Float#parseFloat}, so a round trip gives the identical plan
- * (non-finite bias shifts are written as the strings {@code "NaN"}, {@code "Infinity"}).
+ * (non-finite bias shifts and -0.0 are written as the strings {@code "NaN"}, {@code "Infinity"},
+ * {@code "-0.0"}).
  *
  * <pre>{@code
  * {"format": "pot4j-plan", "version": 1,
@@ -34,6 +35,8 @@ public final class PlanJson {
     /** Value of the {@code format} field. */
     public static final String FORMAT = "pot4j-plan";
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    /** -0.0 goes as a string: JSON readers turn the number -0.0 into 0. */
+    private static final int NEGATIVE_ZERO = Float.floatToIntBits(-0.0f);
 
     private PlanJson() {
     }
@@ -70,7 +73,7 @@ public final class PlanJson {
         plan.biasShifts().forEach((node, values) -> {
             ArrayNode arr = shifts.putArray(node);
             for (float v : values) {
-                if (Float.isFinite(v)) {
+                if (Float.isFinite(v) && Float.floatToIntBits(v) != NEGATIVE_ZERO) {
                     arr.add(v);
                 } else {
                     arr.add(Float.toString(v));
