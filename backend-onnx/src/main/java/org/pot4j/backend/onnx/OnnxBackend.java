@@ -1,0 +1,64 @@
+package org.pot4j.backend.onnx;
+
+import ai.onnxruntime.OrtEnvironment;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.pot4j.api.model.BackendCapability;
+import org.pot4j.api.model.Model;
+import org.pot4j.api.model.ModelBackend;
+
+/**
+ * Reads, runs and writes {@code .onnx} models with ONNX Runtime. Quantized models are written in the
+ * QDQ format, which ORT fuses into integer kernels (QLinearConv, QGemm, MatMulIntegerToFloat...).
+ *
+ * <p>Options (backend {@code engine} section, overridable per model): {@code intra_op_threads}
+ * (default: available processors) and {@code optimization_level} ({@code all} by default).
+ */
+public final class OnnxBackend implements ModelBackend {
+    private static final Set<BackendCapability> CAPABILITIES = EnumSet.of(
+            BackendCapability.PER_CHANNEL_WEIGHTS, BackendCapability.ACTIVATION_QUANTIZATION,
+            BackendCapability.ASYMMETRIC_ACTIVATIONS, BackendCapability.BIAS_CORRECTION,
+            BackendCapability.INTERMEDIATE_OUTPUTS, BackendCapability.INT8_WEIGHT_STORAGE,
+            BackendCapability.INT8_KERNELS);
+
+    private final OrtEnvironment env;
+    private final OnnxSessionSettings settings;
+    private final long externalThreshold;
+
+    OnnxBackend(OrtEnvironment env, Map<String, Object> options) {
+        this(env, options, OnnxModelWriter.DEFAULT_EXTERNAL_THRESHOLD);
+    }
+
+    OnnxBackend(OrtEnvironment env, Map<String, Object> options, long externalThreshold) {
+        this.env = env;
+        this.settings = OnnxSessionSettings.defaults().with(options);
+        this.externalThreshold = externalThreshold;
+    }
+
+    @Override
+    public String name() {
+        return OnnxBackendProvider.NAME;
+    }
+
+    @Override
+    public Set<BackendCapability> capabilities() {
+        return CAPABILITIES;
+    }
+
+    @Override
+    public boolean accepts(Path path) {
+        Path name = path.getFileName();
+        return name != null && name.toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
+    }
+
+    @Override
+    public Model load(Path path, Map<String, Object> options) {
+        OnnxSessionSettings s = settings.with(options);
+        OnnxModelReader.Loaded loaded = OnnxModelReader.read(path);
+        return new OnnxModel(path, env, s, OnnxGraphNormalizer.normalize(loaded.model()), loaded.sizeOnDisk(),
+                externalThreshold);
+    }
+}

@@ -1,0 +1,39 @@
+package org.pot4j.backend.onnx;
+
+import ai.onnxruntime.OrtEnvironment;
+import java.util.Map;
+import org.pot4j.api.ErrorCode;
+import org.pot4j.api.Pot4jException;
+import org.pot4j.api.model.ModelBackend;
+import org.pot4j.api.model.ModelBackendProvider;
+
+/**
+ * ServiceLoader entry of the {@code onnx} backend. Cheap to construct: ONNX Runtime's native library
+ * is loaded only by {@link #create}.
+ */
+public final class OnnxBackendProvider implements ModelBackendProvider {
+    /** The backend name configs use. */
+    public static final String NAME = "onnx";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String version() {
+        return OnnxVersions.pot4j() + " (onnxruntime " + OnnxVersions.onnxRuntime() + ")";
+    }
+
+    @Override
+    public ModelBackend create(Map<String, Object> options) {
+        OrtEnvironment env;
+        try {
+            env = OrtEnvironment.getEnvironment();
+        } catch (RuntimeException | LinkageError e) {
+            throw new Pot4jException(ErrorCode.PLUGIN_LOAD_FAILED, "the onnx backend cannot load ONNX Runtime "
+                    + OnnxVersions.onnxRuntime() + " (" + e.getMessage() + "); is this platform supported by onnxruntime?", e);
+        }
+        return new OnnxBackend(env, options == null ? Map.of() : options);
+    }
+}

@@ -1,0 +1,292 @@
+package org.pot4j.backend.onnx;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.pot4j.api.model.QuantizableNode;
+import org.pot4j.backend.onnx.proto.OnnxProtos.NodeProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.TensorProto;
+
+/**
+ * Finds the quantizable nodes of an ONNX graph and the activation tensors that must carry
+ * QuantizeLinear/DequantizeLinear for ONNX Runtime to replace them with integer kernels.
+ *
+ * <p>The layout follows what ORT 1.2x fuses on CPU:
+ * <ul>
+ * <li>{@code Conv}: DQ(x), DQ(w), DQ(int32 bias) -> Conv [-> Relu/Clip] -> Q becomes QLinearConv.
+ * Without the Q on its output the Conv stays float and the DQs are pure overhead, so every Conv lists
+ * its output (after a single Relu/Clip, which ORT folds into the Q) in {@code activationOutputs},
+ * even when the next node's input quantizer covers the same tensor: reverting the consumer must not
+ * silently drop the Q the Conv needs.</li>
+ * <li>{@code Gemm} and {@code MatMul} with an initializer weight become QGemm / MatMulIntegerToFloat with
+ * float output, or QLinearMatMul when followed by a Q; their output needs no quantizer.
+ * {@code MatMul} of two activations (attention scores) is listed as a weightless node: both inputs
+ * quantized, MatMulIntegerToFloat at run time; configs can leave it out by name or op type.</li>
+ * <li>Residual {@code Add} (at least one input from a Conv), {@code GlobalAveragePool},
+ * {@code AveragePool} and {@code Concat} of conv features become QLinearAdd / QLinearGlobalAveragePool /
+ * QLinearAveragePool / QLinearConcat when inputs and output are quantized; they are weightless nodes.
+ * Adds of transformer graphs (bias, residual, attention mask) are not listed: quantizing them costs
+ * accuracy and gains no kernel.</li>
+ * <li>{@code ConvTranspose} weights are stored as INT8 (4x smaller) but ORT has no integer CPU kernel
+ * for it, so its output gets no quantizer.</li>
+ * <li>Activation inputs are traced back through ops that do not change values (MaxPool, Reshape,
+ * Flatten, Transpose, Squeeze, Unsqueeze): the quantizer sits on the source tensor and the writer
+ * repeats it after those ops, where ORT then drops the redundant pairs.</li>
+ * </ul>
+ */
+final class OnnxGraphAnalyzer {
+    /** Ops whose output holds the same values as their first input (reordered or subsampled). */
+    static final Set<String> TRANSPARENT = Set.of("MaxPool", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze");
+    /** Activations ORT removes when the following Q's range lies inside theirs. */
+    static final Set<String> FOLDABLE_ACTIVATIONS = Set.of("Relu", "Clip");
+    /** Ops that show a model is already quantized. */
+    static final Set<String> QUANTIZED_OPS = Set.of("QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear",
+            "QLinearConv", "QLinearMatMul", "MatMulInteger", "ConvInteger", "QGemm", "MatMulIntegerToFloat");
+
+    private final OnnxGraph graph;
+
+    private OnnxGraphAnalyzer(OnnxGraph graph) {
+        this.graph = graph;
+    }
+
+    /** The quantizable nodes of {@code graph}, in graph (topological) order. */
+    static List<OnnxNodeBinding> analyze(OnnxGraph graph) {
+        return new OnnxGraphAnalyzer(graph).run();
+    }
+
+    /** True when the graph already holds quantization ops. */
+    static boolean isAlreadyQuantized(OnnxGraph graph) {
+        return graph.nodes().stream().anyMatch(n -> QUANTIZED_OPS.contains(n.getOpType()));
+    }
+
+    private List<OnnxNodeBinding> run() {
+        List<OnnxNodeBinding> out = new ArrayList<>();
+        Set<String> convOutputs = new HashSet<>();
+        for (int i = 0; i < graph.nodes().size(); i++) {
+            NodeProto n = graph.node(i);
+            if (isStandard(n) && (n.getOpType().equals("Conv") || n.getOpType().equals("ConvTranspose"))) {
+                convOutputs.add(fusedOutput(i));
+            }
+        }
+        for (int i = 0; i < graph.nodes().size(); i++) {
+            NodeProto n = graph.node(i);
+            if (!isStandard(n) || n.getInputCount() == 0 || n.getOutputCount() == 0) {
+                continue;
+            }
+            OnnxNodeBinding b = switch (n.getOpType()) {
+                case "Conv" -> weighted(i, 0, 1, true, 2);
+                case "ConvTranspose" -> weighted(i, 1, 1, false, 2);
+                case "Gemm" -> gemm(i);
+                case "MatMul" -> matMul(i);
+                case "Add" -> residualAdd(i, convOutputs);
+                case "GlobalAveragePool", "AveragePool" -> pool(i);
+                case "Concat" -> concat(i, convOutputs);
+                default -> null;
+            };
+            if (b != null) {
+                out.add(b);
+            }
+        }
+        return out;
+    }
+
+    /** Conv-like node: weight in input 1 with output channels on {@code axis}, bias in input 2. */
+    private OnnxNodeBinding weighted(int i, int axis, int outputChannelAxis, boolean needsOutputQ, int biasSlot) {
+        NodeProto n = graph.node(i);
+        if (n.getInputCount() < 2 || !graph.isFloatActivation(n.getInput(0)) || !isFloatWeight(n.getInput(1), 3)) {
+            return null;
+        }
+        TensorProto w = graph.initializer(n.getInput(1));
+        long[] ws = OnnxTensorProtos.shape(w);
+        long channels = ws[axis];
+        if (n.getOpType().equals("ConvTranspose")) {
+            channels *= OnnxGraph.intAttribute(n, "group", 1);
+        }
+        long[] biasShape = biasShape(n, biasSlot, channels);
+        if (biasShape == INVALID) {
+            return null;
+        }
+        String bias = biasShape == null ? null : n.getInput(biasSlot);
+        List<String> outs = needsOutputQ ? List.of(fusedOutput(i)) : List.of();
+        return binding(i, n, List.of(source(n.getInput(0))), outs, 1, ws, axis, bias, i, biasSlot, biasShape,
+                outputChannelAxis);
+    }
+
+    private OnnxNodeBinding gemm(int i) {
+        NodeProto n = graph.node(i);
+        if (n.getInputCount() < 2 || !graph.isFloatActivation(n.getInput(0)) || !isFloatWeight(n.getInput(1), 2)) {
+            return null;
+        }
+        long[] ws = OnnxTensorProtos.shape(graph.initializer(n.getInput(1)));
+        if (ws.length != 2) {
+            return null;
+        }
+        int axis = OnnxGraph.intAttribute(n, "transB", 0) != 0 ? 0 : 1;
+        long[] biasShape = biasShape(n, 2, ws[axis]);
+        if (biasShape == INVALID) {
+            return null;
+        }
+        String bias = biasShape == null ? null : n.getInput(2);
+        return binding(i, n, List.of(source(n.getInput(0))), List.of(), 1, ws, axis, bias, i, 2, biasShape, 1);
+    }
+
+    private OnnxNodeBinding matMul(int i) {
+        NodeProto n = graph.node(i);
+        if (n.getInputCount() != 2 || !graph.isFloatActivation(n.getInput(0))) {
+            return null;
+        }
+        String b = n.getInput(1);
+        if (graph.isFloatActivation(b)) {
+            LinkedHashSet<String> ins = new LinkedHashSet<>(List.of(source(n.getInput(0)), source(b)));
+            return binding(i, n, List.copyOf(ins), List.of(), -1, null, -1, null, -1, -1, null, -1);
+        }
+        if (!isFloatWeight(b, 2)) {
+            return null;
+        }
+        long[] ws = OnnxTensorProtos.shape(graph.initializer(b));
+        int axis = ws.length - 1;
+        long channels = ws[axis];
+        // the bias of a MatMul is the constant of the Add that follows it (torch Linear, transformers)
+        int biasNode = -1;
+        int biasSlot = -1;
+        long[] biasShape = null;
+        String biasName = null;
+        String out = n.getOutput(0);
+        List<Integer> cons = graph.consumers(out);
+        if (cons.size() == 1 && !graph.isGraphOutput(out)) {
+            NodeProto add = graph.node(cons.get(0));
+            if (isStandard(add) && add.getOpType().equals("Add") && add.getInputCount() == 2) {
+                int slot = add.getInput(0).equals(out) ? 1 : 0;
+                TensorProto c = graph.initializer(add.getInput(slot));
+                if (c != null && c.getDataType() == OnnxTensorProtos.FLOAT && c.getDimsCount() == 1
+                        && c.getDims(0) == channels) {
+                    biasNode = cons.get(0);
+                    biasSlot = slot;
+                    biasShape = OnnxTensorProtos.shape(c);
+                    biasName = c.getName();
+                }
+            }
+        }
+        int outRank = graph.type(out).rank();
+        return binding(i, n, List.of(source(n.getInput(0))), List.of(), 1, ws, axis, biasName, biasNode, biasSlot,
+                biasShape, outRank > 0 ? outRank - 1 : -1);
+    }
+
+    private OnnxNodeBinding residualAdd(int i, Set<String> convOutputs) {
+        NodeProto n = graph.node(i);
+        if (n.getInputCount() != 2 || !graph.isFloatActivation(n.getInput(0)) || !graph.isFloatActivation(n.getInput(1))) {
+            return null;
+        }
+        String a = source(n.getInput(0));
+        String b = source(n.getInput(1));
+        if (!convOutputs.contains(a) && !convOutputs.contains(b)) {
+            return null;
+        }
+        LinkedHashSet<String> ins = new LinkedHashSet<>(List.of(a, b));
+        return binding(i, n, List.copyOf(ins), List.of(fusedOutput(i)), -1, null, -1, null, -1, -1, null, -1);
+    }
+
+    private OnnxNodeBinding pool(int i) {
+        NodeProto n = graph.node(i);
+        if (n.getOutputCount() != 1 || !graph.isFloatActivation(n.getInput(0))) {
+            return null;
+        }
+        return binding(i, n, List.of(source(n.getInput(0))), List.of(fusedOutput(i)), -1, null, -1, null, -1, -1, null, -1);
+    }
+
+    private OnnxNodeBinding concat(int i, Set<String> convOutputs) {
+        NodeProto n = graph.node(i);
+        if (n.getInputCount() < 2) {
+            return null;
+        }
+        LinkedHashSet<String> ins = new LinkedHashSet<>();
+        boolean fromConv = false;
+        for (String in : n.getInputList()) {
+            if (!graph.isFloatActivation(in)) {
+                return null;
+            }
+            String s = source(in);
+            fromConv |= convOutputs.contains(s);
+            ins.add(s);
+        }
+        if (!fromConv) {
+            return null;
+        }
+        return binding(i, n, List.copyOf(ins), List.of(fusedOutput(i)), -1, null, -1, null, -1, -1, null, -1);
+    }
+
+    private OnnxNodeBinding binding(int i, NodeProto n, List<String> ins, List<String> outs, int weightInput,
+                                    long[] weightShape, int weightAxis, String bias, int biasNode, int biasSlot,
+                                    long[] biasShape, int outputChannelAxis) {
+        String weightName = weightInput < 0 ? null : n.getInput(weightInput);
+        QuantizableNode view = new QuantizableNode(n.getName(), n.getOpType(), ins, outs, weightName, weightShape,
+                weightAxis, bias, n.getOutput(0), outputChannelAxis);
+        return new OnnxNodeBinding(view, i, weightInput, biasNode, biasSlot, biasShape);
+    }
+
+    private static final long[] INVALID = new long[0];
+
+    /**
+     * Shape of the node's bias initializer in {@code slot}: null when there is none (one can be added),
+     * {@link #INVALID} when the input is there but is not a constant per-channel vector.
+     */
+    private long[] biasShape(NodeProto n, int slot, long channels) {
+        if (n.getInputCount() <= slot || n.getInput(slot).isEmpty()) {
+            return null;
+        }
+        TensorProto c = graph.initializer(n.getInput(slot));
+        if (c == null || c.getDataType() != OnnxTensorProtos.FLOAT) {
+            return INVALID;
+        }
+        long[] s = OnnxTensorProtos.shape(c);
+        boolean vector = (s.length == 1 && s[0] == channels) || (s.length == 2 && s[0] == 1 && s[1] == channels);
+        return vector ? s : INVALID;
+    }
+
+    private boolean isFloatWeight(String name, int minRank) {
+        TensorProto t = graph.initializer(name);
+        return t != null && t.getDataType() == OnnxTensorProtos.FLOAT && t.getDimsCount() >= minRank;
+    }
+
+    /** The tensor {@code t} was copied or reordered from, through value-preserving ops. */
+    String source(String t) {
+        return source(graph, t);
+    }
+
+    static String source(OnnxGraph graph, String t) {
+        String cur = t;
+        for (int guard = 0; guard < 1000; guard++) {
+            int p = graph.producer(cur);
+            if (p < 0) {
+                break;
+            }
+            NodeProto n = graph.node(p);
+            if (!isStandard(n) || !TRANSPARENT.contains(n.getOpType()) || n.getOutputCount() != 1
+                    || n.getInputCount() == 0 || !graph.isFloatActivation(n.getInput(0))) {
+                break;
+            }
+            cur = n.getInput(0);
+        }
+        return cur;
+    }
+
+    /** The node's output, or the output of the single Relu/Clip right after it (which ORT folds into the Q). */
+    private String fusedOutput(int i) {
+        String out = graph.node(i).getOutput(0);
+        List<Integer> cons = graph.consumers(out);
+        if (cons.size() == 1 && !graph.isGraphOutput(out)) {
+            NodeProto act = graph.node(cons.get(0));
+            if (isStandard(act) && FOLDABLE_ACTIVATIONS.contains(act.getOpType()) && act.getInput(0).equals(out)
+                    && act.getOutputCount() == 1) {
+                return act.getOutput(0);
+            }
+        }
+        return out;
+    }
+
+    static boolean isStandard(NodeProto n) {
+        return n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx");
+    }
+}

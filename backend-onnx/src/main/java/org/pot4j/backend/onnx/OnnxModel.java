@@ -1,0 +1,187 @@
+package org.pot4j.backend.onnx;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.pot4j.api.DataType;
+import org.pot4j.api.ErrorCode;
+import org.pot4j.api.Pot4jException;
+import org.pot4j.api.Tensor;
+import org.pot4j.api.model.CompiledModel;
+import org.pot4j.api.model.Model;
+import org.pot4j.api.model.QuantizableNode;
+import org.pot4j.api.model.TensorInfo;
+import org.pot4j.api.quant.QuantizationPlan;
+import org.pot4j.backend.onnx.proto.OnnxProtos.ModelProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.TensorProto;
+
+/**
+ * A loaded FP32 ONNX model: the normalized graph, its quantizable nodes, and the QDQ writer that
+ * {@link #compile} and {@link #save} share. The loaded proto is never modified; each plan is applied
+ * to a fresh copy.
+ */
+final class OnnxModel implements Model {
+    private static final System.Logger LOG = System.getLogger(OnnxModel.class.getName());
+
+    private final Path path;
+    private final OrtEnvironment env;
+    private final OnnxSessionSettings settings;
+    private final OnnxGraph graph;
+    private final List<OnnxNodeBinding> bindings;
+    private final Map<String, OnnxNodeBinding> byId;
+    private final OnnxQdqWriter writer;
+    private final List<TensorInfo> inputs;
+    private final List<TensorInfo> outputs;
+    private final long sizeOnDisk;
+    private final long externalThreshold;
+
+    OnnxModel(Path path, OrtEnvironment env, OnnxSessionSettings settings, ModelProto normalized, long sizeOnDisk,
+              long externalThreshold) {
+        this.path = path;
+        this.env = env;
+        this.settings = settings;
+        this.graph = OnnxGraph.create(normalized, env, path);
+        this.bindings = OnnxGraphAnalyzer.analyze(graph);
+        this.byId = bindings.stream().collect(Collectors.toMap(OnnxNodeBinding::id, Function.identity()));
+        this.writer = new OnnxQdqWriter(graph, bindings);
+        this.inputs = infos(graph.inputs());
+        this.outputs = infos(graph.outputs());
+        this.sizeOnDisk = sizeOnDisk;
+        this.externalThreshold = externalThreshold;
+    }
+
+    @Override
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public String backendName() {
+        return OnnxBackendProvider.NAME;
+    }
+
+    @Override
+    public List<TensorInfo> inputs() {
+        return inputs;
+    }
+
+    @Override
+    public List<TensorInfo> outputs() {
+        return outputs;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws Pot4jException {@code NO_QUANTIZABLE_NODES} when the model has nothing to quantize
+     *                        (no Conv/ConvTranspose/Gemm/MatMul with a constant weight, or it is
+     *                        already quantized); loading, running and saving such a model still work
+     */
+    @Override
+    public List<QuantizableNode> quantizableNodes() {
+        if (OnnxGraphAnalyzer.isAlreadyQuantized(graph)) {
+            throw new Pot4jException(ErrorCode.NO_QUANTIZABLE_NODES, path + " is already quantized (it has "
+                    + "QuantizeLinear/DequantizeLinear or integer ops); give pot4j the FP32 model");
+        }
+        if (bindings.stream().noneMatch(b -> b.view().hasWeight())) {
+            throw new Pot4jException(ErrorCode.NO_QUANTIZABLE_NODES, path + " has no node pot4j can quantize "
+                    + "(Conv, ConvTranspose, Gemm or MatMul with a constant weight); there is nothing to do");
+        }
+        return bindings.stream().map(OnnxNodeBinding::view).toList();
+    }
+
+    @Override
+    public Tensor weight(QuantizableNode node) {
+        OnnxNodeBinding b = binding(node);
+        if (!b.view().hasWeight()) {
+            throw new IllegalArgumentException("node '" + node.id() + "' has no weight");
+        }
+        TensorProto t = graph.initializer(b.view().weightName());
+        return Tensor.ofFloats(OnnxTensorProtos.shape(t), OnnxTensorProtos.floats(t));
+    }
+
+    @Override
+    public Tensor bias(QuantizableNode node) {
+        OnnxNodeBinding b = binding(node);
+        if (b.view().biasName() == null) {
+            return null;
+        }
+        float[] v = OnnxTensorProtos.floats(graph.initializer(b.view().biasName()));
+        return Tensor.ofFloats(new long[] {v.length}, v);
+    }
+
+    @Override
+    public CompiledModel compile(QuantizationPlan plan, Set<String> extraOutputs) {
+        return compile(plan, extraOutputs, settings);
+    }
+
+    /** Compiles with other session settings (e.g. to dump ORT's optimized graph). */
+    CompiledModel compile(QuantizationPlan plan, Set<String> extraOutputs, OnnxSessionSettings with) {
+        ModelProto applied = writer.apply(plan, extraOutputs);
+        byte[] bytes = applied.toByteArray();
+        List<String> names = new ArrayList<>(graph.outputs());
+        for (String t : extraOutputs) {
+            if (!names.contains(t)) {
+                names.add(t);
+            }
+        }
+        try (OrtSession.SessionOptions so = with.toSessionOptions()) {
+            OrtSession session = env.createSession(bytes, so);
+            return new OnnxCompiledModel(env, session, path.getFileName().toString(), inputs, names);
+        } catch (OrtException e) {
+            throw new Pot4jException(ErrorCode.RUNTIME_FAILURE, "ONNX Runtime cannot build a session for "
+                    + path.getFileName() + " with " + plan + " (" + OnnxGraph.firstLine(e.getMessage()) + ")", e);
+        }
+    }
+
+    @Override
+    public void save(QuantizationPlan plan, Path target) {
+        ModelProto applied = writer.apply(plan, Set.of());
+        new OnnxModelWriter(externalThreshold).write(applied, target);
+        LOG.log(System.Logger.Level.INFO, "wrote {0}", target);
+    }
+
+    @Override
+    public long sizeOnDisk() {
+        return sizeOnDisk;
+    }
+
+    /** The graph as loaded and normalized (for tests and tools). */
+    OnnxGraph graph() {
+        return graph;
+    }
+
+    /** The model with {@code plan} applied, as the writer produces it (for tests and tools). */
+    ModelProto applied(QuantizationPlan plan) {
+        return writer.apply(plan, Set.of());
+    }
+
+    private OnnxNodeBinding binding(QuantizableNode node) {
+        OnnxNodeBinding b = byId.get(node.id());
+        if (b == null) {
+            throw new IllegalArgumentException("node '" + node.id() + "' is not a quantizable node of " + path);
+        }
+        return b;
+    }
+
+    private List<TensorInfo> infos(List<String> names) {
+        List<TensorInfo> out = new ArrayList<>();
+        for (String n : names) {
+            OnnxGraph.ValueType vt = graph.type(n);
+            DataType dt = OnnxTensorProtos.apiType(vt.elemType());
+            if (dt == null) {
+                throw new Pot4jException(ErrorCode.MODEL_UNSUPPORTED, path + ": tensor '" + n + "' has ONNX type "
+                        + TensorProto.DataType.forNumber(vt.elemType()) + "; pot4j moves float32/64, int64/32/8, uint8 and bool");
+            }
+            out.add(new TensorInfo(n, dt, vt.shape() == null ? new long[0] : vt.shape()));
+        }
+        return List.copyOf(out);
+    }
+}

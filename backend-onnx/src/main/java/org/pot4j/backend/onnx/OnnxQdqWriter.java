@@ -1,0 +1,565 @@
+package org.pot4j.backend.onnx;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.pot4j.api.ErrorCode;
+import org.pot4j.api.Pot4jException;
+import org.pot4j.api.quant.ActivationQuantizer;
+import org.pot4j.api.quant.QuantizationPlan;
+import org.pot4j.api.quant.WeightQuantizer;
+import org.pot4j.backend.onnx.proto.OnnxProtos.AttributeProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.GraphProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.ModelProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.NodeProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.OperatorSetIdProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.StringStringEntryProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.TensorProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.TypeProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.ValueInfoProto;
+
+/**
+ * Applies a {@link QuantizationPlan} to a copy of the FP32 graph as a QDQ model (used by both
+ * {@code compile} and {@code save}, so what is measured is what is written):
+ * <ul>
+ * <li>weights become INT8 initializers followed by {@code DequantizeLinear} (per-channel with
+ * {@code axis});</li>
+ * <li>a Conv/Gemm bias becomes an INT32 initializer with scale = input scale x weight scale (per
+ * channel), zero point 0, followed by {@code DequantizeLinear}, when the node's input is quantized;
+ * otherwise it stays float. Bias shifts are added before quantizing it;</li>
+ * <li>each quantized activation tensor gets one {@code QuantizeLinear} after its producer and one
+ * {@code DequantizeLinear} per consumer input; the quantizer is repeated after value-preserving ops
+ * (MaxPool, Reshape, Flatten, Transpose...) on the way to a quantized node;</li>
+ * <li>activations are stored as <b>uint8</b>: a signed quantizer (zero point z in [-128, 127]) is
+ * written as the identical uint8 quantizer with zero point z + 128. The values are the same, but
+ * ORT's x86 QLinearConv/QLinearMatMul fusions only accept uint8 activations;</li>
+ * <li>nodes in {@code plan.fp32Nodes()} keep their float weights and bias; an activation quantizer is
+ * dropped when every node that lists its tensor is kept in FP32.</li>
+ * </ul>
+ * Models below opset 13 get the {@code com.microsoft} Q/DQ ops, which take the per-channel
+ * {@code axis} that the default domain only has from opset 13.
+ */
+final class OnnxQdqWriter {
+    private static final String MS_DOMAIN = "com.microsoft";
+    private static final int INT32_MAX = Integer.MAX_VALUE;
+
+    private final OnnxGraph graph;
+    private final List<OnnxNodeBinding> bindings;
+    private final Map<String, OnnxNodeBinding> byId = new LinkedHashMap<>();
+
+    OnnxQdqWriter(OnnxGraph graph, List<OnnxNodeBinding> bindings) {
+        this.graph = graph;
+        this.bindings = bindings;
+        for (OnnxNodeBinding b : bindings) {
+            byId.put(b.id(), b);
+        }
+    }
+
+    /**
+     * The FP32 model with {@code plan} applied, {@code extraOutputs} added as graph outputs, and the
+     * plan's summary in metadata_props.
+     *
+     * @throws Pot4jException {@code CONFIG_INVALID} when the plan names nodes or tensors the model lacks
+     */
+    ModelProto apply(QuantizationPlan plan, Set<String> extraOutputs) {
+        validate(plan, extraOutputs);
+        return new Rewrite(plan).build(extraOutputs);
+    }
+
+    private void validate(QuantizationPlan plan, Set<String> extraOutputs) {
+        for (Map.Entry<String, WeightQuantizer> e : plan.weights().entrySet()) {
+            OnnxNodeBinding b = byId.get(e.getKey());
+            if (b == null || !b.view().hasWeight()) {
+                throw invalid("the plan quantizes the weight of node '" + e.getKey() + "', which "
+                        + (b == null ? "the model does not have" : "has no weight"));
+            }
+            WeightQuantizer q = e.getValue();
+            if (q.bits() > 8) {
+                throw invalid("node '" + e.getKey() + "' asks for " + q.bits() + "-bit weights; the onnx backend stores 8 bits or fewer");
+            }
+            long[] ws = b.view().weightShape();
+            if (q.axis() >= 0 && (q.axis() >= ws.length || q.scales().length != ws[q.axis()])) {
+                throw invalid("the weight quantizer of node '" + e.getKey() + "' has " + q.scales().length
+                        + " scales on axis " + q.axis() + " but the weight's shape is " + Arrays.toString(ws));
+            }
+        }
+        for (Map.Entry<String, ActivationQuantizer> e : plan.activations().entrySet()) {
+            if (!graph.hasTensor(e.getKey())) {
+                throw invalid("the plan quantizes tensor '" + e.getKey() + "', which the model does not have");
+            }
+            if (e.getValue().bits() > 8) {
+                throw invalid("tensor '" + e.getKey() + "' asks for " + e.getValue().bits()
+                        + "-bit activations; the onnx backend stores 8 bits or fewer");
+            }
+        }
+        for (Map.Entry<String, float[]> e : plan.biasShifts().entrySet()) {
+            OnnxNodeBinding b = byId.get(e.getKey());
+            if (b == null || !b.view().hasWeight()) {
+                throw invalid("the plan shifts the bias of node '" + e.getKey() + "', which "
+                        + (b == null ? "the model does not have" : "has no weight"));
+            }
+            if (e.getValue().length != biasChannels(b)) {
+                throw invalid("the bias shift of node '" + e.getKey() + "' has " + e.getValue().length
+                        + " values but the node has " + biasChannels(b) + " output channels");
+            }
+            if (b.biasNode() < 0) {
+                throw invalid("node '" + e.getKey() + "' (" + b.view().opType() + ") has no bias to shift");
+            }
+        }
+        for (String id : plan.fp32Nodes()) {
+            if (!byId.containsKey(id)) {
+                throw invalid("the plan keeps node '" + id + "' in FP32, but the model has no quantizable node of that name");
+            }
+        }
+        for (String t : extraOutputs) {
+            if (!graph.hasTensor(t)) {
+                throw invalid("cannot return tensor '" + t + "': the model has no tensor of that name");
+            }
+        }
+    }
+
+    private static Pot4jException invalid(String msg) {
+        return new Pot4jException(ErrorCode.CONFIG_INVALID, msg + "; the plan does not match this model");
+    }
+
+    /** Number of bias values of a weighted node (its output channels). */
+    int biasChannels(OnnxNodeBinding b) {
+        if (b.biasShape() != null) {
+            long n = 1;
+            for (long d : b.biasShape()) {
+                n *= d;
+            }
+            return (int) n;
+        }
+        long[] ws = b.view().weightShape();
+        long c = ws[b.view().weightChannelAxis()];
+        if (b.view().opType().equals("ConvTranspose")) {
+            c *= OnnxGraph.intAttribute(graph.node(b.nodeIndex()), "group", 1);
+        }
+        return (int) c;
+    }
+
+    /** One application of a plan. */
+    private final class Rewrite {
+        private final QuantizationPlan plan;
+        private final String qdqDomain;
+        private final Set<String> names = new HashSet<>();
+        private final Map<String, ActivationQuantizer> activations = new LinkedHashMap<>();
+        private final Map<String, String[]> activationParams = new HashMap<>();
+        private final List<TensorProto> newInitializers = new ArrayList<>();
+        private final Set<String> replacedInitializers = new HashSet<>();
+        private final Map<Integer, List<NodeProto>> before = new HashMap<>();
+        private final Map<Integer, Map<Integer, String>> inputOverrides = new HashMap<>();
+        private final Map<String, Map<String, Object>> summary = new LinkedHashMap<>();
+        private boolean addedQdq;
+
+        Rewrite(QuantizationPlan plan) {
+            this.plan = plan;
+            this.qdqDomain = graph.opset() >= 13 ? "" : MS_DOMAIN;
+            GraphProto g = graph.model().getGraph();
+            for (NodeProto n : g.getNodeList()) {
+                names.add(n.getName());
+                names.addAll(n.getOutputList());
+                names.addAll(n.getInputList());
+            }
+            for (ValueInfoProto v : g.getInputList()) {
+                names.add(v.getName());
+            }
+            names.addAll(graph.initializers().keySet());
+        }
+
+        ModelProto build(Set<String> extraOutputs) {
+            chooseActivations();
+            for (OnnxNodeBinding b : bindings) {
+                boolean touched = plan.weights().containsKey(b.id()) || plan.biasShifts().containsKey(b.id());
+                if (touched && !plan.fp32Nodes().contains(b.id())) {
+                    rewriteWeightAndBias(b);
+                }
+            }
+            GraphProto g = graph.model().getGraph();
+            GraphProto.Builder gb = g.toBuilder().clearNode();
+            for (String in : graph.inputs()) {
+                if (activations.containsKey(in)) {
+                    addQuantizePair(gb, in);
+                }
+            }
+            for (int i = 0; i < graph.nodes().size(); i++) {
+                NodeProto n = graph.node(i);
+                NodeProto.Builder nb = n.toBuilder();
+                for (int slot = 0; slot < nb.getInputCount(); slot++) {
+                    String t = nb.getInput(slot);
+                    if (activations.containsKey(t)) {
+                        nb.setInput(slot, activationParams.get(t)[3]);
+                    }
+                }
+                for (NodeProto pre : before.getOrDefault(i, List.of())) {
+                    gb.addNode(pre);
+                }
+                Map<Integer, String> overrides = inputOverrides.getOrDefault(i, Map.of());
+                for (Map.Entry<Integer, String> o : overrides.entrySet()) {
+                    while (nb.getInputCount() <= o.getKey()) {
+                        nb.addInput("");
+                    }
+                    nb.setInput(o.getKey(), o.getValue());
+                }
+                gb.addNode(nb);
+                for (String out : n.getOutputList()) {
+                    if (activations.containsKey(out)) {
+                        addQuantizePair(gb, out);
+                    }
+                }
+            }
+            dropReplacedInitializers(gb);
+            gb.addAllInitializer(newInitializers);
+            Set<String> outputs = new HashSet<>(graph.outputs());
+            for (String t : extraOutputs) {
+                if (outputs.add(t)) {
+                    gb.addOutput(outputInfo(t));
+                }
+            }
+            ModelProto.Builder mb = graph.model().toBuilder().setGraph(gb);
+            if (!qdqDomain.isEmpty() && addedQdq) {
+                boolean has = mb.getOpsetImportList().stream().anyMatch(o -> o.getDomain().equals(MS_DOMAIN));
+                if (!has) {
+                    mb.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(MS_DOMAIN).setVersion(1));
+                }
+            }
+            writeMetadata(mb);
+            return mb.build();
+        }
+
+        /** Plan activations minus those only FP32 nodes need, plus copies after value-preserving ops. */
+        private void chooseActivations() {
+            Map<String, List<String>> listedBy = new HashMap<>();
+            for (OnnxNodeBinding b : bindings) {
+                for (String t : b.view().activationInputs()) {
+                    listedBy.computeIfAbsent(t, k -> new ArrayList<>()).add(b.id());
+                }
+                for (String t : b.view().activationOutputs()) {
+                    listedBy.computeIfAbsent(t, k -> new ArrayList<>()).add(b.id());
+                }
+            }
+            for (Map.Entry<String, ActivationQuantizer> e : plan.activations().entrySet()) {
+                List<String> owners = listedBy.getOrDefault(e.getKey(), List.of());
+                if (!owners.isEmpty() && plan.fp32Nodes().containsAll(owners)) {
+                    continue;
+                }
+                activations.put(e.getKey(), e.getValue());
+            }
+            Set<Integer> quantizedNodes = new HashSet<>();
+            for (OnnxNodeBinding b : bindings) {
+                if (!plan.fp32Nodes().contains(b.id())) {
+                    quantizedNodes.add(b.nodeIndex());
+                }
+            }
+            Deque<String> work = new ArrayDeque<>(activations.keySet());
+            while (!work.isEmpty()) {
+                String t = work.pop();
+                for (int c : graph.consumers(t)) {
+                    NodeProto n = graph.node(c);
+                    if (!OnnxGraphAnalyzer.isStandard(n) || !OnnxGraphAnalyzer.TRANSPARENT.contains(n.getOpType())
+                            || n.getOutputCount() != 1 || !n.getInput(0).equals(t)) {
+                        continue;
+                    }
+                    String out = n.getOutput(0);
+                    if (activations.containsKey(out) || graph.isGraphOutput(out) || !graph.isFloatActivation(out)
+                            || !feedsQuantizedNode(out, quantizedNodes, 0)) {
+                        continue;
+                    }
+                    activations.put(out, activations.get(t));
+                    work.push(out);
+                }
+            }
+            for (Map.Entry<String, ActivationQuantizer> e : activations.entrySet()) {
+                activationParams.computeIfAbsent(e.getKey(), k -> activationInitializers(k, e.getValue()));
+            }
+        }
+
+        private boolean feedsQuantizedNode(String t, Set<Integer> quantizedNodes, int depth) {
+            if (depth > 64) {
+                return false;
+            }
+            for (int c : graph.consumers(t)) {
+                NodeProto n = graph.node(c);
+                if (quantizedNodes.contains(c)) {
+                    return true;
+                }
+                if (OnnxGraphAnalyzer.isStandard(n) && OnnxGraphAnalyzer.TRANSPARENT.contains(n.getOpType())
+                        && n.getOutputCount() == 1 && feedsQuantizedNode(n.getOutput(0), quantizedNodes, depth + 1)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Scale and uint8 zero-point initializers of an activation; returns {Q output, scale, zero point, DQ output}. */
+        private String[] activationInitializers(String t, ActivationQuantizer q) {
+            String scale = unique(t + "_scale");
+            String zp = unique(t + "_zero_point");
+            int stored = q.signed() ? q.zeroPoint() + 128 : q.zeroPoint();
+            newInitializers.add(OnnxTensorProtos.ofFloats(scale, new long[0], new float[] {q.scale()}));
+            newInitializers.add(OnnxTensorProtos.ofBytes(zp, OnnxTensorProtos.UINT8, new long[0],
+                    new byte[] {(byte) stored}));
+            return new String[] {unique(t + "_quantized"), scale, zp, unique(t + "_dequantized")};
+        }
+
+        /**
+         * Q right after the producer and one DQ shared by all consumers (ORT gives each fused node
+         * unit its own copy of a shared DQ itself; one node here keeps the file small).
+         */
+        private void addQuantizePair(GraphProto.Builder gb, String t) {
+            String[] p = activationParams.get(t);
+            gb.addNode(node("QuantizeLinear", List.of(t, p[1], p[2]), p[0], -1));
+            gb.addNode(node("DequantizeLinear", List.of(p[0], p[1], p[2]), p[3], -1));
+        }
+
+        private void rewriteWeightAndBias(OnnxNodeBinding b) {
+            NodeProto n = graph.node(b.nodeIndex());
+            WeightQuantizer wq = plan.weights().get(b.id());
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("op", n.getOpType());
+            if (wq != null) {
+                String dq = quantizeWeight(b, wq);
+                inputOverrides.computeIfAbsent(b.nodeIndex(), k -> new HashMap<>()).put(b.weightInput(), dq);
+                // [bits, axis (-1 = per tensor), number of scales]
+                List<Object> w = List.of(wq.bits(), wq.axis(), wq.scales().length);
+                info.put("weight", w);
+            }
+            info.put("bias", rewriteBias(b, wq));
+            float[] shift = plan.biasShifts().get(b.id());
+            if (shift != null) {
+                info.put("bias_shift", true);
+            }
+            summary.put(b.id(), info);
+        }
+
+        private String quantizeWeight(OnnxNodeBinding b, WeightQuantizer q) {
+            String wname = b.view().weightName();
+            TensorProto w = graph.initializer(wname);
+            long[] shape = OnnxTensorProtos.shape(w);
+            float[] values = OnnxTensorProtos.floats(w);
+            byte[] qv = new byte[values.length];
+            int axis = q.axis();
+            long inner = 1;
+            for (int d = axis + 1; axis >= 0 && d < shape.length; d++) {
+                inner *= shape[d];
+            }
+            long dim = axis >= 0 ? shape[axis] : 1;
+            for (int i = 0; i < values.length; i++) {
+                int channel = axis < 0 ? 0 : (int) ((i / inner) % dim);
+                qv[i] = (byte) q.quantize(values[i], channel);
+            }
+            String base = wname;
+            String qName = unique(base + "_quantized");
+            String sName = unique(base + "_scale");
+            String out = unique(base + "_dequantized");
+            float[] scales = q.scales();
+            long[] paramShape = axis < 0 ? new long[0] : new long[] {scales.length};
+            newInitializers.add(OnnxTensorProtos.ofBytes(qName, OnnxTensorProtos.INT8, shape, qv));
+            newInitializers.add(OnnxTensorProtos.ofFloats(sName, paramShape, scales));
+            List<String> dqInputs = new ArrayList<>(List.of(qName, sName));
+            // DequantizeLinear's zero point defaults to 0, so symmetric Conv weights leave it out (smaller
+            // file); ORT's Gemm -> QGemm fusion only matches with an explicit weight zero point
+            if (!q.symmetric() || !b.view().opType().startsWith("Conv")) {
+                int[] zps = q.zeroPoints();
+                byte[] z = new byte[zps.length];
+                for (int i = 0; i < z.length; i++) {
+                    z[i] = (byte) zps[i];
+                }
+                String zName = unique(base + "_zero_point");
+                newInitializers.add(OnnxTensorProtos.ofBytes(zName, OnnxTensorProtos.INT8, paramShape, z));
+                dqInputs.add(zName);
+            }
+            before.computeIfAbsent(b.nodeIndex(), k -> new ArrayList<>())
+                    .add(node("DequantizeLinear", dqInputs, out, axis));
+            replacedInitializers.add(wname);
+            return out;
+        }
+
+        /** Rewrites the bias (INT32 + DQ, or float with its shift); returns how it was stored. */
+        private String rewriteBias(OnnxNodeBinding b, WeightQuantizer wq) {
+            if (b.biasNode() < 0) {
+                return "none";
+            }
+            float[] shift = plan.biasShifts().get(b.id());
+            String biasName = b.view().biasName();
+            if (biasName == null && shift == null) {
+                return "none";
+            }
+            int channels = biasChannels(b);
+            float[] bias = biasName == null ? new float[channels] : OnnxTensorProtos.floats(graph.initializer(biasName));
+            if (shift != null) {
+                bias = bias.clone();
+                for (int c = 0; c < channels; c++) {
+                    bias[c] += shift[c];
+                }
+            }
+            NodeProto n = graph.node(b.nodeIndex());
+            ActivationQuantizer in = activations.get(n.getInput(0));
+            boolean int32 = wq != null && in != null && b.biasNode() == b.nodeIndex()
+                    && (n.getOpType().equals("Conv") || n.getOpType().equals("Gemm"))
+                    && (b.biasShape() == null || b.biasShape().length == 1);
+            if (int32) {
+                float[] scales = new float[channels];
+                int[] q = new int[channels];
+                float[] ws = wq.scales();
+                for (int c = 0; c < channels; c++) {
+                    scales[c] = in.scale() * ws[wq.axis() < 0 ? 0 : c % ws.length];
+                    double v = Math.rint(bias[c] / (double) scales[c]);
+                    if (!(Math.abs(v) <= INT32_MAX) || !(scales[c] > 0)) {
+                        int32 = false;
+                        break;
+                    }
+                    q[c] = (int) v;
+                }
+                if (int32) {
+                    String base = biasName != null ? biasName : b.id() + "_bias";
+                    String qName = unique(base + "_quantized");
+                    String sName = unique(base + "_scale");
+                    String out = unique(base + "_dequantized");
+                    long[] shape = {channels};
+                    newInitializers.add(OnnxTensorProtos.ofInts(qName, shape, q));
+                    newInitializers.add(OnnxTensorProtos.ofFloats(sName, shape, scales));
+                    // zero point 0 is the default of DequantizeLinear: leaving it out saves 4 bytes a channel
+                    before.computeIfAbsent(b.nodeIndex(), k -> new ArrayList<>())
+                            .add(node("DequantizeLinear", List.of(qName, sName), out, 0));
+                    setBiasInput(b, out, biasName);
+                    return "int32";
+                }
+            }
+            if (shift == null) {
+                return "float";
+            }
+            String name = unique(b.id() + "_bias_corrected");
+            long[] shape = b.biasShape() != null ? b.biasShape() : new long[] {channels};
+            newInitializers.add(OnnxTensorProtos.ofFloats(name, shape, bias));
+            setBiasInput(b, name, biasName);
+            return "float";
+        }
+
+        private void setBiasInput(OnnxNodeBinding b, String tensor, String oldBias) {
+            inputOverrides.computeIfAbsent(b.biasNode(), k -> new HashMap<>()).put(b.biasInput(), tensor);
+            if (oldBias != null) {
+                replacedInitializers.add(oldBias);
+            }
+        }
+
+        /** Removes replaced initializers that no node reads any more (shared weights stay while used). */
+        private void dropReplacedInitializers(GraphProto.Builder gb) {
+            if (replacedInitializers.isEmpty()) {
+                return;
+            }
+            Set<String> used = new HashSet<>();
+            for (NodeProto n : gb.getNodeList()) {
+                used.addAll(n.getInputList());
+                collectSubgraphReads(n, used);
+            }
+            for (ValueInfoProto o : gb.getOutputList()) {
+                used.add(o.getName());
+            }
+            Set<String> drop = new HashSet<>(replacedInitializers);
+            drop.removeAll(used);
+            if (drop.isEmpty()) {
+                return;
+            }
+            List<TensorProto> keep = new ArrayList<>();
+            for (TensorProto t : gb.getInitializerList()) {
+                if (!drop.contains(t.getName())) {
+                    keep.add(t);
+                }
+            }
+            List<ValueInfoProto> inputs = new ArrayList<>();
+            for (ValueInfoProto v : gb.getInputList()) {
+                if (!drop.contains(v.getName())) {
+                    inputs.add(v);
+                }
+            }
+            gb.clearInitializer().addAllInitializer(keep).clearInput().addAllInput(inputs);
+        }
+
+        private void collectSubgraphReads(NodeProto n, Set<String> out) {
+            for (AttributeProto a : n.getAttributeList()) {
+                List<GraphProto> graphs = new ArrayList<>(a.getGraphsList());
+                if (a.hasG()) {
+                    graphs.add(a.getG());
+                }
+                for (GraphProto sub : graphs) {
+                    for (NodeProto sn : sub.getNodeList()) {
+                        out.addAll(sn.getInputList());
+                        collectSubgraphReads(sn, out);
+                    }
+                }
+            }
+        }
+
+        private ValueInfoProto outputInfo(String t) {
+            OnnxGraph.ValueType vt = graph.type(t);
+            ValueInfoProto.Builder v = ValueInfoProto.newBuilder().setName(t);
+            if (vt.elemType() != 0) {
+                v.setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(vt.elemType())));
+            }
+            return v.build();
+        }
+
+        private NodeProto node(String op, List<String> inputs, String output, int axis) {
+            addedQdq = true;
+            // Q/DQ nodes stay unnamed: names are optional in ONNX, and on big graphs they cost more
+            // file size than the quantization parameters themselves
+            NodeProto.Builder nb = NodeProto.newBuilder().setOpType(op).setDomain(qdqDomain)
+                    .addAllInput(inputs).addOutput(output);
+            if (axis >= 0) {
+                nb.addAttribute(AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT).setI(axis));
+            }
+            return nb.build();
+        }
+
+        private String unique(String base) {
+            String n = base;
+            for (int k = 1; names.contains(n); k++) {
+                n = base + "_" + k;
+            }
+            names.add(n);
+            return n;
+        }
+
+        private void writeMetadata(ModelProto.Builder mb) {
+            List<StringStringEntryProto> kept = new ArrayList<>();
+            for (StringStringEntryProto e : mb.getMetadataPropsList()) {
+                if (!e.getKey().startsWith("pot4j.")) {
+                    kept.add(e);
+                }
+            }
+            mb.clearMetadataProps().addAllMetadataProps(kept);
+            mb.addMetadataProps(entry("pot4j.version", OnnxVersions.pot4j()));
+            if (plan.isEmpty() && plan.metadata().isEmpty()) {
+                return;
+            }
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("format", "QDQ");
+            doc.put("activation_storage", "uint8");
+            doc.put("weight", "[bits, axis, scales]");
+            doc.put("nodes", summary);
+            // activation scales and zero points are in the graph itself (Q/DQ initializers); count them only
+            doc.put("quantized_activations", activations.size());
+            doc.put("fp32_nodes", new ArrayList<>(plan.fp32Nodes()));
+            mb.addMetadataProps(entry("pot4j.quantization", OnnxJson.write(doc)));
+            for (Map.Entry<String, String> e : plan.metadata().entrySet()) {
+                String key = e.getKey().startsWith("pot4j.") ? e.getKey() : "pot4j." + e.getKey();
+                if (!key.equals("pot4j.version") && !key.equals("pot4j.quantization")) {
+                    mb.addMetadataProps(entry(key, e.getValue()));
+                }
+            }
+        }
+
+        private StringStringEntryProto entry(String k, String v) {
+            return StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
+        }
+    }
+}

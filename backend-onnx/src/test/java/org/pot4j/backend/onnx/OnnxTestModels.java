@@ -1,0 +1,183 @@
+package org.pot4j.backend.onnx;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.pot4j.backend.onnx.proto.OnnxProtos.AttributeProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.GraphProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.ModelProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.NodeProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.OperatorSetIdProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.TensorProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.TensorShapeProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.TypeProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.ValueInfoProto;
+
+/**
+ * Small real ONNX models built with the protobuf builders, with deterministic He-initialised
+ * weights: the residual CNN of the conformance tests
+ * ({@code input[N,1,12,12] -> Conv+Relu -> Conv -> Add(residual) -> Relu -> MaxPool -> Conv+Relu ->
+ * GlobalAveragePool -> Flatten -> Gemm -> logits[N,10]}), a MatMul network, and a model with nothing
+ * to quantize.
+ */
+final class OnnxTestModels {
+    static final int SIDE = 12;
+
+    private OnnxTestModels() {
+    }
+
+    /**
+     * The residual CNN. {@code width} is the channel count of the first convolutions; the weight of
+     * the first conv is reached through an {@code Identity} node, as torch's exporter writes shared
+     * weights.
+     */
+    static ModelProto residualCnn(int opset, int width) {
+        Builder b = new Builder(7);
+        b.node("Identity", List.of("conv1.weight.src"), List.of("conv1.weight"));
+        b.he("conv1.weight.src", width, 1, 3, 3);
+        b.small("conv1.bias", width);
+        b.node("Conv", List.of("input", "conv1.weight", "conv1.bias"), List.of("c1"), "conv1", ints("pads", 1, 1, 1, 1));
+        b.node("Relu", List.of("c1"), List.of("r1"), "relu1");
+        b.he("conv2.weight", width, width, 3, 3);
+        b.small("conv2.bias", width);
+        b.node("Conv", List.of("r1", "conv2.weight", "conv2.bias"), List.of("c2"), "conv2", ints("pads", 1, 1, 1, 1));
+        b.node("Add", List.of("c2", "r1"), List.of("s"), "add");
+        b.node("Relu", List.of("s"), List.of("r2"), "relu2");
+        b.node("MaxPool", List.of("r2"), List.of("p"), "pool", ints("kernel_shape", 2, 2), ints("strides", 2, 2));
+        b.he("conv3.weight", 2 * width, width, 3, 3);
+        b.small("conv3.bias", 2 * width);
+        b.node("Conv", List.of("p", "conv3.weight", "conv3.bias"), List.of("c3"), "conv3", ints("pads", 1, 1, 1, 1));
+        b.node("Relu", List.of("c3"), List.of("r3"), "relu3");
+        b.node("GlobalAveragePool", List.of("r3"), List.of("g"), "gap");
+        b.node("Flatten", List.of("g"), List.of("f"), "flatten");
+        b.he("fc.weight", 10, 2 * width);
+        b.small("fc.bias", 10);
+        b.node("Gemm", List.of("f", "fc.weight", "fc.bias"), List.of("logits"), "fc", intAttr("transB", 1));
+        return b.model(opset, input("input", SIDE), output("logits"));
+    }
+
+    /** {@code x[N,6,16] -> MatMul(16x32) + bias -> Relu -> MatMul(x, x^T) attention-style -> MatMul(32x8) -> y}. */
+    static ModelProto matMulNet() {
+        Builder b = new Builder(11);
+        b.he("w1", 16, 32);
+        b.small("b1", 32);
+        b.node("MatMul", List.of("x", "w1"), List.of("m1"), "fc1");
+        b.node("Add", List.of("m1", "b1"), List.of("a1"), "fc1_bias");
+        b.node("Relu", List.of("a1"), List.of("h"), "relu");
+        b.node("Transpose", List.of("h"), List.of("ht"), "transpose", ints("perm", 0, 2, 1));
+        b.node("MatMul", List.of("h", "ht"), List.of("scores"), "scores");
+        b.node("Softmax", List.of("scores"), List.of("attn"), "softmax", intAttr("axis", -1));
+        b.node("MatMul", List.of("attn", "h"), List.of("ctx"), "context");
+        b.he("w2", 32, 8);
+        b.node("MatMul", List.of("ctx", "w2"), List.of("y"), "fc2");
+        ValueInfoProto in = ValueInfoProto.newBuilder().setName("x").setType(tensorType("N", 6, 16)).build();
+        return b.model(13, in, output("y"));
+    }
+
+    /** A model with no Conv/Gemm/MatMul: {@code input -> Relu -> Sigmoid -> out}. */
+    static ModelProto nothingToQuantize() {
+        Builder b = new Builder(3);
+        b.node("Relu", List.of("input"), List.of("r"), "relu");
+        b.node("Sigmoid", List.of("r"), List.of("out"), "sigmoid");
+        return b.model(13, input("input", SIDE), output("out"));
+    }
+
+    /** Writes {@code model} to {@code file}. */
+    static Path write(ModelProto model, Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.write(file, model.toByteArray());
+        return file;
+    }
+
+    private static ValueInfoProto input(String name, int side) {
+        return ValueInfoProto.newBuilder().setName(name).setType(tensorType("N", 1, side, side)).build();
+    }
+
+    private static ValueInfoProto output(String name) {
+        return ValueInfoProto.newBuilder().setName(name)
+                .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(1))).build();
+    }
+
+    private static TypeProto tensorType(String batch, long... dims) {
+        TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
+        s.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(batch));
+        for (long d : dims) {
+            s.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        }
+        return TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(1).setShape(s)).build();
+    }
+
+    static AttributeProto ints(String name, long... values) {
+        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (long v : values) {
+            a.addInts(v);
+        }
+        return a.build();
+    }
+
+    static AttributeProto intAttr(String name, long value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
+    }
+
+    /** Accumulates nodes and initializers. */
+    static final class Builder {
+        private final Random random;
+        private final List<NodeProto> nodes = new ArrayList<>();
+        private final List<TensorProto> inits = new ArrayList<>();
+
+        Builder(long seed) {
+            random = new Random(seed);
+        }
+
+        void node(String op, List<String> ins, List<String> outs, String name, AttributeProto... attrs) {
+            NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(ins).addAllOutput(outs);
+            for (AttributeProto a : attrs) {
+                n.addAttribute(a);
+            }
+            nodes.add(n.build());
+        }
+
+        /** An unnamed node (exporters leave names empty sometimes). */
+        void node(String op, List<String> ins, List<String> outs) {
+            nodes.add(NodeProto.newBuilder().setOpType(op).addAllInput(ins).addAllOutput(outs).build());
+        }
+
+        void he(String name, long... shape) {
+            long fanIn = 1;
+            for (int i = 1; i < shape.length; i++) {
+                fanIn *= shape[i];
+            }
+            if (shape.length == 2 && !name.startsWith("fc")) {
+                fanIn = shape[0];
+            }
+            double std = Math.sqrt(2.0 / fanIn);
+            inits.add(OnnxTensorProtos.ofFloats(name, shape, values(shape, std)));
+        }
+
+        void small(String name, long n) {
+            inits.add(OnnxTensorProtos.ofFloats(name, new long[] {n}, values(new long[] {n}, 0.1)));
+        }
+
+        private float[] values(long[] shape, double std) {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            float[] v = new float[(int) n];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (random.nextGaussian() * std);
+            }
+            return v;
+        }
+
+        ModelProto model(int opset, ValueInfoProto in, ValueInfoProto out) {
+            GraphProto g = GraphProto.newBuilder().setName("pot4j-test").addAllNode(nodes).addAllInitializer(inits)
+                    .addInput(in).addOutput(out).build();
+            return ModelProto.newBuilder().setIrVersion(opset >= 13 ? 8 : 6).setProducerName("pot4j-tests")
+                    .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset)).setGraph(g).build();
+        }
+    }
+}
