@@ -192,6 +192,7 @@ final class TfModelReader {
             } catch (IllegalArgumentException e) {
                 throw new Pot4jException(ErrorCode.MODEL_UNSUPPORTED, file + ": cannot flatten its functions: " + e.getMessage(), e);
             }
+            pruned = TfGraphDefs.prune(TfVariableFreezer.dropControlEdgesOnConstants(pruned), roots);
             for (NodeDef n : pruned.getNodeList()) {
                 if (VARIABLE_OPS.contains(n.getOp())) {
                     throw new Pot4jException(ErrorCode.MODEL_UNSUPPORTED, file + " is not frozen: it reads variable " + n.getName()

@@ -55,7 +55,7 @@ final class TfVariableFreezer {
             String variable = REF_VARIABLES.contains(n.getOp()) ? n.getName() : readToVariable.get(n.getName());
             b.addNode(variable == null ? n : values.get(variable).toBuilder().setName(n.getName()).build());
         }
-        GraphDef frozen = TfGraphDefs.prune(b.build(), roots);
+        GraphDef frozen = TfGraphDefs.prune(dropControlEdgesOnConstants(b.build()), roots);
         for (NodeDef n : frozen.getNodeList()) {
             if (n.getOp().equals("VarHandleOp")) {
                 throw new Pot4jException(ErrorCode.MODEL_UNSUPPORTED, modelPath + ": variable " + n.getName()
@@ -64,6 +64,27 @@ final class TfVariableFreezer {
             }
         }
         return frozen;
+    }
+
+    /**
+     * Removes control inputs on Const nodes. Keras functions make their result wait for every
+     * variable read ({@code Identity(..., ^NoOp)}, {@code NoOp(^ReadVariableOp...)}); once the reads
+     * are constants those edges order nothing, but they would keep replaced FP32 weights alive.
+     */
+    static GraphDef dropControlEdgesOnConstants(GraphDef graph) {
+        Map<String, NodeDef> nodes = TfGraphDefs.index(graph);
+        GraphDef.Builder b = graph.toBuilder().clearNode();
+        for (NodeDef n : graph.getNodeList()) {
+            NodeDef.Builder nb = n.toBuilder().clearInput();
+            for (String in : n.getInputList()) {
+                NodeDef src = nodes.get(TfNames.opName(in));
+                if (!(TfNames.isControl(in) && src != null && src.getOp().equals("Const"))) {
+                    nb.addInput(in);
+                }
+            }
+            b.addNode(nb);
+        }
+        return b.build();
     }
 
     /** The VarHandleOp a resource input comes from, through Identity/IdentityN forwarding. */
