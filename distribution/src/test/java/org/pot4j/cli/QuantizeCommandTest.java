@@ -1,0 +1,61 @@
+package org.pot4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.pot4j.api.ErrorCode;
+import org.pot4j.engine.run.JobSummary;
+import org.pot4j.engine.run.ModelOutcome;
+import org.pot4j.engine.run.ModelStatus;
+
+class QuantizeCommandTest {
+    @Test
+    void exitCodesFollowTheWorstOutcome() {
+        assertEquals(ExitCode.OK, QuantizeCommand.exitCode(summary(ok("a"), ok("b"))));
+        assertEquals(ExitCode.TARGET_NOT_MET, QuantizeCommand.exitCode(summary(ok("a"), bestEffort("b"))));
+        assertEquals(ExitCode.USAGE, QuantizeCommand.exitCode(summary(bestEffort("a"), failed("b", ErrorCode.NO_BACKEND))));
+        assertEquals(ExitCode.FAILURE, QuantizeCommand.exitCode(summary(failed("a", ErrorCode.NO_BACKEND),
+                failed("b", ErrorCode.RUNTIME_FAILURE))));
+    }
+
+    @Test
+    void tableShowsTheHeadlineMetricFirstThenTheOthers() {
+        ModelOutcome o = new ModelOutcome("minilm", Path.of("m.onnx"), "onnx", "DefaultQuantization",
+                Map.of("cosine_similarity", 1.0, "nmse", 0.0), Map.of("cosine_similarity", 0.995, "nmse", 0.01),
+                0.005, Map.of("cosine_similarity", 0.005, "nmse", 0.01), 90_000_000L, 23_000_000L, 0.2556, 1.62,
+                ModelStatus.COMPLETED, Path.of("out/minilm-int8.onnx"), Path.of("report.json"), 12, null, null, false);
+        String[] lines = QuantizeCommand.table(List.of(o, failed("resnet_tf", ErrorCode.NO_BACKEND))).split("\n");
+        assertEquals(5, lines.length, String.join("\n", lines));
+        assertTrue(lines[0].matches("model\\s+backend\\s+algorithm\\s+metric\\s+FP32 -> INT8\\s+drop\\s+size\\s+speed\\s+status"), lines[0]);
+        assertTrue(lines[2].matches("minilm\\s+onnx\\s+DefaultQuantization\\s+cosine_similarity\\s+1\\.0000 -> 0\\.9950\\s+0\\.0050\\s+0\\.26x\\s+1\\.62x\\s+COMPLETED"), lines[2]);
+        assertTrue(lines[3].matches("\\s+nmse\\s+0\\.0000 -> 0\\.0100\\s+0\\.0100"), lines[3]);
+        assertTrue(lines[4].matches("resnet_tf\\s+-\\s+-\\s+-\\s+-\\s+-\\s+-\\s+-\\s+FAILED \\(no_backend\\)"), lines[4]);
+    }
+
+    private static JobSummary summary(ModelOutcome... outcomes) {
+        return new JobSummary(List.of(outcomes), Path.of("out"), Path.of("out/summary.json"), 1);
+    }
+
+    private static ModelOutcome ok(String name) {
+        return outcome(name, ModelStatus.TARGET_MET, null);
+    }
+
+    private static ModelOutcome bestEffort(String name) {
+        return outcome(name, ModelStatus.BEST_EFFORT, null);
+    }
+
+    private static ModelOutcome failed(String name, ErrorCode code) {
+        return new ModelOutcome(name, Path.of(name), null, null, null, null, null, null, null, null, null, null,
+                ModelStatus.FAILED, null, Path.of("report.json"), 0, code, "it failed", false);
+    }
+
+    private static ModelOutcome outcome(String name, ModelStatus status, ErrorCode code) {
+        return new ModelOutcome(name, Path.of(name), "onnx", "AccuracyAwareQuantization", Map.of("accuracy", 0.99),
+                Map.of("accuracy", 0.98), 0.01, Map.of("accuracy", 0.01), 4000L, 1000L, 0.25, null, status,
+                Path.of(name + "-int8.onnx"), Path.of("report.json"), 1, code, null, false);
+    }
+}
