@@ -10,7 +10,6 @@ import java.util.Set;
 import org.pot4j.api.model.QuantizableNode;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
-import org.tensorflow.TensorFlow;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.GraphDef;
@@ -41,8 +40,6 @@ final class TfGraphAnalyzer {
     private static final Set<String> FUSED_ACTIVATIONS = Set.of("Relu", "Relu6");
     /** Ops a constant's name is traced back through to name the weight or bias after its source. */
     private static final Set<String> SOURCE_FORWARDERS = Set.of("Identity", "Reshape", "Squeeze", "ExpandDims");
-    private static final Set<String> NEVER_CONSTANT = Set.of("Placeholder", "PlaceholderWithDefault", "VarHandleOp",
-            "VariableV2", "Variable", "ReadVariableOp");
 
     private final GraphDef graph;
     private final Graph tfGraph;
@@ -64,11 +61,7 @@ final class TfGraphAnalyzer {
 
     private List<TfNodeInfo> run() {
         List<NodeDef> order = TfGraphDefs.topologicalOrder(graph);
-        for (NodeDef n : order) {
-            if (isConstant(n)) {
-                constants.add(n.getName());
-            }
-        }
+        constants.addAll(TfConstants.of(graph));
         List<TfNodeInfo> out = new ArrayList<>();
         for (NodeDef n : order) {
             if (isQuantizable(n) && shapeOrNull(TfNames.canonical(n.getInput(1))) != null) {
@@ -76,26 +69,6 @@ final class TfGraphAnalyzer {
             }
         }
         return out;
-    }
-
-    private boolean isConstant(NodeDef n) {
-        if (n.getOp().equals("Const")) {
-            return true;
-        }
-        if (NEVER_CONSTANT.contains(n.getOp()) || TensorFlow.isOpStateful(n.getOp())) {
-            return false;
-        }
-        boolean anyData = false;
-        for (String in : n.getInputList()) {
-            if (TfNames.isControl(in)) {
-                continue;
-            }
-            anyData = true;
-            if (!constants.contains(TfNames.opName(in))) {
-                return false;
-            }
-        }
-        return anyData;
     }
 
     private boolean constant(String tensor) {

@@ -172,7 +172,7 @@ final class TfModelReader {
                 throw new Pot4jException(ErrorCode.MODEL_UNSUPPORTED, file + " has no Placeholder op; name the model's inputs"
                         + " with the model option inputs");
             }
-            List<String> outputNames = options.outputs().isEmpty() ? sinks(g) : options.outputs();
+            List<String> outputNames = options.outputs().isEmpty() ? sinks(g, TfConstants.of(graph)) : options.outputs();
             if (outputNames.isEmpty()) {
                 throw new Pot4jException(ErrorCode.MODEL_UNSUPPORTED, file + ": cannot tell the model's outputs; name them with"
                         + " the model option outputs");
@@ -213,12 +213,13 @@ final class TfModelReader {
         return out;
     }
 
-    /** Outputs nothing reads, of ops that compute something. */
-    private static List<String> sinks(Graph g) {
+    /** Outputs nothing reads, of ops that compute something from the inputs (not constants). */
+    private static List<String> sinks(Graph g, Set<String> constants) {
         List<String> out = new ArrayList<>();
         for (Iterator<GraphOperation> it = g.operations(); it.hasNext(); ) {
             GraphOperation op = it.next();
-            if (NOT_OUTPUTS.contains(op.type()) || op.type().startsWith("Save") || op.type().startsWith("Restore")) {
+            if (NOT_OUTPUTS.contains(op.type()) || op.type().startsWith("Save") || op.type().startsWith("Restore")
+                    || constants.contains(op.name())) {
                 continue;
             }
             for (int i = 0; i < op.numOutputs(); i++) {
@@ -234,7 +235,7 @@ final class TfModelReader {
         GraphOperation op = g.operation(TfNames.opName(name));
         int index = TfNames.outputIndex(name);
         if (op == null || index >= op.numOutputs()) {
-            List<String> hint = what.equals("input") ? placeholders(graph) : sinks(g);
+            List<String> hint = what.equals("input") ? placeholders(graph) : sinks(g, TfConstants.of(graph));
             throw new Pot4jException(ErrorCode.CONFIG_INVALID, file + " has no tensor '" + name + "' for model " + what
                     + "; candidates: " + hint);
         }

@@ -67,18 +67,17 @@ final class TfVariableFreezer {
     }
 
     /**
-     * Removes control inputs on Const nodes. Keras functions make their result wait for every
-     * variable read ({@code Identity(..., ^NoOp)}, {@code NoOp(^ReadVariableOp...)}); once the reads
-     * are constants those edges order nothing, but they would keep replaced FP32 weights alive.
+     * Removes control inputs on constant-valued nodes. Keras functions make their result wait for
+     * every variable read ({@code Identity(..., ^NoOp)}, {@code NoOp(^ReadVariableOp...)}); once the
+     * reads are constants those edges order nothing, but they would keep replaced FP32 weights alive.
      */
     static GraphDef dropControlEdgesOnConstants(GraphDef graph) {
-        Map<String, NodeDef> nodes = TfGraphDefs.index(graph);
+        Set<String> constants = TfConstants.of(graph);
         GraphDef.Builder b = graph.toBuilder().clearNode();
         for (NodeDef n : graph.getNodeList()) {
             NodeDef.Builder nb = n.toBuilder().clearInput();
             for (String in : n.getInputList()) {
-                NodeDef src = nodes.get(TfNames.opName(in));
-                if (!(TfNames.isControl(in) && src != null && src.getOp().equals("Const"))) {
+                if (!(TfNames.isControl(in) && constants.contains(TfNames.opName(in)))) {
                     nb.addInput(in);
                 }
             }
