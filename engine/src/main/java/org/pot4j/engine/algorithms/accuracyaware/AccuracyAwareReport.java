@@ -1,0 +1,136 @@
+package org.pot4j.engine.algorithms.accuracyaware;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.pot4j.api.quant.QuantizationResult;
+import org.pot4j.engine.algorithms.accuracyaware.SearchState.IterationRecord;
+import org.pot4j.engine.algorithms.accuracyaware.SearchState.RankingRecord;
+
+/**
+ * Builds the AccuracyAware report: JSON-friendly maps and lists (no nulls, no NaN), the same content
+ * for {@link QuantizationResult#report()}, {@code accuracy-aware-report.json} and the HTML page.
+ */
+final class AccuracyAwareReport {
+    private AccuracyAwareReport() {
+    }
+
+    static Map<String, Object> build(SearchState st, AccuracyAwareParams p, QuantizationResult.Status status,
+            List<String> finalReverted, Map<String, Double> finalValues, double finalDrop, double totalSeconds, boolean resumed) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("algorithm", AccuracyAwareQuantization.NAME);
+        r.put("status", status.name());
+        r.put("stop_reason", st.stopReason == null ? "" : st.stopReason);
+        r.put("maximal_drop", p.maximalDrop);
+        r.put("drop_type", p.dropType.configName());
+        r.put("base_algorithm", p.baseAlgorithm);
+        r.put("preset_converted_to_mixed", st.convertedToMixed);
+        List<Object> metrics = new ArrayList<>();
+        for (ControlledMetric c : st.controlled) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", c.name());
+            m.put("type", c.type());
+            m.put("direction", c.higherBetter() ? "higher-better" : "higher-worse");
+            m.put("per_sample", c.perSample());
+            m.put("baseline", c.baseline());
+            m.put("baseline_source", c.baselineSource());
+            if (c.configuredBaseline() != null) {
+                m.put("configured_baseline", c.configuredBaseline());
+            }
+            m.put("measured_fp32", c.measured());
+            putFinite(m, "int8", st.initialValues.get(c.name()));
+            if (st.mixedValues != null) {
+                putFinite(m, "int8_mixed", st.mixedValues.get(c.name()));
+            }
+            putFinite(m, "final", finalValues.get(c.name()));
+            Double v = finalValues.get(c.name());
+            if (v != null) {
+                putFinite(m, "final_drop", c.drop(p.dropType, v));
+            }
+            metrics.add(m);
+        }
+        r.put("metrics", metrics);
+        Map<String, Object> baseline = new LinkedHashMap<>();
+        st.controlled.forEach(c -> baseline.put(c.name(), c.baseline()));
+        r.put("baseline", baseline);
+        r.put("initial_values", finite(st.initialValues));
+        r.put("initial_drops", finite(st.initialDrops));
+        putFinite(r, "initial_drop", st.initialObjective);
+        putFinite(r, "final_drop", finalDrop);
+        r.put("validation_samples", st.validationSize);
+        r.put("comparison_samples", st.comparisonSize);
+        r.put("ranking_subset_size", st.rankingSubset.length);
+        r.put("ranking_subset_basis", st.rankingSubsetBasis);
+        List<Object> iterations = new ArrayList<>();
+        for (IterationRecord it : st.history) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("iteration", it.iteration());
+            m.put("node", it.node());
+            m.put("op_type", it.opType());
+            m.put("action", it.action());
+            m.put("values", finite(it.values()));
+            m.put("drops", finite(it.drops()));
+            putFinite(m, "drop", it.drop());
+            m.put("improved", it.improved());
+            m.put("reranked", it.reranked());
+            m.put("reverted_count", it.revertedCount());
+            m.put("seconds", it.seconds());
+            iterations.add(m);
+        }
+        r.put("iterations", iterations);
+        List<Object> rankings = new ArrayList<>();
+        for (RankingRecord rk : st.rankings) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("iteration", rk.beforeIteration());
+            m.put("focus", rk.focus());
+            m.put("basis", rk.basis().equals("metric") ? "metric " + rk.focus() : "NMSE to FP32");
+            m.put("seconds", rk.seconds());
+            List<Object> entries = new ArrayList<>();
+            int rank = 1;
+            for (RankEntry e : rk.entries()) {
+                Map<String, Object> em = new LinkedHashMap<>();
+                em.put("rank", rank++);
+                em.put("node", e.node());
+                em.put("op_type", e.opType());
+                putFinite(em, "score", e.score());
+                putFinite(em, "metric_sum", e.metricSum());
+                putFinite(em, "nmse", e.nmse());
+                entries.add(em);
+            }
+            m.put("entries", entries);
+            rankings.add(m);
+        }
+        r.put("rankings", rankings);
+        r.put("reverted_nodes", List.copyOf(finalReverted));
+        r.put("reverted_count", finalReverted.size());
+        r.put("quantized_node_count", st.quantizedNodeCount);
+        r.put("reverted_percent", st.quantizedNodeCount == 0 ? 0.0 : 100.0 * finalReverted.size() / st.quantizedNodeCount);
+        r.put("rolled_back_nodes", List.copyOf(st.excluded));
+        r.put("iterations_run", st.iteration);
+        Map<String, Object> timing = new LinkedHashMap<>();
+        timing.put("total_seconds", totalSeconds);
+        timing.put("fp32_pass_seconds", st.fp32PassSeconds);
+        timing.put("fp32_pass_measured_on_full_set", st.fp32PassFull);
+        timing.put("ranking_seconds", st.rankingSeconds);
+        putFinite(timing, "total_vs_fp32_pass", st.fp32PassSeconds > 0 ? totalSeconds / st.fp32PassSeconds : Double.NaN);
+        r.put("timing", timing);
+        r.put("resumed", resumed);
+        r.put("sessions", st.sessions);
+        return r;
+    }
+
+    private static Map<String, Object> finite(Map<String, Double> values) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (values != null) {
+            values.forEach((k, v) -> putFinite(out, k, v));
+        }
+        return out;
+    }
+
+    private static void putFinite(Map<String, Object> m, String key, Double v) {
+        if (v != null && Double.isFinite(v)) {
+            m.put(key, v);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package org.pot4j.engine.algorithms.accuracyaware;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.pot4j.api.quant.QuantizationPlan;
+
+/**
+ * Everything the search knows after an iteration; it is what {@code aa-checkpoint.json} holds, so a
+ * resumed run continues exactly where the killed one stopped. Public fields for Jackson only.
+ */
+final class SearchState {
+    /** The metrics kept within maximal_drop, with their baselines. */
+    public List<ControlledMetric> controlled = new ArrayList<>();
+    /** INT8 values and drops of the base algorithm's plan. */
+    public Map<String, Double> initialValues = new LinkedHashMap<>();
+    public Map<String, Double> initialDrops = new LinkedHashMap<>();
+    public double initialObjective;
+    /** Values and drops after switching to the mixed preset (convert_to_mixed_preset), else null. */
+    public Map<String, Double> mixedValues;
+    public boolean convertedToMixed;
+
+    public int validationSize;
+    /** Samples compared FP32 vs INT8 per sample (all, or metric_subset_ratio of them with baseline_value). */
+    public int comparisonSize;
+    /** Dataset indices of the ranking subset, ascending. */
+    public int[] rankingSubset = new int[0];
+    /** What chose the ranking subset: {@code metric <key>} or {@code nmse}. */
+    public String rankingSubsetBasis = "";
+    public int quantizedNodeCount;
+
+    /** The current plan and what was reverted to reach it. */
+    public QuantizationPlan plan;
+    public List<String> reverted = new ArrayList<>();
+    /** Nodes rolled back by use_prev_if_drop_increase; never tried again. */
+    public List<String> excluded = new ArrayList<>();
+    /** The remaining nodes of the latest ranking, next first. */
+    public List<String> queue = new ArrayList<>();
+    public Map<String, Double> currentValues = new LinkedHashMap<>();
+    /** The largest drop over the controlled metrics of the current plan. */
+    public double currentObjective;
+    /** Revert attempts so far (bounded by max_iter_num). */
+    public int iteration;
+    public boolean needRerank;
+
+    /** The best plan seen: smallest objective, ties to fewer reverted nodes. */
+    public QuantizationPlan bestPlan;
+    public List<String> bestReverted = new ArrayList<>();
+    public Map<String, Double> bestValues = new LinkedHashMap<>();
+    public double bestObjective;
+    public int bestIteration;
+
+    public List<IterationRecord> history = new ArrayList<>();
+    public List<RankingRecord> rankings = new ArrayList<>();
+
+    public double fp32PassSeconds;
+    /** True when fp32PassSeconds measured the full validation set (else scaled from the comparison subset). */
+    public boolean fp32PassFull;
+    /** Wall time spent in earlier sessions (before a resume). */
+    public double elapsedSeconds;
+    public double rankingSeconds;
+    public String stopReason = "";
+    /** True when nothing is left to do (target met or no node left); max_iter_num/max_time stops can be extended. */
+    public boolean finished;
+    public int sessions = 1;
+
+    /**
+     * One revert attempt.
+     *
+     * @param iteration    1-based attempt number
+     * @param node         the node reverted
+     * @param opType       its op type
+     * @param action       {@code reverted} or {@code rolled_back} (use_prev_if_drop_increase)
+     * @param values       metric values with the node reverted (full validation set)
+     * @param drops        drops per metric
+     * @param drop         the largest drop
+     * @param improved     true when the drop went down
+     * @param reranked     true when a (re-)ranking ran right before this attempt
+     * @param revertedCount nodes in FP32 after the attempt
+     * @param seconds      wall time of the attempt (including a re-ranking before it)
+     */
+    record IterationRecord(int iteration, String node, String opType, String action, Map<String, Double> values,
+            Map<String, Double> drops, double drop, boolean improved, boolean reranked, int revertedCount, double seconds) {
+    }
+
+    /**
+     * One layer ranking.
+     *
+     * @param beforeIteration the attempt it preceded
+     * @param focus           the metric ranked by (the one with the largest drop then)
+     * @param basis           {@code metric} or {@code nmse}
+     * @param seconds         wall time
+     * @param entries         candidates, best first
+     */
+    record RankingRecord(int beforeIteration, String focus, String basis, double seconds, List<RankEntry> entries) {
+    }
+}

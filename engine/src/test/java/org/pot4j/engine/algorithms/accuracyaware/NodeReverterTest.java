@@ -1,0 +1,71 @@
+package org.pot4j.engine.algorithms.accuracyaware;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.pot4j.api.quant.ActivationQuantizer;
+import org.pot4j.api.quant.QuantizationPlan;
+import org.pot4j.api.quant.WeightQuantizer;
+import org.pot4j.engine.testing.JavaMlpModel;
+
+class NodeReverterTest {
+    // input -> fc1 -> r1 -> fc2 -> h2; add(r1, h2) -> sum -> fc3 -> logits: r1 is shared by fc2 and the Add
+    private final JavaMlpModel model;
+
+    NodeReverterTest() {
+        Random r = new Random(1);
+        model = JavaMlpModel.builder("input", -1, 4)
+                .linear("fc1", "input", "h1", JavaMlpModel.randomMatrix(r, 4, 4, 1), JavaMlpModel.randomVector(r, 4, 1))
+                .relu("h1", "r1")
+                .linear("fc2", "r1", "h2", JavaMlpModel.randomMatrix(r, 4, 4, 1), JavaMlpModel.randomVector(r, 4, 1))
+                .add("add", "r1", "h2", "sum")
+                .linear("fc3", "sum", "logits", JavaMlpModel.randomMatrix(r, 2, 4, 1), JavaMlpModel.randomVector(r, 2, 1))
+                .output("logits")
+                .build();
+    }
+
+    private QuantizationPlan full() {
+        QuantizationPlan.Builder b = QuantizationPlan.builder();
+        for (String t : List.of("input", "r1", "h2", "sum")) {
+            b.activation(t, new ActivationQuantizer(8, true, 0.05f, 0));
+        }
+        for (String n : List.of("fc1", "fc2", "fc3")) {
+            b.weight(n, new WeightQuantizer(8, 0, new float[] {0.01f, 0.01f, 0.01f, 0.01f}, new int[4], true));
+            b.biasShift(n, new float[] {0.1f, 0.1f, 0.1f, 0.1f});
+        }
+        return b.build();
+    }
+
+    @Test
+    void revertingANodeRemovesItsQuantizerGroupButKeepsSharedTensors() {
+        NodeReverter rv = new NodeReverter(model.quantizableNodes());
+        QuantizationPlan plan = full();
+        assertEquals(List.of("fc1", "fc2", "add", "fc3"), rv.quantized(plan).stream().map(n -> n.id()).toList());
+
+        QuantizationPlan p = rv.revert(plan, "fc2");
+        assertFalse(p.weights().containsKey("fc2"));
+        assertFalse(p.biasShifts().containsKey("fc2"));
+        assertTrue(p.fp32Nodes().contains("fc2"));
+        assertTrue(p.activations().containsKey("r1"), "the Add still needs its r1 quantizer");
+        assertTrue(p.weights().containsKey("fc1") && p.biasShifts().containsKey("fc1"), "other nodes keep quantizers and shifts");
+
+        QuantizationPlan q = rv.revert(p, "add");
+        assertFalse(q.activations().containsKey("r1"), "nobody quantized lists r1 any more");
+        assertFalse(q.activations().containsKey("h2"));
+        assertTrue(q.activations().containsKey("sum"), "fc3 still lists sum");
+        assertEquals(List.of("fc1", "fc3"), rv.quantized(q).stream().map(n -> n.id()).toList());
+    }
+
+    @Test
+    void aWeightlessNodeWhoseTensorsAreAllSharedChangesNothingNumerically() {
+        NodeReverter rv = new NodeReverter(model.quantizableNodes());
+        assertTrue(rv.revertChangesNumerics(full(), "add"), "only the Add lists h2");
+        QuantizationPlan plan = full().toBuilder().removeActivation("h2").build();
+        assertFalse(rv.revertChangesNumerics(plan, "add"), "r1 is still needed by fc2, h2 is not quantized");
+        assertTrue(rv.revertChangesNumerics(plan, "fc1"));
+    }
+}
