@@ -50,6 +50,25 @@ final class OnnxFixtures {
         return null;
     }
 
+    /** The first {@code n} MNIST test images (pixel / 255, [1,28,28]) with labels. */
+    static org.pot4j.api.data.Dataset mnistTest(int n) throws IOException {
+        return mnist("test", n);
+    }
+
+    /** The first {@code n} MNIST calibration images. */
+    static org.pot4j.api.data.Dataset mnistCalibration(int n) throws IOException {
+        return mnist("calibration", n);
+    }
+
+    private static org.pot4j.api.data.Dataset mnist(String split, int n) throws IOException {
+        Path images = example("data/mnist/" + split + "-images.idx3-ubyte");
+        Path labels = example("data/mnist/" + split + "-labels.idx1-ubyte");
+        if (images == null || labels == null) {
+            throw new IOException("examples/data/mnist/" + split + "-*.idx?-ubyte not found");
+        }
+        return OnnxTestData.mnist(images, labels, n);
+    }
+
     /** Outputs of a plain ORT session (no pot4j code in between) on {@code file}. */
     static Map<String, Tensor> ortReference(Path file, Map<String, Tensor> batch) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
