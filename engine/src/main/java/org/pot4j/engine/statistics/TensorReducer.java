@@ -18,17 +18,24 @@ final class TensorReducer {
     private final String tensor;
     private final List<PerSample> perSample = new ArrayList<>();
     private final List<ChannelMean> channelMeans = new ArrayList<>();
+    private final boolean needsExtremes;
     private float[] scratch = new float[0];
+    private final float[] small = new float[Quantiles.SMALL_RANK];
+    private float sampleMin;
+    private float sampleMax;
 
     TensorReducer(String tensor, Set<StatisticSpec> specs) {
         this.tensor = tensor;
+        boolean extremes = false;
         for (StatisticSpec s : specs) {
             if (s.kind().perSample()) {
                 perSample.add(new PerSample(s));
+                extremes |= s.kind() == StatisticKind.MIN || s.kind() == StatisticKind.MAX || s.kind() == StatisticKind.ABS_MAX;
             } else {
                 channelMeans.add(new ChannelMean(s));
             }
         }
+        this.needsExtremes = extremes;
     }
 
     String tensor() {
@@ -61,14 +68,44 @@ final class TensorReducer {
             }
             for (int c = 0; c < chunks; c++) {
                 int from = c * chunk;
+                int to = from + chunk;
+                if (needsExtremes) {
+                    extremes(data, from, to);
+                }
                 for (PerSample r : perSample) {
-                    r.acceptSample(data, from, from + chunk);
+                    r.acceptSample(data, from, to);
                 }
             }
         }
         for (ChannelMean r : channelMeans) {
             r.accept(data, shape, batchRows, validRows);
         }
+    }
+
+    /**
+     * Min and max of {@code d[from, to)} in one sweep with two independent lanes to shorten the
+     * dependency chain; Math.min/max propagate NaN, so a NaN anywhere is never hidden.
+     */
+    private void extremes(float[] d, int from, int to) {
+        float mn0 = Float.POSITIVE_INFINITY;
+        float mn1 = Float.POSITIVE_INFINITY;
+        float mx0 = Float.NEGATIVE_INFINITY;
+        float mx1 = Float.NEGATIVE_INFINITY;
+        int i = from;
+        for (; i + 1 < to; i += 2) {
+            float a = d[i];
+            float b = d[i + 1];
+            mn0 = Math.min(mn0, a);
+            mx0 = Math.max(mx0, a);
+            mn1 = Math.min(mn1, b);
+            mx1 = Math.max(mx1, b);
+        }
+        if (i < to) {
+            mn0 = Math.min(mn0, d[i]);
+            mx0 = Math.max(mx0, d[i]);
+        }
+        sampleMin = Math.min(mn0, mn1);
+        sampleMax = Math.max(mx0, mx1);
     }
 
     /** The statistics gathered so far: a Double per per-sample spec, a double[] per channel mean. */
@@ -122,40 +159,17 @@ final class TensorReducer {
 
         private double reduce(float[] d, int from, int to) {
             switch (spec.kind()) {
-                case MIN: {
-                    float m = Float.POSITIVE_INFINITY;
-                    for (int i = from; i < to; i++) {
-                        m = Math.min(m, d[i]);
-                    }
-                    return m;
-                }
-                case MAX: {
-                    float m = Float.NEGATIVE_INFINITY;
-                    for (int i = from; i < to; i++) {
-                        m = Math.max(m, d[i]);
-                    }
-                    return m;
-                }
-                case ABS_MAX: {
-                    float m = 0;
-                    for (int i = from; i < to; i++) {
-                        m = Math.max(m, Math.abs(d[i]));
-                    }
-                    return m;
-                }
+                case MIN:
+                    return sampleMin;
+                case MAX:
+                    return sampleMax;
+                case ABS_MAX:
+                    // NaN propagates through Math.max, so a NaN sample is never hidden
+                    return Math.max(Math.abs(sampleMin), Math.abs(sampleMax));
                 case QUANTILE:
-                case ABS_QUANTILE: {
-                    int n = to - from;
-                    float[] s = scratch(n);
-                    if (spec.kind() == StatisticKind.ABS_QUANTILE) {
-                        for (int i = 0; i < n; i++) {
-                            s[i] = Math.abs(d[from + i]);
-                        }
-                    } else {
-                        System.arraycopy(d, from, s, 0, n);
-                    }
-                    return Quantiles.quantile(s, 0, n, spec.quantile());
-                }
+                case ABS_QUANTILE:
+                    return Quantiles.quantile(d, from, to, spec.quantile(), spec.kind() == StatisticKind.ABS_QUANTILE,
+                            scratch(to - from), small);
                 default:
                     throw new IllegalStateException(spec.toString());
             }
@@ -202,11 +216,22 @@ final class TensorReducer {
             int pos = 0;
             for (long o = 0; o < outer; o++) {
                 for (int c = 0; c < channels; c++) {
-                    double s = 0;
-                    for (int j = 0; j < in; j++) {
-                        s += d[pos + j];
+                    // four partial sums break the add-latency chain of one accumulator
+                    double s0 = 0;
+                    double s1 = 0;
+                    double s2 = 0;
+                    double s3 = 0;
+                    int j = 0;
+                    for (; j + 3 < in; j += 4) {
+                        s0 += d[pos + j];
+                        s1 += d[pos + j + 1];
+                        s2 += d[pos + j + 2];
+                        s3 += d[pos + j + 3];
                     }
-                    sums[c] += s;
+                    for (; j < in; j++) {
+                        s0 += d[pos + j];
+                    }
+                    sums[c] += (s0 + s1) + (s2 + s3);
                     pos += in;
                 }
             }

@@ -266,6 +266,20 @@ class MinMaxQuantizationTest {
     }
 
     @Test
+    void anOverflowingFp32ModelIsReportedNamingTheTensor() {
+        float[][] huge = {{1e30f, 1e30f}};
+        JavaMlpModel model = JavaMlpModel.builder("input", -1, 2)
+                .linear("big", "input", "big_out", huge, new float[] {1})
+                .relu("big_out", "r")
+                .linear("fc", "r", "out", new float[][] {{1f}}, new float[] {1})
+                .output("out").build();
+        Dataset data = ArrayDataset.of("input", new long[] {2}, List.of(new float[] {1e10f, 1e10f}));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> plan(model, Map.of(), data));
+        assertEquals(ErrorCode.DATA_NOT_FINITE, e.code());
+        assertTrue(e.getMessage().contains("'r'"), e.getMessage());
+    }
+
+    @Test
     void mixedFallsBackToSymmetricWithoutAsymmetricSupport() {
         QuantizationPlan p = new MinMaxQuantization().run(JavaMlpModel.mlp(1, 4, 6, 3), TestAlgorithmContext.of(Map.of("preset", "mixed"),
                 handData(), JavaMlpBackend.without(BackendCapability.ASYMMETRIC_ACTIVATIONS), ProgressListener.NONE)).plan();
