@@ -13,6 +13,8 @@ import org.pot4j.api.ProgressListener;
 import org.pot4j.api.data.Dataset;
 import org.pot4j.api.metric.Metric;
 import org.pot4j.api.metric.ValidationFunction;
+import org.pot4j.api.model.Model;
+import org.pot4j.api.model.ModelBackend;
 import org.pot4j.api.quant.AlgorithmContext;
 import org.pot4j.api.quant.QuantizationAlgorithm;
 import org.pot4j.engine.plugin.PluginRegistry;
@@ -20,20 +22,23 @@ import org.pot4j.engine.plugin.PluginRegistry;
 /**
  * The engine's {@link AlgorithmContext}. Services: the {@link Pot4j} facade, the
  * {@link PluginRegistry}, the {@link ProgressListener}, the {@link PreviousResult} of a pipeline,
- * the Guice {@link Injector}, and any other class Guice can build (engine services with a public
+ * the {@link ModelBackend} that loaded the model (for its capabilities), the Guice
+ * {@link Injector}, and any other class Guice can build (engine services with a public
  * no-argument or {@code @Inject} constructor, e.g. a statistics collector).
  */
 final class EngineAlgorithmContext implements AlgorithmContext {
     private final Pot4j pot4j;
     private final Injector injector;
+    private final Model model;
     private final AlgorithmRun run;
     private final Map<String, Object> params;
     private final ProgressListener progress;
 
-    EngineAlgorithmContext(Pot4j pot4j, Injector injector, AlgorithmRun run, Map<String, Object> params,
+    EngineAlgorithmContext(Pot4j pot4j, Injector injector, Model model, AlgorithmRun run, Map<String, Object> params,
                            ProgressListener progress) {
         this.pot4j = pot4j;
         this.injector = injector;
+        this.model = model;
         this.run = run;
         this.params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
         this.progress = progress;
@@ -81,7 +86,7 @@ final class EngineAlgorithmContext implements AlgorithmContext {
 
     @Override
     public AlgorithmContext withParams(Map<String, Object> newParams) {
-        return new EngineAlgorithmContext(pot4j, injector, run, newParams == null ? Map.of() : newParams, progress);
+        return new EngineAlgorithmContext(pot4j, injector, model, run, newParams == null ? Map.of() : newParams, progress);
     }
 
     @Override
@@ -105,6 +110,9 @@ final class EngineAlgorithmContext implements AlgorithmContext {
         }
         if (type == Injector.class) {
             return type.cast(injector);
+        }
+        if (type == ModelBackend.class) {
+            return type.cast(pot4j.backend(model.backendName()));
         }
         try {
             return injector.getInstance(type);

@@ -343,7 +343,7 @@ public final class Pot4j implements AutoCloseable {
             throw new Pot4jException(ErrorCode.DATASET_EMPTY, "validation dataset '" + run.validation().name() + "' is empty");
         }
         ProgressListener listener = run.progress() != null ? run.progress() : progress;
-        EngineAlgorithmContext context = new EngineAlgorithmContext(this, injector, run, run.params(), listener);
+        EngineAlgorithmContext context = new EngineAlgorithmContext(this, injector, model, run, run.params(), listener);
         LOG.info("running {} on {}", run.algorithm(), model.path());
         QuantizationResult result = algorithm.run(model, context);
         if (result == null) {

@@ -135,9 +135,12 @@ public final class JobRunner {
             for (AlgorithmSpec a : job.compression().algorithms()) {
                 algorithm = a.name();
                 Map<String, Object> params = new LinkedHashMap<>(a.params());
-                if (pot4j.registry().algorithmProviders().containsKey(a.name())
-                        && pot4j.algorithm(a.name()).parameterNames().contains("target_device")) {
+                java.util.Set<String> accepted = pot4j.algorithm(a.name()).parameterNames();
+                if (accepted.contains("target_device")) {
                     params.putIfAbsent("target_device", job.compression().targetDevice());
+                }
+                if (opts.resume() && accepted.contains("resume")) {
+                    params.putIfAbsent("resume", true);
                 }
                 result = pot4j.run(model, AlgorithmRun.builder(a.name()).params(params).calibration(calibration)
                         .validation(validation).metrics(metrics).workDir(workDir).progress(progress)
