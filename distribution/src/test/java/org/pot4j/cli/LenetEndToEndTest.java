@@ -47,9 +47,9 @@ class LenetEndToEndTest {
                 "--batch", "1,8", "--threads", "1");
         assertEquals(0, b.code(), b.toString());
         for (String batch : new String[] {"1", "8"}) {
-            assertTrue(Pattern.compile("(?m)^\\s+" + batch + "\\s+FP32\\s+onnx\\s+[\\d.]+\\s+[\\d.]+\\s+[\\d.]+\\s+1\\.00x \\(base\\)$")
+            assertTrue(Pattern.compile("(?m)^\\s+" + batch + "\\s+FP32\\s+onnx\\s+[\\d.]+\\s+[\\d.]+\\s+[\\d.]+\\s+[\\d.]+\\s+1\\.00x \\(base\\)$")
                     .matcher(b.out()).find(), b.toString());
-            assertTrue(Pattern.compile("(?m)^\\s+" + batch + "\\s+INT8\\s+onnx\\s+[\\d.]+\\s+[\\d.]+\\s+[\\d.]+\\s+\\d+\\.\\d\\dx$")
+            assertTrue(Pattern.compile("(?m)^\\s+" + batch + "\\s+INT8\\s+onnx\\s+[\\d.]+\\s+[\\d.]+\\s+[\\d.]+\\s+[\\d.]+\\s+\\d+\\.\\d\\dx$")
                     .matcher(b.out()).find(), b.toString());
         }
         assertTrue(b.out().contains("INT8/FP32 speed: "), b.toString());

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * <p>Models are compiled with {@link QuantizationPlan#EMPTY}: a quantized model file is already
  * quantized, so it runs as it is. For each batch size, every model is warmed up, then the timed
  * rounds interleave the models (A B A B ...) so they all see the same machine state (thermal,
- * caches, other load) instead of one running in a quiet minute and the other in a busy one.
+ * caches, other load) instead of one running in a quiet minute and the other in a busy one; the
+ * order flips every round (A B, B A, ...) so neither always runs in the other's wake.
  * Statistics are the median and 90th percentile of the per-call latencies.
  */
 public final class Benchmark {
@@ -115,8 +116,11 @@ public final class Benchmark {
             }
             progress.progress(stage, ++done, rounds);
         }
+        int n = compiled.size();
         for (int r = 0; r < options.repeats(); r++) {
-            for (int m = 0; m < compiled.size(); m++) {
+            // A B, then B A: neither model always runs right after the other one
+            for (int k = 0; k < n; k++) {
+                int m = r % 2 == 0 ? k : n - 1 - k;
                 long start = System.nanoTime();
                 compiled.get(m).infer(inputs.get(m));
                 nanos[m][r] = System.nanoTime() - start;

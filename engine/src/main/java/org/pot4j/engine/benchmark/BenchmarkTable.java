@@ -6,10 +6,11 @@ import java.util.Locale;
 
 /**
  * Renders benchmark results as a plain-text table, one row per batch size and model, with the
- * speed ratio against the baseline (the first model) at the same batch size.
+ * speed ratio against the baseline (the first model) at the same batch size. The minimum is shown
+ * next to the median and p90 because on a busy machine it is the least disturbed number.
  */
 public final class BenchmarkTable {
-    private static final String[] HEADER = {"batch", "model", "backend", "median ms", "p90 ms", "samples/s", "speed"};
+    private static final String[] HEADER = {"batch", "model", "backend", "median ms", "p90 ms", "min ms", "samples/s", "speed"};
 
     private BenchmarkTable() {
     }
@@ -25,6 +26,7 @@ public final class BenchmarkTable {
                 r.backend(),
                 fixed(r.medianMs()),
                 fixed(r.p90Ms()),
+                fixed(r.minMs()),
                 String.format(Locale.ROOT, "%.1f", r.throughput()),
                 r.speedRatio() == null ? "1.00x (base)" : ratio(r.speedRatio())
             });

@@ -18,9 +18,9 @@ class BenchmarkTableTest {
         assertEquals(6, lines.length);
         assertTrue(lines[0].startsWith("batch  model  backend  median ms"), lines[0]);
         assertTrue(lines[1].matches("-+"), lines[1]);
-        assertEquals("    1  FP32   onnx         2.000   2.500      500.0  1.00x (base)", lines[2]);
-        assertEquals("    1  INT8   onnx         0.800   0.900     1250.0         2.50x", lines[3]);
-        assertEquals("   32  INT8   onnx          16.0    17.0     2000.0         2.50x", lines[5]);
+        assertEquals("    1  FP32   onnx         2.000   2.500   1.900      500.0  1.00x (base)", lines[2]);
+        assertEquals("    1  INT8   onnx         0.800   0.900   0.700     1250.0         2.50x", lines[3]);
+        assertEquals("   32  INT8   onnx          16.0    17.0    15.0     2000.0         2.50x", lines[5]);
         int width = lines[2].length();
         for (int i = 2; i < lines.length; i++) {
             assertEquals(width, lines[i].length(), "right-aligned rows end in the same column");

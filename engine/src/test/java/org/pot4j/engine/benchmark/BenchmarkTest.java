@@ -31,6 +31,11 @@ class BenchmarkTest {
         RecordingModel b = new RecordingModel(List.of(new TensorInfo("x", DataType.FLOAT32, new long[] {-1, 1, 4, 4})));
         List<String> events = Collections.synchronizedList(new ArrayList<>());
         BenchmarkOptions options = BenchmarkOptions.defaults().withRounds(2, 5);
+        List<String> calls = new ArrayList<>();
+        a.callLog = calls;
+        a.tag = "A";
+        b.callLog = calls;
+        b.tag = "B";
 
         List<BenchmarkResult> results = new Benchmark(options, listener(events)).run(a, b);
 
@@ -59,6 +64,8 @@ class BenchmarkTest {
             assertArrayEquals(ta.floats(), tb.floats());
             assertEquals(i < 7 ? 1 : 32, ta.dim(0));
         }
+        // warm-up A B twice, then timed rounds alternate A B / B A
+        assertEquals(List.of("A", "B", "A", "B", "A", "B", "B", "A", "A", "B", "B", "A", "A", "B"), calls.subList(0, 14));
         assertTrue(events.contains("start benchmark batch 1/7"), events.toString());
         assertTrue(events.contains("progress benchmark batch 32 7/7"), events.toString());
         assertTrue(events.contains("finish benchmark batch 32"), events.toString());

@@ -22,6 +22,9 @@ final class RecordingModel implements Model {
     final List<Map<String, Tensor>> seen = new ArrayList<>();
     final List<QuantizationPlan> plans = new ArrayList<>();
     int open;
+    /** When set, every infer call appends this model's tag here (to check call order across models). */
+    List<String> callLog;
+    String tag = "?";
 
     RecordingModel(List<TensorInfo> inputs) {
         this.inputs = inputs;
@@ -80,6 +83,9 @@ final class RecordingModel implements Model {
             @Override
             public Map<String, Tensor> infer(Map<String, Tensor> batch) {
                 seen.add(batch);
+                if (callLog != null) {
+                    callLog.add(tag);
+                }
                 Tensor first = batch.values().iterator().next();
                 int rows = (int) first.dim(0);
                 int per = first.size() / rows;
