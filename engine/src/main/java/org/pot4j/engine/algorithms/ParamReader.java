@@ -97,7 +97,7 @@ public final class ParamReader {
         if (d != Math.rint(d)) {
             throw invalid(key, v, "an integer");
         }
-        return v instanceof Number n && !(v instanceof Double || v instanceof Float) ? n.longValue() : (long) d;
+        return v instanceof Long n ? n : (long) d;
     }
 
     /** A number, or {@code def}. */
