@@ -94,6 +94,7 @@ final class RunReports {
     /** Writes a model's {@code report.json}. */
     static void write(Path reportPath, ModelOutcome o, ModelJob job, String hash, QuantizationPlan plan,
                       int quantizableNodes, List<Map<String, Object>> algorithms, Path outputDir) {
+        Path modelDir = reportPath.toAbsolutePath().getParent();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("pot4j_version", Pot4j.version());
         r.put("model_name", o.modelName());
@@ -127,6 +128,7 @@ final class RunReports {
         r.put("size", size);
         r.put("speed_ratio", o.speedRatio());
         r.put("wall_seconds", o.wallSeconds());
+        r.put("work_files", workFiles(modelDir.resolve(JobRunner.WORK), modelDir));
         if (o.errorCode() != null) {
             Map<String, Object> err = new LinkedHashMap<>();
             err.put("code", o.errorCode().name());
@@ -161,6 +163,18 @@ final class RunReports {
                 doubleOrNull(r.path("size").path("ratio")), doubleOrNull(r.path("speed_ratio")),
                 ModelStatus.valueOf(r.path("status").asText()), output, reportPath, r.path("wall_seconds").asDouble(),
                 null, null, true);
+    }
+
+    /** What the algorithms left in the work folder (checkpoints, their own reports), relative to the model folder. */
+    private static List<String> workFiles(Path workDir, Path modelDir) {
+        if (!Files.isDirectory(workDir)) {
+            return List.of();
+        }
+        try (java.util.stream.Stream<Path> s = Files.walk(workDir)) {
+            return s.filter(Files::isRegularFile).map(p -> modelDir.relativize(p).toString().replace('\\', '/')).sorted().toList();
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
     }
 
     private static Map<String, Double> doubles(JsonNode n) {

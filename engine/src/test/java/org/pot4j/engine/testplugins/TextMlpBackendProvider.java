@@ -72,6 +72,7 @@ public final class TextMlpBackendProvider implements ModelBackendProvider {
 
     /** Writes a model file. */
     public static Path write(Path file, long seed, int in, int hidden, int out) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
         Files.writeString(file, "{\"seed\": " + seed + ", \"in\": " + in + ", \"hidden\": " + hidden + ", \"out\": " + out + "}");
         return file;
     }

@@ -1,0 +1,247 @@
+package org.pot4j.engine.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pot4j.api.ErrorCode;
+import org.pot4j.api.ProgressListener;
+import org.pot4j.api.quant.QuantizationPlan;
+import org.pot4j.engine.Pot4j;
+import org.pot4j.engine.config.JsonFiles;
+import org.pot4j.engine.config.PlanJson;
+import org.pot4j.engine.config.Pot4jConfig;
+import org.pot4j.engine.testplugins.TextMlpBackendProvider;
+
+class JobRunnerTest {
+    private static Pot4j pot4j;
+    @TempDir
+    Path dir;
+    private Path config;
+
+    @BeforeAll
+    static void engine() {
+        pot4j = Pot4j.builder().progress(ProgressListener.NONE).build();
+    }
+
+    @AfterAll
+    static void close() {
+        pot4j.close();
+    }
+
+    /** Two textmlp models, a CSV of 60 rows with 5 features and labels 0-2, and a four-model config. */
+    @BeforeEach
+    void files() throws IOException {
+        TextMlpBackendProvider.write(dir.resolve("models/alpha.tmlp"), 1, 5, 16, 3);
+        TextMlpBackendProvider.write(dir.resolve("models/beta.tmlp"), 2, 5, 8, 3);
+        Files.writeString(dir.resolve("models/gamma.onnx"), "not really onnx");
+        StringBuilder csv = new StringBuilder("f0,f1,f2,f3,f4,label\n");
+        Random r = new Random(3);
+        for (int i = 0; i < 60; i++) {
+            for (int f = 0; f < 5; f++) {
+                csv.append(String.format(Locale.ROOT, "%.4f,", r.nextGaussian()));
+            }
+            csv.append(i % 3).append('\n');
+        }
+        Files.createDirectories(dir.resolve("data"));
+        Files.writeString(dir.resolve("data/rows.csv"), csv);
+        config = write("job.json", """
+                {
+                  "engine": {
+                    "calibration_dataset": {"type": "csv", "path": "data/rows.csv", "label_column": "label"},
+                    "metrics": [{"name": "test_top1"}, {"name": "test_error_rate"}],
+                    "threads": 2
+                  },
+                  "compression": {"target_device": "CPU", "algorithms": [{"name": "TestWeightOnly", "params": {"bits": 4}}]},
+                  "models": [
+                    {"model": {"model": "models/alpha.tmlp"}},
+                    {"model": {"model_name": "b", "model": "models/beta.tmlp", "framework": "textmlp"},
+                     "compression": {"algorithms": [{"name": "DefaultQuantization", "params": {"stat_subset_size": 30}}]}},
+                    {"model": {"model": "models/missing.tmlp"}},
+                    {"model": {"model": "models/gamma.onnx"}}
+                  ]
+                }
+                """);
+    }
+
+    private Path write(String name, String text) throws IOException {
+        return Files.writeString(dir.resolve(name), text);
+    }
+
+    private JobSummary run(Path cfg, JobOptions options) {
+        Pot4jConfig c = pot4j.loadConfig(cfg);
+        return new JobRunner(pot4j).run(c, cfg, options);
+    }
+
+    private static JsonNode json(Path file) throws IOException {
+        return JsonFiles.mapper().readTree(Files.readString(file));
+    }
+
+    @Test
+    void quantizesEveryModelAndReportsFailuresPerModel() throws IOException {
+        JobSummary s = run(config, JobOptions.defaults());
+        Path out = dir.resolve("out");
+        assertEquals(out, s.outputDir(), "default output: <config dir>/out");
+        assertEquals(List.of("alpha", "b", "missing", "gamma"), s.models().stream().map(ModelOutcome::modelName).toList());
+        assertTrue(s.anyFailed());
+        assertFalse(s.allSucceeded());
+
+        ModelOutcome alpha = s.models().get(0);
+        assertEquals(ModelStatus.COMPLETED, alpha.status());
+        assertEquals("textmlp", alpha.backend());
+        assertEquals("TestWeightOnly", alpha.algorithm());
+        assertEquals(out.resolve("alpha/alpha-int8.tmlp"), alpha.outputPath());
+        assertTrue(Files.isRegularFile(alpha.outputPath()));
+        assertTrue(alpha.fp32Metrics().containsKey("test_top1") && alpha.int8Metrics().containsKey("test_error_rate"));
+        double top1Drop = alpha.fp32Metrics().get("test_top1") - alpha.int8Metrics().get("test_top1");
+        assertEquals(top1Drop, alpha.drops().get("test_top1"), 1e-12);
+        assertEquals(top1Drop, alpha.drops().get("test_error_rate"), 1e-12, "a higher-worse metric's drop has the same sign");
+        assertEquals(alpha.fp32Metrics().get("test_top1"), 1 - alpha.fp32Metrics().get("test_error_rate"), 1e-12);
+        assertTrue(alpha.fp32Size() > 0 && alpha.int8Size() > 0);
+        assertEquals((double) alpha.int8Size() / alpha.fp32Size(), alpha.sizeRatio(), 1e-12);
+        assertNull(alpha.speedRatio());
+
+        JsonNode saved = json(alpha.outputPath());
+        assertEquals(2, saved.path("load_options").path("threads").asInt(), "engine.threads reaches the backend");
+        QuantizationPlan savedPlan = PlanJson.fromTree(saved.path("plan"));
+        assertEquals(savedPlan, PlanJson.readFile(out.resolve("alpha/plan.json")));
+        assertEquals(4, savedPlan.weights().get("fc1").bits());
+
+        JsonNode report = json(out.resolve("alpha/report.json"));
+        assertEquals("COMPLETED", report.path("status").asText());
+        assertEquals("alpha/alpha-int8.tmlp", report.path("output").asText());
+        assertEquals("CPU", report.path("algorithms").get(0).path("report").path("target_device").asText(),
+                "compression.target_device reaches algorithms that take it");
+        assertEquals(2, report.path("plan").path("quantizable_nodes").asInt());
+        assertEquals(2, report.path("plan").path("weight_quantizers").asInt());
+        assertEquals(alpha.fp32Metrics().get("test_top1"), report.path("metrics").path("fp32").path("test_top1").asDouble(), 1e-12);
+        assertEquals("models/alpha.tmlp", report.path("config").path("model").path("model").asText());
+
+        ModelOutcome b = s.models().get(1);
+        assertEquals(ModelStatus.COMPLETED, b.status(), String.valueOf(b.error()));
+        assertEquals("DefaultQuantization", b.algorithm());
+        assertTrue(Files.isRegularFile(out.resolve("b/b-int8.tmlp")));
+        assertFalse(PlanJson.readFile(out.resolve("b/plan.json")).activations().isEmpty());
+
+        ModelOutcome missing = s.models().get(2);
+        assertEquals(ModelStatus.FAILED, missing.status());
+        assertEquals(ErrorCode.FILE_NOT_FOUND, missing.errorCode());
+        assertTrue(missing.error().contains("missing.tmlp"), missing.error());
+        assertEquals("FAILED", json(out.resolve("missing/report.json")).path("status").asText());
+
+        ModelOutcome gamma = s.models().get(3);
+        assertEquals(ErrorCode.NO_BACKEND, gamma.errorCode());
+        assertTrue(gamma.error().contains("install backend-onnx into plugins/"), gamma.error());
+
+        JsonNode summary = json(out.resolve("summary.json"));
+        assertEquals(4, summary.path("models").size());
+        assertEquals("NO_BACKEND", summary.path("models").get(3).path("error").path("code").asText());
+        assertEquals("b/b-int8.tmlp", summary.path("models").get(1).path("output").asText());
+        try (Stream<Path> files = Files.walk(out)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".")), "no temporary files left behind");
+        }
+    }
+
+    @Test
+    void resumeReusesFinishedModelsOfTheSameConfigOnly() throws IOException {
+        JobSummary first = run(config, JobOptions.defaults());
+        Path stale = dir.resolve("out/alpha/work/stale.txt");
+        Files.writeString(stale, "from an earlier run");
+
+        JobSummary resumed = run(config, JobOptions.defaults().withResume(true));
+        assertTrue(resumed.models().get(0).reused());
+        assertTrue(resumed.models().get(1).reused());
+        assertFalse(resumed.models().get(2).reused(), "failed models run again");
+        assertEquals(first.models().get(0).int8Metrics(), resumed.models().get(0).int8Metrics());
+        assertEquals(first.models().get(1).sizeRatio(), resumed.models().get(1).sizeRatio());
+        assertTrue(Files.exists(stale), "resume keeps the work folder");
+
+        Path changed = write("job.json", Files.readString(config).replace("\"bits\": 4", "\"bits\": 5"));
+        JobSummary rerun = run(changed, JobOptions.defaults().withResume(true));
+        assertFalse(rerun.models().get(0).reused(), "a changed config runs the model again");
+        assertEquals(5, PlanJson.readFile(dir.resolve("out/alpha/plan.json")).weights().get("fc1").bits());
+
+        run(config, JobOptions.defaults());
+        assertFalse(Files.exists(stale), "without resume the work folder starts empty");
+    }
+
+    @Test
+    void outputOptionPipelinesAndSpeedProbe() throws IOException {
+        Path cfg = write("single.yaml", """
+                model: {model: models/alpha.tmlp}
+                engine:
+                  calibration_dataset: {type: csv, path: data/rows.csv, label_column: label}
+                  validation_dataset: {type: csv, path: data/rows.csv, label_column: label, annotation: fp32_output}
+                  benchmark: true
+                compression:
+                  algorithms:
+                    - {name: TestWeightOnly, params: {bits: 8}}
+                    - {name: TestWeightOnly, params: {bits: 6}}
+                output: {dir: ignored}
+                """);
+        AtomicInteger probes = new AtomicInteger();
+        Path target = dir.resolve("elsewhere");
+        JobSummary s = run(cfg, JobOptions.defaults().withOutputDir(target).withSpeedProbe((fp32, plan, int8, data) -> {
+            probes.incrementAndGet();
+            assertTrue(Files.isRegularFile(int8));
+            assertEquals(60, data.size());
+            return 1.75;
+        }));
+        ModelOutcome o = s.models().get(0);
+        assertEquals(ModelStatus.COMPLETED, o.status(), String.valueOf(o.error()));
+        assertEquals(target.resolve("alpha/alpha-int8.tmlp"), o.outputPath());
+        assertEquals(1, probes.get());
+        assertEquals(1.75, o.speedRatio());
+        assertTrue(o.fp32Metrics().isEmpty(), "no metrics configured, nothing evaluated");
+        JsonNode report = json(target.resolve("alpha/report.json"));
+        assertEquals(1.75, report.path("speed_ratio").asDouble());
+        assertEquals(2, report.path("algorithms").size());
+        assertFalse(report.path("algorithms").get(0).path("report").path("had_previous").asBoolean());
+        assertTrue(report.path("algorithms").get(1).path("report").path("had_previous").asBoolean(),
+                "the second algorithm of the pipeline sees the first one's result");
+        assertEquals(6, PlanJson.readFile(target.resolve("alpha/plan.json")).weights().get("fc2").bits());
+        assertFalse(Files.exists(dir.resolve("ignored")), "--output wins over output.dir");
+        assertNotNull(s.summaryFile());
+    }
+
+    @Test
+    void anAlgorithmThatThrowsFailsOnlyItsModel() throws IOException {
+        Path cfg = write("fail.json", """
+                {"engine": {"calibration_dataset": {"type": "csv", "path": "data/rows.csv", "label_column": "label"}},
+                 "models": [
+                   {"model": {"model": "models/alpha.tmlp"}, "compression": {"algorithms": [{"name": "TestWeightOnly", "params": {"fail": true}}]}},
+                   {"model": {"model": "models/beta.tmlp"}, "compression": {"algorithms": [{"name": "TestWeightOnly"}]}}
+                 ]}
+                """);
+        JobSummary s = run(cfg, JobOptions.defaults());
+        assertEquals(ErrorCode.INTERNAL, s.models().get(0).errorCode());
+        assertTrue(s.models().get(0).error().contains("asked to fail"), s.models().get(0).error());
+        assertFalse(Files.exists(dir.resolve("out/alpha/alpha-int8.tmlp")), "no model written for a failed run");
+        assertEquals(ModelStatus.COMPLETED, s.models().get(1).status());
+    }
+
+    @Test
+    void outputNamesFollowTheInput() throws IOException {
+        assertEquals("m-int8.onnx", OutputFiles.int8Name("m", Path.of("x/lenet.onnx")));
+        assertEquals("m-int8.pt", OutputFiles.int8Name("m", Path.of("lenet.pt")));
+        assertEquals("m-int8", OutputFiles.int8Name("m", Path.of("net/saved_model.pb")));
+        Path folder = Files.createDirectories(dir.resolve("lenet_savedmodel"));
+        assertEquals("m-int8", OutputFiles.int8Name("m", folder));
+    }
+}
