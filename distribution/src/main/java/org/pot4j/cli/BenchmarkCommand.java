@@ -10,12 +10,15 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
+import org.pot4j.api.data.Dataset;
 import org.pot4j.api.model.Model;
 import org.pot4j.engine.Pot4j;
 import org.pot4j.engine.benchmark.Benchmark;
 import org.pot4j.engine.benchmark.BenchmarkOptions;
 import org.pot4j.engine.benchmark.BenchmarkResult;
 import org.pot4j.engine.benchmark.BenchmarkTable;
+import org.pot4j.engine.config.ModelJob;
+import org.pot4j.engine.config.Pot4jConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,8 +34,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "benchmark", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measure latency and throughput of an FP32 model and its INT8 version side by side.",
-            "Both run on the same random inputs (token ids, masks and segment ids for integer inputs), "
-                + "interleaved (FP32, INT8, FP32, ...) so they see the same machine state."})
+            "Both run on the same inputs (random, with token ids, masks and segment ids for integer inputs, "
+                + "or real samples with --config), interleaved (FP32, INT8, INT8, FP32, ...) so they see the same machine state."})
 final class BenchmarkCommand implements Callable<Integer> {
     @ParentCommand
     Pot4jCli root;
@@ -73,6 +76,14 @@ final class BenchmarkCommand implements Callable<Integer> {
             description = "Backend to load both models with (default: the one that accepts the file).")
     String backend;
 
+    @Option(names = "--config", paramLabel = "CONFIG",
+            description = "Feed real samples from this config's validation (else calibration) dataset instead of random inputs.")
+    Path dataConfig;
+
+    @Option(names = "--model", paramLabel = "NAME",
+            description = "With --config: the model_name whose dataset to use (default: the first model).")
+    String modelName;
+
     @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE",
             description = "Backend option for loading both models, e.g. -o optimization_level=basic (repeatable).")
     Map<String, String> backendOptions = new LinkedHashMap<>();
@@ -89,13 +100,16 @@ final class BenchmarkCommand implements Callable<Integer> {
         try (Pot4j pot4j = root.engine(bar);
              Model a = pot4j.loadModel(fp32, backend, load);
              Model b = pot4j.loadModel(int8, backend, load)) {
+            if (dataConfig != null) {
+                options = options.withDataset(samples(pot4j));
+            }
             results = new Benchmark(options, bar).run(a, b);
         } finally {
             bar.clear();
         }
         out.println("FP32: " + fp32);
         out.println("INT8: " + int8);
-        out.println(describe(options));
+        out.println(describe(options) + (dataConfig == null ? ", random inputs" : ", samples from " + dataConfig));
         out.println();
         out.print(BenchmarkTable.format(results));
         out.print(summary(results));
@@ -110,6 +124,24 @@ final class BenchmarkCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+    }
+
+    /** The inputs of the chosen model's dataset in {@code --config}; annotations are not needed to time a model. */
+    private Dataset samples(Pot4j pot4j) {
+        if (!Files.isRegularFile(dataConfig)) {
+            throw new Pot4jException(ErrorCode.FILE_NOT_FOUND, "config file " + dataConfig + " does not exist; check the path");
+        }
+        Pot4jConfig parsed = pot4j.loadConfig(dataConfig);
+        ModelJob job = parsed.models().get(0);
+        if (modelName != null) {
+            job = parsed.models().stream().filter(j -> j.model().modelName().equals(modelName)).findFirst()
+                    .orElseThrow(() -> new Pot4jException(ErrorCode.CONFIG_INVALID, "config " + dataConfig
+                            + " has no model named '" + modelName + "'; its models are "
+                            + parsed.models().stream().map(j -> j.model().modelName()).toList()));
+        }
+        Map<String, Object> spec = new LinkedHashMap<>(job.engine().validationOrCalibration().toSpec());
+        spec.remove("annotation");
+        return pot4j.openDataset(spec, parsed.baseDir());
     }
 
     /** What the backends get at load time: the -o options plus the thread count. */

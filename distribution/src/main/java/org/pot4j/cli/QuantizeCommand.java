@@ -91,6 +91,10 @@ final class QuantizeCommand implements Callable<Integer> {
         }
         out.println();
         out.print(table(summary.models()));
+        if (summary.models().stream().anyMatch(m -> m.speedRatio() != null)) {
+            out.println("speed = INT8/FP32 throughput at the largest batch of " + benchmarkOptions.batchSizes()
+                    + " the model takes; size = INT8/FP32 file size");
+        }
         out.println();
         out.println("output:  " + summary.outputDir());
         out.println("summary: " + summary.summaryFile());

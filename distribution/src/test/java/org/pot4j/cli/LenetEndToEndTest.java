@@ -42,6 +42,7 @@ class LenetEndToEndTest {
         assertTrue(Files.isRegularFile(int8), q.toString());
         assertTrue(Files.isRegularFile(out.resolve("summary.json")), q.toString());
         assertTrue(q.out().contains("summary: " + out.resolve("summary.json")), q.toString());
+        assertTrue(q.out().contains("speed = INT8/FP32 throughput at the largest batch of [1, 8]"), q.toString());
 
         CliRun b = CliRun.of("benchmark", fp32.toString(), int8.toString(), "--warmup", "1", "--repeats", "3",
                 "--batch", "1,8", "--threads", "1");
@@ -53,6 +54,13 @@ class LenetEndToEndTest {
                     .matcher(b.out()).find(), b.toString());
         }
         assertTrue(b.out().contains("INT8/FP32 speed: "), b.toString());
+        assertTrue(b.out().contains("random inputs"), b.toString());
+
+        CliRun real = CliRun.of("benchmark", fp32.toString(), int8.toString(), "--warmup", "0", "--repeats", "2",
+                "--batch", "4", "--config", config.toString());
+        assertEquals(0, real.code(), real.toString());
+        assertTrue(real.out().contains("samples from " + config), real.toString());
+        assertEquals(2, Pattern.compile("(?m)^\\s+4\\s+(FP32|INT8)\\s+onnx").matcher(real.out()).results().count(), real.toString());
 
         CliRun e = CliRun.of("evaluate", config.toString(), "--quantized", int8.toString());
         assertEquals(0, e.code(), e.toString());
