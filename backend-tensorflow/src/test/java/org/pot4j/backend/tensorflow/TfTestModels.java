@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,7 @@ final class TfTestModels {
     static final String INPUT = "x";
     static final String OUTPUT = "logits";
     private static final long SEED = 7;
+    private static final Map<Object, Map<String, Ops>> SCOPES = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     private TfTestModels() {
     }
@@ -123,10 +125,17 @@ final class TfTestModels {
         return tf.withName(OUTPUT).nn.biasAdd(mm, weight(tf, "fc/bias", r, variables, 10));
     }
 
-    /** Ops whose next op gets a slash-scoped name such as {@code conv1/Conv2D}. */
+    /**
+     * Ops whose next op gets a slash-scoped name such as {@code conv1/Conv2D}. TensorFlow Java
+     * makes every {@code withSubScope} call unique, so each scope is created once per graph.
+     */
     private static Ops named(Ops tf, String name) {
         int slash = name.lastIndexOf('/');
-        return slash < 0 ? tf.withName(name) : tf.withSubScope(name.substring(0, slash).replace('/', '_')).withName(name.substring(slash + 1));
+        if (slash < 0) {
+            return tf.withName(name);
+        }
+        Map<String, Ops> scopes = SCOPES.computeIfAbsent(tf.scope().env(), k -> new HashMap<>());
+        return scopes.computeIfAbsent(name.substring(0, slash), tf::withSubScope).withName(name.substring(slash + 1));
     }
 
     /** He-initialized weights (biases small), as a variable or a constant. */
@@ -138,7 +147,7 @@ final class TfTestModels {
         for (int i = 0; i < n; i++) {
             v[i] = (float) (r.nextGaussian() * std);
         }
-        Operand<TFloat32> value = named(tf, variable ? name + "/initial_value" : name).constant(Shape.of(shape), DataBuffers.of(v, true, false));
+        Operand<TFloat32> value = named(tf, variable ? name + "_init" : name).constant(Shape.of(shape), DataBuffers.of(v, true, false));
         return variable ? named(tf, name).variable(value) : value;
     }
 }
