@@ -116,6 +116,12 @@ public final class AccuracyAwareQuantization implements QuantizationAlgorithm {
             probe = new FunctionProbe(model, validation, context.validationFunction().get(), context.validationHigherBetter(),
                     evaluator, quiet);
         } else if (!context.metrics().isEmpty()) {
+            if (validation.get(0).annotation() == null) {
+                // the job runner validates on the calibration data when no validation_dataset is configured
+                throw new Pot4jException(ErrorCode.CONFIG_INVALID, "AccuracyAwareQuantization: validation data '"
+                        + validation.name() + "' has no annotations for the metrics; add a validation_dataset with labels "
+                        + "(or annotation: fp32_output) to the config");
+            }
             probe = new MetricsProbe(model, validation, context.metrics(), evaluator, quiet);
         } else {
             throw new Pot4jException(ErrorCode.CONFIG_INVALID, "AccuracyAwareQuantization needs a metric to control: add one "

@@ -286,6 +286,22 @@ class AccuracyAwareQuantizationTest {
         assertEquals(ErrorCode.CONFIG_INVALID, v.code());
         assertTrue(v.getMessage().contains("validation_dataset"), v.getMessage());
 
+        AaContext unlabeled = f.context(null);
+        unlabeled.validation = new org.pot4j.api.data.Dataset() {
+            @Override
+            public int size() {
+                return f.validation.size();
+            }
+
+            @Override
+            public org.pot4j.api.data.Sample get(int index) {
+                return new org.pot4j.api.data.Sample(f.validation.get(index).inputs(), null, null);
+            }
+        };
+        Pot4jException u = assertThrows(Pot4jException.class, () -> run(f, unlabeled));
+        assertEquals(ErrorCode.CONFIG_INVALID, u.code());
+        assertTrue(u.getMessage().contains("annotations") && u.getMessage().contains("validation_dataset"), u.getMessage());
+
         Pot4jException base = assertThrows(Pot4jException.class,
                 () -> run(f, f.context(null).param("base_algorithm", "NoSuchQuantization")));
         assertEquals(ErrorCode.UNKNOWN_ALGORITHM, base.code());

@@ -1,0 +1,61 @@
+/**
+ * AccuracyAwareQuantization: POT's algorithm of the same name and NNCF's
+ * {@code quantize_with_accuracy_control}, written once against the backend-neutral SPI.
+ *
+ * <h2>Parameters</h2>
+ * All of the base algorithm's parameters are accepted and passed through unchanged. Own parameters
+ * (POT names and defaults, then pot4j's additions):
+ * <table>
+ * <caption>AccuracyAwareQuantization parameters</caption>
+ * <tr><th>name</th><th>default</th><th>meaning</th></tr>
+ * <tr><td>maximal_drop</td><td>0.01</td><td>largest allowed drop of every controlled metric; must be &gt;= 0</td></tr>
+ * <tr><td>drop_type</td><td>absolute</td><td>{@code absolute}: baseline - quantized (quantized - baseline for
+ *     higher-worse metrics); {@code relative}: that divided by |baseline|</td></tr>
+ * <tr><td>ranking_subset_size</td><td>300</td><td>samples the layer ranking runs on</td></tr>
+ * <tr><td>max_iter_num</td><td>30</td><td>bound on revert attempts (nodes reverted or rolled back)</td></tr>
+ * <tr><td>use_prev_if_drop_increase</td><td>false</td><td>undo a revert that raises the drop, and never try that node again</td></tr>
+ * <tr><td>base_algorithm</td><td>DefaultQuantization</td><td>algorithm that quantizes the model first</td></tr>
+ * <tr><td>convert_to_mixed_preset</td><td>false</td><td>when the target is missed, re-run the base with {@code preset: mixed} and continue from it</td></tr>
+ * <tr><td>metrics</td><td>all</td><td>{@code [{name, baseline_value}]}: which metric keys to control; a name matches a key
+ *     exactly, or its prefix ({@code accuracy} matches {@code accuracy@top1}), or the metric's type</td></tr>
+ * <tr><td>metric_subset_ratio</td><td>0.5</td><td>with a baseline_value for every controlled metric, FP32 runs only on this
+ *     fraction of the validation set (evenly spread samples) for the per-sample comparison</td></tr>
+ * <tr><td>max_time</td><td>none</td><td>seconds; the search stops cleanly with the best plan so far</td></tr>
+ * <tr><td>ranking_workers</td><td>min(cores, 4)</td><td>candidates scored in parallel (results do not depend on it)</td></tr>
+ * <tr><td>resume</td><td>false</td><td>continue from {@code <workDir>/aa-checkpoint.json} ({@code pot4j quantize --resume})</td></tr>
+ * </table>
+ *
+ * <h2>Documented choices</h2>
+ * <ul>
+ * <li><b>Always a result.</b> TARGET_MET with the first plan that meets {@code maximal_drop}
+ *     (drops within 1e-9 count as met), else BEST_EFFORT with the plan of smallest largest-drop,
+ *     ties to fewer reverted nodes (possibly the base plan itself). NNCF raises an error instead.</li>
+ * <li><b>Several metrics.</b> The search minimizes the largest drop; ranking and the ranking subset
+ *     use the metric with the largest drop at that moment.</li>
+ * <li><b>Ranking.</b> By the sum of the per-sample metric on the subset (POT), with the NMSE of the
+ *     outputs to FP32 breaking ties (accuracy sums on a few hundred samples tie often), then graph
+ *     order. Metrics with {@code perSample() == false}, and validation functions without per-sample
+ *     values, rank by NMSE alone (NNCF). Nodes whose revert would change nothing numerically (a
+ *     weightless node whose quantizers other nodes still need) are not candidates.</li>
+ * <li><b>Re-ranking.</b> After any revert that does not lower the drop (POT step 7).</li>
+ * <li><b>use_prev_if_drop_increase</b> (false, as POT): when true, a revert that <em>raises</em> the
+ *     drop is undone and the node excluded from later rankings (otherwise re-ranking would pick it
+ *     again); an unchanged drop keeps the revert, as POT does.</li>
+ * <li><b>Bias correction.</b> Reverting a node drops its own bias shift; other nodes keep theirs:
+ *     a FastBiasCorrection shift depends only on its node's weight quantizer and FP32 inputs, so
+ *     no statistics pass is re-run.</li>
+ * <li><b>baseline_value.</b> Used as the FP32 baseline when it is within 10% of the value pot4j
+ *     measures; otherwise a warning is logged and the FP32 value measured on the full validation
+ *     set is used (a wrong baseline would make the search chase a target it cannot see).</li>
+ * <li><b>Small validation sets.</b> With fewer samples than {@code ranking_subset_size}, all of them
+ *     form the ranking subset (warning).</li>
+ * <li><b>Validation data.</b> Required; with metrics its samples need annotations.</li>
+ * <li><b>Checkpoint.</b> Written atomically after the first ranking and after every iteration; it is
+ *     resumed only when its fingerprint (model path and size, parameters except max_iter_num,
+ *     max_time, ranking_workers and resume, validation data name and size, metric set) matches,
+ *     so a run stopped by max_iter_num can be extended. A corrupt or foreign checkpoint is ignored
+ *     with a warning. A resumed run does not re-run the base algorithm and ends with the same
+ *     reverted nodes as an uninterrupted one.</li>
+ * </ul>
+ */
+package org.pot4j.engine.algorithms.accuracyaware;
