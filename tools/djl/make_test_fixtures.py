@@ -5,7 +5,10 @@ Writes into backend-djl/src/test/resources/djl/:
                       module is called twice, flatten, two Linear layers); input [N,1,28,28], output [N,10]
   tiny_state_dict.pt  the same model's eager state_dict (torch.save), which pot4j must reject
   tiny_cnn_ref.bin    little-endian float32: 2 fixed inputs [2,1,28,28] then the traced model's outputs [2,10]
-  tiny_scripted_if.pt torch.jit.script of a Linear with data-dependent control flow in forward (unsupported)
+  tiny_scripted_if.pt torch.jit.script of a Linear called inside data-dependent if/else branches, input [N,4]
+  tiny_scripted.pt    torch.jit.script of Conv2d -> BatchNorm2d (its scripted code has if blocks) -> ReLU -> Linear,
+                      input [N,1,28,28] (scripted archives record no input shapes), output [N,10]
+  tiny_scripted_ref.bin little-endian float32: 2 fixed inputs [2,1,28,28] then the scripted model's outputs [2,10]
 
 Run from the repository root with a Python that has torch installed:
   python tools/djl/make_test_fixtures.py
@@ -39,6 +42,17 @@ class Branchy(nn.Module):
         return self.fc(-x)
 
 
+class ScriptedCnn(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 4, 3, stride=2)
+        self.bn = nn.BatchNorm2d(4)
+        self.fc = nn.Linear(4 * 13 * 13, 10)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(torch.relu(self.bn(self.conv(x))), 1))
+
+
 class TinyCnn(nn.Module):
     def __init__(self):
         super().__init__()
@@ -69,6 +83,16 @@ def main():
     ref = torch.cat([inputs.flatten(), outputs.flatten()]).numpy().astype("<f4")
     (out / "tiny_cnn_ref.bin").write_bytes(ref.tobytes())
     torch.jit.script(Branchy().eval()).save(str(out / "tiny_scripted_if.pt"))
+    cnn = ScriptedCnn()
+    with torch.no_grad():
+        cnn.bn.running_mean.uniform_(-0.2, 0.2)
+        cnn.bn.running_var.uniform_(0.5, 1.5)
+    scripted = torch.jit.script(cnn.eval())
+    scripted.save(str(out / "tiny_scripted.pt"))
+    with torch.no_grad():
+        outputs = scripted(inputs)
+    ref = torch.cat([inputs.flatten(), outputs.flatten()]).numpy().astype("<f4")
+    (out / "tiny_scripted_ref.bin").write_bytes(ref.tobytes())
 
 
 if __name__ == "__main__":

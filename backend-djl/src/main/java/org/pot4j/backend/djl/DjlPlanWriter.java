@@ -321,16 +321,20 @@ final class DjlPlanWriter {
         }
         StringBuilder body = new StringBuilder();
         for (Value in : program.inputs) {
-            afterDefinition(body, in, fakeQuant, tapIndex);
+            afterDefinition(body, "    ", in, fakeQuant, tapIndex);
         }
         for (FlatProgram.Statement s : program.statements) {
-            String text = s.text();
-            if (s.defines.size() == 1 && s.defines.get(0).kind == Kind.PARAM && dequant.containsKey(s.defines.get(0).path)) {
-                text = s.lhs + " = " + String.format(dequant.get(s.defines.get(0).path), s.rhs);
+            String indent = "    " + "  ".repeat(s.depth);
+            if (s.rhs != null) {
+                String text = s.text();
+                if (s.defines.size() == 1 && s.defines.get(0).kind == Kind.PARAM
+                        && dequant.containsKey(s.defines.get(0).path)) {
+                    text = s.lhs + " = " + String.format(dequant.get(s.defines.get(0).path), s.rhs);
+                }
+                body.append(indent).append(text).append('\n');
             }
-            body.append("    ").append(text).append('\n');
             for (Value v : s.defines) {
-                afterDefinition(body, v, fakeQuant, tapIndex);
+                afterDefinition(body, indent, v, fakeQuant, tapIndex);
             }
         }
         String returnType = program.returnType;
@@ -406,14 +410,14 @@ final class DjlPlanWriter {
         return attrs;
     }
 
-    private static void afterDefinition(StringBuilder body, Value v, Map<Value, ActivationQuantizer> fakeQuant,
-            Map<Value, List<Integer>> tapIndex) {
+    private static void afterDefinition(StringBuilder body, String indent, Value v,
+            Map<Value, ActivationQuantizer> fakeQuant, Map<Value, List<Integer>> tapIndex) {
         for (int i : tapIndex.getOrDefault(v, List.of())) {
-            body.append("    ").append(TAP).append(i).append(" = ").append(v.ident).append('\n');
+            body.append(indent).append(TAP).append(i).append(" = ").append(v.ident).append('\n');
         }
         ActivationQuantizer q = fakeQuant.get(v);
         if (q != null) {
-            body.append("    ").append(v.ident).append(" = torch.fake_quantize_per_tensor_affine(").append(v.ident)
+            body.append(indent).append(v.ident).append(" = torch.fake_quantize_per_tensor_affine(").append(v.ident)
                     .append(", ").append(pyFloat(q.scale())).append(", ").append(q.zeroPoint()).append(", ")
                     .append(q.qmin()).append(", ").append(q.qmax()).append(")\n");
         }

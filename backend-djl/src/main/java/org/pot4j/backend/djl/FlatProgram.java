@@ -23,6 +23,8 @@ final class FlatProgram {
         String name;
         final int callId;
         boolean namedByReturn;
+        /** Defined inside a conditional or loop block: no tap or quantizer can be placed after it. */
+        boolean conditional;
         /** For MODULE: module path ("" for the root) and object; for PARAM: attribute path. */
         String path;
         Pickle.Obj module;
@@ -40,16 +42,22 @@ final class FlatProgram {
         }
     }
 
-    /** One statement: {@code <lhs> = <rhs>} or a bare expression; {@code defines} the new values. */
+    /**
+     * One statement: {@code <lhs> = <rhs>}, a bare expression or block header ({@code lhs} null),
+     * or a marker that prints nothing ({@code rhs} null: the values a block leaves behind);
+     * {@code defines} the new values; {@code depth} the block nesting.
+     */
     static final class Statement {
         final String lhs;
         final String rhs;
         final List<Value> defines;
+        final int depth;
 
-        Statement(String lhs, String rhs, List<Value> defines) {
+        Statement(String lhs, String rhs, List<Value> defines, int depth) {
             this.lhs = lhs;
             this.rhs = rhs;
             this.defines = defines;
+            this.depth = depth;
         }
 
         String text() {
@@ -98,7 +106,7 @@ final class FlatProgram {
     Map<String, Value> valuesByName() {
         Map<String, Value> m = new LinkedHashMap<>();
         for (Value v : values) {
-            if (v.kind == Kind.INPUT || v.kind == Kind.COMPUTED) {
+            if ((v.kind == Kind.INPUT || v.kind == Kind.COMPUTED) && !v.conditional) {
                 m.putIfAbsent(v.name, v);
             }
         }

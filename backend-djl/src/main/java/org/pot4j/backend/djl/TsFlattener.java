@@ -39,6 +39,8 @@ final class TsFlattener {
     private final Map<String, Integer> callCounts = new HashMap<>();
     private final Set<String> usedNames = new HashSet<>();
     private int nextCallId;
+    /** Block nesting of the statement being emitted (0 = straight-line part of the root forward). */
+    private int depth;
 
     private TsFlattener(TorchScriptArchive archive, String displayName) {
         this.archive = archive;
@@ -50,6 +52,9 @@ final class TsFlattener {
         final int id;
         final String path;
         final Map<String, Value> env = new HashMap<>();
+        /** How often each local is assigned in the method ("__loop__" when it has a loop). */
+        final Map<String, Integer> assignments = new HashMap<>();
+        int baseDepth;
         int temps;
 
         Call(int id, String path) {
@@ -123,33 +128,89 @@ final class TsFlattener {
 
     /** Processes a method body; returns the value it returns (null for the root). */
     private Value body(Call call, Resolved r, boolean root) {
-        for (String line : r.method.body) {
-            List<TsToken> tokens = TsToken.tokenize(line);
-            if (line.startsWith(" ") || tokens.isEmpty() || CONTROL_FLOW.contains(tokens.get(0).text())) {
-                throw unsupported("control flow in " + r.cls.name + "." + r.method.name + " ('" + line.trim()
-                        + "'); pot4j rewrites straight-line TorchScript: export with torch.jit.trace");
+        List<String> lines = r.method.body;
+        for (String line : lines) {
+            List<TsToken> t = TsToken.tokenize(line.trim());
+            int eq = topLevelAssign(t);
+            for (int i = 0; i < eq; i++) {
+                if (t.get(i).isIdent() && !(i > 0 && t.get(i - 1).is("."))) {
+                    call.assignments.merge(t.get(i).text(), 1, Integer::sum);
+                }
             }
+            if (!t.isEmpty() && t.get(0).is("for")) {
+                call.assignments.merge("__loop__", 1, Integer::sum);
+                for (int i = 1; i < t.size() && !t.get(i).is("in"); i++) {
+                    if (t.get(i).isIdent()) {
+                        call.assignments.merge(t.get(i).text(), 2, Integer::sum);
+                    }
+                }
+            }
+        }
+        // a parameter the method reassigns gets its own variable, so every branch writes the same one
+        for (Map.Entry<String, Value> e : new ArrayList<>(call.env.entrySet())) {
+            if (!e.getKey().equals("self") && call.assignments.containsKey(e.getKey()) && call.id != 0) {
+                Value v = newValue(call, e.getKey(), Kind.COMPUTED);
+                program.statements.add(new FlatProgram.Statement(v.ident, e.getValue().ident, List.of(v), depth));
+                call.env.put(e.getKey(), v);
+            }
+        }
+        int[] pos = {0};
+        Value ret = block(call, r, lines, pos, 0, root);
+        if (pos[0] < lines.size()) {
+            throw unsupported(r.cls.name + "." + r.method.name + " has code after its return statement");
+        }
+        if (ret == null && !root) {
+            throw unsupported(r.cls.name + "." + r.method.name + " has no return statement");
+        }
+        return ret;
+    }
+
+    /**
+     * Processes the lines of one block (indentation {@code indent} inside the method body),
+     * starting at {@code pos[0]}; returns the returned value when the block ends with a return.
+     */
+    private Value block(Call call, Resolved r, List<String> lines, int[] pos, int indent, boolean root) {
+        while (pos[0] < lines.size()) {
+            String line = lines.get(pos[0]);
+            int ind = line.length() - line.stripLeading().length();
+            if (ind < indent) {
+                return null;
+            }
+            if (ind > indent) {
+                throw unsupported("unexpected indentation in " + r.cls.name + "." + r.method.name + ": '" + line.trim() + "'");
+            }
+            pos[0]++;
+            List<TsToken> tokens = TsToken.tokenize(line.trim());
+            String first = tokens.get(0).text();
             if (tokens.get(0).is("return")) {
+                if (depth > call.baseDepth) {
+                    throw unsupported("return inside a block in " + r.cls.name + "." + r.method.name
+                            + "; pot4j rewrites straight-line TorchScript: export with torch.jit.trace");
+                }
                 List<TsToken> expr = process(call, new ArrayList<>(tokens.subList(1, tokens.size())));
                 if (root) {
                     program.returnExpr = TsToken.join(expr);
-                    return null;
+                    return RETURNED;
                 }
                 Value v = expr.size() == 1 ? byIdent.get(expr.get(0).text()) : null;
                 if (v == null) {
                     v = temp(call, expr, Kind.COMPUTED);
                 }
-                if (v.callId == call.id && !v.namedByReturn && v.kind == Kind.COMPUTED) {
+                if (v.callId == call.id && !v.namedByReturn && v.kind == Kind.COMPUTED && !v.conditional) {
                     usedNames.remove(v.name);
                     v.name = unique(call.path);
                     v.namedByReturn = true;
                 }
                 return v;
             }
+            if (CONTROL_FLOW.contains(first) && tokens.get(0).isIdent()) {
+                controlFlow(call, r, lines, pos, indent, tokens, line);
+                continue;
+            }
             int eq = topLevelAssign(tokens);
             if (eq < 0) {
                 List<TsToken> expr = process(call, tokens);
-                program.statements.add(new FlatProgram.Statement(null, TsToken.join(expr), List.of()));
+                program.statements.add(new FlatProgram.Statement(null, TsToken.join(expr), List.of(), depth));
                 continue;
             }
             List<List<TsToken>> lhs = TsToken.splitTopLevel(tokens, 0, eq);
@@ -163,7 +224,97 @@ final class TsFlattener {
             List<TsToken> rhs = process(call, new ArrayList<>(tokens.subList(eq + 1, tokens.size())));
             define(call, lhs.stream().map(l -> l.get(0).text()).toList(), tupleLhs, rhs);
         }
-        throw unsupported(r.cls.name + "." + r.method.name + " has no return statement");
+        return null;
+    }
+
+    /** Marks the root's return (the root returns no value of its own). */
+    private static final Value RETURNED = new Value(Kind.COMPUTED, "", "", -1);
+
+    /**
+     * Copies an {@code if}/{@code else} or {@code for}/{@code while} block with renamed locals and
+     * inlined calls. Values defined inside are conditional (no taps, quantizers or nodes); after the
+     * block each local it assigned gets a fresh value, since it may hold either branch's result.
+     */
+    private void controlFlow(Call call, Resolved r, List<String> lines, int[] pos, int indent, List<TsToken> tokens,
+            String line) {
+        String kw = tokens.get(0).text();
+        if (kw.equals("else") || kw.equals("elif") || kw.equals("try") || kw.equals("with")) {
+            throw unsupported("'" + line.trim() + "' in " + r.cls.name + "." + r.method.name + " is not supported");
+        }
+        int colon = tokens.size() - 1;
+        if (!tokens.get(colon).is(":")) {
+            throw unsupported("'" + line.trim() + "' in " + r.cls.name + "." + r.method.name + " is not supported");
+        }
+        Set<String> assigned = new java.util.LinkedHashSet<>();
+        String header;
+        if (kw.equals("for")) {
+            int in = 1;
+            while (in < colon && !tokens.get(in).is("in")) {
+                in++;
+            }
+            List<TsToken> iter = process(call, new ArrayList<>(tokens.subList(in + 1, colon)));
+            StringBuilder vars = new StringBuilder();
+            depth++;
+            for (List<TsToken> v : TsToken.splitTopLevel(tokens, 1, in)) {
+                Value lv = newValue(call, v.get(0).text(), Kind.COMPUTED);
+                call.env.put(v.get(0).text(), lv);
+                assigned.add(v.get(0).text());
+                vars.append(vars.length() == 0 ? "" : ", ").append(lv.ident);
+            }
+            depth--;
+            header = "for " + vars + " in " + TsToken.join(iter) + ":";
+        } else {
+            List<TsToken> cond = process(call, new ArrayList<>(tokens.subList(1, colon)));
+            if (kw.equals("while") && cond.size() != 1) {
+                throw unsupported("while condition '" + line.trim() + "' in " + r.cls.name + "." + r.method.name
+                        + " is not a plain local");
+            }
+            header = kw + " " + TsToken.join(cond) + ":";
+        }
+        program.statements.add(new FlatProgram.Statement(null, header, List.of(), depth));
+        nested(call, r, lines, pos, indent, assigned);
+        if (kw.equals("if") && pos[0] < lines.size() && lines.get(pos[0]).trim().equals("else:")
+                && lines.get(pos[0]).length() - lines.get(pos[0]).stripLeading().length() == indent) {
+            pos[0]++;
+            program.statements.add(new FlatProgram.Statement(null, "else:", List.of(), depth));
+            nested(call, r, lines, pos, indent, assigned);
+        }
+        List<Value> merged = new ArrayList<>();
+        for (String local : assigned) {
+            Value v = newValue(call, local, Kind.COMPUTED);
+            call.env.put(local, v);
+            merged.add(v);
+        }
+        program.statements.add(new FlatProgram.Statement(null, null, merged, depth));
+    }
+
+    private void nested(Call call, Resolved r, List<String> lines, int[] pos, int indent, Set<String> assigned) {
+        Map<String, Value> before = new HashMap<>(call.env);
+        int start = program.statements.size();
+        depth++;
+        Value ret = block(call, r, lines, pos, indent + 2, false);
+        depth--;
+        if (ret != null || start == program.statements.size()) {
+            if (ret != null) {
+                throw unsupported("return inside a block in " + r.cls.name + "." + r.method.name);
+            }
+            program.statements.add(new FlatProgram.Statement(null, "pass", List.of(), depth + 1));
+        }
+        call.env.forEach((k, v) -> {
+            if (before.get(k) != v) {
+                assigned.add(k);
+            }
+        });
+    }
+
+    private Value newValue(Call call, String local, Kind kind) {
+        String ident = call.id == 0 ? local : "c" + call.id + "_" + local;
+        String name = call.path.isEmpty() ? local : call.path + "/" + local;
+        Value v = new Value(kind, ident, kind == Kind.COMPUTED ? unique(name) : name, call.id);
+        v.conditional = depth > 0;
+        byIdent.put(ident, v);
+        program.values.add(v);
+        return v;
     }
 
     /** Defines locals {@code names} as {@code rhs}: classifies the value and records quantizable ops. */
@@ -181,16 +332,16 @@ final class TsFlattener {
                 attr = byIdent.get(rhs.get(4).text());
             }
         }
-        if (!tuple && rhs.size() == 1 && byIdent.get(rhs.get(0).text()) != null) {
+        if (!tuple && rhs.size() == 1 && byIdent.get(rhs.get(0).text()) != null && depth == 0
+                && call.assignments.getOrDefault(names.get(0), 0) <= 1 && !call.assignments.containsKey("__loop__")) {
             call.env.put(names.get(0), byIdent.get(rhs.get(0).text())); // an alias: no new value
             return;
         }
         List<Value> defined = new ArrayList<>();
         StringBuilder lhs = new StringBuilder();
         for (String name : names) {
-            String ident = call.id == 0 ? name : "c" + call.id + "_" + name;
-            String local = call.path.isEmpty() ? name : call.path + "/" + name;
-            Value v = new Value(kind, ident, kind == Kind.COMPUTED ? unique(local) : local, call.id);
+            Value v = newValue(call, name, kind);
+            String ident = v.ident;
             if (attr instanceof ModRef m) {
                 v.path = m.path;
                 v.module = m.obj;
@@ -201,13 +352,11 @@ final class TsFlattener {
                 v.path = w.path;
             }
             call.env.put(name, v);
-            byIdent.put(ident, v);
-            program.values.add(v);
             defined.add(v);
             lhs.append(lhs.length() == 0 ? "" : " ").append(ident).append(tuple ? "," : "");
         }
-        program.statements.add(new FlatProgram.Statement(lhs.toString(), TsToken.join(rhs), defined));
-        if (!tuple) {
+        program.statements.add(new FlatProgram.Statement(lhs.toString(), TsToken.join(rhs), defined, depth));
+        if (!tuple && depth == 0) {
             detectOp(defined.get(0), rhs);
         }
     }
@@ -314,6 +463,7 @@ final class TsFlattener {
         int count = callCounts.merge(m.path, 1, Integer::sum);
         String base = m.path.isEmpty() ? "self" : m.path;
         Call call = new Call(nextCallId++, count > 1 ? base + "#" + count : m.path);
+        call.baseDepth = depth;
         call.env.put("self", m);
         for (int i = 0; i < args.size(); i++) {
             call.env.put(r.method.params.get(i + 1)[0], args.get(i));
@@ -417,7 +567,7 @@ final class TsFlattener {
                 }
             }
         }
-        if (x == null || x.kind == Kind.MODULE || w == null
+        if (x == null || x.kind == Kind.MODULE || x.conditional || w == null
                 || (w.kind != Kind.PARAM && w.kind != Kind.TRANSPOSED_PARAM)) {
             return;
         }

@@ -230,12 +230,69 @@ class DjlTorchScriptTest {
     }
 
     @Test
-    void controlFlowIsReportedAsUnsupported() {
-        Path scripted = DIR.resolve("tiny_scripted_if.pt");
+    void scriptedModelWithControlFlowRunsAndQuantizes() throws IOException {
+        Path scripted = DIR.resolve("tiny_scripted.pt");
         assertTrue(backend.accepts(scripted));
         Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(scripted, Map.of()));
-        assertEquals(ErrorCode.MODEL_UNSUPPORTED, e.code());
-        assertTrue(e.getMessage().contains("control flow") && e.getMessage().contains("torch.jit.trace"), e.getMessage());
+        assertEquals(ErrorCode.CONFIG_INVALID, e.code(), "scripted archives record no input shape: " + e.getMessage());
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(DIR.resolve("tiny_scripted_ref.bin"))).order(ByteOrder.LITTLE_ENDIAN);
+        float[] in = new float[2 * 784];
+        float[] ref = new float[20];
+        b.asFloatBuffer().get(in).get(ref);
+        Map<String, Object> options = Map.of("input_shapes", Map.of("x", List.of(-1, 1, 28, 28)));
+        try (Model m = backend.load(scripted, options)) {
+            // BatchNorm's scripted forward has if blocks (training flag): copied, not a node
+            assertEquals(List.of("conv", "fc"), m.quantizableNodes().stream().map(QuantizableNode::id).toList());
+            Map<String, Tensor> feed = Map.of("x", Tensor.ofFloats(new long[] {2, 1, 28, 28}, in));
+            Set<String> taps = new LinkedHashSet<>();
+            m.quantizableNodes().forEach(n -> {
+                taps.addAll(n.activationInputs());
+                taps.add(n.outputName());
+            });
+            QuantizationPlan.Builder plan = QuantizationPlan.builder();
+            try (CompiledModel c = m.compile(QuantizationPlan.EMPTY, taps)) {
+                Map<String, Tensor> out = c.infer(feed);
+                assertArrayEquals(ref, out.get("output").floats(), 1e-5f, "PyTorch's own outputs");
+                for (String t : taps) {
+                    assertEquals(2, out.get(t).dim(0), t);
+                }
+                for (QuantizableNode n : m.quantizableNodes()) {
+                    plan.weight(n.id(), perChannel(m.weight(n)));
+                    String t = n.activationInputs().get(0);
+                    float max = 1e-6f;
+                    for (float v : out.get(t).floats()) {
+                        max = Math.max(max, Math.abs(v));
+                    }
+                    plan.activation(t, new ActivationQuantizer(8, true, max / 127, 0));
+                }
+            }
+            Path saved = tmp.resolve("scripted_int8.pt");
+            m.save(plan.build(), saved);
+            try (CompiledModel c = m.compile(plan.build(), Set.of()); Model again = backend.load(saved, options);
+                 CompiledModel c2 = again.compile(QuantizationPlan.EMPTY, Set.of())) {
+                float[] q = c.infer(feed).get("output").floats();
+                assertArrayEquals(q, c2.infer(feed).get("output").floats());
+                assertFalse(Arrays.equals(ref, q));
+                assertArrayEquals(ref, q, 0.1f);
+            }
+        }
+    }
+
+    @Test
+    void opsInsideDataDependentBranchesAreNotNodes() {
+        Path branchy = DIR.resolve("tiny_scripted_if.pt");
+        try (Model m = backend.load(branchy, Map.of("input_shapes", List.of(List.of(-1, 4))))) {
+            assertEquals(List.of(), m.quantizableNodes(), "the Linear runs inside if/else: no place for a quantizer");
+            try (CompiledModel c = m.compile(QuantizationPlan.EMPTY, Set.of("x"))) {
+                // forward is fc(x) when x.sum() > 0, else fc(-x): x and -x give the same output
+                float[] pos = c.infer(Map.of("x", Tensor.ofFloats(new long[] {1, 4}, new float[] {1, 2, 3, 4})))
+                        .get("output").floats();
+                float[] neg = c.infer(Map.of("x", Tensor.ofFloats(new long[] {1, 4}, new float[] {-1, -2, -3, -4})))
+                        .get("output").floats();
+                assertEquals(2, pos.length);
+                assertArrayEquals(pos, neg, 1e-6f);
+            }
+        }
     }
 
     @Test
