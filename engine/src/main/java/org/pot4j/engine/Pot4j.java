@@ -38,6 +38,8 @@ import org.pot4j.engine.config.Pot4jConfig;
 import org.pot4j.engine.config.Suggestions;
 import org.pot4j.engine.data.Batches;
 import org.pot4j.engine.data.Fp32OutputDataset;
+import org.pot4j.engine.evaluation.EvaluationRequest;
+import org.pot4j.engine.evaluation.Evaluator;
 import org.pot4j.engine.inject.Pot4jModule;
 import org.pot4j.engine.plugin.PluginDiscovery;
 import org.pot4j.engine.plugin.PluginKind;
@@ -379,19 +381,31 @@ public final class Pot4j implements AutoCloseable {
 
     /**
      * Runs {@code model} under {@code plan} ({@link QuantizationPlan#EMPTY} for FP32) over
-     * {@code data} and returns every metric's average, merged into one map.
+     * {@code data} and returns every metric's average, merged into one map. Runs in parallel over
+     * the dataset (the engine's {@link Evaluator}), in the model's batch size.
      *
      * @throws Pot4jException {@code METRIC_FAILED} when a metric throws or gives NaN
      */
     public Map<String, Double> evaluate(Model model, QuantizationPlan plan, Dataset data, List<Supplier<Metric>> metrics) {
-        return evaluate(model, plan, data, metrics, Batches.batchSizeFor(model));
+        return evaluate(model, plan, data, metrics, 0);
     }
 
-    /** As {@link #evaluate(Model, QuantizationPlan, Dataset, List)} with a batch size. */
+    /**
+     * As {@link #evaluate(Model, QuantizationPlan, Dataset, List)}; a {@code batchSize > 0} (a
+     * config's {@code engine.batch_size}) runs sequentially in batches of that size instead
+     * (a model with a fixed batch dimension always runs in that size).
+     */
     public Map<String, Double> evaluate(Model model, QuantizationPlan plan, Dataset data, List<Supplier<Metric>> metrics,
                                         int batchSize) {
-        int batch = Batches.batchSizeFor(model, batchSize);
-        return SequentialEvaluation.run(model, plan == null ? QuantizationPlan.EMPTY : plan, data, metrics, batch, progress);
+        QuantizationPlan p = plan == null ? QuantizationPlan.EMPTY : plan;
+        if (metrics == null || metrics.isEmpty()) {
+            return Map.of();
+        }
+        if (batchSize <= 0) {
+            String stage = "evaluate " + (p.isEmpty() ? "FP32" : "INT8") + " on " + data.name();
+            return new Evaluator(progress).evaluate(model, EvaluationRequest.of(p, data, metrics, stage)).aggregate();
+        }
+        return SequentialEvaluation.run(model, p, data, metrics, Batches.batchSizeFor(model, batchSize), progress);
     }
 
     // ---------------------------------------------------------------- metrics and datasets

@@ -155,6 +155,7 @@ class Pot4jTest {
             List<Supplier<Metric>> metrics = List.of(pot4j.metric("test_top1", Map.of()), pot4j.metric("test_error_rate", null));
             for (QuantizationPlan p : List.of(QuantizationPlan.EMPTY, plan)) {
                 double expected = manualTop1(m, p, d);
+                assertEquals(expected, pot4j.evaluate(m, p, d, metrics).get("test_top1"), 1e-12, "parallel evaluator");
                 for (int batch : new int[] {1, 5, 64}) {
                     Map<String, Double> v = pot4j.evaluate(m, p, d, metrics, batch);
                     assertEquals(expected, v.get("test_top1"), 1e-12, "batch " + batch);
@@ -180,7 +181,11 @@ class Pot4jTest {
             Pot4jException e = assertThrows(Pot4jException.class,
                     () -> pot4j.evaluate(m, QuantizationPlan.EMPTY, noLabels, List.of(pot4j.metric("test_top1", Map.of()))));
             assertEquals(ErrorCode.METRIC_FAILED, e.code());
-            assertTrue(e.getMessage().contains("'test_top1' failed on sample 2"), e.getMessage());
+            assertTrue(e.getMessage().contains("'test_top1'") && e.getMessage().contains("sample 2"), e.getMessage());
+            Pot4jException sequential = assertThrows(Pot4jException.class, () -> pot4j.evaluate(m, QuantizationPlan.EMPTY,
+                    noLabels, List.of(pot4j.metric("test_top1", Map.of())), 2));
+            assertEquals(ErrorCode.METRIC_FAILED, sequential.code());
+            assertTrue(sequential.getMessage().contains("'test_top1' failed on sample 2"), sequential.getMessage());
         }
     }
 

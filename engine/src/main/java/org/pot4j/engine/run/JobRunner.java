@@ -169,7 +169,7 @@ public final class JobRunner {
                     fp32Size > 0 ? (double) int8Size / fp32Size : null, speed, ModelStatus.of(result.status()), output,
                     reportPath, seconds(start), null, null, false);
             RunReports.write(reportPath, outcome, job, hash, plan, model.quantizableNodes().size(), algorithmReports, outputDir);
-            LOG.info("model {}: {}", name, describe(outcome));
+            LOG.debug("model {}: {}", name, describe(outcome));
             return outcome;
         } catch (IOException | RuntimeException | LinkageError e) {
             ErrorCode code = e instanceof Pot4jException p ? p.code()
