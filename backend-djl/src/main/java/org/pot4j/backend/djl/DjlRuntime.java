@@ -45,6 +45,11 @@ final class DjlRuntime {
                 if (System.getenv("DJL_CACHE_DIR") == null && System.getProperty("DJL_CACHE_DIR") == null) {
                     System.setProperty("DJL_CACHE_DIR", Path.of(System.getProperty("user.home"), ".djl.ai").toString());
                 }
+                Thread thread = Thread.currentThread();
+                ClassLoader previous = thread.getContextClassLoader();
+                // DJL finds its engines and native-library jars through the context class loader; when
+                // pot4j loads this backend from plugins/ in its own class loader, that must be ours
+                thread.setContextClassLoader(DjlRuntime.class.getClassLoader());
                 try {
                     Engine loaded = Engine.getEngine("PyTorch");
                     String version = loaded.getVersion();
@@ -61,6 +66,8 @@ final class DjlRuntime {
                             + firstLine(ex) + "; it needs the native library PyTorch " + PYTORCH_VERSION + " ("
                             + NATIVE_ARTIFACT + " with pytorch-jni " + PYTORCH_VERSION + "-" + DJL_VERSION
                             + ") on the classpath", ex);
+                } finally {
+                    thread.setContextClassLoader(previous);
                 }
             }
             return engine;
@@ -70,14 +77,22 @@ final class DjlRuntime {
     /** Loads a TorchScript archive held in memory. */
     static PtModel load(byte[] archive, String displayName) {
         engine();
-        PtModel model = (PtModel) ai.djl.Model.newInstance(displayName, Device.cpu(), "PyTorch");
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(DjlRuntime.class.getClassLoader());
+        PtModel model = null;
         try {
+            model = (PtModel) ai.djl.Model.newInstance(displayName, Device.cpu(), "PyTorch");
             model.load(new ByteArrayInputStream(archive), Map.of());
             return model;
         } catch (IOException | MalformedModelException | RuntimeException e) {
-            model.close();
+            if (model != null) {
+                model.close();
+            }
             throw new Pot4jException(ErrorCode.RUNTIME_FAILURE, "libtorch cannot load " + displayName + ": "
                     + firstLine(e), e);
+        } finally {
+            thread.setContextClassLoader(previous);
         }
     }
 
