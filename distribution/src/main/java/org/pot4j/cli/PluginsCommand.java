@@ -57,7 +57,8 @@ final class PluginsCommand implements Callable<Integer> {
                     : new TextTable("name", "version", "source");
             for (PluginReport.Entry e : entries) {
                 if (kind == PluginKind.BACKEND) {
-                    table.row(e.name(), e.version(), e.source(), e.ok() ? "ok" : e.status(), capabilities(e));
+                    // a backend that cannot start is also among the failures, with its full reason
+                    table.row(e.name(), e.version(), e.source(), e.ok() ? "ok" : "failed (see below)", capabilities(e));
                 } else {
                     table.row(e.name(), e.version(), e.source());
                 }
