@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
+import org.pot4j.api.model.ModelBackendProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +44,7 @@ public final class PluginDiscovery {
     private final List<Path> pluginDirs;
 
     /**
-     * @param classpath  loader whose services count as "classpath"; also the parent of every
-     *                   plugin loader, so it must see {@code org.pot4j.api}
+     * @param classpath  loader whose services count as "classpath"
      * @param pluginDirs folders holding plugins; each must exist
      */
     public PluginDiscovery(ClassLoader classpath, List<Path> pluginDirs) {
@@ -131,7 +131,8 @@ public final class PluginDiscovery {
                 return null;
             }
         }
-        return new PluginClassLoader("pot4j-plugin:" + source.label(), urls, classpath);
+        // parent = the loader that has pot4j-api, so plugin and engine share the SPI types
+        return new PluginClassLoader("pot4j-plugin:" + source.label(), urls, ModelBackendProvider.class.getClassLoader());
     }
 
     private static void scan(PluginSource source, ClassLoader loader, List<PluginInfo> found,

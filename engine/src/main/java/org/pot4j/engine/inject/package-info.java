@@ -1,0 +1,2 @@
+/** Guice wiring: what plugin discovery found, bound by name with {@code MapBinder}s. */
+package org.pot4j.engine.inject;

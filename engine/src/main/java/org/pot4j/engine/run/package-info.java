@@ -1,0 +1,14 @@
+/**
+ * Running a config: {@link org.pot4j.engine.run.JobRunner} quantizes every model of a
+ * {@link org.pot4j.engine.config.Pot4jConfig} and writes, under the output folder:
+ * <pre>
+ * out/
+ *   summary.json                      one line per model (metrics, drop, sizes, speed ratio, status, error)
+ *   &lt;model_name&gt;/
+ *     &lt;model_name&gt;-int8&lt;ext&gt;        the INT8 model (a folder for SavedModels)
+ *     plan.json                       the saved plan (org.pot4j.engine.config.PlanJson)
+ *     report.json                     config, plan summary, algorithm reports, metrics, sizes, status
+ *     work/                           algorithm checkpoints and reports (kept by --resume)
+ * </pre>
+ */
+package org.pot4j.engine.run;
