@@ -60,7 +60,8 @@ class PluginsCommandTest {
         try (OutputStream out = Files.newOutputStream(plugins.resolve("truncated.jar"))) {
             out.write(new byte[] {'P', 'K', 3, 4, 0, 0});
         }
-        CliRun r = CliRun.of("--plugins", plugins.toString(), "plugins");
+        // --plugins is inherited: it works after the subcommand too
+        CliRun r = CliRun.of("plugins", "--plugins", plugins.toString());
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("plugins/truncated.jar") && r.out().contains("unreadable jar"), r.toString());
     }
