@@ -78,13 +78,17 @@ public final class ProgressBar implements ProgressListener {
             s.lastPrinted = now;
             active.put(stage, s);
         }
+        if (s.firstAt < 0) {
+            s.firstAt = now;
+            s.firstDone = done;
+        }
         s.done = Math.max(s.done, done);
         s.total = total;
         if (mode == Mode.BAR && s == current() && (now - lastDraw >= REDRAW_NANOS || done >= total)) {
             draw(s);
         } else if (mode == Mode.LINES && now - s.lastPrinted >= LINE_NANOS) {
             s.lastPrinted = now;
-            println(line(s.name, s.done, s.total, seconds(now - s.start), false));
+            println(line(s.name, s.done, s.total, seconds(now - s.start), s.etaDone(), s.etaSeconds(now), false));
         }
     }
 
@@ -141,7 +145,7 @@ public final class ProgressBar implements ProgressListener {
     private void draw(Stage s) {
         long now = nanoClock.getAsLong();
         lastDraw = now;
-        String text = line(s.name, s.done, s.total, seconds(now - s.start), true);
+        String text = line(s.name, s.done, s.total, seconds(now - s.start), s.etaDone(), s.etaSeconds(now), true);
         int pad = Math.max(0, drawnLength - text.length());
         out.print('\r' + text + " ".repeat(pad));
         out.flush();
@@ -153,7 +157,7 @@ public final class ProgressBar implements ProgressListener {
         out.flush();
     }
 
-    private static double seconds(long nanos) {
+    static double seconds(long nanos) {
         return nanos / 1e9;
     }
 
@@ -162,6 +166,16 @@ public final class ProgressBar implements ProgressListener {
      * assumes the rate so far continues; it reads {@code --:--} until the first unit is done.
      */
     static String line(String stage, long done, long total, double elapsedSeconds, boolean withBar) {
+        return line(stage, done, total, elapsedSeconds, done, elapsedSeconds, withBar);
+    }
+
+    /**
+     * A progress line whose ETA comes from the rate over {@code etaDone} units in {@code etaSeconds}
+     * (since the first report): the first batch of a stage often pays for setup (session creation,
+     * JIT, caches), and extrapolating it would promise a wait many times too long.
+     */
+    static String line(String stage, long done, long total, double elapsedSeconds, long etaDone, double etaSeconds,
+                       boolean withBar) {
         StringBuilder sb = new StringBuilder(shorten(stage));
         if (total > 0) {
             long shown = Math.min(done, total);
@@ -172,7 +186,7 @@ public final class ProgressBar implements ProgressListener {
             sb.append(' ').append(shown).append('/').append(total);
             sb.append(String.format(Locale.ROOT, " %3d%%", 100 * shown / total));
             sb.append("  ").append(rate(done, elapsedSeconds));
-            sb.append("  ETA ").append(eta(done, total, elapsedSeconds));
+            sb.append("  ETA ").append(done >= total ? "0:00" : eta(etaDone, etaDone + total - done, etaSeconds));
         } else {
             sb.append(' ').append(done).append(" done  ").append(rate(done, elapsedSeconds))
                     .append("  ").append(duration(elapsedSeconds)).append(" elapsed");
@@ -234,6 +248,18 @@ public final class ProgressBar implements ProgressListener {
         long total;
         long done;
         long lastPrinted;
+        /** The first progress report: ETA is extrapolated from there, not from the start. */
+        long firstAt = -1;
+        long firstDone;
+
+        /** Units done and seconds spent since the first report, for the ETA; the whole stage until then. */
+        long etaDone() {
+            return firstAt < 0 || done <= firstDone ? done : done - firstDone;
+        }
+
+        double etaSeconds(long now) {
+            return firstAt < 0 || done <= firstDone ? seconds(now - start) : seconds(now - firstAt);
+        }
 
         Stage(String name, long total, long start) {
             this.name = name;

@@ -57,6 +57,21 @@ class ProgressBarTest {
     }
 
     @Test
+    void etaIgnoresTheSlowFirstBatchOfAStage() {
+        StringWriter text = new StringWriter();
+        AtomicLong clock = new AtomicLong();
+        ProgressBar bar = new ProgressBar(new PrintWriter(text), ProgressBar.Mode.BAR, clock::get);
+        bar.stageStarted("statistics", 100);
+        clock.addAndGet(60 * SECOND); // setup: session creation, JIT
+        bar.progress("statistics", 10, 100);
+        clock.addAndGet(SECOND);
+        bar.progress("statistics", 20, 100);
+        String out = text.toString();
+        // 10 units per second since the first report: 80 left take 8 s, not the 4 minutes the average says
+        assertTrue(out.endsWith("statistics [####--------------------] 20/100  20%  3.1s each  ETA 0:08"), out);
+    }
+
+    @Test
     void nestedStageHandsTheLineBackToTheOuterOne() {
         StringWriter text = new StringWriter();
         AtomicLong clock = new AtomicLong();
