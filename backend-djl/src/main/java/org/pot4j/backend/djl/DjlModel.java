@@ -160,7 +160,12 @@ final class DjlModel implements Model {
 
     @Override
     public CompiledModel compile(QuantizationPlan plan, Set<String> extraOutputs) {
-        List<String> taps = new ArrayList<>(extraOutputs);
+        List<String> taps = new ArrayList<>();
+        for (String t : extraOutputs) {
+            if (outputs.stream().noneMatch(o -> o.name().equals(t))) { // a model output is returned anyway
+                taps.add(t);
+            }
+        }
         byte[] bytes = plan.isEmpty() && taps.isEmpty() ? original() : DjlPlanWriter.write(this, plan, taps, false);
         List<String> names = new ArrayList<>();
         outputs.forEach(o -> names.add(o.name()));

@@ -106,6 +106,8 @@ class DjlTorchScriptTest {
         Set<String> taps = new LinkedHashSet<>(List.of("block.relu#2", "block/input", "stem.0"));
         Map<String, Tensor> got = run(model, QuantizationPlan.EMPTY, taps);
         assertEquals(List.of("output", "block.relu#2", "block/input", "stem.0"), List.copyOf(got.keySet()));
+        assertEquals(List.of("output", "x"), List.copyOf(run(model, QuantizationPlan.EMPTY, Set.of("output", "x")).keySet()),
+                "a model output asked for as a tap is not returned twice");
         assertArrayEquals(run(model, QuantizationPlan.EMPTY, Set.of()).get("output").floats(), got.get("output").floats());
         // the second ReLU call is relu(residual sum): check the tap relation element-wise
         float[] sum = got.get("block/input").floats();
