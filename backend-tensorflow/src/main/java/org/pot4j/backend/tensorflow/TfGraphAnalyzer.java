@@ -1,9 +1,9 @@
 package org.pot4j.backend.tensorflow;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,26 +18,36 @@ import org.tensorflow.proto.NodeDef;
 /**
  * Finds the quantizable nodes of a frozen graph: {@code Conv2D}, {@code DepthwiseConv2dNative} and
  * {@code MatMul} whose weight is a constant (after freezing), with the {@code BiasAdd} that
- * follows them.
+ * follows them, plus the weightless nodes an integer runtime runs on 8-bit data.
  *
  * <p>Layouts are TensorFlow's: Conv2D weights HWIO (output channels on axis 3), depthwise HWCM
  * (axis 2: one scale per input channel and its multipliers), MatMul [in, out] (axis 1, or 0 with
  * {@code transpose_b}). Activations are NHWC, so the channel axis of outputs is the last one.
  *
- * <p>Each node lists its data input as activation input. Its output (after the bias and a fused
- * ReLU) is listed as activation output only when it flows into an op that merges streams (a
- * residual {@code Add}, {@code ConcatV2}...), because an integer runtime must hold it in 8 bits
- * there; where it flows only into other quantized nodes their input quantizers cover it.
+ * <p>Where quantizers go mirrors the ONNX backend's QDQ layout, so one plan algorithm gives
+ * comparable INT8 models on both runtimes:
+ * <ul>
+ * <li>every node quantizes its data input; a convolution also quantizes its output (after the bias
+ * and a following Relu/Relu6, which an integer kernel folds in), even when the next node's input
+ * quantizer covers the same tensor, so reverting that consumer keeps the convolution's quantizer;</li>
+ * <li>a residual {@code Add}/{@code AddV2} fed by a convolution, a global {@code Mean} or
+ * {@code AvgPool}, and a {@code ConcatV2} of convolution features are weightless nodes with their
+ * inputs and output quantized;</li>
+ * <li>activation tensors are traced back through ops that do not change values ({@code MaxPool},
+ * {@code Reshape}, {@code Squeeze}, {@code ExpandDims}, {@code Transpose}, zero {@code Pad},
+ * {@code Identity}): fake quantization commutes with them, and the quantizer is shared with the
+ * producer's output quantizer.</li>
+ * </ul>
  */
 final class TfGraphAnalyzer {
     static final Set<String> QUANTIZABLE_OPS = Set.of("Conv2D", "DepthwiseConv2dNative", "MatMul");
-    /** Ops that pass values through without arithmetic that would change a quantization range much. */
+    private static final Set<String> CONV_OPS = Set.of("Conv2D", "DepthwiseConv2dNative");
+    /** Ops whose output holds values of their first input (reordered, subsampled or zero-padded). */
     private static final Set<String> TRANSPARENT_OPS = Set.of("Identity", "IdentityN", "Reshape", "Squeeze", "ExpandDims",
-            "MaxPool", "Pad", "Relu", "Relu6", "Transpose", "StopGradient");
-    /** Ops that combine streams; their inputs need their own quantizers in an integer runtime. */
-    private static final Set<String> MERGE_OPS = Set.of("Add", "AddV2", "AddN", "ConcatV2", "Concat", "Mul", "Sub",
-            "Maximum", "Minimum");
+            "MaxPool", "Pad", "Transpose", "StopGradient");
     private static final Set<String> FUSED_ACTIVATIONS = Set.of("Relu", "Relu6");
+    private static final Set<String> ADD_OPS = Set.of("Add", "AddV2");
+    private static final Set<String> POOL_OPS = Set.of("Mean", "AvgPool");
     /** Ops a constant's name is traced back through to name the weight or bias after its source. */
     private static final Set<String> SOURCE_FORWARDERS = Set.of("Identity", "Reshape", "Squeeze", "ExpandDims");
 
@@ -62,13 +72,62 @@ final class TfGraphAnalyzer {
     private List<TfNodeInfo> run() {
         List<NodeDef> order = TfGraphDefs.topologicalOrder(graph);
         constants.addAll(TfConstants.of(graph));
-        List<TfNodeInfo> out = new ArrayList<>();
+        Map<String, TfNodeInfo> weighted = new HashMap<>();
+        Set<String> convOutputs = new HashSet<>();
         for (NodeDef n : order) {
             if (isQuantizable(n) && shapeOrNull(TfNames.canonical(n.getInput(1))) != null) {
-                out.add(describe(n));
+                TfNodeInfo info = describe(n);
+                weighted.put(n.getName(), info);
+                if (CONV_OPS.contains(n.getOp())) {
+                    convOutputs.add(fused(info.node().outputName()));
+                }
+            }
+        }
+        List<TfNodeInfo> out = new ArrayList<>();
+        for (NodeDef n : order) {
+            TfNodeInfo info = weighted.get(n.getName());
+            if (info == null) {
+                info = weightless(n, convOutputs);
+            }
+            if (info != null) {
+                out.add(info);
             }
         }
         return out;
+    }
+
+    /** A residual add, global pooling or concat of convolution features, or null. */
+    private TfNodeInfo weightless(NodeDef n, Set<String> convOutputs) {
+        List<String> data = new ArrayList<>();
+        for (String in : n.getInputList()) {
+            if (!TfNames.isControl(in)) {
+                data.add(TfNames.canonical(in));
+            }
+        }
+        List<String> inputs;
+        if (ADD_OPS.contains(n.getOp()) && data.size() == 2) {
+            inputs = data;
+        } else if (POOL_OPS.contains(n.getOp()) && !data.isEmpty() && rankOf(data.get(0)) == 4) {
+            inputs = data.subList(0, 1);
+        } else if (n.getOp().equals("ConcatV2") && data.size() > 2) {
+            inputs = data.subList(0, data.size() - 1);
+        } else {
+            return null;
+        }
+        LinkedHashSet<String> sources = new LinkedHashSet<>();
+        for (String in : inputs) {
+            if (!isFloatActivation(in)) {
+                return null;
+            }
+            sources.add(source(in));
+        }
+        if (!POOL_OPS.contains(n.getOp()) && sources.stream().noneMatch(convOutputs::contains)) {
+            return null;
+        }
+        String output = TfNames.tensor(n.getName(), 0);
+        QuantizableNode node = new QuantizableNode(n.getName(), n.getOp(), List.copyOf(sources), List.of(fused(output)),
+                null, null, -1, null, output, -1);
+        return new TfNodeInfo(node, -1, null, null, -1, null);
     }
 
     private boolean constant(String tensor) {
@@ -129,13 +188,8 @@ final class TfGraphAnalyzer {
                 output = TfNames.tensor(user.getName(), 0);
             }
         }
-        String fused = output;
-        List<TfGraphDefs.Use> after = consumers.getOrDefault(fused, List.of());
-        if (after.size() == 1 && FUSED_ACTIVATIONS.contains(after.get(0).node().getOp())) {
-            fused = TfNames.tensor(after.get(0).node().getName(), 0);
-        }
-        List<String> activationOutputs = feedsMerge(fused) ? List.of(fused) : List.of();
-        QuantizableNode node = new QuantizableNode(n.getName(), n.getOp(), List.of(TfNames.canonical(n.getInput(0))),
+        List<String> activationOutputs = CONV_OPS.contains(n.getOp()) ? List.of(fused(output)) : List.of();
+        QuantizableNode node = new QuantizableNode(n.getName(), n.getOp(), List.of(source(TfNames.canonical(n.getInput(0)))),
                 activationOutputs, sourceName(weightTensor), weightShape, weightAxis,
                 biasTensor == null ? null : sourceName(biasTensor), output, outputAxis);
         return new TfNodeInfo(node, 1, weightTensor, biasOp, biasInput, biasTensor);
@@ -156,27 +210,39 @@ final class TfGraphAnalyzer {
         return s == null ? -1 : s.length;
     }
 
-    /** True when {@code tensor} reaches a stream-merging op through pass-through ops only. */
-    private boolean feedsMerge(String tensor) {
-        Deque<String> todo = new ArrayDeque<>();
-        Set<String> seen = new HashSet<>();
-        todo.add(tensor);
-        while (!todo.isEmpty()) {
-            String t = todo.poll();
-            if (!seen.add(t)) {
-                continue;
-            }
-            for (TfGraphDefs.Use use : consumers.getOrDefault(t, List.of())) {
-                String op = use.node().getOp();
-                if (MERGE_OPS.contains(op)) {
-                    return true;
-                }
-                if (TRANSPARENT_OPS.contains(op)) {
-                    todo.add(TfNames.tensor(use.node().getName(), op.equals("IdentityN") ? use.inputIndex() : 0));
-                }
-            }
+    /** The output of the Relu/Relu6 that alone consumes {@code tensor}, else {@code tensor}. */
+    private String fused(String tensor) {
+        List<TfGraphDefs.Use> after = consumers.getOrDefault(tensor, List.of());
+        if (after.size() == 1 && FUSED_ACTIVATIONS.contains(after.get(0).node().getOp())) {
+            return TfNames.tensor(after.get(0).node().getName(), 0);
         }
-        return false;
+        return tensor;
+    }
+
+    /** The tensor whose values {@code tensor} carries, traced back through value-preserving ops. */
+    private String source(String tensor) {
+        String t = tensor;
+        for (int hops = 0; hops < 1000; hops++) {
+            NodeDef n = nodes.get(TfNames.opName(t));
+            if (n == null || !TRANSPARENT_OPS.contains(n.getOp()) || n.getInputCount() == 0) {
+                return t;
+            }
+            String in = TfNames.canonical(n.getOp().equals("IdentityN") ? n.getInput(TfNames.outputIndex(t)) : n.getInput(0));
+            if (TfNames.isControl(in) || !isFloatActivation(in)) {
+                return t;
+            }
+            t = in;
+        }
+        return t;
+    }
+
+    /** A float32 tensor that depends on the model inputs. */
+    private boolean isFloatActivation(String tensor) {
+        if (constant(tensor)) {
+            return false;
+        }
+        GraphOperation op = tfGraph.operation(TfNames.opName(tensor));
+        return op != null && op.output(TfNames.outputIndex(tensor)).dataType() == org.tensorflow.proto.DataType.DT_FLOAT;
     }
 
     /** The name of the Const a tensor comes from, through reshaping and identity ops (for readable names). */

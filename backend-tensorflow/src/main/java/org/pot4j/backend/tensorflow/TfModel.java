@@ -82,7 +82,11 @@ final class TfModel implements Model {
 
     @Override
     public Tensor weight(QuantizableNode node) {
-        return value(info(node).weightTensor());
+        TfNodeInfo info = info(node);
+        if (info.weightTensor() == null) {
+            throw new IllegalArgumentException("node " + node.id() + " of " + path + " has no weight");
+        }
+        return value(info.weightTensor());
     }
 
     @Override

@@ -147,6 +147,10 @@ final class TfPlanApplier {
     // ---------------------------------------------------------------- weights and biases
 
     private void quantizeWeight(TfNodeInfo info, WeightQuantizer q) {
+        if (info.weightTensor() == null) {
+            throw new Pot4jException(ErrorCode.CONFIG_INVALID, "the plan has a weight quantizer for node " + info.op()
+                    + ", which has no weight (" + info.node().opType() + "); recompute the plan for this model");
+        }
         Tensor w = weights.apply(info);
         long[] shape = w.shape();
         int axis = q.axis();

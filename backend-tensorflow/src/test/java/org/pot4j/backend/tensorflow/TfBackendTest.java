@@ -75,21 +75,31 @@ class TfBackendTest {
     void graphViewListsConvDepthwiseAndMatMulInTensorFlowLayouts() {
         try (Model m = backend.load(savedModel, Map.of())) {
             List<QuantizableNode> nodes = m.quantizableNodes();
-            assertEquals(List.of("conv1/Conv2D", "dw/depthwise", "conv2/Conv2D", "fc/MatMul"), nodes.stream().map(QuantizableNode::id).toList());
-            assertEquals(List.of("Conv2D", "DepthwiseConv2dNative", "Conv2D", "MatMul"), nodes.stream().map(QuantizableNode::opType).toList());
-            assertEquals(List.of(3, 2, 3, 1), nodes.stream().map(QuantizableNode::weightChannelAxis).toList(), "HWIO, HWCM, HWIO, [in,out]");
-            assertEquals(List.of(3, 3, 3, 1), nodes.stream().map(QuantizableNode::outputChannelAxis).toList(), "NHWC outputs");
+            assertEquals(List.of("conv1/Conv2D", "dw/depthwise", "conv2/Conv2D", "block/add", "fc/MatMul"),
+                    nodes.stream().map(QuantizableNode::id).toList());
+            assertEquals(List.of("Conv2D", "DepthwiseConv2dNative", "Conv2D", "Add", "MatMul"),
+                    nodes.stream().map(QuantizableNode::opType).toList());
+            assertEquals(List.of(3, 2, 3, -1, 1), nodes.stream().map(QuantizableNode::weightChannelAxis).toList(),
+                    "HWIO, HWCM, HWIO, none, [in,out]");
+            assertEquals(List.of(3, 3, 3, -1, 1), nodes.stream().map(QuantizableNode::outputChannelAxis).toList(), "NHWC outputs");
             assertArrayEquals(new long[] {3, 3, 2, 8}, nodes.get(0).weightShape());
-            assertArrayEquals(new long[] {512, 10}, nodes.get(3).weightShape());
-            assertEquals(List.of("conv1/BiasAdd:0", "dw/BiasAdd:0", "conv2/BiasAdd:0", "logits:0"),
+            assertArrayEquals(new long[] {512, 10}, nodes.get(4).weightShape());
+            assertEquals(List.of("conv1/BiasAdd:0", "dw/BiasAdd:0", "conv2/BiasAdd:0", "block/add:0", "logits:0"),
                     nodes.stream().map(QuantizableNode::outputName).toList(), "outputName is the BiasAdd output");
             assertEquals("conv1/bias", nodes.get(0).biasName());
+            assertFalse(nodes.get(3).hasWeight());
+            assertThrows(IllegalArgumentException.class, () -> m.weight(nodes.get(3)));
+            // convolutions quantize input and output (after the fused Relu); the residual add its inputs and
+            // output; MatMul its input, traced back through the flattening Reshape to the add's Relu
             assertEquals(List.of("x:0"), nodes.get(0).activationInputs());
-            // outputs that meet the residual Add get their own quantizer; the rest are covered by the next input
             assertEquals(List.of("conv1/Relu:0"), nodes.get(0).activationOutputs());
-            assertEquals(List.of(), nodes.get(1).activationOutputs());
+            assertEquals(List.of("conv1/Relu:0"), nodes.get(1).activationInputs());
+            assertEquals(List.of("dw/Relu:0"), nodes.get(1).activationOutputs());
             assertEquals(List.of("conv2/BiasAdd:0"), nodes.get(2).activationOutputs());
-            assertEquals(List.of(), nodes.get(3).activationOutputs());
+            assertEquals(List.of("conv2/BiasAdd:0", "conv1/Relu:0"), nodes.get(3).activationInputs());
+            assertEquals(List.of("block/Relu:0"), nodes.get(3).activationOutputs());
+            assertEquals(List.of("block/Relu:0"), nodes.get(4).activationInputs());
+            assertEquals(List.of(), nodes.get(4).activationOutputs());
             assertEquals("input", m.inputs().get(0).name());
             assertArrayEquals(new long[] {-1, 8, 8, 2}, m.inputs().get(0).shape());
             assertEquals("logits", m.outputs().get(0).name());
@@ -101,10 +111,12 @@ class TfBackendTest {
         try (Model a = backend.load(savedModel, Map.of()); Model b = backend.load(frozen, Map.of());
              CompiledModel ca = a.compile(QuantizationPlan.EMPTY, Set.of());
              CompiledModel cb = b.compile(QuantizationPlan.EMPTY, Set.of())) {
-            assertEquals(a.quantizableNodes().size(), b.quantizableNodes().size());
-            for (int i = 0; i < a.quantizableNodes().size(); i++) {
-                assertArrayEquals(a.weight(a.quantizableNodes().get(i)).floats(), b.weight(b.quantizableNodes().get(i)).floats());
-                assertArrayEquals(a.bias(a.quantizableNodes().get(i)).floats(), b.bias(b.quantizableNodes().get(i)).floats());
+            assertEquals(a.quantizableNodes(), b.quantizableNodes());
+            for (QuantizableNode n : a.quantizableNodes()) {
+                if (n.hasWeight()) {
+                    assertArrayEquals(a.weight(n).floats(), b.weight(n).floats());
+                    assertArrayEquals(a.bias(n).floats(), b.bias(n).floats());
+                }
             }
             assertEquals("logits", b.outputs().get(0).name(), "frozen outputs are inferred from the sinks");
             assertArrayEquals(ca.infer(batch).get("logits").floats(), cb.infer(Map.of("x", batch.get("input"))).get("logits").floats(), 1e-5f);
@@ -121,7 +133,7 @@ class TfBackendTest {
             assertEquals(List.of("input"), a.inputNames(), "signature keys name the inputs");
             assertEquals(List.of("logits"), a.outputNames());
             assertEquals(List.of("logits"), b.outputNames(), "option outputs picks the frozen output");
-            assertEquals(4, sm.quantizableNodes().size());
+            assertEquals(4, sm.quantizableNodes().size(), "LeNet: 2 Conv2D + 2 MatMul");
             assertEquals(sm.quantizableNodes().stream().map(QuantizableNode::id).toList(), pb.quantizableNodes().stream().map(QuantizableNode::id).toList());
             Map<String, Tensor> mnist = TfMinMaxPlanner.batch(sm, MnistIdx.split("test"), 0, 16);
             assertArrayEquals(a.infer(mnist).get("logits").floats(), b.infer(mnist).get("logits").floats(), 1e-5f);
@@ -230,7 +242,8 @@ class TfBackendTest {
             m.save(QuantizationPlan.EMPTY, target);
             m.save(TfMinMaxPlanner.plan(m, TfTestModels.dataset()), target);
             try (Model again = backend.load(target, Map.of())) {
-                assertEquals(4, again.quantizableNodes().size(), "the reloaded INT8 model still shows its nodes");
+                assertEquals(4, again.quantizableNodes().stream().filter(QuantizableNode::hasWeight).count(),
+                        "the reloaded INT8 model still shows its weighted nodes");
                 assertTrue(again.sizeOnDisk() < m.sizeOnDisk(), "the second (INT8) save replaced the FP32 one");
             }
         }

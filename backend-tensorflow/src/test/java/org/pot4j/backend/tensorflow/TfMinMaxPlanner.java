@@ -50,7 +50,9 @@ final class TfMinMaxPlanner {
                 ? new ActivationQuantizer(8, false, Math.max(r[1], 1e-6f) / 255f, 0)
                 : new ActivationQuantizer(8, true, Math.max(Math.max(-r[0], r[1]), 1e-6f) / 127f, 0)));
         for (QuantizableNode n : model.quantizableNodes()) {
-            plan.weight(n.id(), perChannel(model.weight(n), n.weightChannelAxis()));
+            if (n.hasWeight()) {
+                plan.weight(n.id(), perChannel(model.weight(n), n.weightChannelAxis()));
+            }
         }
         return plan.build();
     }
