@@ -123,9 +123,18 @@ public final class JobRunner {
             }
             model = pot4j.loadModel(job.model().path(), job.model().framework(), loadOptions);
 
-            Dataset calibration = pot4j.openDataset(job.engine().calibrationDataset().toSpec(), config.baseDir(), model);
-            Dataset validation = job.engine().validationDataset() == null ? calibration
-                    : pot4j.openDataset(job.engine().validationDataset().toSpec(), config.baseDir(), model);
+            Dataset calibration;
+            Dataset validation;
+            if (job.engine().validationDataset() == null) {
+                calibration = pot4j.openDataset(job.engine().calibrationDataset().toSpec(), config.baseDir(), model);
+                validation = calibration;
+            } else {
+                // calibration needs no annotations: skip a requested fp32_output pass over it
+                Map<String, Object> spec = new LinkedHashMap<>(job.engine().calibrationDataset().toSpec());
+                spec.remove("annotation");
+                calibration = pot4j.openDataset(spec, config.baseDir(), model);
+                validation = pot4j.openDataset(job.engine().validationDataset().toSpec(), config.baseDir(), model);
+            }
             List<Supplier<Metric>> metrics = new ArrayList<>();
             for (MetricSpec m : job.engine().metrics()) {
                 metrics.add(pot4j.metric(m.name(), m.params()));
