@@ -103,7 +103,7 @@ final class DjlBackend implements ModelBackend {
         if (!(root instanceof Pickle.Obj module)) {
             throw new Pot4jException(ErrorCode.MODEL_UNSUPPORTED, file + " holds no TorchScript module; export with torch.jit.trace/script");
         }
-        DjlModelOptions opts = DjlModelOptions.from(path, options);
+        DjlModelOptions opts = DjlModelOptions.from(path, options, archive);
         FlatProgram program = TsFlattener.flatten(archive, module, file);
         List<TensorInfo> inputs = inputs(file, archive, program, opts);
         List<String> outputNames = outputNames(file, program, opts);
@@ -159,6 +159,9 @@ final class DjlBackend implements ModelBackend {
                 }
             }
             if (shape == null) {
+                shape = shapeFromFirstConsumer(program, program.inputs.get(i));
+            }
+            if (shape == null) {
                 throw new Pot4jException(ErrorCode.CONFIG_INVALID, file + ": the shape of input '" + name
                         + "' is unknown (TorchScript stores none); set the model option input_shapes, e.g. {\"" + name
                         + "\": [-1, 1, 28, 28]}, or write it into " + file + ".json");
@@ -166,6 +169,31 @@ final class DjlBackend implements ModelBackend {
             out.add(new TensorInfo(name, dtype == null ? DataType.FLOAT32 : dtype, shape));
         }
         return out;
+    }
+
+    /**
+     * The input shape a conv or linear node that reads the input directly implies: rank and channels
+     * (or features) from its weight, every other dimension dynamic; null when no node reads it.
+     */
+    private static long[] shapeFromFirstConsumer(FlatProgram program, FlatProgram.Value input) {
+        for (FlatProgram.Op op : program.ops) {
+            if (op.input != input) {
+                continue;
+            }
+            long[] w = program.tensors.get(op.weightPath).size;
+            long[] shape;
+            if (op.opType.startsWith("Conv")) {
+                shape = new long[w.length];
+                java.util.Arrays.fill(shape, -1);
+                shape[1] = op.opType.startsWith("ConvTranspose") ? w[0] : w[1] * op.groups;
+            } else if (op.opType.equals("Linear")) {
+                shape = new long[] {-1, w[1]};
+            } else {
+                shape = new long[] {-1, w[0]};
+            }
+            return shape;
+        }
+        return null;
     }
 
     private static List<String> outputNames(String file, FlatProgram program, DjlModelOptions opts) {

@@ -20,7 +20,11 @@ import org.pot4j.api.Pot4jException;
  * from, in this order: the config's model options, a sidecar JSON file next to the model
  * ({@code <model file>.json}, e.g. {@code lenet.pt.json}, same keys), or the example inputs that
  * {@code torch.jit.trace} records in the archive ({@code traced_inputs.pkl}, torch 2.x) with the
- * batch dimension made dynamic.
+ * batch dimension made dynamic, or, last, the conv or linear layer that reads the input: its weight
+ * gives the rank and the channel (feature) count, every other dimension is dynamic.
+ *
+ * <p>{@code save} records the names, shapes and types the model was loaded with in the archive
+ * ({@code extra/pot4j_io.json}), so a saved model reloads the same way without options.
  *
  * <ul>
  *   <li>{@code input_names}: list, renames the forward parameters (default: their names).</li>
@@ -38,9 +42,27 @@ final class DjlModelOptions {
     Map<String, DataType> types = new LinkedHashMap<>();
     List<String> outputNames;
 
-    /** Options from the config, completed by the sidecar file when present. */
-    static DjlModelOptions from(Path model, Map<String, Object> options) {
+    /** Record of a saved model that keeps the options it was loaded with (a TorchScript extra file). */
+    static final String EXTRA_RECORD = "extra/pot4j_io.json";
+
+    /**
+     * Options from the config, completed by the sidecar file and then by what pot4j recorded in the
+     * archive when it saved it ({@link #EXTRA_RECORD}).
+     */
+    static DjlModelOptions from(Path model, Map<String, Object> options, TorchScriptArchive archive) {
         Map<String, Object> merged = new LinkedHashMap<>();
+        String recorded = archive.text(EXTRA_RECORD);
+        if (recorded != null) {
+            try {
+                Map<String, Object> fromArchive = JsonUtils.GSON.fromJson(recorded,
+                        new TypeToken<Map<String, Object>>() { }.getType());
+                if (fromArchive != null) {
+                    merged.putAll(fromArchive);
+                }
+            } catch (JsonParseException e) {
+                // a hint only: the config, the sidecar or the archive's own records still apply
+            }
+        }
         Path sidecar = model.resolveSibling(model.getFileName() + ".json");
         if (Files.isRegularFile(sidecar)) {
             try {
@@ -124,5 +146,25 @@ final class DjlModelOptions {
     private static Pot4jException bad(String key, Object v, String expected) {
         return new Pot4jException(ErrorCode.CONFIG_INVALID, "model option " + key + " = " + v + " is invalid; expected "
                 + expected);
+    }
+
+    /** The {@link #EXTRA_RECORD} JSON describing {@code inputs} and {@code outputNames}. */
+    static String record(List<org.pot4j.api.model.TensorInfo> inputs, List<String> outputNames) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        Map<String, Object> shapes = new LinkedHashMap<>();
+        Map<String, Object> types = new LinkedHashMap<>();
+        for (org.pot4j.api.model.TensorInfo in : inputs) {
+            List<Long> shape = new ArrayList<>();
+            for (long d : in.shape()) {
+                shape.add(d);
+            }
+            shapes.put(in.name(), shape);
+            types.put(in.name(), in.dataType().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        json.put("input_names", inputs.stream().map(org.pot4j.api.model.TensorInfo::name).toList());
+        json.put("input_shapes", shapes);
+        json.put("input_types", types);
+        json.put("output_names", outputNames);
+        return JsonUtils.GSON.toJson(json);
     }
 }

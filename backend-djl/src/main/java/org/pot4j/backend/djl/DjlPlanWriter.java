@@ -130,6 +130,8 @@ final class DjlPlanWriter {
             rewriteCode(fakeQuant, taps, rootAttributes);
         }
         if (int8Storage) {
+            archive.putText(DjlModelOptions.EXTRA_RECORD, DjlModelOptions.record(model.inputs(),
+                    model.outputs().stream().map(org.pot4j.api.model.TensorInfo::name).toList()));
             // debug_pkl records only map code to source lines for error messages: not worth their size
             List<String> debug = new ArrayList<>();
             archive.names().forEach(n -> {

@@ -74,6 +74,8 @@ final class FlatProgram {
         final String biasPath;
         final int weightChannelAxis;
         final int statement;
+        /** Convolution groups (1 when not a literal or not a convolution). */
+        int groups = 1;
 
         Op(String opType, Value input, Value output, String weightPath, String biasPath, int weightChannelAxis,
                 int statement) {

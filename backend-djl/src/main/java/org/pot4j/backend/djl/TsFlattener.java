@@ -590,7 +590,13 @@ final class TsFlattener {
             opType = (transposedConv ? "ConvTranspose" : "Conv") + (rank - 2) + "d";
             axis = transposedConv ? 1 : 0;
         }
-        program.ops.add(new FlatProgram.Op(opType, x, out, w.path, bias, axis, program.statements.size() - 1));
+        FlatProgram.Op op = new FlatProgram.Op(opType, x, out, w.path, bias, axis, program.statements.size() - 1);
+        int groupsArg = fn.equals("_convolution") ? 8 : fn.startsWith("conv") ? 6 : -1;
+        if (groupsArg > 0 && a.size() > groupsArg && a.get(groupsArg).size() == 1
+                && a.get(groupsArg).get(0).kind() == TsToken.Kind.NUMBER) {
+            op.groups = Integer.parseInt(a.get(groupsArg).get(0).text());
+        }
+        program.ops.add(op);
     }
 
     private Value value(List<TsToken> arg) {

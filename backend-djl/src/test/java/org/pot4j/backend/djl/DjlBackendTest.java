@@ -7,6 +7,7 @@ import ai.djl.training.ParameterStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.pot4j.api.Tensor;
 import org.pot4j.api.data.Dataset;
@@ -36,6 +37,13 @@ class DjlBackendTest extends AbstractModelBackendTest {
         }
     }
 
+    /** The names and shape of the ONNX twin (lenet.onnx); the archive itself records no input shape. */
+    @Override
+    protected Map<String, Object> modelOptions() {
+        return Map.of("input_names", List.of("input"), "output_names", List.of("logits"),
+                "input_shapes", Map.of("input", List.of(-1, 1, 28, 28)));
+    }
+
     @Override
     protected double maxSavedSizeRatio() {
         return 0.3; // int8 weights: ~0.26 of the FP32 file
@@ -50,7 +58,7 @@ class DjlBackendTest extends AbstractModelBackendTest {
             try (NDManager mgr = NDManager.newBaseManager("PyTorch")) {
                 NDList out = m.getBlock().forward(new ParameterStore(mgr, false),
                         new NDList(mgr.create(in.floats(), new Shape(in.shape()))), false);
-                return Map.of("output", Tensor.ofFloats(out.get(0).getShape().getShape(), out.get(0).toFloatArray()));
+                return Map.of("logits", Tensor.ofFloats(out.get(0).getShape().getShape(), out.get(0).toFloatArray()));
             }
         } catch (IOException | ai.djl.MalformedModelException e) {
             throw new IllegalStateException(e);

@@ -54,7 +54,8 @@ class DjlMnistHarnessTest {
         MnistIdx calibration = new MnistIdx("calibration", 300);
         MnistIdx test = new MnistIdx("test", 2000);
         DjlBackend backend = (DjlBackend) new DjlBackendProvider().create(Map.of());
-        try (Model model = backend.load(file, Map.of())) {
+        Map<String, Object> options = Map.of("input_shapes", List.of(List.of(-1, 1, 28, 28)));
+        try (Model model = backend.load(file, options)) {
             QuantizationPlan plan = minMaxPlan(model, calibration);
             Path saved = tmp.resolve(file.getFileName().toString().replace(".pt", "_int8.pt"));
             model.save(plan, saved);
@@ -68,7 +69,7 @@ class DjlMnistHarnessTest {
             try (CompiledModel c = model.compile(plan, Set.of())) {
                 int8 = evaluate(model, c, test);
             }
-            try (Model reloaded = backend.load(saved, Map.of());
+            try (Model reloaded = backend.load(saved, options);
                  CompiledModel c = reloaded.compile(QuantizationPlan.EMPTY, Set.of())) {
                 savedInt8 = evaluate(reloaded, c, test);
             }
