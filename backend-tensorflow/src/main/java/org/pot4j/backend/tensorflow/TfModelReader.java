@@ -213,7 +213,7 @@ final class TfModelReader {
         return out;
     }
 
-    /** Outputs nothing reads, of ops that compute something from the inputs (not constants). */
+    /** Outputs of the ops nothing reads that compute something from the inputs (not constants). */
     private static List<String> sinks(Graph g, Set<String> constants) {
         List<String> out = new ArrayList<>();
         for (Iterator<GraphOperation> it = g.operations(); it.hasNext(); ) {
@@ -222,10 +222,11 @@ final class TfModelReader {
                     || constants.contains(op.name())) {
                 continue;
             }
+            if (op.numConsumers() > 0) {
+                continue; // an op some of whose outputs are read (e.g. a batch norm's unused statistics) is no sink
+            }
             for (int i = 0; i < op.numOutputs(); i++) {
-                if (op.numConsumers(i) == 0) {
-                    out.add(TfNames.input(op.name(), i));
-                }
+                out.add(TfNames.input(op.name(), i));
             }
         }
         return out;
@@ -256,9 +257,10 @@ final class TfModelReader {
         return roots;
     }
 
-    /** Checks the flat graph imports, fills shapes the signature left unknown, and packs the result. */
-    private static TfGraphSource finish(GraphDef graph, List<TfEndpoint> inputs, List<TfEndpoint> outputs,
+    /** Folds batch norms, checks the flat graph imports, fills shapes the signature left unknown, and packs the result. */
+    private static TfGraphSource finish(GraphDef flat, List<TfEndpoint> inputs, List<TfEndpoint> outputs,
                                         TfGraphSource.Format format, Path path) {
+        GraphDef graph = TfGraphDefs.prune(TfScaleFolder.fold(flat, path), roots(inputs, outputs));
         try (Graph g = importGraph(graph, path)) {
             Set<String> ops = new HashSet<>();
             for (Iterator<GraphOperation> it = g.operations(); it.hasNext(); ) {

@@ -141,6 +141,39 @@ class TfBackendTest {
     }
 
     @Test
+    void batchNormsAreFoldedIntoWeightsAndBiases() {
+        Path pb = TfTestModels.batchNormGraph(tempDir.resolve("bn.pb"));
+        float[] x = new float[2 * 6 * 6 * 3];
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        Tensor batch = Tensor.ofFloats(new long[] {2, 6, 6, 3}, x);
+        float[] plain = TfTestModels.runFrozenPlain(pb, batch);
+        try (Model m = backend.load(pb, Map.of()); CompiledModel c = m.compile(QuantizationPlan.EMPTY, Set.of())) {
+            List<QuantizableNode> nodes = m.quantizableNodes();
+            assertEquals(List.of("conv/Conv2D", "dw/depthwise", "gap/Mean", "fc/MatMul"), nodes.stream().map(QuantizableNode::id).toList());
+            assertTrue(nodes.get(0).hasBias(), "FusedBatchNormV3 became the conv's bias");
+            assertEquals("bn/FusedBatchNormV3:0", nodes.get(0).outputName());
+            assertTrue(nodes.get(1).hasBias(), "Mul + AddV2 became the depthwise scale and bias");
+            assertEquals("bn2/add:0", nodes.get(1).outputName());
+            assertEquals(List.of("bn2/Relu6:0"), nodes.get(1).activationOutputs());
+            assertArrayEquals(plain, c.infer(Map.of("x", batch)).get("logits").floats(), 1e-5f, "folding keeps the FP32 outputs");
+            float[] shift = new float[4];
+            shift[1] = 0.5f;
+            try (CompiledModel shifted = m.compile(QuantizationPlan.builder().biasShift("conv/Conv2D", shift).build(), Set.of("bn/FusedBatchNormV3:0"))) {
+                float[] out = shifted.infer(Map.of("x", batch)).get("bn/FusedBatchNormV3:0").floats();
+                try (CompiledModel base = m.compile(QuantizationPlan.EMPTY, Set.of("bn/FusedBatchNormV3:0"))) {
+                    float[] ref = base.infer(Map.of("x", batch)).get("bn/FusedBatchNormV3:0").floats();
+                    for (int i = 0; i < out.length; i++) {
+                        assertEquals(ref[i] + shift[i % 4], out[i], 1e-5f, "bias shift on the folded batch norm");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void capabilitiesAreHonest() {
         Set<BackendCapability> caps = backend.capabilities();
         assertTrue(caps.contains(BackendCapability.INT8_WEIGHT_STORAGE));

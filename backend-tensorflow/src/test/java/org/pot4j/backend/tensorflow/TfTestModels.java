@@ -71,6 +71,58 @@ final class TfTestModels {
         return file;
     }
 
+    /**
+     * Writes a frozen graph with unfolded batch norms (placeholder "x" [N,6,6,3], output "logits"):
+     * {@code Conv2D(no bias) -> FusedBatchNormV3 -> Relu -> DepthwiseConv2dNative -> Mul(c) -> AddV2(c) -> Relu6
+     * -> Mean[1,2] -> MatMul -> BiasAdd}, the TF1 and the Keras 3 way of running BatchNormalization.
+     */
+    static Path batchNormGraph(Path file) {
+        try (Graph g = new Graph()) {
+            Ops tf = Ops.create(g);
+            Random r = new Random(SEED + 1);
+            Placeholder<TFloat32> x = tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 6, 6, 3)));
+            List<Long> ones = List.of(1L, 1L, 1L, 1L);
+            Operand<TFloat32> c = named(tf, "conv/Conv2D").nn.conv2d(x, weight(tf, "conv/kernel", r, false, 3, 3, 3, 4), ones, "SAME");
+            Operand<TFloat32> bn = named(tf, "bn/FusedBatchNormV3").nn.fusedBatchNorm(c, positive(tf, "bn/gamma", r, 4),
+                    weight(tf, "bn/beta", r, false, 4), weight(tf, "bn/mean", r, false, 4), positive(tf, "bn/variance", r, 4),
+                    org.tensorflow.op.nn.FusedBatchNorm.isTraining(false), org.tensorflow.op.nn.FusedBatchNorm.epsilon(1e-3f)).y();
+            Operand<TFloat32> r1 = named(tf, "bn/Relu").nn.relu(bn);
+            Operand<TFloat32> d = named(tf, "dw/depthwise").nn.depthwiseConv2dNative(r1, weight(tf, "dw/kernel", r, false, 3, 3, 4, 1), ones, "SAME");
+            Operand<TFloat32> scaled = named(tf, "bn2/mul").math.mul(d, positive(tf, "bn2/scale", r, 4));
+            Operand<TFloat32> shifted = named(tf, "bn2/add").math.add(scaled, weight(tf, "bn2/shift", r, false, 4));
+            Operand<TFloat32> r2 = named(tf, "bn2/Relu6").nn.relu6(shifted);
+            Operand<TFloat32> gap = named(tf, "gap/Mean").math.mean(r2, tf.constant(new int[] {1, 2}));
+            Operand<TFloat32> mm = named(tf, "fc/MatMul").linalg.matMul(gap, weight(tf, "fc/kernel", r, false, 4, 5));
+            tf.withName(OUTPUT).nn.biasAdd(mm, weight(tf, "fc/bias", r, false, 5));
+            Files.write(file, g.toGraphDef().toByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
+
+    private static Operand<TFloat32> positive(Ops tf, String name, Random r, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = 0.5f + r.nextFloat();
+        }
+        return named(tf, name).constant(Shape.of(n), DataBuffers.of(v, true, false));
+    }
+
+    /** Runs a frozen graph with a plain TensorFlow session, without pot4j. */
+    static float[] runFrozenPlain(Path file, Tensor batch) {
+        try (Graph g = new Graph()) {
+            g.importGraphDef(org.tensorflow.proto.GraphDef.parseFrom(Files.readAllBytes(file)));
+            try (Session s = new Session(g);
+                 TFloat32 in = TFloat32.tensorOf(Shape.of(batch.shape()), DataBuffers.of(batch.floats(), true, false));
+                 Result r = s.runner().feed(INPUT, in).fetch(OUTPUT).run()) {
+                return TfTensors.fromTf(r.get(0)).floats();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Eight seeded random samples of shape [8,8,2] under input name "input". */
     static Dataset dataset() {
         Random r = new Random(11);
