@@ -26,6 +26,8 @@ final class TfBackend implements ModelBackend {
             BackendCapability.INTERMEDIATE_OUTPUTS,
             BackendCapability.INT8_WEIGHT_STORAGE);
 
+    private static final System.Logger LOG = System.getLogger(TfBackend.class.getName());
+
     private final TfBackendOptions options;
 
     TfBackend(TfBackendOptions options) {
@@ -61,6 +63,10 @@ final class TfBackend implements ModelBackend {
         TfLoadOptions o = TfLoadOptions.parse(modelOptions);
         TfGraphSource source = TfModelReader.read(path, o);
         String signature = source.format() == TfGraphSource.Format.SAVED_MODEL ? o.signature() : TfLoadOptions.DEFAULT_SIGNATURE;
-        return new TfModel(path, source, signature, options.sessionConfig());
+        TfModel model = new TfModel(path, source, signature, options.sessionConfig());
+        LOG.log(System.Logger.Level.INFO, "{0}: {1}, {2} nodes in the frozen graph, {3} quantizable nodes", path,
+                source.format() == TfGraphSource.Format.SAVED_MODEL ? "SavedModel signature " + signature : "frozen GraphDef",
+                source.graph().getNodeCount(), model.quantizableNodes().size());
+        return model;
     }
 }

@@ -24,6 +24,7 @@ import org.tensorflow.proto.NodeDef;
  * (TF2, Keras) and TF1 {@code VariableV2} nodes become {@code Const} nodes of the same name.
  */
 final class TfVariableFreezer {
+    private static final System.Logger LOG = System.getLogger(TfVariableFreezer.class.getName());
     private static final Set<String> HANDLE_FORWARDERS = Set.of("Identity", "IdentityN");
     private static final Set<String> REF_VARIABLES = Set.of("VariableV2", "Variable");
 
@@ -143,6 +144,10 @@ final class TfVariableFreezer {
         } catch (RuntimeException e) {
             throw new Pot4jException(ErrorCode.MODEL_CORRUPT, modelPath + ": variables could not be read after restoring ("
                     + TfErrors.firstLine(e) + "); check that variables/ belongs to this saved_model.pb", e);
+        }
+        if (!keys.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "{0}: {1} variables the TensorFlow loader left uninitialized are read from the"
+                    + " checkpoint by key (a tf.Module-wrapped Keras 3 model)", modelPath, keys.size());
         }
         try {
             read.putAll(TfCheckpoint.read(checkpoint.prefix(), keys, types));

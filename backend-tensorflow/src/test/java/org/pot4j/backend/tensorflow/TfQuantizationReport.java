@@ -18,13 +18,13 @@ import org.pot4j.api.quant.QuantizationPlan;
  * Measurement harness (not a test; speed is reported, never asserted): for each MNIST example
  * SavedModel, FP32 vs INT8 accuracy on the 2,000 test images under the test min/max plan, the
  * INT8/FP32 file size ratio, and FP32 vs FakeQuant inference time measured side by side
- * (interleaved rounds, median per batch) at batch 1 and 16.
+ * (calls alternating between the two, median per batch) at batch 1 and 16.
  *
  * <p>Run from the module folder after {@code mvn test-compile}:
  * {@code java -cp target/classes:target/test-classes:<test classpath> org.pot4j.backend.tensorflow.TfQuantizationReport}
  */
 public final class TfQuantizationReport {
-    private static final int ROUNDS = 15;
+    private static final int CALLS = 400;
 
     private TfQuantizationReport() {
     }
@@ -65,28 +65,28 @@ public final class TfQuantizationReport {
         }
     }
 
-    /** Median milliseconds per batch of two compiled models, run in alternating rounds after a warm-up. */
+    /**
+     * Median milliseconds per batch of two compiled models, calls alternating one by one after a
+     * warm-up, so both see the same machine load (the build machine is shared).
+     */
     private static double[] sideBySide(CompiledModel a, CompiledModel b, Map<String, Tensor> input) {
-        int perRound = 20;
         for (int i = 0; i < 30; i++) {
             a.infer(input);
             b.infer(input);
         }
         List<Double> ta = new ArrayList<>();
         List<Double> tb = new ArrayList<>();
-        for (int r = 0; r < ROUNDS; r++) {
-            ta.add(time(a, input, perRound));
-            tb.add(time(b, input, perRound));
+        for (int r = 0; r < CALLS; r++) {
+            ta.add(time(a, input));
+            tb.add(time(b, input));
         }
         return new double[] {median(ta), median(tb)};
     }
 
-    private static double time(CompiledModel c, Map<String, Tensor> input, int n) {
+    private static double time(CompiledModel c, Map<String, Tensor> input) {
         long start = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            c.infer(input);
-        }
-        return (System.nanoTime() - start) / 1e6 / n;
+        c.infer(input);
+        return (System.nanoTime() - start) / 1e6;
     }
 
     private static double median(List<Double> v) {
