@@ -33,7 +33,8 @@ import org.pot4j.backend.onnx.proto.OnnxProtos.TensorProto;
  * for it, so its output gets no quantizer.</li>
  * <li>Activation inputs are traced back through ops that do not change values (MaxPool, Reshape,
  * Flatten, Transpose, Squeeze, Unsqueeze): the quantizer sits on the source tensor and the writer
- * repeats it after those ops, where ORT then drops the redundant pairs.</li>
+ * repeats it after those ops, where ORT then drops the redundant pairs. The trace stops at a tensor
+ * whose shape a {@code Shape} node reads (transformer reshapes), so ORT can still fold those.</li>
  * </ul>
  */
 final class OnnxGraphAnalyzer {
@@ -41,6 +42,8 @@ final class OnnxGraphAnalyzer {
     static final Set<String> TRANSPARENT = Set.of("MaxPool", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze");
     /** Activations ORT removes when the following Q's range lies inside theirs. */
     static final Set<String> FOLDABLE_ACTIVATIONS = Set.of("Relu", "Clip");
+    /** Ops that read only the shape of their input, never its values. */
+    static final Set<String> SHAPE_READERS = Set.of("Shape", "Size");
     /** Ops that show a model is already quantized. */
     static final Set<String> QUANTIZED_OPS = Set.of("QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear",
             "QLinearConv", "QLinearMatMul", "MatMulInteger", "ConvInteger", "QGemm", "MatMulIntegerToFloat");
@@ -264,12 +267,27 @@ final class OnnxGraphAnalyzer {
             }
             NodeProto n = graph.node(p);
             if (!isStandard(n) || !TRANSPARENT.contains(n.getOpType()) || n.getOutputCount() != 1
-                    || n.getInputCount() == 0 || !graph.isFloatActivation(n.getInput(0))) {
+                    || n.getInputCount() == 0 || !graph.isFloatActivation(n.getInput(0))
+                    || hasShapeReader(graph, n.getInput(0))) {
                 break;
             }
             cur = n.getInput(0);
         }
         return cur;
+    }
+
+    /**
+     * True when a Shape/Size node reads {@code t}: transformer exports compute Reshape targets from the
+     * shape of the tensor being reshaped, and ORT folds that chain only while the Reshape and the Shape
+     * read the same tensor, so a quantizer must not move above such a Reshape.
+     */
+    static boolean hasShapeReader(OnnxGraph graph, String t) {
+        for (int c : graph.consumers(t)) {
+            if (SHAPE_READERS.contains(graph.node(c).getOpType())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The node's output, or the output of the single Relu/Clip right after it (which ORT folds into the Q). */

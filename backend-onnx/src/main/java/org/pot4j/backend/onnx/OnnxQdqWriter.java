@@ -35,8 +35,11 @@ import org.pot4j.backend.onnx.proto.OnnxProtos.ValueInfoProto;
  * channel), zero point 0, followed by {@code DequantizeLinear}, when the node's input is quantized;
  * otherwise it stays float. Bias shifts are added before quantizing it;</li>
  * <li>each quantized activation tensor gets one {@code QuantizeLinear} after its producer and one
- * {@code DequantizeLinear} per consumer input; the quantizer is repeated after value-preserving ops
- * (MaxPool, Reshape, Flatten, Transpose...) on the way to a quantized node;</li>
+ * shared {@code DequantizeLinear}; the quantizer is repeated after value-preserving ops (MaxPool,
+ * Reshape, Flatten, Transpose...) on the way to a quantized node. Which consumers read the
+ * dequantized value is decided by {@code readsDequantized}: all of them for a node's output
+ * quantizer (ORT fuses a Conv only when the Q is its sole consumer), only the quantized nodes for an
+ * input quantizer (a transformer's residual Add keeps the exact float values);</li>
  * <li>activations are stored as <b>uint8</b>: a signed quantizer (zero point z in [-128, 127]) is
  * written as the identical uint8 quantizer with zero point z + 128. The values are the same, but
  * ORT's x86 QLinearConv/QLinearMatMul fusions only accept uint8 activations;</li>
@@ -152,6 +155,9 @@ final class OnnxQdqWriter {
         private final String qdqDomain;
         private final Set<String> names = new HashSet<>();
         private final Map<String, ActivationQuantizer> activations = new LinkedHashMap<>();
+        /** Quantized tensors whose every consumer reads the dequantized value (see {@link #readsDequantized}). */
+        private final Set<String> wholeTensors = new HashSet<>();
+        private final Set<Integer> quantizedNodes = new HashSet<>();
         private final Map<String, String[]> activationParams = new HashMap<>();
         private final List<TensorProto> newInitializers = new ArrayList<>();
         private final Set<String> replacedInitializers = new HashSet<>();
@@ -193,9 +199,11 @@ final class OnnxQdqWriter {
             for (int i = 0; i < graph.nodes().size(); i++) {
                 NodeProto n = graph.node(i);
                 NodeProto.Builder nb = n.toBuilder();
-                for (int slot = 0; slot < nb.getInputCount(); slot++) {
+                // Shape/Size read only dimensions: they keep the float tensor, so ORT can still fold them
+                boolean shapeOnly = OnnxGraphAnalyzer.SHAPE_READERS.contains(n.getOpType());
+                for (int slot = 0; slot < nb.getInputCount() && !shapeOnly; slot++) {
                     String t = nb.getInput(slot);
-                    if (activations.containsKey(t)) {
+                    if (activations.containsKey(t) && readsDequantized(i, t)) {
                         nb.setInput(slot, activationParams.get(t)[3]);
                     }
                 }
@@ -246,18 +254,21 @@ final class OnnxQdqWriter {
                     listedBy.computeIfAbsent(t, k -> new ArrayList<>()).add(b.id());
                 }
             }
+            for (OnnxNodeBinding b : bindings) {
+                if (!plan.fp32Nodes().contains(b.id())) {
+                    quantizedNodes.add(b.nodeIndex());
+                    wholeTensors.addAll(b.view().activationOutputs());
+                }
+            }
             for (Map.Entry<String, ActivationQuantizer> e : plan.activations().entrySet()) {
                 List<String> owners = listedBy.getOrDefault(e.getKey(), List.of());
                 if (!owners.isEmpty() && plan.fp32Nodes().containsAll(owners)) {
                     continue;
                 }
-                activations.put(e.getKey(), e.getValue());
-            }
-            Set<Integer> quantizedNodes = new HashSet<>();
-            for (OnnxNodeBinding b : bindings) {
-                if (!plan.fp32Nodes().contains(b.id())) {
-                    quantizedNodes.add(b.nodeIndex());
+                if (owners.isEmpty()) {
+                    wholeTensors.add(e.getKey());
                 }
+                activations.put(e.getKey(), e.getValue());
             }
             Deque<String> work = new ArrayDeque<>(activations.keySet());
             while (!work.isEmpty()) {
@@ -280,6 +291,23 @@ final class OnnxQdqWriter {
             for (Map.Entry<String, ActivationQuantizer> e : activations.entrySet()) {
                 activationParams.computeIfAbsent(e.getKey(), k -> activationInitializers(k, e.getValue()));
             }
+        }
+
+        /**
+         * Whether node {@code i} reads the dequantized {@code t} or the original float tensor. The
+         * output quantizer of a quantized node (a Conv's output, after its Relu) belongs to the whole
+         * tensor: ORT only fuses the Conv into QLinearConv when the Q is its sole consumer. An input
+         * quantizer belongs to the quantized consumers (and the value-preserving ops leading to
+         * them), as NNCF places quantizers on input ports: other readers, such as a transformer's
+         * residual Add next to the quantized MatMuls, keep the exact float values.
+         */
+        private boolean readsDequantized(int i, String t) {
+            if (wholeTensors.contains(t) || quantizedNodes.contains(i)) {
+                return true;
+            }
+            NodeProto n = graph.node(i);
+            return OnnxGraphAnalyzer.isStandard(n) && OnnxGraphAnalyzer.TRANSPARENT.contains(n.getOpType())
+                    && n.getOutputCount() == 1 && n.getInput(0).equals(t) && activations.containsKey(n.getOutput(0));
         }
 
         private boolean feedsQuantizedNode(String t, Set<Integer> quantizedNodes, int depth) {

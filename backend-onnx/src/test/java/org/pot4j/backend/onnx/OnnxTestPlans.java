@@ -21,6 +21,11 @@ final class OnnxTestPlans {
     }
 
     static QuantizationPlan quantizeAll(Model model, Map<String, Tensor> batch) {
+        return quantizeAll(model, batch, false);
+    }
+
+    /** As {@link #quantizeAll(Model, Map)}; {@code asymmetric} gives tensors with negative values a uint8 range [min, max] (POT's mixed preset). */
+    static QuantizationPlan quantizeAll(Model model, Map<String, Tensor> batch, boolean asymmetric) {
         QuantizationPlan.Builder plan = QuantizationPlan.builder().metadata("algorithm", "test-minmax");
         Set<String> tensors = new LinkedHashSet<>();
         for (QuantizableNode n : model.quantizableNodes()) {
@@ -38,9 +43,14 @@ final class OnnxTestPlans {
                 min = Math.min(min, x);
                 max = Math.max(max, x);
             }
-            plan.activation(t, min >= 0
-                    ? new ActivationQuantizer(8, false, Math.max(max, 1e-6f) / 255f, 0)
-                    : new ActivationQuantizer(8, true, Math.max(-min, max) / 127f, 0));
+            if (min >= 0) {
+                plan.activation(t, new ActivationQuantizer(8, false, Math.max(max, 1e-6f) / 255f, 0));
+            } else if (asymmetric) {
+                float scale = (max - min) / 255f;
+                plan.activation(t, new ActivationQuantizer(8, false, scale, Math.round(-min / scale)));
+            } else {
+                plan.activation(t, new ActivationQuantizer(8, true, Math.max(-min, max) / 127f, 0));
+            }
         }
         for (QuantizableNode n : model.quantizableNodes()) {
             if (n.hasWeight()) {
