@@ -169,6 +169,20 @@ final class TfGraphDefs {
         return order;
     }
 
+    /**
+     * The graph without colocation constraints ({@code _class: loc:@node}) and device pins: after
+     * inlining and pruning they can name nodes that are gone, which TensorFlow rejects, and a CPU
+     * inference graph needs neither.
+     */
+    static GraphDef withoutPlacement(GraphDef graph) {
+        GraphDef.Builder b = graph.toBuilder();
+        for (NodeDef.Builder n : b.getNodeBuilderList()) {
+            n.removeAttr("_class");
+            n.setDevice("");
+        }
+        return b.build();
+    }
+
     /** A name not yet in {@code used} built from {@code base}, and records it as used. */
     static String uniqueName(String base, Set<String> used) {
         String name = base;

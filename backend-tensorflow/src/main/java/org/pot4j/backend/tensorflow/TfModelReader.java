@@ -260,7 +260,7 @@ final class TfModelReader {
     /** Folds batch norms, checks the flat graph imports, fills shapes the signature left unknown, and packs the result. */
     private static TfGraphSource finish(GraphDef flat, List<TfEndpoint> inputs, List<TfEndpoint> outputs,
                                         TfGraphSource.Format format, Path path) {
-        GraphDef graph = TfGraphDefs.prune(TfScaleFolder.fold(flat, path), roots(inputs, outputs));
+        GraphDef graph = TfGraphDefs.prune(TfScaleFolder.fold(TfGraphDefs.withoutPlacement(flat), path), roots(inputs, outputs));
         try (Graph g = importGraph(graph, path)) {
             Set<String> ops = new HashSet<>();
             for (Iterator<GraphOperation> it = g.operations(); it.hasNext(); ) {
