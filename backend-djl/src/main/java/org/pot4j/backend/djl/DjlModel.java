@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,21 +49,7 @@ final class DjlModel implements Model {
             outs.add(new TensorInfo(name, DataType.FLOAT32, new long[] {-1}));
         }
         this.outputs = List.copyOf(outs);
-        this.nodes = buildNodes(program);
-    }
-
-    private static List<QuantizableNode> buildNodes(FlatProgram program) {
-        List<QuantizableNode> out = new ArrayList<>();
-        Map<String, Integer> seen = new HashMap<>();
-        for (FlatProgram.Op op : program.ops) {
-            String base = op.weightPath.endsWith(".weight")
-                    ? op.weightPath.substring(0, op.weightPath.length() - ".weight".length()) : op.weightPath;
-            int n = seen.merge(base, 1, Integer::sum);
-            String id = n == 1 ? base : base + "#" + n;
-            out.add(new QuantizableNode(id, op.opType, List.of(op.input.name), List.of(), op.weightPath,
-                    program.tensors.get(op.weightPath).size, op.weightChannelAxis, op.biasPath, op.output.name, 1));
-        }
-        return List.copyOf(out);
+        this.nodes = DjlQuantizerLayout.nodes(program);
     }
 
     /** Runs the FP32 model once on zeros to learn the output shapes (batch dimension made dynamic). */

@@ -25,6 +25,16 @@ final class FlatProgram {
         boolean namedByReturn;
         /** Defined inside a conditional or loop block: no tap or quantizer can be placed after it. */
         boolean conditional;
+        /** The function that computed it ({@code torch.relu}), or null when not a plain call. */
+        String defOp;
+        /** The call's arguments that are plain values (null for other arguments). */
+        List<Value> defArgs = List.of();
+        /** The call's argument texts. */
+        List<String> defArgTexts = List.of();
+        /** How many times statements (and the root's return) read it. */
+        int uses;
+        /** Index of the statement defining it (-1 for inputs). */
+        int statement = -1;
         /** For MODULE: module path ("" for the root) and object; for PARAM: attribute path. */
         String path;
         Pickle.Obj module;

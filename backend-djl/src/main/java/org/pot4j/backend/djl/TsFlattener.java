@@ -189,6 +189,7 @@ final class TsFlattener {
                 }
                 List<TsToken> expr = process(call, new ArrayList<>(tokens.subList(1, tokens.size())));
                 if (root) {
+                    countUses(expr);
                     program.returnExpr = TsToken.join(expr);
                     return RETURNED;
                 }
@@ -210,6 +211,7 @@ final class TsFlattener {
             int eq = topLevelAssign(tokens);
             if (eq < 0) {
                 List<TsToken> expr = process(call, tokens);
+                countUses(expr);
                 program.statements.add(new FlatProgram.Statement(null, TsToken.join(expr), List.of(), depth));
                 continue;
             }
@@ -262,6 +264,7 @@ final class TsFlattener {
                 vars.append(vars.length() == 0 ? "" : ", ").append(lv.ident);
             }
             depth--;
+            countUses(iter);
             header = "for " + vars + " in " + TsToken.join(iter) + ":";
         } else {
             List<TsToken> cond = process(call, new ArrayList<>(tokens.subList(1, colon)));
@@ -269,6 +272,7 @@ final class TsFlattener {
                 throw unsupported("while condition '" + line.trim() + "' in " + r.cls.name + "." + r.method.name
                         + " is not a plain local");
             }
+            countUses(cond);
             header = kw + " " + TsToken.join(cond) + ":";
         }
         program.statements.add(new FlatProgram.Statement(null, header, List.of(), depth));
@@ -337,6 +341,22 @@ final class TsFlattener {
             call.env.put(names.get(0), byIdent.get(rhs.get(0).text())); // an alias: no new value
             return;
         }
+        countUses(rhs);
+        String defOp = null;
+        List<Value> defArgs = List.of();
+        List<String> defArgTexts = List.of();
+        int open = rhs.size() > 1 && rhs.get(rhs.size() - 1).is(")") ? firstOpenParen(rhs) : -1;
+        if (open > 0 && TsToken.matching(rhs, open) == rhs.size() - 1) {
+            defOp = TsToken.join(rhs.subList(0, open)).replace(" ", "");
+            List<Value> args = new ArrayList<>();
+            List<String> texts = new ArrayList<>();
+            for (List<TsToken> a : TsToken.splitTopLevel(rhs, open + 1, rhs.size() - 1)) {
+                args.add(value(a));
+                texts.add(TsToken.join(a).trim());
+            }
+            defArgs = java.util.Collections.unmodifiableList(args);
+            defArgTexts = List.copyOf(texts);
+        }
         List<Value> defined = new ArrayList<>();
         StringBuilder lhs = new StringBuilder();
         for (String name : names) {
@@ -352,6 +372,12 @@ final class TsFlattener {
                 v.path = w.path;
             }
             call.env.put(name, v);
+            v.statement = program.statements.size();
+            if (!tuple) {
+                v.defOp = defOp;
+                v.defArgs = defArgs;
+                v.defArgTexts = defArgTexts;
+            }
             defined.add(v);
             lhs.append(lhs.length() == 0 ? "" : " ").append(ident).append(tuple ? "," : "");
         }
@@ -597,6 +623,27 @@ final class TsFlattener {
             op.groups = Integer.parseInt(a.get(groupsArg).get(0).text());
         }
         program.ops.add(op);
+    }
+
+    private void countUses(List<TsToken> tokens) {
+        for (int i = 0; i < tokens.size(); i++) {
+            Value v = tokens.get(i).isIdent() && !(i > 0 && tokens.get(i - 1).is(".")) ? byIdent.get(tokens.get(i).text()) : null;
+            if (v != null) {
+                v.uses++;
+            }
+        }
+    }
+
+    private static int firstOpenParen(List<TsToken> t) {
+        for (int i = 0; i < t.size(); i++) {
+            if (t.get(i).is("(")) {
+                return i;
+            }
+            if (!(t.get(i).isIdent() || t.get(i).is("."))) {
+                return -1;
+            }
+        }
+        return -1;
     }
 
     private Value value(List<TsToken> arg) {

@@ -131,6 +131,7 @@ class DjlMnistHarnessTest {
         Set<String> tensors = new LinkedHashSet<>();
         for (QuantizableNode n : model.quantizableNodes()) {
             tensors.addAll(n.activationInputs());
+            tensors.addAll(n.activationOutputs());
         }
         Map<String, float[]> ranges = new LinkedHashMap<>();
         String in = model.inputs().get(0).name();
@@ -152,6 +153,9 @@ class DjlMnistHarnessTest {
                 ? new ActivationQuantizer(8, false, Math.max(r[1], 1e-6f) / 255f, 0)
                 : new ActivationQuantizer(8, true, Math.max(Math.max(-r[0], r[1]), 1e-6f) / 127f, 0)));
         for (QuantizableNode n : model.quantizableNodes()) {
+            if (!n.hasWeight()) {
+                continue;
+            }
             Tensor w = model.weight(n);
             int axis = n.weightChannelAxis();
             int channels = (int) w.dim(axis);

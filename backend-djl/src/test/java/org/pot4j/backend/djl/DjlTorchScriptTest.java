@@ -78,9 +78,20 @@ class DjlTorchScriptTest {
         assertEquals("x", model.inputs().get(0).name());
         assertArrayEquals(new long[] {-1, 1, 28, 28}, model.inputs().get(0).shape(), "shape from traced_inputs.pkl");
         assertArrayEquals(new long[] {-1, 10}, model.outputs().get(0).shape(), "output shape from a probe run");
-        List<QuantizableNode> nodes = model.quantizableNodes();
-        assertEquals(List.of("stem.0", "block.conv1", "block.conv2", "fc1", "fc2"), nodes.stream().map(QuantizableNode::id).toList());
-        assertEquals(List.of("Conv2d", "Conv2d", "Conv2d", "Linear", "Linear"), nodes.stream().map(QuantizableNode::opType).toList());
+        List<QuantizableNode> all = model.quantizableNodes();
+        // the ONNX backend's layout: residual Add and pooling are weightless nodes too
+        assertEquals(List.of("stem.0", "block.conv1", "block.conv2", "block/input", "pool", "fc1", "fc2"),
+                all.stream().map(QuantizableNode::id).toList());
+        assertEquals(List.of("Conv2d", "Conv2d", "Conv2d", "Add", "AveragePool", "Linear", "Linear"),
+                all.stream().map(QuantizableNode::opType).toList());
+        QuantizableNode add = all.get(3);
+        assertFalse(add.hasWeight());
+        assertEquals(List.of("block.conv2", "stem.1"), add.activationInputs());
+        assertEquals(List.of("block.relu#2"), add.activationOutputs(), "the Add's output after its only reader, a ReLU");
+        List<QuantizableNode> nodes = all.stream().filter(QuantizableNode::hasWeight).toList();
+        assertEquals(List.of("stem.1"), nodes.get(0).activationOutputs(), "conv output after its ReLU");
+        assertEquals(List.of("block.conv2"), nodes.get(2).activationOutputs(), "conv output read by the Add");
+        assertEquals(List.of(), nodes.get(3).activationOutputs(), "linear: input quantizer only");
         assertArrayEquals(new long[] {8, 1, 3, 3}, nodes.get(0).weightShape());
         assertArrayEquals(new long[] {32, 128}, nodes.get(3).weightShape());
         assertEquals("block.conv2.weight", nodes.get(2).weightName());
@@ -136,7 +147,7 @@ class DjlTorchScriptTest {
         // the tap is the value before quantization
         assertArrayEquals(fp.get("input0").floats(), q.get("input0").floats());
         // fc2 on the fake-quantized input, computed by hand, is what the rewritten model returns
-        QuantizableNode fc2 = model.quantizableNodes().get(4);
+        QuantizableNode fc2 = node("fc2");
         float[] w = model.weight(fc2).floats();
         float[] b = model.bias(fc2).floats();
         float[] in = fp.get("input0").floats();
@@ -167,7 +178,7 @@ class DjlTorchScriptTest {
 
     @Test
     void weightFakeQuantizationMatchesTheQuantizer() {
-        QuantizableNode fc2 = model.quantizableNodes().get(4);
+        QuantizableNode fc2 = node("fc2");
         WeightQuantizer q = perChannel(model.weight(fc2));
         QuantizationPlan plan = QuantizationPlan.builder().weight("fc2", q).build();
         Map<String, Tensor> fp = run(model, QuantizationPlan.EMPTY, Set.of("input0"));
@@ -190,7 +201,9 @@ class DjlTorchScriptTest {
     void savedInt8ModelReproducesCompileExactly() throws IOException {
         QuantizationPlan.Builder b = QuantizationPlan.builder();
         for (QuantizableNode n : model.quantizableNodes()) {
-            b.weight(n.id(), perChannel(model.weight(n)));
+            if (n.hasWeight()) {
+                b.weight(n.id(), perChannel(model.weight(n)));
+            }
         }
         b.activation("x", new ActivationQuantizer(8, false, 1f / 255, 0));
         b.activation("block.relu", new ActivationQuantizer(8, true, 0.02f, -5)); // asymmetric
@@ -211,13 +224,15 @@ class DjlTorchScriptTest {
     void fp32NodesKeepTheirWeights() {
         QuantizationPlan.Builder b = QuantizationPlan.builder();
         for (QuantizableNode n : model.quantizableNodes()) {
-            b.weight(n.id(), perChannel(model.weight(n)));
+            if (n.hasWeight()) {
+                b.weight(n.id(), perChannel(model.weight(n)));
+            }
         }
         float[] all = run(model, b.build(), Set.of()).get("output").floats();
         float[] fc2Only = run(model, b.fp32Node("stem.0").fp32Node("block.conv1").fp32Node("block.conv2").fp32Node("fc1")
                 .build(), Set.of()).get("output").floats();
-        float[] expected = run(model, QuantizationPlan.builder().weight("fc2", perChannel(model.weight(
-                model.quantizableNodes().get(4)))).build(), Set.of()).get("output").floats();
+        float[] expected = run(model, QuantizationPlan.builder().weight("fc2", perChannel(model.weight(node("fc2"))))
+                .build(), Set.of()).get("output").floats();
         assertArrayEquals(expected, fc2Only);
         assertFalse(Arrays.equals(all, fc2Only));
     }
@@ -364,6 +379,10 @@ class DjlTorchScriptTest {
         }
         TorchTensorRecord t = TorchTensorRecord.of(o);
         return t != null ? t.toString() : String.valueOf(o);
+    }
+
+    private QuantizableNode node(String id) {
+        return model.quantizableNodes().stream().filter(n -> n.id().equals(id)).findFirst().orElseThrow();
     }
 
     private static WeightQuantizer perChannel(Tensor w) {
