@@ -29,6 +29,8 @@ import org.pot4j.backend.onnx.proto.OnnxProtos.TensorProto;
  */
 final class OnnxModel implements Model {
     private static final System.Logger LOG = System.getLogger(OnnxModel.class.getName());
+    /** Sessions are built from one serialized proto, which protobuf caps at 2 GiB. */
+    private static final long MAX_TENSOR_BYTES = 1800L << 20;
 
     private final Path path;
     private final OrtEnvironment env;
@@ -44,6 +46,12 @@ final class OnnxModel implements Model {
 
     OnnxModel(Path path, OrtEnvironment env, OnnxSessionSettings settings, ModelProto normalized, long sizeOnDisk,
               long externalThreshold) {
+        long tensorBytes = normalized.getGraph().getInitializerList().stream().mapToLong(OnnxTensorProtos::dataBytes).sum();
+        if (tensorBytes > MAX_TENSOR_BYTES) {
+            throw new Pot4jException(ErrorCode.MODEL_UNSUPPORTED, path + " holds " + tensorBytes / (1 << 20)
+                    + " MiB of weights; the onnx backend handles models up to " + MAX_TENSOR_BYTES / (1 << 20)
+                    + " MiB (one protobuf message per session)");
+        }
         this.path = path;
         this.env = env;
         this.settings = settings;

@@ -128,6 +128,15 @@ final class OnnxQdqWriter {
         }
     }
 
+    private static float floatAttribute(NodeProto n, String name, float fallback) {
+        for (AttributeProto a : n.getAttributeList()) {
+            if (a.getName().equals(name)) {
+                return a.getF();
+            }
+        }
+        return fallback;
+    }
+
     private static Pot4jException invalid(String msg) {
         return new Pot4jException(ErrorCode.CONFIG_INVALID, msg + "; the plan does not match this model");
     }
@@ -423,13 +432,15 @@ final class OnnxQdqWriter {
             }
             int channels = biasChannels(b);
             float[] bias = biasName == null ? new float[channels] : OnnxTensorProtos.floats(graph.initializer(biasName));
+            NodeProto n = graph.node(b.nodeIndex());
             if (shift != null) {
+                // Gemm adds beta * C: the shift must land on the output unscaled
+                float beta = n.getOpType().equals("Gemm") ? floatAttribute(n, "beta", 1f) : 1f;
                 bias = bias.clone();
                 for (int c = 0; c < channels; c++) {
-                    bias[c] += shift[c];
+                    bias[c] += shift[c] / beta;
                 }
             }
-            NodeProto n = graph.node(b.nodeIndex());
             ActivationQuantizer in = activations.get(n.getInput(0));
             boolean int32 = wq != null && in != null && b.biasNode() == b.nodeIndex()
                     && (n.getOpType().equals("Conv") || n.getOpType().equals("Gemm"))

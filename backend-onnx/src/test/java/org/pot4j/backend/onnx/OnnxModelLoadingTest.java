@@ -74,6 +74,13 @@ class OnnxModelLoadingTest {
             try (Model back = backend.load(target, Map.of())) {
                 assertEquals(run(m, QuantizationPlan.EMPTY), run(back, QuantizationPlan.EMPTY));
             }
+            // ONNX Runtime reads the external-data layout on its own, too
+            Map<String, Tensor> plain = OnnxFixtures.ortReference(target, batch);
+            List<Float> viaOrt = new java.util.ArrayList<>();
+            for (float f : plain.get("logits").floats()) {
+                viaOrt.add(f);
+            }
+            assertEquals(run(m, QuantizationPlan.EMPTY), viaOrt);
         }
         try (Stream<Path> files = Files.list(target.getParent())) {
             assertEquals(Set.of("big.onnx", "big.onnx.data"),
