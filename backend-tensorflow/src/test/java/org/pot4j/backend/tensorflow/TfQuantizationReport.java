@@ -1,6 +1,5 @@
 package org.pot4j.backend.tensorflow;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,8 +34,8 @@ public final class TfQuantizationReport {
                 : List.of("mnist-lenet/lenet_savedmodel", "mnist-lenet/lenet_frozen.pb", "mnist-resnet/resnet_savedmodel");
         Dataset test = MnistIdx.split("test");
         Dataset calibration = MnistIdx.split("calibration");
-        Path out = Files.createTempDirectory("pot4j-tf-report");
-        try (ModelBackend backend = new TfBackendProvider().create(Map.of())) {
+        try (TfScratch scratch = new TfScratch(); ModelBackend backend = new TfBackendProvider().create(Map.of())) {
+            Path out = scratch.dir();
             for (String name : models) {
                 Path path = MnistIdx.EXAMPLES.resolve(name);
                 try (Model model = backend.load(path, Map.of())) {
