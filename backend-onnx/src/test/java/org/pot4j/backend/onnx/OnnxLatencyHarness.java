@@ -27,7 +27,7 @@ import org.pot4j.api.quant.QuantizationPlan;
  * the local Maven repository) at batch 1 and 32, runs interleaved, medians of repeats, with the
  * test plan that quantizes every node. Run with
  * {@code mvn -pl backend-onnx test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=org.pot4j.backend.onnx.OnnxLatencyHarness [-Dexec.args="resnet minilm"]}.
+ * -Dexec.mainClass=org.pot4j.backend.onnx.OnnxLatencyHarness [-Dexec.args="resnet lenet minilm"]} from the backend-onnx folder.
  * The official numbers come from {@code pot4j benchmark}; this checks the QDQ layout gets integer
  * kernels and a speed-up.
  */
@@ -36,17 +36,22 @@ public final class OnnxLatencyHarness {
     }
 
     public static void main(String[] args) throws Exception {
-        List<String> which = args.length == 0 ? List.of("resnet", "minilm") : Arrays.asList(args);
-        try (ModelBackend backend = new OnnxBackendProvider().create(Map.of())) {
-            if (which.contains("resnet")) {
-                Path fp32 = OnnxFixtures.example("mnist-resnet/resnet.onnx");
+        List<String> which = args.length == 0 ? List.of("resnet", "lenet", "minilm") : Arrays.asList(args);
+        Map<String, Object> options = System.getProperty("harness.threads") == null ? Map.of()
+                : Map.of("intra_op_threads", Integer.getInteger("harness.threads"));
+        try (ModelBackend backend = new OnnxBackendProvider().create(options)) {
+            for (String cnn : List.of("resnet", "lenet")) {
+                if (!which.contains(cnn)) {
+                    continue;
+                }
+                Path fp32 = OnnxFixtures.example("mnist-" + cnn + "/" + cnn + ".onnx");
                 Dataset calib = OnnxFixtures.mnistCalibration(64);
                 Dataset test = OnnxFixtures.mnistTest(64);
                 try (Model m = backend.load(fp32, Map.of())) {
                     QuantizationPlan plan = OnnxTestPlans.quantizeAll(m, OnnxResnetExampleTest.stack(calib, 0, 64));
-                    Path int8 = Path.of("target", "harness", "resnet-int8.onnx");
+                    Path int8 = Path.of("target", "harness", cnn + "-int8.onnx");
                     m.save(plan, int8);
-                    System.out.printf("resnet: FP32 %d bytes, INT8 %d bytes, ratio %.3f%n", Files.size(fp32),
+                    System.out.printf(cnn + ": FP32 %d bytes, INT8 %d bytes, ratio %.3f%n", Files.size(fp32),
                             Files.size(int8), (double) Files.size(int8) / Files.size(fp32));
                     compare(m, plan, b -> OnnxResnetExampleTest.stack(test, 0, b), "logits");
                 }
