@@ -21,11 +21,13 @@ final class OnnxFixtures {
     private OnnxFixtures() {
     }
 
-    /** Writes {@code model} as {@code target/test-models/<name>} once per build and returns its path. */
+    private static final java.util.Set<String> WRITTEN = new java.util.HashSet<>();
+
+    /** Writes {@code model} as {@code target/test-models/<name>} (once per test JVM, so edits to the builders show) and returns its path. */
     static synchronized Path file(String name, ModelProto model) {
         Path p = DIR.resolve(name);
         try {
-            if (!Files.exists(p)) {
+            if (WRITTEN.add(name) || !Files.exists(p)) {
                 OnnxTestModels.write(model, p);
             }
             return p;
