@@ -6,6 +6,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
 
@@ -16,6 +17,15 @@ import org.pot4j.api.Pot4jException;
  */
 public final class AtomicFiles {
     private AtomicFiles() {
+    }
+
+    /** Temp files are created owner-only (0600); reports and checkpoints are ordinary files (0644). */
+    private static void readableByAll(Path file) {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException | IOException e) {
+            // not a POSIX file system: keep the default permissions
+        }
     }
 
     /** Writes {@code text} as UTF-8 to {@code target} atomically. */
@@ -36,6 +46,7 @@ public final class AtomicFiles {
             Files.createDirectories(dir);
             tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
             Files.write(tmp, bytes);
+            readableByAll(tmp);
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

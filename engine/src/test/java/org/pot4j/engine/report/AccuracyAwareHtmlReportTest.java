@@ -67,5 +67,9 @@ class AccuracyAwareHtmlReportTest {
         assertTrue(json.contains("\"status\" : \"TARGET_MET\""));
         assertTrue(json.contains("\"NaN\""));
         new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            assertTrue(Files.getPosixFilePermissions(file).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ),
+                    "reports are ordinary readable files, not 0600 temp files");
+        }
     }
 }
