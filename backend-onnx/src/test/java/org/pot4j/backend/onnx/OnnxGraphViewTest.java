@@ -133,6 +133,30 @@ class OnnxGraphViewTest {
     }
 
     @Test
+    void batchNormalizationIsFoldedIntoTheConv() {
+        Path file = OnnxFixtures.file("conv-bn.onnx", OnnxTestModels.convBatchNorm());
+        try (Model m = backend.load(file, Map.of())) {
+            QuantizableNode conv = m.quantizableNodes().get(0);
+            assertEquals("conv", conv.id());
+            assertEquals(List.of("r"), conv.activationOutputs(), "the Relu after the folded BN goes into the conv's Q");
+            assertTrue(conv.hasBias(), "folding gives the conv a bias");
+            ModelProto fp32 = ((OnnxModel) m).applied(QuantizationPlan.EMPTY);
+            assertTrue(fp32.getGraph().getNodeList().stream().noneMatch(n -> n.getOpType().equals("BatchNormalization")));
+            assertTrue(fp32.getGraph().getInitializerList().stream().noneMatch(t -> t.getName().startsWith("bn.")),
+                    "BN parameters are gone");
+            Map<String, Tensor> in = Map.of("input", batch.get("input"));
+            Map<String, Tensor> reference = OnnxFixtures.ortReference(file, in);
+            try (CompiledModel c = m.compile(QuantizationPlan.EMPTY, Set.of())) {
+                float[] got = c.infer(in).get("logits").floats();
+                float[] want = reference.get("logits").floats();
+                for (int i = 0; i < want.length; i++) {
+                    assertEquals(want[i], got[i], 1e-4, "logit " + i);
+                }
+            }
+        }
+    }
+
+    @Test
     void biasShiftsAreAddedToTheFloatBias() {
         float[] shift = new float[10];
         java.util.Arrays.fill(shift, 1.5f);

@@ -77,6 +77,25 @@ final class OnnxTestModels {
         return b.model(13, in, output("y"));
     }
 
+    /** {@code input -> Conv(no bias) -> BatchNormalization -> Relu -> GlobalAveragePool -> Flatten -> Gemm -> logits}. */
+    static ModelProto convBatchNorm() {
+        Builder b = new Builder(5);
+        b.he("conv.weight", 6, 1, 3, 3);
+        b.node("Conv", List.of("input", "conv.weight"), List.of("c"), "conv", ints("pads", 1, 1, 1, 1));
+        b.positive("bn.scale", 6);
+        b.small("bn.bias", 6);
+        b.small("bn.mean", 6);
+        b.positive("bn.var", 6);
+        b.node("BatchNormalization", List.of("c", "bn.scale", "bn.bias", "bn.mean", "bn.var"), List.of("n"), "bn");
+        b.node("Relu", List.of("n"), List.of("r"), "relu");
+        b.node("GlobalAveragePool", List.of("r"), List.of("g"), "gap");
+        b.node("Flatten", List.of("g"), List.of("f"), "flatten");
+        b.he("fc.weight", 10, 6);
+        b.small("fc.bias", 10);
+        b.node("Gemm", List.of("f", "fc.weight", "fc.bias"), List.of("logits"), "fc", intAttr("transB", 1));
+        return b.model(13, input("input", SIDE), output("logits"));
+    }
+
     /** A model with no Conv/Gemm/MatMul: {@code input -> Relu -> Sigmoid -> out}. */
     static ModelProto nothingToQuantize() {
         Builder b = new Builder(3);
@@ -155,6 +174,14 @@ final class OnnxTestModels {
             }
             double std = Math.sqrt(2.0 / fanIn);
             inits.add(OnnxTensorProtos.ofFloats(name, shape, values(shape, std)));
+        }
+
+        void positive(String name, long n) {
+            float[] v = values(new long[] {n}, 0.3);
+            for (int i = 0; i < v.length; i++) {
+                v[i] = 0.5f + Math.abs(v[i]);
+            }
+            inits.add(OnnxTensorProtos.ofFloats(name, new long[] {n}, v));
         }
 
         void small(String name, long n) {
