@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * {@code preset: mixed} and continue from that plan (POT).</li>
  * <li>Rank: revert each quantized node alone (with its quantizer group) and score on the subset
  * (metric sum when per-sample, NMSE to FP32 otherwise; NMSE also breaks metric ties), in parallel.</li>
- * <li>Revert the top node; evaluate on the full validation set. Bias shifts of other nodes stay
- * (FastBiasCorrection shifts are per-node and independent of other nodes' precision).</li>
+ * <li>Revert the top node; evaluate on the full validation set. The node's own bias shift goes, the
+ * other nodes keep theirs (no statistics pass per iteration; see {@link NodeReverter}).</li>
  * <li>Stop when every controlled metric's drop is at most {@code maximal_drop}.</li>
  * <li>When a revert does not lower the (largest) drop, re-rank on the current plan. With
  * {@code use_prev_if_drop_increase} (default false, as POT) a revert that raises the drop is

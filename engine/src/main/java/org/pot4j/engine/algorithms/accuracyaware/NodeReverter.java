@@ -14,10 +14,11 @@ import org.pot4j.api.quant.QuantizationPlan;
  * quantizer, its bias shift, and every activation quantizer of its {@code activationInputs} and
  * {@code activationOutputs} that no other still-quantized node lists.
  *
- * <p>Bias correction: FastBiasCorrection's shift of a node depends only on that node's own weight
- * quantizer and FP32 inputs, so reverting another node leaves it valid. The reverted node's shift
- * is dropped (its weights are FP32 again) and every other node keeps its shift; no statistics pass
- * is re-run.
+ * <p>Bias correction: the reverted node's shift is dropped (its weights are FP32 again); every
+ * other node keeps the shift the base algorithm computed for the fully quantized model. Shifts
+ * that also absorbed error from an upstream node now in FP32 then slightly over-correct; the full
+ * evaluation after each revert measures exactly that plan, and re-running the bias-correction
+ * statistics would cost one calibration pass per iteration.
  */
 final class NodeReverter {
     private final List<QuantizableNode> nodes;

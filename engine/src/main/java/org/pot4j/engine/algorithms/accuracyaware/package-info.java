@@ -41,9 +41,10 @@
  * <li><b>use_prev_if_drop_increase</b> (false, as POT): when true, a revert that <em>raises</em> the
  *     drop is undone and the node excluded from later rankings (otherwise re-ranking would pick it
  *     again); an unchanged drop keeps the revert, as POT does.</li>
- * <li><b>Bias correction.</b> Reverting a node drops its own bias shift; other nodes keep theirs:
- *     a FastBiasCorrection shift depends only on its node's weight quantizer and FP32 inputs, so
- *     no statistics pass is re-run.</li>
+ * <li><b>Bias correction.</b> Reverting a node drops its own bias shift; other nodes keep the
+ *     shifts computed for the fully quantized model (no calibration pass per iteration). A shift
+ *     that also absorbed the error of an upstream node now in FP32 over-corrects slightly; each
+ *     iteration's full evaluation measures the plan as it is.</li>
  * <li><b>baseline_value.</b> Used as the FP32 baseline when it is within 10% of the value pot4j
  *     measures; otherwise a warning is logged and the FP32 value measured on the full validation
  *     set is used (a wrong baseline would make the search chase a target it cannot see).</li>
