@@ -86,11 +86,7 @@ public class StatisticsCollector {
                                 + "' did not return tensor '" + r.tensor() + "' of model " + model.path()
                                 + " that statistics need; the backend must expose intermediate tensors asked for in compile()");
                     }
-                    try {
-                        r.accept(t, samples.size(), valid);
-                    } catch (IllegalArgumentException e) {
-                        throw new Pot4jException(ErrorCode.MODEL_UNSUPPORTED, e.getMessage() + " (model " + model.path() + ")", e);
-                    }
+                    r.accept(t, samples.size(), valid);
                 }
                 progress.progress(stage, to, indices.length);
             }

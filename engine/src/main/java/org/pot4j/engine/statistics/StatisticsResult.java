@@ -47,12 +47,16 @@ public final class StatisticsResult {
     }
 
     /**
-     * Channel means (a copy).
+     * Channel means (a copy), or null when the tensor has no such channel axis (or changed its
+     * channel count between batches).
      *
      * @throws IllegalArgumentException when they were not requested
      */
     public double[] channelMeans(String tensor, StatisticSpec spec) {
         Object v = get(tensor, spec);
+        if (v == null) {
+            return null;
+        }
         if (!(v instanceof double[] d)) {
             throw new IllegalArgumentException(spec + " of '" + tensor + "' is not a channel statistic");
         }

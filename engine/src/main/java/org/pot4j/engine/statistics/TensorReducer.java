@@ -15,6 +15,8 @@ import org.pot4j.api.Tensor;
  * size: it never keeps batches, so memory depends on the tracked tensors, not on the dataset.
  */
 final class TensorReducer {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TensorReducer.class);
+
     private final String tensor;
     private final List<PerSample> perSample = new ArrayList<>();
     private final List<ChannelMean> channelMeans = new ArrayList<>();
@@ -181,24 +183,37 @@ final class TensorReducer {
         final StatisticSpec spec;
         double[] sums = new double[0];
         long count;
+        String failure;
 
         ChannelMean(StatisticSpec spec) {
             this.spec = spec;
         }
 
+        /** A tensor without that channel axis has no channel means; callers see null and decide. */
+        private void fail(String why) {
+            failure = why;
+            sums = new double[0];
+            LOG.debug("no {} for {}: {}", spec, tensor, why);
+        }
+
         void accept(float[] d, long[] shape, int batchRows, int validRows) {
+            if (failure != null) {
+                return;
+            }
             int rank = shape.length;
             int axis = spec.channelAxis() < 0 ? rank + spec.channelAxis() : spec.channelAxis();
             if (axis < 0 || axis >= rank) {
-                throw new IllegalArgumentException("channel axis " + spec.channelAxis() + " does not exist in tensor '"
-                        + tensor + "' of shape " + Arrays.toString(shape));
+                fail("channel axis " + spec.channelAxis() + " does not exist in tensor '" + tensor + "' of shape "
+                        + Arrays.toString(shape));
+                return;
             }
             int channels = (int) shape[axis];
             if (count == 0 && sums.length == 0) {
                 sums = new double[channels];
             } else if (sums.length != channels) {
-                throw new IllegalArgumentException("tensor '" + tensor + "' changed its channel count from " + sums.length
-                        + " to " + channels + " between batches");
+                fail("tensor '" + tensor + "' changed its channel count from " + sums.length + " to " + channels
+                        + " between batches");
+                return;
             }
             long outer = 1;
             for (int i = 0; i < axis; i++) {
@@ -239,6 +254,9 @@ final class TensorReducer {
         }
 
         double[] means() {
+            if (failure != null) {
+                return null;
+            }
             double[] m = new double[sums.length];
             for (int c = 0; c < m.length; c++) {
                 m[c] = count == 0 ? Double.NaN : sums[c] / count;

@@ -29,6 +29,13 @@ import org.slf4j.LoggerFactory;
  * bias shift. As in NNCF's FastBiasCorrection, a shift is applied only when its magnitude
  * {@code max_c |shift_c / bias_c|} is below the threshold (default 2); a bias with a zero element
  * has infinite magnitude and is never shifted.
+ *
+ * <p>The fast correction measures every node inside the fully quantized model, where its inputs
+ * already carry the mean error of the nodes before it; those nodes' own shifts remove that error,
+ * so counting it again would over-correct deep chains. The error each node inherits through its
+ * input is therefore subtracted ({@link InputErrorPropagation}), leaving the node's own error as
+ * NNCF measures it on a one-node subgraph. Where the weight layout does not allow this, the total
+ * error is used.
  */
 public final class BiasCorrector {
     /** Progress stage of the quantized statistics pass. */
@@ -43,6 +50,7 @@ public final class BiasCorrector {
     private final StatisticsCollector collector;
     private final ProgressListener progress;
     private final Map<String, double[]> fp32Means = new HashMap<>();
+    private final Map<String, double[]> fp32InputMeans = new HashMap<>();
 
     /**
      * A corrector of {@code model} over the calibration subset {@code options} selects.
@@ -84,10 +92,23 @@ public final class BiasCorrector {
         return StatisticSpec.channelMean(node.outputChannelAxis());
     }
 
-    /** The per-channel output means of {@code nodes}, to merge into an FP32 statistics pass. */
+    /** The tensor that feeds a node's weight (its first activation input), or null. */
+    static String input(QuantizableNode node) {
+        return node.activationInputs().isEmpty() ? null : node.activationInputs().get(0);
+    }
+
+    /**
+     * The per-channel means of {@code nodes}' outputs and inputs (input channels on the same axis as
+     * the output's), to merge into an FP32 statistics pass.
+     */
     public static StatisticsRequest request(List<QuantizableNode> nodes) {
         StatisticsRequest r = new StatisticsRequest();
-        nodes.forEach(n -> r.add(n.outputName(), outputMean(n)));
+        for (QuantizableNode n : nodes) {
+            r.add(n.outputName(), outputMean(n));
+            if (input(n) != null) {
+                r.add(input(n), outputMean(n));
+            }
+        }
         return r;
     }
 
@@ -96,6 +117,8 @@ public final class BiasCorrector {
         for (QuantizableNode n : nodes) {
             if (fp32.has(n.outputName(), outputMean(n))) {
                 fp32Means.put(n.id(), fp32.channelMeans(n.outputName(), outputMean(n)));
+                String in = input(n);
+                fp32InputMeans.put(n.id(), in != null && fp32.has(in, outputMean(n)) ? fp32.channelMeans(in, outputMean(n)) : null);
             }
         }
         return this;
@@ -106,10 +129,10 @@ public final class BiasCorrector {
      * candidate's output means under {@code plan} and all shifts are applied at once. Existing
      * shifts in {@code plan} are discarded first, so the result depends only on the quantizers.
      *
-     * <p>Because every node is measured inside the fully quantized model, a node's shift also
-     * absorbs the mean error its quantized inputs carry from upstream nodes, which their own shifts
-     * then remove: deep chains are slightly over-corrected. {@link #correctSequentially} avoids
-     * that at the cost of one pass per node.
+     * <p>Each node's shift is its own error: the error its input inherits from upstream nodes is
+     * subtracted (see the class comment). Mean errors that a nonlinearity creates between nodes
+     * (e.g. rounding noise through a ReLU) are thus left to nobody; {@link #correctSequentially}
+     * corrects them too, at the cost of one pass per node.
      */
     public BiasCorrectionOutcome correct(QuantizationPlan plan) {
         long start = System.nanoTime();
@@ -122,9 +145,23 @@ public final class BiasCorrector {
         QuantizationPlan.Builder out = base.toBuilder();
         Map<String, Double> applied = new LinkedHashMap<>();
         Map<String, String> skipped = new LinkedHashMap<>();
+        int ownError = 0;
         for (QuantizableNode n : nodes) {
-            decide(n, quantized.channelMeans(n.outputName(), outputMean(n)), out, applied, skipped);
+            double[] q = quantized.channelMeans(n.outputName(), outputMean(n));
+            String in = input(n);
+            double[] inherited = q == null || in == null ? null : InputErrorPropagation.propagate(n, model.weight(n),
+                    base.weights().get(n.id()), fp32InputMeans.get(n.id()), quantized.channelMeans(in, outputMean(n)), q.length);
+            if (inherited != null) {
+                // remove the error the input brings from upstream nodes: what remains is this node's own
+                q = q.clone();
+                for (int c = 0; c < q.length; c++) {
+                    q[c] -= inherited[c];
+                }
+                ownError++;
+            }
+            decide(n, q, out, applied, skipped);
         }
+        LOG.debug("fast bias correction: own error for {} of {} nodes, total error for the rest", ownError, nodes.size());
         return finish(out, applied, skipped, nodes.size(), start, "fast");
     }
 
@@ -171,6 +208,10 @@ public final class BiasCorrector {
     private void decide(QuantizableNode n, double[] q, QuantizationPlan.Builder out, Map<String, Double> applied,
                         Map<String, String> skipped) {
         double[] fp = fp32Means.get(n.id());
+        if (fp == null || q == null) {
+            skipped.put(n.id(), "output '" + n.outputName() + "' has no channel axis " + n.outputChannelAxis());
+            return;
+        }
         Tensor biasTensor = model.bias(n);
         if (biasTensor == null) {
             skipped.put(n.id(), "the backend returned no bias values");
