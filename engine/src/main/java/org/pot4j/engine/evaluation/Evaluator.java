@@ -57,6 +57,8 @@ public final class Evaluator {
 
     private static final Logger LOG = LoggerFactory.getLogger(Evaluator.class);
     private static final AtomicInteger THREADS = new AtomicInteger();
+    /** One lock per model, shared by all evaluators, dropped with the model. */
+    private static final Map<Model, Object> COMPILE_LOCKS = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     private final ProgressListener progress;
     private final int defaultWorkers;
@@ -100,7 +102,7 @@ public final class Evaluator {
             throw new Pot4jException(ErrorCode.DATASET_EMPTY, "dataset '" + ds.name() + "' has no samples to evaluate ("
                     + request.stage() + "); give it at least one sample");
         }
-        try (CompiledModel compiled = model.compile(request.plan(), Set.of())) {
+        try (CompiledModel compiled = compile(model, request.plan())) {
             return new Pass(model, compiled, request, idx).run();
         }
     }
@@ -185,7 +187,7 @@ public final class Evaluator {
         int[] idx = indices != null ? indices.clone() : IntStream.range(0, dataset.size()).toArray();
         long t0 = System.nanoTime();
         progress.stageStarted(stage, 0);
-        try (CompiledModel compiled = model.compile(plan, Set.of())) {
+        try (CompiledModel compiled = compile(model, plan)) {
             double value = callFunction(() -> function.validate(compiled, view), view);
             double[] values = null;
             if (perSample) {
@@ -244,6 +246,17 @@ public final class Evaluator {
             }
         }
         return v.clone();
+    }
+
+    /**
+     * {@link Model#compile} is not promised to be thread-safe, so compiles of one model are
+     * serialized (ranking compiles candidates from several threads); inference still runs in parallel.
+     */
+    private CompiledModel compile(Model model, QuantizationPlan plan) {
+        Object lock = COMPILE_LOCKS.computeIfAbsent(model, k -> new Object());
+        synchronized (lock) {
+            return model.compile(plan, Set.of());
+        }
     }
 
     private boolean needsCheck(Model model, Dataset ds, int index) {
