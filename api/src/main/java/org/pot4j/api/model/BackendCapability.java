@@ -15,5 +15,11 @@ public enum BackendCapability {
     /** {@code save} stores weights as 8-bit integers (file ~4x smaller). */
     INT8_WEIGHT_STORAGE,
     /** Compiled quantized models run on integer kernels, not only simulated. */
-    INT8_KERNELS
+    INT8_KERNELS,
+    /**
+     * The integer kernels on this machine can saturate with full-range 8-bit weights (uint8 x int8
+     * products summed in int16, as on x86 CPUs without VNNI), so weights should use 7 bits
+     * (ONNX Runtime's {@code reduce_range}).
+     */
+    SATURATING_INT8_KERNELS
 }

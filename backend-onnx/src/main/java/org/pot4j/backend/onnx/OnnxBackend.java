@@ -2,6 +2,7 @@ package org.pot4j.backend.onnx;
 
 import ai.onnxruntime.OrtEnvironment;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
@@ -18,11 +19,7 @@ import org.pot4j.api.model.ModelBackend;
  * (default: available processors) and {@code optimization_level} ({@code all} by default).
  */
 public final class OnnxBackend implements ModelBackend {
-    private static final Set<BackendCapability> CAPABILITIES = EnumSet.of(
-            BackendCapability.PER_CHANNEL_WEIGHTS, BackendCapability.ACTIVATION_QUANTIZATION,
-            BackendCapability.ASYMMETRIC_ACTIVATIONS, BackendCapability.BIAS_CORRECTION,
-            BackendCapability.INTERMEDIATE_OUTPUTS, BackendCapability.INT8_WEIGHT_STORAGE,
-            BackendCapability.INT8_KERNELS);
+    private static final Set<BackendCapability> CAPABILITIES = capabilities(OnnxCpuFeatures.u8s8Saturates());
 
     private final OrtEnvironment env;
     private final OnnxSessionSettings settings;
@@ -36,6 +33,18 @@ public final class OnnxBackend implements ModelBackend {
         this.env = env;
         this.settings = OnnxSessionSettings.defaults().with(options);
         this.externalThreshold = externalThreshold;
+    }
+
+    static Set<BackendCapability> capabilities(boolean saturatingKernels) {
+        Set<BackendCapability> caps = EnumSet.of(
+                BackendCapability.PER_CHANNEL_WEIGHTS, BackendCapability.ACTIVATION_QUANTIZATION,
+                BackendCapability.ASYMMETRIC_ACTIVATIONS, BackendCapability.BIAS_CORRECTION,
+                BackendCapability.INTERMEDIATE_OUTPUTS, BackendCapability.INT8_WEIGHT_STORAGE,
+                BackendCapability.INT8_KERNELS);
+        if (saturatingKernels) {
+            caps.add(BackendCapability.SATURATING_INT8_KERNELS);
+        }
+        return Collections.unmodifiableSet(caps);
     }
 
     @Override

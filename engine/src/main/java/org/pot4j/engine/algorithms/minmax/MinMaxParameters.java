@@ -114,6 +114,12 @@ public record MinMaxParameters(
         }
         ParamReader w = p.map("weights").requireKnownKeys(WEIGHT_KEYS);
         int wBits = bits(w);
+        if (!w.has("bits") && caps.contains(BackendCapability.SATURATING_INT8_KERNELS)) {
+            // ORT's reduce_range: 7-bit weights keep uint8 x int8 pair sums inside int16 on CPUs without VNNI
+            wBits = 7;
+            LOG.info("{}: the backend's int8 kernels saturate on this CPU; using 7-bit weights (set weights.bits to override)",
+                    algorithm);
+        }
         if (w.choice("mode", "symmetric", Set.of("symmetric", "asymmetric")).equals("asymmetric")) {
             throw w.invalid("mode", "is asymmetric; pot4j stores weights as symmetric signed integers (both presets), use symmetric");
         }
