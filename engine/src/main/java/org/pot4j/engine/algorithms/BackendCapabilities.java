@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What the backend of a model can do, as algorithms see it. The engine offers the model's
  * {@link ModelBackend} as the {@code AlgorithmContext} service of that type; when it is not offered
- * (a bare context in a library call), every capability is assumed, which is what the bundled
- * backends support.
+ * (a bare context in a library call), every feature is assumed (what the bundled backends support)
+ * and no limitation ({@link BackendCapability#SATURATING_INT8_KERNELS}).
  */
 public final class BackendCapabilities {
     private static final Logger LOG = LoggerFactory.getLogger(BackendCapabilities.class);
@@ -29,8 +29,15 @@ public final class BackendCapabilities {
                 return EnumSet.copyOf(backend.capabilities().isEmpty() ? EnumSet.noneOf(BackendCapability.class) : backend.capabilities());
             }
         } catch (RuntimeException e) {
-            LOG.debug("no ModelBackend service ({}); assuming every capability", e.getMessage());
+            LOG.debug("no ModelBackend service ({}); assuming every feature", e.getMessage());
         }
-        return EnumSet.allOf(BackendCapability.class);
+        return assumed();
+    }
+
+    /** What is assumed without a backend: every feature, no limitation. */
+    public static Set<BackendCapability> assumed() {
+        EnumSet<BackendCapability> all = EnumSet.allOf(BackendCapability.class);
+        all.remove(BackendCapability.SATURATING_INT8_KERNELS);
+        return all;
     }
 }

@@ -20,9 +20,9 @@ public final class JavaMlpBackend implements ModelBackend {
 
     private final Set<BackendCapability> capabilities;
 
-    /** A backend with every capability. */
+    /** A backend with every feature capability (and without the SATURATING_INT8_KERNELS limitation). */
     public JavaMlpBackend() {
-        this(EnumSet.allOf(BackendCapability.class));
+        this(features());
     }
 
     /** A backend with the given capabilities. */
@@ -30,13 +30,20 @@ public final class JavaMlpBackend implements ModelBackend {
         this.capabilities = capabilities.isEmpty() ? EnumSet.noneOf(BackendCapability.class) : EnumSet.copyOf(capabilities);
     }
 
-    /** A backend with every capability except {@code missing}. */
+    /** A backend with every feature capability except {@code missing}. */
     public static JavaMlpBackend without(BackendCapability... missing) {
-        EnumSet<BackendCapability> c = EnumSet.allOf(BackendCapability.class);
+        EnumSet<BackendCapability> c = features();
         for (BackendCapability m : missing) {
             c.remove(m);
         }
         return new JavaMlpBackend(c);
+    }
+
+    /** Every capability that is a feature; SATURATING_INT8_KERNELS describes a limitation instead. */
+    private static EnumSet<BackendCapability> features() {
+        EnumSet<BackendCapability> c = EnumSet.allOf(BackendCapability.class);
+        c.remove(BackendCapability.SATURATING_INT8_KERNELS);
+        return c;
     }
 
     @Override

@@ -1,12 +1,12 @@
 package org.pot4j.engine.algorithms.minmax;
 
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.pot4j.api.model.BackendCapability;
+import org.pot4j.engine.algorithms.BackendCapabilities;
 import org.pot4j.engine.algorithms.ParamReader;
 import org.pot4j.engine.statistics.CollectionOptions;
 import org.slf4j.Logger;
@@ -63,9 +63,9 @@ public record MinMaxParameters(
     private static final Set<String> ACTIVATION_KEYS = Set.of("bits", "mode", "granularity", "range_estimator");
     private static final Set<String> WEIGHT_KEYS = Set.of("bits", "mode", "granularity", "range_estimator");
 
-    /** Parses and validates for a backend with every capability. */
+    /** Parses and validates for a backend with every feature and no limitation. */
     public static MinMaxParameters parse(String algorithm, Map<String, ?> params) {
-        return parse(algorithm, params, EnumSet.allOf(BackendCapability.class));
+        return parse(algorithm, params, BackendCapabilities.assumed());
     }
 
     /**
