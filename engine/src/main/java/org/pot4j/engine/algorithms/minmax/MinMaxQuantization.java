@@ -101,7 +101,8 @@ public final class MinMaxQuantization implements QuantizationAlgorithm {
                 continue;
             }
             int axis = prepared.perChannel() && n.weightChannelAxis() >= 0 && n.weightChannelAxis() < w.rank() ? n.weightChannelAxis() : -1;
-            plan.weight(n.id(), QuantizerMath.weights(w, axis, params.weightBits(), params.weightOutlierProb()));
+            int bits = w.rank() >= 3 ? params.convWeightBits() : params.weightBits();
+            plan.weight(n.id(), QuantizerMath.weights(w, axis, bits, params.weightOutlierProb()));
         }
         RangeEstimator range = params.activationRange();
         boolean highIsAbs = range.max().kind() == StatisticKind.ABS_MAX || range.max().kind() == StatisticKind.ABS_QUANTILE;
