@@ -20,7 +20,7 @@ import org.pot4j.api.Pot4jException;
 record OnnxSessionSettings(int intraOpThreads, OrtSession.SessionOptions.OptLevel optimizationLevel,
                            String optimizedModelPath) {
     /** Option keys this backend understands. */
-    static final Set<String> KEYS = new TreeSet<>(List.of("intra_op_threads", "optimization_level", "optimized_model_path"));
+    static final Set<String> KEYS = new TreeSet<>(List.of("intra_op_threads", "threads", "optimization_level", "optimized_model_path"));
 
     private static final Map<String, OrtSession.SessionOptions.OptLevel> LEVELS = levels();
 
@@ -46,7 +46,8 @@ record OnnxSessionSettings(int intraOpThreads, OrtSession.SessionOptions.OptLeve
             }
         }
         int threads = intraOpThreads;
-        Object t = options.get("intra_op_threads");
+        // "threads" is the engine's backend-neutral name (config engine.threads)
+        Object t = options.containsKey("intra_op_threads") ? options.get("intra_op_threads") : options.get("threads");
         if (t != null) {
             threads = parseThreads(t);
         }

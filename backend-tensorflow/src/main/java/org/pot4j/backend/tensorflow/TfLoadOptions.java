@@ -23,8 +23,8 @@ import org.pot4j.api.Pot4jException;
 record TfLoadOptions(String signature, List<String> tags, List<String> inputs, List<String> outputs) {
     /** Default signature key of SavedModels. */
     static final String DEFAULT_SIGNATURE = "serving_default";
-    /** Option keys this backend accepts. */
-    static final Set<String> KEYS = new TreeSet<>(List.of("signature", "tags", "inputs", "outputs"));
+    /** Option keys this backend accepts; "threads" (the engine's engine.threads) is accepted and left to the backend's session settings. */
+    static final Set<String> KEYS = new TreeSet<>(List.of("signature", "tags", "inputs", "outputs", "threads"));
 
     TfLoadOptions {
         tags = List.copyOf(tags);
