@@ -85,8 +85,8 @@ public final class AccuracyAwareHtmlReport {
             sb.append("<table><tr><th>#</th><th>node</th><th>op</th><th>action</th><th>drop</th><th>values</th>"
                     + "<th>re-ranked before</th><th>time (s)</th></tr>\n");
             for (Map<String, ?> it : iterations) {
-                sb.append("<tr><td class=\"n\">").append(str(it.get("iteration"))).append("</td><td><code>")
-                        .append(esc(str(it.get("node")))).append("</code></td><td>").append(esc(str(it.get("op_type"))))
+                sb.append("<tr><td class=\"n\">").append(str(it.get("iteration"))).append("</td><td>")
+                        .append(nodeCell(it)).append("</td><td>").append(esc(str(it.get("op_type"))))
                         .append("</td><td>").append(esc(str(it.get("action")))).append("</td><td class=\"n\">")
                         .append(num(it.get("drop"))).append("</td><td>").append(esc(values(map(it.get("values")))))
                         .append("</td><td>").append(Boolean.TRUE.equals(it.get("reranked")) ? "yes" : "")
@@ -109,7 +109,8 @@ public final class AccuracyAwareHtmlReport {
 
         List<Map<String, ?>> rankings = maps(r.get("rankings"));
         if (!rankings.isEmpty()) {
-            sb.append("<h2>Layer ranking</h2>\n<p>Each quantized node reverted alone and scored on the ranking subset; "
+            sb.append("<h2>Layer ranking</h2>\n<p>Each quantized node reverted alone (with the weightless producers whose output "
+                    + "quantizer only it reads) and scored on the ranking subset; "
                     + "the first row is reverted first.</p>\n");
             boolean first = true;
             for (Map<String, ?> rk : rankings) {
@@ -117,8 +118,8 @@ public final class AccuracyAwareHtmlReport {
                         .append(num(rk.get("iteration"))).append(" (by ").append(esc(str(rk.get("basis")))).append(")</summary>\n");
                 sb.append("<table><tr><th>rank</th><th>node</th><th>op</th><th>score</th><th>metric sum</th><th>NMSE to FP32</th></tr>\n");
                 for (Map<String, ?> e : maps(rk.get("entries"))) {
-                    sb.append("<tr><td class=\"n\">").append(str(e.get("rank"))).append("</td><td><code>")
-                            .append(esc(str(e.get("node")))).append("</code></td><td>").append(esc(str(e.get("op_type"))))
+                    sb.append("<tr><td class=\"n\">").append(str(e.get("rank"))).append("</td><td>")
+                            .append(nodeCell(e)).append("</td><td>").append(esc(str(e.get("op_type"))))
                             .append("</td><td class=\"n\">").append(num(e.get("score"))).append("</td><td class=\"n\">")
                             .append(num(e.get("metric_sum"))).append("</td><td class=\"n\">").append(num(e.get("nmse")))
                             .append("</td></tr>\n");
@@ -207,5 +208,22 @@ public final class AccuracyAwareHtmlReport {
             }
         }
         return out;
+    }
+
+    /** The node in code font, followed by the nodes reverted with it (its quantizer group) when there are any. */
+    private static String nodeCell(Map<String, ?> row) {
+        String node = str(row.get("node"));
+        StringBuilder sb = new StringBuilder("<code>").append(esc(node)).append("</code>");
+        List<?> group = list(row.get("group"));
+        List<String> others = new ArrayList<>();
+        for (Object g : group) {
+            if (!node.equals(String.valueOf(g))) {
+                others.add("<code>" + esc(String.valueOf(g)) + "</code>");
+            }
+        }
+        if (!others.isEmpty()) {
+            sb.append("<br><small>with ").append(String.join(", ", others)).append("</small>");
+        }
+        return sb.toString();
     }
 }

@@ -68,6 +68,7 @@ final class AccuracyAwareReport {
             m.put("iteration", it.iteration());
             m.put("node", it.node());
             m.put("op_type", it.opType());
+            m.put("group", List.copyOf(it.group()));
             m.put("action", it.action());
             m.put("values", finite(it.values()));
             m.put("drops", finite(it.drops()));
@@ -93,6 +94,7 @@ final class AccuracyAwareReport {
                 em.put("rank", rank++);
                 em.put("node", e.node());
                 em.put("op_type", e.opType());
+                em.put("group", List.copyOf(e.group()));
                 putFinite(em, "score", e.score());
                 putFinite(em, "metric_sum", e.metricSum());
                 putFinite(em, "nmse", e.nmse());

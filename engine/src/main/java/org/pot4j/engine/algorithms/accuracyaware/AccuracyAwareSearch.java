@@ -179,6 +179,7 @@ final class AccuracyAwareSearch {
                 continue;
             }
             st.iteration++;
+            List<String> group = reverter.group(st.plan, node).stream().map(QuantizableNode::id).toList();
             QuantizationPlan candidate = reverter.revert(st.plan, node);
             EvaluationResult r = probe.evaluate(candidate, null, false, false, null,
                     "evaluate int8 (iteration " + st.iteration + ")");
@@ -189,11 +190,11 @@ final class AccuracyAwareSearch {
             String action;
             if (!improved && params.usePrevIfDropIncrease && objective > st.currentObjective) {
                 action = "rolled_back";
-                st.excluded.add(node);
+                st.excluded.addAll(group);
             } else {
                 action = "reverted";
                 setCurrent(st, candidate, values);
-                st.reverted.add(node);
+                st.reverted.addAll(group);
             }
             if (!improved) {
                 st.needRerank = true;
@@ -205,9 +206,10 @@ final class AccuracyAwareSearch {
             double seconds = (System.nanoTime() - t0) / 1e9;
             boolean reranked = !st.rankings.isEmpty() && st.rankings.get(st.rankings.size() - 1).beforeIteration() == st.iteration;
             st.history.add(new IterationRecord(st.iteration, node, qn.opType(), action, values, drops, objective, improved,
-                    reranked, st.reverted.size(), seconds));
+                    reranked, st.reverted.size(), seconds, group));
             message(String.format(Locale.ROOT, "iteration %d: %s %s -> %s, drop %s%s", st.iteration,
-                    action.equals("reverted") ? "reverted" : "rolled back", node, format(values), fmt(objective),
+                    action.equals("reverted") ? "reverted" : "rolled back", group.size() == 1 ? node : group,
+                    format(values), fmt(objective),
                     improved ? "" : " (no improvement: re-ranking)"));
             if (met(st.currentObjective)) {
                 st.finished = true;
@@ -382,9 +384,11 @@ final class AccuracyAwareSearch {
     private List<String> rank(SearchState st) {
         long t0 = System.nanoTime();
         ControlledMetric focus = focus(st);
+        // one candidate per node, reverted with its group (the weightless producers that only feed it)
         List<QuantizableNode> candidates = new ArrayList<>();
         for (QuantizableNode n : reverter.quantized(st.plan)) {
-            if (!st.excluded.contains(n.id()) && reverter.revertChangesNumerics(st.plan, n.id())) {
+            boolean excluded = reverter.group(st.plan, n.id()).stream().anyMatch(m -> st.excluded.contains(m.id()));
+            if (!excluded && reverter.revertChangesNumerics(st.plan, n.id())) {
                 candidates.add(n);
             }
         }

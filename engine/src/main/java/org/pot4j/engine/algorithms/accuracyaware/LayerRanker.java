@@ -18,8 +18,9 @@ import org.pot4j.api.model.QuantizableNode;
 import org.pot4j.api.quant.QuantizationPlan;
 
 /**
- * Step 4 of the algorithm: reverts each candidate node alone and scores the model on the ranking
- * subset. Candidates are independent, so they run on a bounded pool; results are collected in
+ * Step 4 of the algorithm: reverts each candidate node alone (with its quantizer group, see
+ * {@link NodeReverter}) and scores the model on the ranking subset. Candidates are independent, so
+ * they run on a bounded pool; results are collected in
  * candidate order and sorted with a total order (score, then NMSE, then topological position), so
  * the ranking is the same with 1 or N workers.
  */
@@ -114,7 +115,8 @@ final class LayerRanker {
             throw new BudgetExceeded();
         }
         CandidateScore s = probe.score(reverter.revert(current, node.id()), subset, focus, fp32Outputs);
-        return new RankEntry(node.id(), node.opType(), s.score(), s.metricSum(), s.nmse());
+        List<String> group = reverter.group(current, node.id()).stream().map(QuantizableNode::id).toList();
+        return new RankEntry(node.id(), node.opType(), s.score(), s.metricSum(), s.nmse(), group);
     }
 
     /** Higher score first; then lower NMSE (a finer signal when metric sums tie); then graph order. */

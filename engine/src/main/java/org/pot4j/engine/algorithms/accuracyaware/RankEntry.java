@@ -1,13 +1,21 @@
 package org.pot4j.engine.algorithms.accuracyaware;
 
+import java.util.List;
+
 /**
- * One row of a layer ranking: the node and how good the model is when it alone is reverted.
+ * One row of a layer ranking: a node and how good the model is when it alone (with its quantizer
+ * group, see {@link NodeReverter}) is reverted.
  *
  * @param node      node id
  * @param opType    op type
  * @param score     see {@link CandidateScore#score()}; higher ranks first
  * @param metricSum see {@link CandidateScore#metricSum()}
  * @param nmse      see {@link CandidateScore#nmse()}
+ * @param group     every node the candidate reverts, in graph order (just {@code node} when it goes alone)
  */
-record RankEntry(String node, String opType, double score, double metricSum, double nmse) {
+record RankEntry(String node, String opType, double score, double metricSum, double nmse, List<String> group) {
+    /** Copies; an absent group (older checkpoints) means the node alone. */
+    RankEntry {
+        group = group == null || group.isEmpty() ? List.of(node) : List.copyOf(group);
+    }
 }

@@ -33,7 +33,7 @@ final class SearchState {
     /** The current plan and what was reverted to reach it. */
     public QuantizationPlan plan;
     public List<String> reverted = new ArrayList<>();
-    /** Nodes rolled back by use_prev_if_drop_increase; never tried again. */
+    /** Nodes rolled back by use_prev_if_drop_increase (with their groups); never tried again. */
     public List<String> excluded = new ArrayList<>();
     /** The remaining nodes of the latest ranking, next first. */
     public List<String> queue = new ArrayList<>();
@@ -79,9 +79,15 @@ final class SearchState {
      * @param reranked     true when a (re-)ranking ran right before this attempt
      * @param revertedCount nodes in FP32 after the attempt
      * @param seconds      wall time of the attempt (including a re-ranking before it)
+     * @param group        every node reverted (or rolled back) in this attempt, in graph order: {@code node} and its quantizer group
      */
     record IterationRecord(int iteration, String node, String opType, String action, Map<String, Double> values,
-            Map<String, Double> drops, double drop, boolean improved, boolean reranked, int revertedCount, double seconds) {
+            Map<String, Double> drops, double drop, boolean improved, boolean reranked, int revertedCount, double seconds,
+            List<String> group) {
+        /** Copies; an absent group (older checkpoints) means the node alone. */
+        IterationRecord {
+            group = group == null || group.isEmpty() ? List.of(node) : List.copyOf(group);
+        }
     }
 
     /**

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.pot4j.api.model.QuantizableNode;
 import org.pot4j.api.quant.ActivationQuantizer;
 import org.pot4j.api.quant.QuantizationPlan;
 import org.pot4j.api.quant.WeightQuantizer;
@@ -67,5 +68,39 @@ class NodeReverterTest {
         QuantizationPlan plan = full().toBuilder().removeActivation("h2").build();
         assertFalse(rv.revertChangesNumerics(plan, "add"), "r1 is still needed by fc2, h2 is not quantized");
         assertTrue(rv.revertChangesNumerics(plan, "fc1"));
+    }
+
+    @Test
+    void aWeightlessProducerOnlyThisNodeReadsGoesWithIt() {
+        // conv (lists its output y, as a weighted producer does for its own integer kernel) -> pool (weightless,
+        // lists its output g) -> fc reading g: fc's input quantizer g is the pool's output quantizer
+        QuantizableNode conv = new QuantizableNode("conv", "Conv", List.of("x"), List.of("y"), "conv.w", new long[] {4, 1, 1, 1}, 0,
+                null, "y", 1);
+        QuantizableNode pool = new QuantizableNode("pool", "GlobalAveragePool", List.of("y"), List.of("g"), null, null, -1, null, "g", -1);
+        QuantizableNode fc = new QuantizableNode("fc", "Gemm", List.of("g"), List.of(), "fc.w", new long[] {2, 4}, 0, null, "out", 1);
+        QuantizableNode head = new QuantizableNode("head", "Gemm", List.of("g"), List.of(), "head.w", new long[] {2, 4}, 0, null, "h", 1);
+        QuantizationPlan.Builder b = QuantizationPlan.builder();
+        for (String t : List.of("x", "y", "g")) {
+            b.activation(t, new ActivationQuantizer(8, false, 0.05f, 0));
+        }
+        b.weight("conv", new WeightQuantizer(8, 0, new float[] {0.01f, 0.01f, 0.01f, 0.01f}, new int[4], true));
+        b.weight("fc", new WeightQuantizer(8, 0, new float[] {0.01f, 0.01f}, new int[2], true));
+        QuantizationPlan plan = b.build();
+        NodeReverter rv = new NodeReverter(List.of(conv, pool, fc));
+
+        assertEquals(List.of("pool", "fc"), rv.group(plan, "fc").stream().map(n -> n.id()).toList());
+        assertEquals(List.of("pool"), rv.group(plan, "pool").stream().map(n -> n.id()).toList(), "the conv has weights");
+        assertEquals(List.of("conv"), rv.group(plan, "conv").stream().map(n -> n.id()).toList());
+        QuantizationPlan p = rv.revert(plan, "fc");
+        assertFalse(p.activations().containsKey("g"), "fc's input quantizer is really gone");
+        assertTrue(p.activations().containsKey("y"), "the conv still needs its output quantizer");
+        assertTrue(p.fp32Nodes().containsAll(List.of("pool", "fc")));
+        assertEquals(List.of("conv"), rv.quantized(p).stream().map(n -> n.id()).toList());
+        assertFalse(rv.revertChangesNumerics(plan, "pool"), "y is the conv's and g is fc's: the pool alone changes nothing");
+
+        NodeReverter shared = new NodeReverter(List.of(conv, pool, fc, head));
+        QuantizationPlan both = plan.toBuilder().weight("head", plan.weights().get("fc")).build();
+        assertEquals(List.of("fc"), shared.group(both, "fc").stream().map(n -> n.id()).toList(), "head still reads g");
+        assertTrue(shared.revert(both, "fc").activations().containsKey("g"));
     }
 }

@@ -91,9 +91,9 @@ class SmallPartsTest {
         st.currentObjective = Double.NaN;
         Map<String, Double> v = new LinkedHashMap<>();
         v.put("acc", 0.8765432109876543);
-        st.history.add(new SearchState.IterationRecord(1, "fc1", "Gemm", "reverted", v, v, 0.1, true, true, 1, 0.5));
+        st.history.add(new SearchState.IterationRecord(1, "fc1", "Gemm", "reverted", v, v, 0.1, true, true, 1, 0.5, null));
         st.rankings.add(new SearchState.RankingRecord(1, "acc", "metric", 0.2,
-                List.of(new RankEntry("fc1", "Gemm", 3, 3, Double.NaN))));
+                List.of(new RankEntry("fc1", "Gemm", 3, 3, Double.NaN, null))));
         st.queue.add("fc2");
         Checkpoint cp = new Checkpoint(tmp.resolve("aa-checkpoint.json"));
         cp.save("abc", st);
