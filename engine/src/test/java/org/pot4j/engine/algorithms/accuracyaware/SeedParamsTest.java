@@ -85,6 +85,21 @@ class SeedParamsTest {
     }
 
     @Test
+    void targetDeviceAcceptsOnlyTheValuesThatMeanSomething() {
+        for (String ok : List.of("ANY", "CPU", "cpu")) {
+            assertEquals(ok.toUpperCase(java.util.Locale.ROOT),
+                    org.pot4j.engine.algorithms.minmax.MinMaxParameters.parse("DefaultQuantization", Map.of("target_device", ok))
+                            .targetDevice());
+        }
+        for (String ignored : List.of("GPU", "NPU", "CPU_SPR", "GNA")) {
+            Pot4jException e = assertThrows(Pot4jException.class, () -> org.pot4j.engine.algorithms.minmax.MinMaxParameters
+                    .parse("DefaultQuantization", Map.of("target_device", ignored)));
+            assertEquals(ErrorCode.CONFIG_INVALID, e.code());
+            assertTrue(e.getMessage().contains(ignored) && e.getMessage().contains("use ANY or CPU"), e.getMessage());
+        }
+    }
+
+    @Test
     void byDefaultThePresetIsNotConvertedToMixed() {
         AaFixture f = new AaFixture();
         Recording base = new Recording();
