@@ -104,10 +104,11 @@ final class DjlBackend implements ModelBackend {
             throw new Pot4jException(ErrorCode.MODEL_UNSUPPORTED, file + " holds no TorchScript module; export with torch.jit.trace/script");
         }
         DjlModelOptions opts = DjlModelOptions.from(path, options, archive);
+        DjlRuntime.setThreads(opts.threads);
         FlatProgram program = TsFlattener.flatten(archive, module, file);
         List<TensorInfo> inputs = inputs(file, archive, program, opts);
         List<String> outputNames = outputNames(file, program, opts);
-        DjlModel model = new DjlModel(path, archive, program, inputs, outputNames);
+        DjlModel model = new DjlModel(path, archive, program, inputs, outputNames, opts.output);
         model.probeOutputShapes();
         return model;
     }

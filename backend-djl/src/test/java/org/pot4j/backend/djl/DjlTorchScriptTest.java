@@ -209,7 +209,9 @@ class DjlTorchScriptTest {
         b.activation("block.relu", new ActivationQuantizer(8, true, 0.02f, -5)); // asymmetric
         QuantizationPlan plan = b.build();
         Path out = tmp.resolve("sub").resolve("tiny_int8.pt");
-        model.save(plan, out);
+        try (Model fakeQuant = backend.load(TINY, Map.of("output", "fake_quant"))) {
+            fakeQuant.save(plan, out);
+        }
         TorchScriptArchive saved = TorchScriptArchive.read(out);
         assertTrue(saved.text("code/__torch__.py").contains("torch.fake_quantize_per_tensor_affine(x, "));
         assertTrue(new String(saved.get("data.pkl"), java.nio.charset.StandardCharsets.ISO_8859_1).contains("CharStorage"),
@@ -289,7 +291,8 @@ class DjlTorchScriptTest {
             try (CompiledModel c = m.compile(plan.build(), Set.of()); Model again = backend.load(saved, options);
                  CompiledModel c2 = again.compile(QuantizationPlan.EMPTY, Set.of())) {
                 float[] q = c.infer(feed).get("output").floats();
-                assertArrayEquals(q, c2.infer(feed).get("output").floats());
+                // the saved file runs on integer kernels where the plan allows, float elsewhere
+                assertArrayEquals(q, c2.infer(feed).get("output").floats(), 0.02f);
                 assertFalse(Arrays.equals(ref, q));
                 assertArrayEquals(ref, q, 0.1f);
             }
