@@ -181,6 +181,12 @@ final class DjlModel implements Model {
 
     @Override
     public void save(QuantizationPlan plan, Path target) {
+        if (nodes.isEmpty() && !program.conditionalOps.isEmpty()) {
+            throw new Pot4jException(ErrorCode.MODEL_UNSUPPORTED, displayName() + ": all its conv/linear calls "
+                    + program.conditionalOps + " run inside scripted control flow (if/for/while), where pot4j cannot place"
+                    + " a quantizer, so there is nothing to quantize; export with torch.jit.trace(model, example_input),"
+                    + " which records the straight-line path");
+        }
         byte[] bytes = output == DjlModelOptions.Output.FAKE_QUANT ? fakeQuant(plan, target) : int8(plan, target);
         Path abs = target.toAbsolutePath();
         Path tmp = null;

@@ -249,6 +249,46 @@ class DjlTorchScriptTest {
     }
 
     @Test
+    void eagerPickleIsRejectedNamingItsClass() {
+        Path eager = DIR.resolve("tiny_eager.pt");
+        assertFalse(backend.accepts(eager));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(eager, Map.of()));
+        assertEquals(ErrorCode.MODEL_UNSUPPORTED, e.code());
+        assertTrue(e.getMessage().startsWith("tiny_eager.pt is an eager torch.save pickle of a make_test_fixtures.Branchy"
+                + " object, not TorchScript"), e.getMessage());
+        assertTrue(e.getMessage().contains("torch.jit.trace"), e.getMessage());
+    }
+
+    @Test
+    void randomZipNamedPtIsNotTorchScript() throws IOException {
+        Path zip = tmp.resolve("model.pt");
+        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+            out.putNextEntry(new java.util.zip.ZipEntry("photos/cat.jpg"));
+            out.write(new byte[] {1, 2, 3});
+            out.closeEntry();
+        }
+        assertFalse(backend.accepts(zip));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(zip, Map.of()));
+        assertEquals(ErrorCode.MODEL_UNSUPPORTED, e.code());
+        assertTrue(e.getMessage().startsWith("model.pt is a zip file but not a PyTorch archive"), e.getMessage());
+        assertTrue(e.getMessage().contains("cat.jpg") && e.getMessage().contains("torch.jit.trace"), e.getMessage());
+    }
+
+    @Test
+    void modelWhoseLayersAllRunInLoopsCannotBeQuantized() {
+        Path looped = DIR.resolve("tiny_scripted_loop.pt");
+        try (Model m = backend.load(looped, Map.of("input_shapes", List.of(List.of(-1, 4))))) {
+            assertEquals(List.of(), m.quantizableNodes());
+            Path out = tmp.resolve("looped_int8.pt");
+            Pot4jException e = assertThrows(Pot4jException.class, () -> m.save(QuantizationPlan.EMPTY, out));
+            assertEquals(ErrorCode.MODEL_UNSUPPORTED, e.code());
+            assertTrue(e.getMessage().contains("[torch.linear] run inside scripted control flow"), e.getMessage());
+            assertTrue(e.getMessage().contains("torch.jit.trace"), e.getMessage());
+            assertFalse(Files.exists(out));
+        }
+    }
+
+    @Test
     void scriptedModelWithControlFlowRunsAndQuantizes() throws IOException {
         Path scripted = DIR.resolve("tiny_scripted.pt");
         assertTrue(backend.accepts(scripted));
