@@ -224,6 +224,9 @@ public final class Pot4j implements AutoCloseable {
                 LOG.warn("backend {} failed to check {}: {}", name, path, e.toString());
             }
         }
+        if (guess != null && backendNames().contains(guess) && broken.stream().noneMatch(b -> b.startsWith(guess + " ("))) {
+            return guess; // installed but not claiming the file: its load says what the file is and what it needs
+        }
         String install = guess == null ? "install the backend for its framework (backend-onnx, backend-tensorflow or backend-djl)"
                 : "install backend-" + guess;
         throw new Pot4jException(ErrorCode.NO_BACKEND, "no backend for " + path + "; " + install + " into plugins/"
