@@ -67,7 +67,9 @@ public final class OnnxBackend implements ModelBackend {
     public Model load(Path path, Map<String, Object> options) {
         OnnxSessionSettings s = settings.with(options);
         OnnxModelReader.Loaded loaded = OnnxModelReader.read(path);
-        return new OnnxModel(path, env, s, OnnxGraphNormalizer.normalize(loaded.model()), loaded.sizeOnDisk(),
+        OnnxModel model = new OnnxModel(path, env, s, OnnxGraphNormalizer.normalize(loaded.model()), loaded.sizeOnDisk(),
                 externalThreshold);
+        model.sourceFiles(loaded.files());
+        return model;
     }
 }
