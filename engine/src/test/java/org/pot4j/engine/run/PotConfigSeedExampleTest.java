@@ -28,8 +28,7 @@ class PotConfigSeedExampleTest {
     @TempDir
     Path dir;
 
-    @Test
-    void potsConfigExampleReachesTheAlgorithmWithTheDocumentedDefaults() throws IOException {
+    private void modelAndData() throws IOException {
         TextMlpBackendProvider.write(dir.resolve("model.tmlp"), 4, 5, 16, 3);
         StringBuilder csv = new StringBuilder("f0,f1,f2,f3,f4,label\n");
         Random r = new Random(5);
@@ -40,6 +39,76 @@ class PotConfigSeedExampleTest {
             csv.append(i % 3).append('\n');
         }
         Files.writeString(dir.resolve("rows.csv"), csv);
+    }
+
+    private JobSummary run(Path config) {
+        try (Pot4j pot4j = Pot4j.builder().progress(ProgressListener.NONE).build()) {
+            return new JobRunner(pot4j).run(pot4j.loadConfig(config), config, JobOptions.defaults());
+        }
+    }
+
+    /** POT's example with other AccuracyAware params. */
+    private Path config(String name, String params) throws IOException {
+        return Files.writeString(dir.resolve(name), """
+                {
+                  "models": [{"model": {"model_name": "model", "model": "model.tmlp"}}],
+                  "engine": {
+                    "calibration_dataset": {"type": "csv", "path": "rows.csv", "label_column": "label"},
+                    "metrics": [{"name": "test_top1"}]
+                  },
+                  "compression": {"algorithms": [{"name": "AccuracyAwareQuantization", "params": %s}]}
+                }
+                """.formatted(params));
+    }
+
+    /**
+     * 300 rows labelled with the FP32 model's own prediction (so FP32 scores 1.0 and any INT8 flip
+     * is a drop) for a 6-12-3 model whose DefaultQuantization flips some of them.
+     */
+    private void fp32LabelledData() throws IOException {
+        Path model = TextMlpBackendProvider.write(dir.resolve("model.tmlp"), 5, 6, 12, 3);
+        Random r = new Random(21);
+        float[][] rows = new float[300][6];
+        for (float[] row : rows) {
+            for (int f = 0; f < row.length; f++) {
+                row[f] = (float) (0.2 + r.nextGaussian());
+            }
+        }
+        StringBuilder csv = new StringBuilder("f0,f1,f2,f3,f4,f5,label\n");
+        try (Pot4j pot4j = Pot4j.builder().progress(ProgressListener.NONE).build();
+             org.pot4j.api.model.Model m = pot4j.loadModel(model);
+             org.pot4j.api.model.CompiledModel c = m.compile(org.pot4j.api.quant.QuantizationPlan.EMPTY, java.util.Set.of())) {
+            for (float[] row : rows) {
+                float[] out = c.infer(Map.of(m.inputs().get(0).name(),
+                        org.pot4j.api.Tensor.ofFloats(new long[] {1, row.length}, row))).values().iterator().next().floats();
+                int best = 0;
+                for (int k = 1; k < out.length; k++) {
+                    best = out[k] > out[best] ? k : best;
+                }
+                for (float v : row) {
+                    csv.append(String.format(Locale.ROOT, "%.9g,", v));
+                }
+                csv.append(best).append('\n');
+            }
+        }
+        Files.writeString(dir.resolve("rows.csv"), csv);
+    }
+
+    @Test
+    void onTargetMissedErrorFailsTheModelWhereTheDefaultKeepsTheBestOne() throws IOException {
+        fp32LabelledData();
+        String missed = "{\"maximal_drop\": 0, \"max_iter_num\": 0";
+        ModelOutcome best = run(config("best.json", missed + "}")).models().get(0);
+        assertEquals(ModelStatus.BEST_EFFORT, best.status(), "the scenario needs a missed target");
+        ModelOutcome error = run(config("error.json", missed + ", \"on_target_missed\": \"error\"}")).models().get(0);
+        assertEquals(ModelStatus.FAILED, error.status());
+        assertEquals(org.pot4j.api.ErrorCode.ACCURACY_TARGET_NOT_MET, error.errorCode());
+        org.junit.jupiter.api.Assertions.assertTrue(error.error().contains("on_target_missed"), error.error());
+    }
+
+    @Test
+    void potsConfigExampleReachesTheAlgorithmWithTheDocumentedDefaults() throws IOException {
+        modelAndData();
         Path config = Files.writeString(dir.resolve("pot-example.json"), """
                 {
                   "models": [{"model": {"model_name": "model", "model": "model.tmlp"}}],
@@ -51,10 +120,7 @@ class PotConfigSeedExampleTest {
                     "params": {"target_device": "ANY", "stat_subset_size": 300, "maximal_drop": 0.02}}]}
                 }
                 """);
-        JobSummary s;
-        try (Pot4j pot4j = Pot4j.builder().progress(ProgressListener.NONE).build()) {
-            s = new JobRunner(pot4j).run(pot4j.loadConfig(config), config, JobOptions.defaults());
-        }
+        JobSummary s = run(config);
         ModelOutcome o = s.models().get(0);
         assertEquals("AccuracyAwareQuantization", o.algorithm());
         JsonNode report = JsonFiles.mapper().readTree(Files.readString(dir.resolve("out/model/report.json")))
