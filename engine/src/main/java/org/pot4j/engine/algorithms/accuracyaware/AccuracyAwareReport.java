@@ -27,6 +27,12 @@ final class AccuracyAwareReport {
         r.put("base_algorithm", p.baseAlgorithm);
         r.put("ranking", st.ranking == null ? "exact" : st.ranking);
         r.put("preset_converted_to_mixed", st.convertedToMixed);
+        if (st.mixedSkipped) {
+            r.put("convert_to_mixed_preset_skipped", "the preset is already mixed");
+        }
+        // what reached the algorithm: its own parameters with defaults filled in, and the base algorithm's as passed on
+        r.put("parameters", p.effective());
+        r.put("base_parameters", new java.util.TreeMap<>(p.baseParams));
         List<Object> metrics = new ArrayList<>();
         for (ControlledMetric c : st.controlled) {
             Map<String, Object> m = new LinkedHashMap<>();

@@ -110,7 +110,13 @@ final class AccuracyAwareSearch {
         message("FP32 " + format(baselines(st)) + ", INT8 " + format(st.initialValues) + ", drop "
                 + format(st.initialDrops) + " (maximal_drop " + params.maximalDrop + ")");
 
-        if (!met(st.currentObjective) && params.convertToMixedPreset) {
+        boolean alreadyMixed = "mixed".equalsIgnoreCase(String.valueOf(params.baseParams.get("preset")));
+        if (!met(st.currentObjective) && params.convertToMixedPreset && alreadyMixed) {
+            // POT converts a symmetric (performance) model to mixed; a mixed one has nothing to convert
+            st.mixedSkipped = true;
+            message("convert_to_mixed_preset skipped: the preset is already mixed");
+        }
+        if (!met(st.currentObjective) && params.convertToMixedPreset && !alreadyMixed) {
             Map<String, Object> mixed = new LinkedHashMap<>(params.baseParams);
             mixed.put("preset", "mixed");
             tb = System.nanoTime();
@@ -147,7 +153,9 @@ final class AccuracyAwareSearch {
         chooseRankingSubset(st, fp32, int8, comparison);
         if (params.exactRanking) {
             try {
-                st.queue = rank(st);
+                if (params.maxIterNum > 0) { // max_iter_num 0: no revert allowed, so no ranking to pay for
+                    st.queue = rank(st);
+                }
             } catch (LayerRanker.BudgetExceeded e) {
                 st.stopReason = "max_time (" + params.maxTimeSeconds + " s) reached during the first ranking";
             }
@@ -305,7 +313,6 @@ final class AccuracyAwareSearch {
             }
         }
         Map<String, Double> measured = fp32.aggregate();
-        Map<String, Double> full = null;
         List<ControlledMetric> out = new ArrayList<>();
         for (MetricKey k : chosen) {
             double m = measured.get(k.name());
@@ -313,25 +320,17 @@ final class AccuracyAwareSearch {
             double baseline = m;
             String source = "measured";
             if (c != null) {
+                // the seed uses baseline_value as given; a far-off one is most likely a typo or another
+                // model's value, so say so (once, both values) but do not override the user
+                baseline = c;
+                source = "config";
                 double tol = BASELINE_TOLERANCE * Math.max(Math.abs(c), Math.abs(m));
-                if (Math.abs(c - m) <= tol + DROP_TOLERANCE) {
-                    baseline = c;
-                    source = "config";
-                } else {
-                    if (!st.fp32PassFull && full == null) {
-                        EvaluationResult f = probe.evaluate(QuantizationPlan.EMPTY, null, false, false, null,
-                                "evaluate fp32 (full, baseline_value check)");
-                        full = f.aggregate();
-                        st.fp32PassSeconds = f.seconds();
-                        st.fp32PassFull = true;
-                    }
-                    baseline = full != null ? full.get(k.name()) : m;
-                    source = "measured (configured baseline_value " + c + " ignored)";
-                    LOG.warn("AccuracyAwareQuantization: baseline_value {} of '{}' is inconsistent with the measured FP32 value {}"
-                            + " (more than {}% apart); using the measured value {} on the full validation set",
-                            c, k.name(), fmt(m), (int) (BASELINE_TOLERANCE * 100), fmt(baseline));
-                    progress.message("WARNING: baseline_value " + c + " of '" + k.name() + "' does not match the measured FP32 value "
-                            + fmt(baseline) + "; using the measured one");
+                if (Math.abs(c - m) > tol + DROP_TOLERANCE) {
+                    String warning = "baseline_value " + c + " of '" + k.name() + "' is more than "
+                            + (int) (BASELINE_TOLERANCE * 100) + "% from the FP32 value " + fmt(m) + " measured on "
+                            + st.comparisonSize + " samples; using " + c + " as configured";
+                    LOG.warn("AccuracyAwareQuantization: {}", warning);
+                    progress.message("WARNING: " + warning);
                 }
             }
             boolean perSample = k.perSample() && fp32.perSample(k.name()) != null;

@@ -20,6 +20,8 @@ final class SearchState {
     /** Values and drops after switching to the mixed preset (convert_to_mixed_preset), else null. */
     public Map<String, Double> mixedValues;
     public boolean convertedToMixed;
+    /** convert_to_mixed_preset was asked for but the base preset was already mixed. */
+    public boolean mixedSkipped;
 
     public int validationSize;
     /** Samples compared FP32 vs INT8 per sample (all, or metric_subset_ratio of them with baseline_value). */
