@@ -40,10 +40,11 @@ import org.pot4j.engine.evaluation.EvaluationResult;
  * <li><b>Put back.</b> Once the target is met, each reverted candidate whose predicted gain fits
  * in twice the slack left is quantized again, smallest gain first, if the target stays met, until
  * two tries in a row fail; so the final set can be smaller than POT's (MiniLM: 7 nodes, POT 9).</li>
- * <li><b>Lazy re-ranking.</b> A revert that does not lower the drop is not kept: the candidate is
- * skipped until the plan changes. When the plan changed since the ranking, only the leading
- * remaining candidates and the pre-rank's newcomers are scored again (all top k when more than a
- * quarter of them is new); on an unchanged plan the ranking is still exact and goes on.</li>
+ * <li><b>Lazy re-ranking.</b> A revert that does not lower the drop is kept (POT; with
+ * {@code use_prev_if_drop_increase} one that raises it is rolled back and skipped until the plan
+ * changes) and triggers a re-ranking as in POT, but a lazy one: only the leading remaining
+ * candidates and the pre-rank's newcomers are scored exactly again (all top k when more than a
+ * quarter of them is new).</li>
  * </ol>
  *
  * <p>Every plan it measures is keyed by its reverted candidates and stored in the checkpoint with
@@ -171,11 +172,29 @@ final class FastSearch {
                 commit(st, o, rk, pos);
                 pos++;
                 planChanged = true;
-            } else {
-                // not kept: a revert that does not lower the drop only costs speed
-                skipped.addAll(next.group());
+            } else if (!params.usePrevIfDropIncrease || o.objective <= before) {
+                // POT keeps a revert that does not help (use_prev_if_drop_increase false) and re-ranks:
+                // on the 3-bit ResNet such a node was needed later with the residual Add after it;
+                // put-back removes it at the end if the target holds without it
+                commit(st, o, rk, pos);
                 pos++;
-                s.message(next.node() + " did not lower the drop: not kept");
+                s.message(next.node() + " did not lower the drop: kept (use_prev_if_drop_increase false), re-ranking");
+                try {
+                    rk = rank(st, rk, pos);
+                } catch (LayerRanker.BudgetExceeded e) {
+                    st.stopReason = "max_time (" + params.maxTimeSeconds + " s) reached during re-ranking";
+                    break;
+                }
+                pos = 0;
+                planChanged = false;
+                jumps = true;
+            } else {
+                // use_prev_if_drop_increase: rolled back, not tried again until the plan changes
+                skipped.addAll(next.group());
+                st.excluded.addAll(next.group());
+                mark(st, o, "rolled_back");
+                pos++;
+                s.message(next.node() + " raised the drop: rolled back");
                 if (planChanged && pos < rk.confirmed) {
                     try {
                         rk = rank(st, rk, pos);
