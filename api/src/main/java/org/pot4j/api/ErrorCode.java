@@ -45,6 +45,10 @@ public enum ErrorCode {
     ACCURACY_TARGET_NOT_MET(false),
     /** The runtime (ONNX Runtime, TensorFlow, libtorch) failed while running a model. */
     RUNTIME_FAILURE(false),
+    /** The Java heap is too small for the model or data; raise it with JAVA_OPTS=-Xmx... */
+    OUT_OF_MEMORY(false),
+    /** The run was interrupted (Ctrl+C / SIGINT) before the model finished. */
+    INTERRUPTED(false),
     /** Reading or writing a file failed. */
     IO_FAILURE(false),
     /** A bug in pot4j or a plugin. */

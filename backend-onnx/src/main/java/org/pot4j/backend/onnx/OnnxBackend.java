@@ -69,7 +69,9 @@ public final class OnnxBackend implements ModelBackend {
         OnnxSessionSettings s = settings.with(options);
         OnnxModelReader.Loaded loaded = OnnxModelReader.read(path);
         ModelProto fp32 = OnnxFp16Weights.upcast(loaded.model(), path);
-        return new OnnxModel(path, env, s, OnnxGraphNormalizer.normalize(fp32), loaded.sizeOnDisk(),
+        OnnxModel model = new OnnxModel(path, env, s, OnnxGraphNormalizer.normalize(fp32), loaded.sizeOnDisk(),
                 externalThreshold);
+        model.sourceFiles(loaded.files());
+        return model;
     }
 }

@@ -24,7 +24,8 @@ import org.tensorflow.types.TFloat32;
  *
  * <p>Probed once per JVM (a few milliseconds).
  */
-record TfInt8Kernels(boolean conv, boolean depthwiseConv, boolean matMul, String evidence) {
+record TfInt8Kernels(boolean conv, boolean depthwiseConv, boolean matMul, boolean convSum, String evidence) {
+    // convSum: _FusedQuantizedConv2D(BiasAdd, Sum, Relu, Requantize) with a quint8 summand
     /** Largest accepted difference to float, in steps of the output quantizer (input, weight and output rounding). */
     static final double TOLERANCE_STEPS = 3.0;
 
@@ -46,7 +47,7 @@ record TfInt8Kernels(boolean conv, boolean depthwiseConv, boolean matMul, String
 
     /** No int8 kernel: the lowering keeps every node fake-quantized. */
     static TfInt8Kernels none(String why) {
-        return new TfInt8Kernels(false, false, false, why);
+        return new TfInt8Kernels(false, false, false, false, why);
     }
 
     private static TfInt8Kernels run() {
@@ -54,7 +55,10 @@ record TfInt8Kernels(boolean conv, boolean depthwiseConv, boolean matMul, String
         boolean conv = check("_FusedQuantizedConv2D", () -> convError(false), notes);
         boolean depthwise = check("_FusedQuantizedDepthwiseConv2D", () -> convError(true), notes);
         boolean matMul = check("_QuantizedMatMul", TfInt8Kernels::matMulError, notes);
-        TfInt8Kernels k = new TfInt8Kernels(conv, depthwise, matMul, "TensorFlow " + TensorFlow.version() + ": " + String.join("; ", notes));
+        boolean sumQuint8 = check("_FusedQuantizedConv2D(BiasAdd,Sum,Relu,Requantize) with a quint8 summand", () -> convSumError(false), notes);
+        boolean sumQint8 = check("... with a qint8 summand", () -> convSumError(true), notes);
+        // in TensorFlow 2.18 a qint8 summand comes out wrong (off by ~128 output steps): only quint8 summands are fused
+        TfInt8Kernels k = new TfInt8Kernels(conv, depthwise, matMul, sumQuint8, "TensorFlow " + TensorFlow.version() + ": " + String.join("; ", notes));
         System.getLogger(TfInt8Kernels.class.getName()).log(conv && depthwise && matMul ? System.Logger.Level.DEBUG
                 : System.Logger.Level.WARNING, "int8 kernel probe: {0}", k.evidence());
         return k;
@@ -121,6 +125,58 @@ record TfInt8Kernels(boolean conv, boolean depthwiseConv, boolean matMul, String
         return maxError(ref, got) / (outMax / 255f);
     }
 
+    /** Error of {@code Relu(conv(x) + b + s)} with a residual input s in [0, 1] (quint8) or [-1, 1] (qint8). */
+    private static double convSumError(boolean signedSummand) {
+        long[] wShape = {3, 3, C, K};
+        float[] w = pattern(3 * 3 * C * K, 0.37f, 0.5f);
+        float[] bias = pattern(K, 0.11f, 0.2f);
+        float[] x = unit(H * H * C);
+        float[] summand = pattern(H * H * K, 0.5f, 1f);
+        if (!signedSummand) {
+            for (int i = 0; i < summand.length; i++) {
+                summand[i] = Math.abs(summand[i]);
+            }
+        }
+        List<NodeDef> nodes = new ArrayList<>();
+        nodes.add(placeholder("x"));
+        // a constant summand crashes the kernel (TensorFlow folds it into a Const it cannot forward):
+        // residual inputs are always activations, so the probe feeds it like one
+        nodes.add(placeholder("s"));
+        nodes.add(TfTensors.floatConst("w", wShape, w));
+        nodes.add(TfTensors.floatConst("b", new long[] {K}, bias));
+        NodeDef conv = NodeDef.newBuilder().setName("conv").setOp("Conv2D").addInput("x").addInput("w")
+                .putAttr("T", TfQuantOps.type(DataType.DT_FLOAT)).putAttr("strides", ints(1, 1, 1, 1))
+                .putAttr("padding", AttrValue.newBuilder().setS(com.google.protobuf.ByteString.copyFromUtf8("SAME")).build()).build();
+        nodes.add(conv);
+        nodes.add(NodeDef.newBuilder().setName("biased").setOp("BiasAdd").addInput("conv").addInput("b")
+                .putAttr("T", TfQuantOps.type(DataType.DT_FLOAT)).build());
+        nodes.add(NodeDef.newBuilder().setName("sum").setOp("AddV2").addInput("biased").addInput("s")
+                .putAttr("T", TfQuantOps.type(DataType.DT_FLOAT)).build());
+        nodes.add(NodeDef.newBuilder().setName("ref").setOp("Relu").addInput("sum")
+                .putAttr("T", TfQuantOps.type(DataType.DT_FLOAT)).build());
+        float[] ref = run(nodes, x, new long[] {1, H, H, C}, summand, new long[] {1, H, H, K}, "ref");
+        float outMax = 0;
+        for (float v : ref) {
+            outMax = Math.max(outMax, v);
+        }
+        DataType sType = signedSummand ? DataType.DT_QINT8 : DataType.DT_QUINT8;
+        nodes.add(TfTensors.floatConst("x_min", new long[0], new float[] {0f}));
+        nodes.add(TfTensors.floatConst("x_max", new long[0], new float[] {1f}));
+        nodes.add(TfTensors.floatConst("s_min", new long[0], new float[] {signedSummand ? -1f : 0f}));
+        nodes.add(TfTensors.floatConst("s_max", new long[0], new float[] {1f}));
+        nodes.add(TfQuantOps.quantize("xq", "x", "x_min", "x_max", DataType.DT_QUINT8));
+        nodes.add(TfQuantOps.quantize("sq", "s", "s_min", "s_max", sType));
+        nodes.addAll(filter("wq", wShape, w, 3));
+        nodes.add(TfTensors.floatConst("out_min", new long[0], new float[] {0f}));
+        nodes.add(TfTensors.floatConst("out_max", new long[0], new float[] {outMax}));
+        nodes.add(TfQuantOps.fusedConvSumRelu("qconv", conv, List.of("xq", "wq", "b", "sq", "xq:1", "xq:2", "wq/min",
+                "wq/max", "sq:1", "sq:2", "out_min", "out_max"), DataType.DT_QUINT8, sType));
+        nodes.add(TfQuantOps.dequantize("out", "qconv", "qconv:1", "qconv:2", DataType.DT_QUINT8));
+        float[] got = run(nodes, x, new long[] {1, H, H, C}, summand, new long[] {1, H, H, K}, "out");
+        // the summand's own rounding adds up to half a summand step (1/255 or 1/127) on top of the output's
+        return Math.max(0, maxError(ref, got) - (signedSummand ? 0.5f / 127f : 0.5f / 255f)) / (outMax / 255f);
+    }
+
     /** Error of a [2,16] x [16,5] + bias product with inputs in [0, 1]. */
     private static double matMulError() {
         int in = 16;
@@ -175,14 +231,25 @@ record TfInt8Kernels(boolean conv, boolean depthwiseConv, boolean matMul, String
     }
 
     private static float[] run(List<NodeDef> nodes, float[] x, long[] shape, String fetch) {
+        return run(nodes, x, shape, null, null, fetch);
+    }
+
+    /** Runs {@code fetch} feeding {@code x} and, when given, {@code s}. */
+    private static float[] run(List<NodeDef> nodes, float[] x, long[] shape, float[] s, long[] sShape, String fetch) {
         GraphDef.Builder g = GraphDef.newBuilder();
         nodes.forEach(g::addNode);
         try (Graph graph = new Graph()) {
             graph.importGraphDef(g.build());
-            try (Session s = new Session(graph);
+            try (Session session = new Session(graph);
                  TFloat32 in = TFloat32.tensorOf(Shape.of(shape), DataBuffers.of(x, true, false));
-                 Result r = s.runner().feed("x", in).fetch(fetch).run()) {
-                return TfTensors.fromTf(r.get(0)).floats();
+                 TFloat32 sIn = s == null ? null : TFloat32.tensorOf(Shape.of(sShape), DataBuffers.of(s, true, false))) {
+                Session.Runner runner = session.runner().feed("x", in);
+                if (sIn != null) {
+                    runner.feed("s", sIn);
+                }
+                try (Result r = runner.fetch(fetch).run()) {
+                    return TfTensors.fromTf(r.get(0)).floats();
+                }
             }
         }
     }

@@ -111,7 +111,8 @@ final class TfInt8Lowering {
         if (depthwise && w.shape()[3] != 1) {
             return "depthwise convolution with depth multiplier " + w.shape()[3];
         }
-        Input in = input(conv.getInput(0));
+        long[] explicitPads = foldablePad(conv);
+        Input in = input(explicitPads == null ? conv.getInput(0) : node(TfNames.opName(conv.getInput(0))).getInput(0));
         if (in.why != null) {
             return in.why;
         }
@@ -133,6 +134,20 @@ final class TfInt8Lowering {
         if (next == null || !next.getOp().equals("FakeQuantWithMinMaxVars")) {
             return "output is not quantized";
         }
+        String base = conv.getName() + "/pot4j_int8";
+        NodeDef convAttrs = conv;
+        if (explicitPads != null) {
+            AttrValue.ListValue.Builder pads = AttrValue.ListValue.newBuilder();
+            for (long p : explicitPads) {
+                pads.addI(p);
+            }
+            convAttrs = conv.toBuilder().putAttr("padding", AttrValue.newBuilder().setS(com.google.protobuf.ByteString.copyFromUtf8("EXPLICIT")).build())
+                    .putAttr("explicit_paddings", AttrValue.newBuilder().setList(pads).build()).build();
+        }
+        Quantized x = in.value;
+        if (activation == null && !depthwise && kernels.convSum() && lowerResidual(conv, convAttrs, w, bias, x, next, base)) {
+            return null;
+        }
         Range out = range(next);
         if (out == null) {
             return "output range is asymmetric or not 8-bit";
@@ -140,22 +155,97 @@ final class TfInt8Lowering {
         if ("Relu6".equals(activation) && (out.signed || out.max > 6.0001f)) {
             return "Relu6 whose output range goes past 6";
         }
-        String base = conv.getName() + "/pot4j_int8";
         if (bias == null) {
             bias = add(TfTensors.floatConst(base + "/zero_bias", new long[] {w.channels()}, new float[w.channels()]));
         }
-        Quantized x = in.value;
         String filter = filter(base, w);
         String outMin = add(TfTensors.floatConst(base + "/min_out", new long[0], new float[] {out.signed ? -out.max : 0f}));
         String outMax = add(TfTensors.floatConst(base + "/max_out", new long[0], new float[] {out.max}));
         DataType outType = out.signed ? DataType.DT_QINT8 : DataType.DT_QUINT8;
-        String fused = add(TfQuantOps.fusedConv(base, depthwise, conv, List.of(x.value, filter, bias, x.min, x.max,
+        String fused = add(TfQuantOps.fusedConv(base, depthwise, convAttrs, List.of(x.value, filter, bias, x.min, x.max,
                 filter + "/min", filter + "/max", outMin, outMax), x.type, activation != null, outType));
         Quantized y = new Quantized(fused, TfNames.input(fused, 1), TfNames.input(fused, 2), outType);
         // the FakeQuant's name now denotes the dequantized int8 result, for the float consumers
         replace(next.getName(), TfQuantOps.dequantize(next.getName(), y.value, y.min, y.max, outType));
         quantized.put(TfNames.canonical(next.getName()), y);
         return null;
+    }
+
+    /**
+     * A ResNet residual block end, {@code FakeQuant(conv + bias) + other -> Relu -> FakeQuant}, as one
+     * kernel that adds the 8-bit {@code other} and applies Relu before requantizing (the float
+     * {@code Dequantize, AddV2, Relu, QuantizeV2} between blocks disappear). Dropping the rounding of
+     * the convolution's own output quantizer before the add only makes the sum more exact.
+     *
+     * @return false (nothing changed) when the pattern does not match
+     */
+    private boolean lowerResidual(NodeDef conv, NodeDef convAttrs, Weight w, String bias, Quantized x, NodeDef convOut, String base) {
+        NodeDef addNode = soleConsumer(convOut.getName());
+        if (addNode == null || !(addNode.getOp().equals("AddV2") || addNode.getOp().equals("Add")) || addNode.getInputCount() != 2) {
+            return false;
+        }
+        int self = TfNames.opName(addNode.getInput(0)).equals(convOut.getName()) ? 0 : 1;
+        String other = addNode.getInput(1 - self);
+        if (TfNames.opName(other).equals(convOut.getName())) {
+            return false;
+        }
+        NodeDef relu = soleConsumer(addNode.getName());
+        if (relu == null || !relu.getOp().equals("Relu")) {
+            return false;
+        }
+        NodeDef outFq = soleConsumer(relu.getName());
+        if (outFq == null || !outFq.getOp().equals("FakeQuantWithMinMaxVars")) {
+            return false;
+        }
+        Range out = range(outFq);
+        NodeDef otherNode = node(TfNames.opName(other));
+        boolean otherQuantized = quantized.containsKey(TfNames.canonical(other))
+                || otherNode != null && otherNode.getOp().equals("FakeQuantWithMinMaxVars");
+        if (out == null || out.signed || !otherQuantized) {
+            return false;
+        }
+        Input summand = input(other);
+        if (summand.why != null || summand.value.type() != DataType.DT_QUINT8) {
+            return false; // the kernel gets qint8 summands wrong (see TfInt8Kernels); the add stays in float
+        }
+        String b = bias != null ? bias
+                : add(TfTensors.floatConst(base + "/zero_bias", new long[] {w.channels()}, new float[w.channels()]));
+        String filter = filter(base, w);
+        String outMin = add(TfTensors.floatConst(base + "/min_out", new long[0], new float[] {0f}));
+        String outMax = add(TfTensors.floatConst(base + "/max_out", new long[0], new float[] {out.max}));
+        Quantized s = summand.value;
+        String fused = add(TfQuantOps.fusedConvSumRelu(base, convAttrs, List.of(x.value, filter, b, s.value, x.min, x.max,
+                filter + "/min", filter + "/max", s.min, s.max, outMin, outMax), x.type, s.type));
+        Quantized y = new Quantized(fused, TfNames.input(fused, 1), TfNames.input(fused, 2), DataType.DT_QUINT8);
+        replace(outFq.getName(), TfQuantOps.dequantize(outFq.getName(), y.value, y.min, y.max, DataType.DT_QUINT8));
+        quantized.put(TfNames.canonical(outFq.getName()), y);
+        return true;
+    }
+
+    /**
+     * The paddings {@code [0,0, top,bottom, left,right, 0,0]} of a zero {@code Pad} that feeds a VALID
+     * convolution straight from a quantized tensor, so the fused kernel pads itself (EXPLICIT padding)
+     * and the Pad, its FakeQuant input and a QuantizeV2 disappear; null when there is no such Pad.
+     */
+    private long[] foldablePad(NodeDef conv) {
+        NodeDef pad = node(TfNames.opName(conv.getInput(0)));
+        if (pad == null || !pad.getOp().equals("Pad") || !isZeroPad(pad) || !"VALID".equals(attrString(conv, "padding", ""))) {
+            return null;
+        }
+        String source = TfNames.canonical(pad.getInput(0));
+        NodeDef producer = node(TfNames.opName(source));
+        if (!quantized.containsKey(source) && (producer == null || !producer.getOp().equals("FakeQuantWithMinMaxVars"))) {
+            return null;
+        }
+        NodeDef paddings = node(TfNames.opName(pad.getInput(1)));
+        if (paddings == null || !paddings.getOp().equals("Const")) {
+            return null;
+        }
+        long[] p = ints(paddings);
+        if (p.length != 8 || p[0] != 0 || p[1] != 0 || p[6] != 0 || p[7] != 0) {
+            return null;
+        }
+        return p;
     }
 
     /** Adds the qint8 filter constant and its per-channel ranges ({@code <name>/min}, {@code <name>/max}). */
@@ -283,10 +373,12 @@ final class TfInt8Lowering {
         return new Input(out, null);
     }
 
-    /** The range of a lowered convolution's output (its min/max constants). */
+    /** The range of a lowered convolution's or QuantizeV2's output (its max constant). */
     private Range rangeOf(Quantized q) {
-        NodeDef conv = node(TfNames.opName(q.value()));
-        float max = scalar(node(TfNames.opName(conv.getInput(8))));
+        NodeDef producer = node(TfNames.opName(q.value()));
+        // max_out is the last input of the fused kernels, max_range the third of QuantizeV2
+        String maxInput = producer.getOp().equals("QuantizeV2") ? producer.getInput(2) : producer.getInput(producer.getInputCount() - 1);
+        float max = scalar(node(TfNames.opName(maxInput)));
         return new Range(q.type() == DataType.DT_QINT8, max);
     }
 
@@ -437,6 +529,33 @@ final class TfInt8Lowering {
             out[i] = t.getFloatVal(i);
         }
         return out;
+    }
+
+    private static long[] ints(NodeDef c) {
+        TensorProto t = c.getAttrMap().get("value").getTensor();
+        if (t.getDtype() == DataType.DT_INT32) {
+            if (!t.getTensorContent().isEmpty()) {
+                ByteBuffer b = t.getTensorContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+                long[] out = new long[b.remaining() / 4];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = b.getInt();
+                }
+                return out;
+            }
+            return t.getIntValList().stream().mapToLong(Integer::longValue).toArray();
+        }
+        if (t.getDtype() == DataType.DT_INT64) {
+            if (!t.getTensorContent().isEmpty()) {
+                ByteBuffer b = t.getTensorContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+                long[] out = new long[b.remaining() / 8];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = b.getLong();
+                }
+                return out;
+            }
+            return t.getInt64ValList().stream().mapToLong(Long::longValue).toArray();
+        }
+        return new long[0];
     }
 
     private static boolean attrBool(NodeDef n, String name) {

@@ -78,6 +78,35 @@ final class TfQuantOps {
     }
 
     /**
+     * A fused quantized 2-D convolution with a residual add: {@code Relu(conv(x, filter) + bias + summand)},
+     * requantized to quint8 (INC's {@code BiasAdd, Sum, Relu, Requantize} fusion).
+     *
+     * @param inputs x, filter, bias, summand, min_x, max_x, min_filter, max_filter, min_summand, max_summand,
+     *               min_out, max_out
+     */
+    static NodeDef fusedConvSumRelu(String name, NodeDef conv, List<String> inputs, DataType inType, DataType summandType) {
+        NodeDef.Builder b = NodeDef.newBuilder().setName(name).setOp("_FusedQuantizedConv2D")
+                .addAllInput(inputs)
+                .putAttr("Tinput", type(inType))
+                .putAttr("Tfilter", type(DataType.DT_QINT8))
+                .putAttr("Tbias", type(DataType.DT_FLOAT))
+                .putAttr("Tsummand", type(summandType))
+                .putAttr("out_type", type(DataType.DT_QUINT8))
+                .putAttr("Thost_inputs", types(inType, DataType.DT_QINT8, DataType.DT_FLOAT, summandType, DataType.DT_FLOAT,
+                        DataType.DT_FLOAT, DataType.DT_FLOAT, DataType.DT_FLOAT, DataType.DT_FLOAT, DataType.DT_FLOAT,
+                        DataType.DT_FLOAT, DataType.DT_FLOAT))
+                .putAttr("Thost_outputs", types(DataType.DT_QUINT8, DataType.DT_FLOAT, DataType.DT_FLOAT))
+                .putAttr("fused_ops", strings(List.of("BiasAdd", "Sum", "Relu", "Requantize")));
+        for (String attr : List.of("strides", "padding", "data_format", "dilations", "explicit_paddings")) {
+            AttrValue v = conv.getAttrMap().get(attr);
+            if (v != null) {
+                b.putAttr(attr, v);
+            }
+        }
+        return b.build();
+    }
+
+    /**
      * {@code x(quint8|qint8) . W(qint8) + bias}, dequantized to float in the same kernel.
      *
      * @param inputs x, weight, bias, min_x, max_x, min_weight, max_weight, min_out, max_out (the kernel takes an

@@ -92,8 +92,9 @@ final class AccuracyAwareParams {
         p.fingerprinted = fp;
         if (in.containsKey(MAXIMAL_DROP)) {
             p.maximalDrop = number(in, MAXIMAL_DROP);
-            if (p.maximalDrop < 0) {
-                throw invalid(MAXIMAL_DROP, in.get(MAXIMAL_DROP), "must be >= 0 (e.g. 0.01 for one accuracy point)");
+            // a drop above 1 is no target: more than a whole [0, 1] metric, more than 100 % relative
+            if (!(p.maximalDrop >= 0 && p.maximalDrop <= 1)) {
+                throw invalid(MAXIMAL_DROP, in.get(MAXIMAL_DROP), "must be in [0, 1] (e.g. 0.01 for one accuracy point)");
             }
         }
         if (in.containsKey(RANKING_SUBSET_SIZE)) {

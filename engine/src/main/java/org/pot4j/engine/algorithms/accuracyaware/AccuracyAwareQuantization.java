@@ -104,6 +104,14 @@ public final class AccuracyAwareQuantization implements QuantizationAlgorithm {
     }
 
     @Override
+    public void checkParameters(Map<String, Object> params) {
+        AccuracyAwareParams p = AccuracyAwareParams.parse(params, 1);
+        if (AccuracyAwareParams.DEFAULT_BASE.equals(p.baseAlgorithm)) {
+            org.pot4j.engine.algorithms.DefaultQuantization.check(NAME, p.baseParams, parameterNames());
+        }
+    }
+
+    @Override
     public QuantizationResult run(Model model, AlgorithmContext context) {
         AccuracyAwareParams p = AccuracyAwareParams.parse(context.params(), Evaluator.defaultWorkers());
         Dataset validation = context.validation().orElseThrow(() -> new Pot4jException(ErrorCode.CONFIG_INVALID,
@@ -143,7 +151,9 @@ public final class AccuracyAwareQuantization implements QuantizationAlgorithm {
                 LOG.warn("AccuracyAwareQuantization: resume requested but there is no work folder to read a checkpoint from;"
                         + " starting from the beginning");
             } else {
-                state = checkpoint.load(fingerprint);
+                java.util.Set<String> nodeIds = new java.util.HashSet<>();
+                model.quantizableNodes().forEach(n -> nodeIds.add(n.id()));
+                state = checkpoint.load(fingerprint, nodeIds);
             }
         }
         boolean resumed = state != null;
