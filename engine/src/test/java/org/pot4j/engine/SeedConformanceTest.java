@@ -126,9 +126,19 @@ class SeedConformanceTest {
             float[] direct = outputOf(m, raw(n).get(0));
             float[] mapped = outputOf(m, data.get(0));
             assertFalse(java.util.Arrays.equals(direct, mapped));
-            // and a mapped dataset is accepted where the API takes calibration data
+            // and a mapped dataset is accepted where the API takes calibration data; quantizing reads
+            // every sample the same number of times (its passes), each read running the transform once
+            int[] before = new int[n];
+            for (int i = 0; i < n; i++) {
+                before[i] = calls.get(i);
+            }
             QuantizationResult q = pot4j.quantize(m, data, Map.of("stat_subset_size", n));
             assertFalse(q.plan().isEmpty());
+            int passes = calls.get(0) - before[0];
+            assertTrue(passes >= 1, "the statistics pass reads the calibration data");
+            for (int i = 0; i < n; i++) {
+                assertEquals(passes, calls.get(i) - before[i], "sample " + i + " during quantize");
+            }
         }
     }
 
