@@ -71,6 +71,18 @@ final class OnnxModel implements Model {
         return path;
     }
 
+    /** The model file and its external data files (for --resume's input check). */
+    private volatile List<Path> sourceFiles;
+
+    void sourceFiles(List<Path> files) {
+        this.sourceFiles = List.copyOf(files);
+    }
+
+    @Override
+    public List<Path> sourceFiles() {
+        return sourceFiles != null ? sourceFiles : List.of(path);
+    }
+
     @Override
     public String backendName() {
         return OnnxBackendProvider.NAME;
