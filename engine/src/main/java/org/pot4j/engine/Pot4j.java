@@ -231,6 +231,9 @@ public final class Pot4j implements AutoCloseable {
                 LOG.warn("backend {} failed to check {}: {}", name, path, e.toString());
             }
         }
+        if (guess != null && backendNames().contains(guess) && broken.stream().noneMatch(b -> b.startsWith(guess + " ("))) {
+            return guess; // installed but not claiming the file: its load says what the file is and what it needs
+        }
         String install = guess == null ? "install the backend for its framework (backend-onnx, backend-tensorflow or backend-djl)"
                 : "install backend-" + guess;
         throw new Pot4jException(ErrorCode.NO_BACKEND, "no backend for " + path + "; " + install + " into plugins/"
@@ -266,12 +269,34 @@ public final class Pot4j implements AutoCloseable {
         return run(model, AlgorithmRun.builder(DEFAULT_QUANTIZATION).params(params).calibration(calibration).build());
     }
 
+    /** NNCF's default {@code max_drop}: one accuracy point, absolute. */
+    public static final double DEFAULT_MAX_DROP = 0.01;
+    /** NNCF's default {@code drop_type}. */
+    public static final String DEFAULT_DROP_TYPE = "absolute";
+
+    /**
+     * NNCF's {@code quantize_with_accuracy_control(model, calibration, validation, validate)} with its
+     * defaults: {@code max_drop} {@value #DEFAULT_MAX_DROP}, {@code drop_type} ABSOLUTE. A missed
+     * target returns the best plan as {@code BEST_EFFORT}; pass {@code on_target_missed: error} in
+     * the params overload to get NNCF's error instead.
+     */
+    public QuantizationResult quantizeWithAccuracyControl(Model model, Dataset calibration, Dataset validation,
+                                                          Supplier<Metric> metric) {
+        return quantizeWithAccuracyControl(model, calibration, validation, metric, DEFAULT_MAX_DROP, DEFAULT_DROP_TYPE);
+    }
+
+    /** As {@link #quantizeWithAccuracyControl(Model, Dataset, Dataset, Supplier)} with a validation function. */
+    public QuantizationResult quantizeWithAccuracyControl(Model model, Dataset calibration, Dataset validation,
+                                                          ValidationFunction validate) {
+        return quantizeWithAccuracyControl(model, calibration, validation, validate, DEFAULT_MAX_DROP, DEFAULT_DROP_TYPE);
+    }
+
     /**
      * NNCF's {@code quantize_with_accuracy_control} with a metric: runs
      * {@code AccuracyAwareQuantization} until the drop of the metric on {@code validation} is at
      * most {@code maxDrop}.
      *
-     * @param dropType {@code absolute} or {@code relative} (case-insensitive)
+     * @param dropType {@code absolute} or {@code relative} (case-insensitive); null means absolute
      */
     public QuantizationResult quantizeWithAccuracyControl(Model model, Dataset calibration, Dataset validation,
                                                           Supplier<Metric> metric, double maxDrop, String dropType) {

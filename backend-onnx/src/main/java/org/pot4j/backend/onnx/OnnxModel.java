@@ -56,9 +56,10 @@ final class OnnxModel implements Model {
         this.env = env;
         this.settings = settings;
         this.graph = OnnxGraph.create(normalized, env, path);
-        this.bindings = OnnxGraphAnalyzer.analyze(graph);
+        OnnxGraphAnalyzer.Placement placement = OnnxGraphAnalyzer.place(graph);
+        this.bindings = placement.bindings();
         this.byId = bindings.stream().collect(Collectors.toMap(OnnxNodeBinding::id, Function.identity()));
-        this.writer = new OnnxQdqWriter(graph, bindings);
+        this.writer = new OnnxQdqWriter(graph, placement);
         this.inputs = infos(graph.inputs());
         this.outputs = infos(graph.outputs());
         this.sizeOnDisk = sizeOnDisk;
