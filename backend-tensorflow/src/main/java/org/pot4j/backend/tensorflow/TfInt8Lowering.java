@@ -79,9 +79,25 @@ final class TfInt8Lowering {
                 default -> { }
             }
         }
+        l.shapesFrom8Bit();
         GraphDef.Builder b = graph.toBuilder().clearNode();
         l.byName.values().forEach(n -> b.addNode(n.build()));
         return new Result(TfGraphDefs.prune(b.build(), roots), List.copyOf(l.lowered), Map.copyOf(l.kept));
+    }
+
+    /**
+     * Makes {@code Shape} read the 8-bit form of a tensor (same shape), so a float tensor kept only
+     * for its shape (e.g. Keras' Flatten computes the target shape from it) is pruned.
+     */
+    private void shapesFrom8Bit() {
+        for (NodeDef.Builder n : byName.values()) {
+            if (n.getOp().equals("Shape") && n.getInputCount() == 1) {
+                Quantized q = quantized.get(TfNames.canonical(n.getInput(0)));
+                if (q != null) {
+                    n.setInput(0, q.value()).putAttr("T", TfQuantOps.type(q.type()));
+                }
+            }
+        }
     }
 
     private void tryLower(NodeDef n) {
@@ -323,6 +339,10 @@ final class TfInt8Lowering {
         if (known != null) {
             return new Input(known, null);
         }
+        Quantized moved = quantizedMove(t);
+        if (moved != null) {
+            return new Input(moved, null);
+        }
         NodeDef fq = null;
         String cur = t;
         for (int hops = 0; hops < 10; hops++) {
@@ -371,6 +391,43 @@ final class TfInt8Lowering {
         Quantized out = new Quantized(q, TfNames.input(q, 1), TfNames.input(q, 2), type);
         quantized.put(t, out);
         return new Input(out, null);
+    }
+
+    /**
+     * A MaxPool or Reshape of a tensor that has an 8-bit form, run on the 8-bit data
+     * ({@code QuantizedMaxPool}, {@code QuantizedReshape}: same range in and out), or null.
+     */
+    private Quantized quantizedMove(String t) {
+        NodeDef n = node(TfNames.opName(t));
+        if (n == null || TfNames.outputIndex(t) != 0 || n.getInputCount() < 1) {
+            return null;
+        }
+        boolean pool = n.getOp().equals("MaxPool") && "NHWC".equals(attrString(n, "data_format", "NHWC"));
+        boolean reshape = n.getOp().equals("Reshape") && kernels.movesOn8Bit();
+        if (!(pool && kernels.movesOn8Bit()) && !reshape) {
+            return null;
+        }
+        String src = TfNames.canonical(n.getInput(0));
+        NodeDef producer = node(TfNames.opName(src));
+        if (!quantized.containsKey(src) && (producer == null || !producer.getOp().equals("FakeQuantWithMinMaxVars")
+                && !quantizedMovable(producer))) {
+            return null;
+        }
+        Input in = input(src);
+        if (in.why != null) {
+            return null;
+        }
+        Quantized q = in.value;
+        String name = add(pool ? TfQuantOps.maxPool(n.getName() + "/pot4j_int8", n, q.value(), q.min(), q.max(), q.type())
+                : TfQuantOps.reshape(n.getName() + "/pot4j_int8", n, q.value(), q.min(), q.max(), q.type()));
+        Quantized out = new Quantized(name, TfNames.input(name, 1), TfNames.input(name, 2), q.type());
+        quantized.put(t, out);
+        return out;
+    }
+
+    /** A MaxPool/Reshape whose input could move to 8-bit too (a chain such as FakeQuant -> MaxPool -> Reshape). */
+    private boolean quantizedMovable(NodeDef n) {
+        return (n.getOp().equals("MaxPool") || n.getOp().equals("Reshape")) && quantizedMove(TfNames.canonical(n.getName())) != null;
     }
 
     /** The range of a lowered convolution's or QuantizeV2's output (its max constant). */

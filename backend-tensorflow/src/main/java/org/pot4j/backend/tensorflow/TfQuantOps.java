@@ -135,6 +135,26 @@ final class TfQuantOps {
         return b.build();
     }
 
+    /** {@code QuantizedMaxPool(q, min, max)}: max pooling on 8-bit data, same range out (attrs copied from the float MaxPool). */
+    static NodeDef maxPool(String name, NodeDef pool, String q, String min, String max, DataType type) {
+        NodeDef.Builder b = NodeDef.newBuilder().setName(name).setOp("QuantizedMaxPool").addInput(q).addInput(min).addInput(max)
+                .putAttr("T", type(type));
+        for (String attr : List.of("ksize", "strides", "padding")) {
+            b.putAttr(attr, pool.getAttrMap().get(attr));
+        }
+        return b.build();
+    }
+
+    /** {@code QuantizedReshape(q, shape, min, max)}. */
+    static NodeDef reshape(String name, NodeDef reshape, String q, String min, String max, DataType type) {
+        AttrValue tshape = reshape.getAttrMap().get("Tshape");
+        return NodeDef.newBuilder().setName(name).setOp("QuantizedReshape").addInput(q).addInput(reshape.getInput(1))
+                .addInput(min).addInput(max)
+                .putAttr("T", type(type))
+                .putAttr("Tshape", tshape != null ? tshape : type(DataType.DT_INT32))
+                .build();
+    }
+
     /** A qint8 {@code Const} holding {@code values} (one byte each) in {@code shape}. */
     static NodeDef qint8Const(String name, long[] shape, byte[] values) {
         return TfTensors.constNode(name, DataType.DT_QINT8, shape, values).toBuilder().build();

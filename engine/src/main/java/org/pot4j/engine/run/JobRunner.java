@@ -162,6 +162,8 @@ public final class JobRunner {
         List<Map<String, Object>> algorithmReports = new ArrayList<>();
         try {
             InputFiles.check(job, config.baseDir());
+            // before hashing: a model the heap cannot hold is refused without reading it at all
+            HeapCheck.beforeReading(job.model().path(), "model " + job.model().path());
             stage = "hashing the inputs";
             inputs = InputDigest.of(job, config.baseDir(), hash);
             if (opts.resume()) {

@@ -106,6 +106,10 @@ public final class AccuracyAwareQuantization implements QuantizationAlgorithm {
     @Override
     public void checkParameters(Map<String, Object> params) {
         AccuracyAwareParams p = AccuracyAwareParams.parse(params, 1);
+        if (NAME.equals(p.baseAlgorithm)) {
+            throw new Pot4jException(ErrorCode.CONFIG_INVALID, "AccuracyAwareQuantization cannot be its own base_algorithm;"
+                    + " use DefaultQuantization or MinMaxQuantization");
+        }
         if (AccuracyAwareParams.DEFAULT_BASE.equals(p.baseAlgorithm)) {
             org.pot4j.engine.algorithms.DefaultQuantization.check(NAME, p.baseParams, parameterNames());
         }
@@ -144,7 +148,9 @@ public final class AccuracyAwareQuantization implements QuantizationAlgorithm {
 
         Path workDir = context.workDir().orElse(null);
         Checkpoint checkpoint = workDir == null ? null : new Checkpoint(workDir.resolve(CHECKPOINT_FILE));
-        String fingerprint = Checkpoint.fingerprint(model, p.fingerprinted, validation, probe.describe());
+        // the fast mode's checkpoints hold another state: never resume one mode from the other's
+        String fingerprint = Checkpoint.fingerprint(model, p.fingerprinted, validation,
+                probe.describe() + (p.exactRanking ? "" : ";ranking=fast"));
         SearchState state = null;
         if (p.resume) {
             if (checkpoint == null) {
@@ -167,7 +173,11 @@ public final class AccuracyAwareQuantization implements QuantizationAlgorithm {
         } else {
             state = search.initialize();
         }
-        search.loop(state);
+        if (p.exactRanking) {
+            search.loop(state);
+        } else {
+            new FastSearch(search).loop(state);
+        }
         return finish(search, state, p, workDir, resumed);
     }
 
