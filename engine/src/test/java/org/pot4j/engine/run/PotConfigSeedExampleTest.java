@@ -107,6 +107,7 @@ class PotConfigSeedExampleTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void potsConfigExampleReachesTheAlgorithmWithTheDocumentedDefaults() throws IOException {
         modelAndData();
         Path config = Files.writeString(dir.resolve("pot-example.json"), """
