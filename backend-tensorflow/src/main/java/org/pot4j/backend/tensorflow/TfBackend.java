@@ -69,6 +69,7 @@ final class TfBackend implements ModelBackend {
     public Model load(Path path, Map<String, Object> modelOptions) {
         TfLoadOptions o = TfLoadOptions.parse(modelOptions);
         TfGraphSource source = TfModelReader.read(path, o);
+        TfFp16Weights.check(source.graph(), path);
         String signature = source.format() == TfGraphSource.Format.SAVED_MODEL ? o.signature() : TfLoadOptions.DEFAULT_SIGNATURE;
         TfModel model = new TfModel(path, source, signature, o.sessionConfig(options.sessionConfig()), o.output());
         LOG.log(System.Logger.Level.INFO, "{0}: {1}, {2} nodes in the frozen graph, {3} quantizable nodes", path,
