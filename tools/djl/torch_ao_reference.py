@@ -4,7 +4,7 @@ against FP32 in one Python run: the reference ratio pot4j's TorchScript INT8 mus
 Never run by the build or the tests. Usage, from the repository root:
 
   python tools/djl/torch_ao_reference.py [--threads 2] [--batch 1,32] [--repeats 40]
-      [--nets mnist-resnet,mnist-lenet,resnet18] [--export DIR] [--extra NAME=FP32.pt:INT8.pt ...]
+      [--nets mnist-resnet,mnist-lenet,resnet18] [--export DIR] [--pot4j NET=INT8.pt ...]
 
 * mnist-resnet / mnist-lenet: the committed examples/mnist-*/*.pt (BatchNorm already folded),
   rebuilt as eager modules with QuantStub/DeQuantStub, ReLU fused into the convs and
@@ -16,12 +16,15 @@ Never run by the build or the tests. Usage, from the repository root:
 * --export DIR writes what pot4j needs for the ImageNet-size measurement: DIR/resnet18.pt (traced
   FP32, BatchNorm folded), DIR/resnet18.pt.json (input shape), DIR/calib/input.npy (32 random
   images) and DIR/resnet18.json (a pot4j DefaultQuantization config).
-* --extra NAME=FP32.pt:INT8.pt times another pair (e.g. pot4j's FP32/INT8 TorchScript) in the same
-  run, so torch.ao's ratio and pot4j's are measured back to back.
+* --pot4j NET=INT8.pt adds pot4j's INT8 TorchScript of that net (e.g. mnist-resnet=out/resnet-int8.pt;
+  for resnet18 the one quantized from the --export files) to the same timing rounds, so torch.ao's
+  ratio and pot4j's are measured back to back against the same FP32 timings.
 
-FP32 is the traced float model; INT8 is torch.jit.trace of the converted model. Each batch size:
-warm-up, then rounds alternating A B / B A; medians. The quantized engine is x86 (fbgemm + oneDNN),
-the one libtorch picks by default and pot4j's saved files are validated with.
+FP32 is the traced float model (the committed .pt for MNIST); torch.ao INT8 is torch.jit.trace of
+the converted model. Each batch size: warm-up, then rounds in which every model runs once, the
+order rotating every round; medians (and minimums, which a busy machine disturbs least). The
+quantized engine is x86 (fbgemm + oneDNN), the one libtorch picks by default and pot4j's saved
+files are validated with.
 """
 import argparse
 import os
@@ -205,23 +208,23 @@ def resnet18_net(export):
     return fp32, int8, (3, 224, 224)
 
 
-def time_pair(a, b, shape, batches, warmup, repeats):
-    out = []
+def time_models(models, shape, batches, warmup, repeats):
+    """{batch: [(median ms, min ms) per model]}, models run in rotating order every round."""
+    out = {}
     for bs in batches:
         x = torch.rand(bs, *shape)
+        times = [[] for _ in models]
         with torch.no_grad():
             for _ in range(warmup):
-                a(x)
-                b(x)
-            ta, tb = [], []
-            for r in range(repeats):
-                order = ((a, ta), (b, tb)) if r % 2 == 0 else ((b, tb), (a, ta))
-                for m, t in order:
-                    s = time.perf_counter()
+                for m in models:
                     m(x)
-                    t.append(time.perf_counter() - s)
-        ma, mb = float(np.median(ta)) * 1e3, float(np.median(tb)) * 1e3
-        out.append((bs, ma, mb, ma / mb))
+            for r in range(repeats):
+                for k in range(len(models)):
+                    i = (k + r) % len(models)
+                    s = time.perf_counter()
+                    models[i](x)
+                    times[i].append(time.perf_counter() - s)
+        out[bs] = [(float(np.median(t)) * 1e3, float(np.min(t)) * 1e3) for t in times]
     return out
 
 
@@ -244,25 +247,22 @@ def main():
     p.add_argument("--repeats", type=int, default=40)
     p.add_argument("--nets", default="mnist-resnet,mnist-lenet,resnet18")
     p.add_argument("--export")
-    p.add_argument("--extra", action="append", default=[])
+    p.add_argument("--pot4j", action="append", default=[])
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.backends.quantized.engine = "x86"
     batches = [int(b) for b in args.batch.split(",")]
     print(f"CPU: {cpu_name()}; torch {torch.__version__}, {args.threads} threads, engine x86")
-    pairs = []
+    pot4j = dict(spec.split("=", 1) for spec in args.pot4j)
+    print(f"{'net':14s} batch  FP32 ms (min)      torch.ao INT8 ms (min)  ratio   pot4j INT8 ms (min)    ratio")
     for name in args.nets.split(","):
         fp32, int8, shape = resnet18_net(args.export) if name == "resnet18" else mnist_net(name)
-        pairs.append((name + " torch.ao", fp32, int8, shape))
-    for spec in args.extra:
-        name, files = spec.split("=", 1)
-        f, q = files.split(":")
-        shape = (3, 224, 224) if "224" in name or "resnet18" in name else (1, 28, 28)
-        pairs.append((name, torch.jit.load(f).eval(), torch.jit.load(q).eval(), shape))
-    print(f"{'pair':32s} batch  FP32 ms  INT8 ms  INT8/FP32 speed")
-    for name, a, b, shape in pairs:
-        for bs, ma, mb, ratio in time_pair(a, b, shape, batches, args.warmup, args.repeats):
-            print(f"{name:32s} {bs:5d} {ma:8.3f} {mb:8.3f}  {ratio:.2f}x")
+        models = [fp32, int8] + ([torch.jit.load(pot4j[name]).eval()] if name in pot4j else [])
+        for bs, t in time_models(models, shape, batches, args.warmup, args.repeats).items():
+            line = f"{name:14s} {bs:5d} {t[0][0]:9.3f} ({t[0][1]:8.3f})  {t[1][0]:9.3f} ({t[1][1]:8.3f})  {t[0][0] / t[1][0]:5.2f}x"
+            if len(t) > 2:
+                line += f"  {t[2][0]:9.3f} ({t[2][1]:8.3f})  {t[0][0] / t[2][0]:5.2f}x"
+            print(line, flush=True)
 
 
 if __name__ == "__main__":
