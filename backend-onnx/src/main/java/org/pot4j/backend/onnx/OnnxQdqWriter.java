@@ -81,6 +81,17 @@ final class OnnxQdqWriter {
         return new Rewrite(plan).build(extraOutputs);
     }
 
+    /**
+     * The nodes {@code plan} leaves in float between a DequantizeLinear and a QuantizeLinear, with the
+     * reason (float-only op class, or kept in FP32 by the plan); the same map the metadata holds.
+     */
+    Map<String, String> floatIslands(QuantizationPlan plan) {
+        validate(plan, Set.of());
+        Rewrite r = new Rewrite(plan);
+        r.build(Set.of());
+        return Map.copyOf(r.floatIslands);
+    }
+
     private void validate(QuantizationPlan plan, Set<String> extraOutputs) {
         for (Map.Entry<String, WeightQuantizer> e : plan.weights().entrySet()) {
             OnnxNodeBinding b = byId.get(e.getKey());

@@ -106,6 +106,7 @@ class OnnxOperatorCoverageTest {
             }
             ModelProto written = ((OnnxModel) m).applied(plan);
             Map<String, String> listed = floatIslands(written);
+            assertEquals(listed, new TreeMap<>(m.floatOps(plan)), "Model.floatOps (report.json) and the metadata agree");
             int listedFunctionOps = 0;
             Set<String> originalNames = new java.util.HashSet<>();
             Set<String> listedPrefixes = new java.util.HashSet<>();

@@ -261,8 +261,8 @@ public final class JobRunner {
                     drops.isEmpty() ? null : drops.values().iterator().next(), drops, fp32Size, int8Size,
                     fp32Size > 0 ? (double) int8Size / fp32Size : null, speed, status, output,
                     reportPath, seconds(start), null, null, false);
-            RunReports.write(reportPath, outcome, job, hash, plan, model.quantizableNodes().size(), algorithmReports, outputDir,
-                    RunReports.Resume.of(inputs, model.sourceFiles(), outputFiles));
+            RunReports.write(reportPath, outcome, job, hash, plan, model.quantizableNodes().size(), model.floatOps(plan),
+                    algorithmReports, outputDir, RunReports.Resume.of(inputs, model.sourceFiles(), outputFiles));
             LOG.debug("model {}: {}", name, describe(outcome));
             return outcome;
         } catch (OutOfMemoryError e) {
