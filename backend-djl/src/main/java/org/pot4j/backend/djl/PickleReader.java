@@ -33,6 +33,9 @@ final class PickleReader {
             return new PickleReader(data).run();
         } catch (RuntimeException e) {
             throw new IOException("malformed pickle: " + e, e);
+        } catch (StackOverflowError e) {
+            // a container that holds itself (DUP + SETITEM) hashes forever (found by fuzzing, issue 12)
+            throw new IOException("malformed pickle: nested too deeply or holding itself", e);
         }
     }
 
