@@ -40,10 +40,11 @@ import org.pot4j.engine.evaluation.EvaluationResult;
  * <li><b>Put back.</b> Once the target is met, each reverted candidate whose predicted gain fits
  * in twice the slack left is quantized again, smallest gain first, if the target stays met, until
  * two tries in a row fail; so the final set can be smaller than POT's (MiniLM: 7 nodes, POT 9).</li>
- * <li><b>Lazy re-ranking.</b> A prefix that does not lower the drop is not kept (the plan stays
- * as it was, so the ranking stays valid): its first candidate is excluded and the search goes on
- * with the rest of the same ranking; a new ranking runs only when the confirmed candidates of the
- * current plan are used up.</li>
+ * <li><b>Lazy re-ranking.</b> A revert that does not lower the drop is kept (POT; with
+ * {@code use_prev_if_drop_increase} one that raises it is rolled back and skipped until the plan
+ * changes) and triggers a re-ranking as in POT, but a lazy one: only the leading remaining
+ * candidates and the pre-rank's newcomers are scored exactly again (all top k when more than a
+ * quarter of them is new).</li>
  * </ol>
  *
  * <p>Every plan it measures is keyed by its reverted candidates and stored in the checkpoint with
@@ -73,6 +74,12 @@ final class FastSearch {
     /** Predicted gain (in drop units) of each reverted candidate, from the ranking that chose it. */
     private final Map<String, Double> gains = new HashMap<>();
     private final Map<String, Double> fp32Scores = new HashMap<>();
+    /**
+     * Candidates whose revert did not lower the drop of the current plan: not tried again until
+     * the plan changes (on the 3-bit ResNet a conv that did not help alone was needed later, with
+     * the residual Add after it, so a permanent exclusion missed the target).
+     */
+    private final java.util.Set<String> skipped = new java.util.LinkedHashSet<>();
 
     FastSearch(AccuracyAwareSearch search) {
         this.s = search;
@@ -165,11 +172,29 @@ final class FastSearch {
                 commit(st, o, rk, pos);
                 pos++;
                 planChanged = true;
-            } else {
-                // not kept: a revert that does not lower the drop only costs speed
-                st.excluded.addAll(next.group());
+            } else if (!params.usePrevIfDropIncrease || o.objective <= before) {
+                // POT keeps a revert that does not help (use_prev_if_drop_increase false) and re-ranks:
+                // on the 3-bit ResNet such a node was needed later with the residual Add after it;
+                // put-back removes it at the end if the target holds without it
+                commit(st, o, rk, pos);
                 pos++;
-                s.message(next.node() + " did not lower the drop: not kept");
+                s.message(next.node() + " did not lower the drop: kept (use_prev_if_drop_increase false), re-ranking");
+                try {
+                    rk = rank(st, rk, pos);
+                } catch (LayerRanker.BudgetExceeded e) {
+                    st.stopReason = "max_time (" + params.maxTimeSeconds + " s) reached during re-ranking";
+                    break;
+                }
+                pos = 0;
+                planChanged = false;
+                jumps = true;
+            } else {
+                // use_prev_if_drop_increase: rolled back, not tried again until the plan changes
+                skipped.addAll(next.group());
+                st.excluded.addAll(next.group());
+                mark(st, o, "rolled_back");
+                pos++;
+                s.message(next.node() + " raised the drop: rolled back");
                 if (planChanged && pos < rk.confirmed) {
                     try {
                         rk = rank(st, rk, pos);
@@ -217,6 +242,7 @@ final class FastSearch {
         st.reverted = new ArrayList<>();
         st.revertedUnits = new ArrayList<>();
         st.excluded = new ArrayList<>();
+        skipped.clear();
         st.iteration = 0;
         st.rankingSeconds = 0;
         st.rankingSampleRuns = 0;
@@ -296,6 +322,7 @@ final class FastSearch {
         s.setCurrent(st, o.plan, o.values);
         st.reverted = new ArrayList<>(o.members);
         st.revertedUnits = new ArrayList<>(o.units);
+        skipped.clear();
         mark(st, o, "reverted");
         if (st.currentObjective < st.bestObjective
                 || (st.currentObjective == st.bestObjective && st.reverted.size() < st.bestReverted.size())
@@ -416,7 +443,7 @@ final class FastSearch {
      */
     private Ranking rank(SearchState st, Ranking prev, int pos) {
         String kind = prev == null ? "fast" : "lazy";
-        String key = String.join("\n", st.revertedUnits) + "|" + String.join("\n", st.excluded);
+        String key = String.join("\n", st.revertedUnits) + "|" + String.join("\n", skipped);
         RankingRecord rec = replay.peekFirst();
         if (rec != null && key.equals(rec.planKey()) && kind.equals(rec.kind())) {
             replay.pollFirst();
@@ -437,7 +464,7 @@ final class FastSearch {
         ControlledMetric focus = s.focus(st);
         List<QuantizableNode> candidates = new ArrayList<>();
         for (QuantizableNode n : s.reverter.quantized(st.plan)) {
-            boolean excluded = s.reverter.group(st.plan, n.id()).stream().anyMatch(m -> st.excluded.contains(m.id()));
+            boolean excluded = s.reverter.group(st.plan, n.id()).stream().anyMatch(m -> skipped.contains(m.id()));
             if (!excluded && s.reverter.revertChangesNumerics(st.plan, n.id())) {
                 candidates.add(n);
             }
@@ -537,8 +564,8 @@ final class FastSearch {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         List<String> top = exact.stream().limit(5).map(RankEntry::node).toList();
-        s.message((prev == null ? "ranked " : "re-ranked (lazily) ") + candidates.size() + " nodes by quantization noise (2 passes over "
-                + subset.length + " samples), then " + kk + " by " + (focus.perSample() ? focus.name() : "NMSE to FP32") + ": " + top
+        s.message((prev == null ? "ranked " : "re-ranked (lazily) ") + candidates.size() + " nodes by output NMSE"
+                + (px == null ? "" : " on " + preRankSamples(subset).length + " samples") + ", then " + kk + " by " + (focus.perSample() ? focus.name() : "NMSE to FP32") + ": " + top
                 + (kk > 5 ? "..." : ""));
         return new RankingRecord(st.iteration + 1, focus.name(), basis, seconds, entries, kind, key, kk, runs, current, fp32);
     }
