@@ -66,8 +66,12 @@ final class OutputGuard {
         if (configFile != null && input.equals(configFile.toAbsolutePath().normalize())) {
             return "config";
         }
-        if (input.equals(job.model().path().toAbsolutePath().normalize())) {
+        Path model = job.model().path().toAbsolutePath().normalize();
+        if (input.equals(model)) {
             return "model";
+        }
+        if (model.getFileName() != null && input.equals(model.resolveSibling(model.getFileName() + ".json"))) {
+            return "model's sidecar options file";
         }
         return "dataset file";
     }
