@@ -170,6 +170,7 @@ final class FastSearch {
             if (o.objective < before) {
                 rescale(rk, pos, 1, before, o.objective);
                 commit(st, o, rk, pos);
+                gains.put(next.node(), before - o.objective); // measured: better than the prediction
                 pos++;
                 planChanged = true;
             } else if (!params.usePrevIfDropIncrease || o.objective <= before) {
@@ -177,6 +178,7 @@ final class FastSearch {
                 // on the 3-bit ResNet such a node was needed later with the residual Add after it;
                 // put-back removes it at the end if the target holds without it
                 commit(st, o, rk, pos);
+                gains.put(next.node(), before - o.objective); // <= 0: the first one put-back tries
                 pos++;
                 s.message(next.node() + " did not lower the drop: kept (use_prev_if_drop_increase false), re-ranking");
                 try {
