@@ -86,6 +86,7 @@ final class OnnxGraphAnalyzer {
                 case "Add" -> residualAdd(i, convOutputs);
                 case "GlobalAveragePool", "AveragePool" -> pool(i);
                 case "Concat" -> concat(i, convOutputs);
+                case "Gather" -> OnnxEmbeddingGather.binding(graph, i);
                 default -> null;
             };
             if (b != null) {
