@@ -9,6 +9,8 @@ Writes into backend-djl/src/test/resources/djl/:
   tiny_scripted.pt    torch.jit.script of Conv2d -> BatchNorm2d (its scripted code has if blocks) -> ReLU -> Linear,
                       input [N,1,28,28] (scripted archives record no input shapes), output [N,10]
   tiny_scripted_ref.bin little-endian float32: 2 fixed inputs [2,1,28,28] then the scripted model's outputs [2,10]
+  tiny_eager.pt       torch.save of a whole (eager) Branchy module: a pickle with no code, which pot4j must reject
+  tiny_scripted_loop.pt torch.jit.script of a Linear applied in a while loop, input [N,4]: nothing pot4j can quantize
 
 Run from the repository root with a Python that has torch installed:
   python tools/djl/make_test_fixtures.py
@@ -42,6 +44,19 @@ class Branchy(nn.Module):
         return self.fc(-x)
 
 
+class Looped(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+
+    def forward(self, x):
+        i = 0
+        while i < 2:
+            x = self.fc(x)
+            i += 1
+        return x
+
+
 class ScriptedCnn(nn.Module):
     def __init__(self):
         super().__init__()
@@ -68,9 +83,16 @@ class TinyCnn(nn.Module):
         return self.fc2(x)
 
 
+def bad_inputs(out):
+    torch.manual_seed(7)
+    torch.save(Branchy().eval(), str(out / "tiny_eager.pt"))
+    torch.jit.script(Looped().eval()).save(str(out / "tiny_scripted_loop.pt"))
+
+
 def main():
     out = pathlib.Path(__file__).resolve().parents[2] / "backend-djl/src/test/resources/djl"
     out.mkdir(parents=True, exist_ok=True)
+    bad_inputs(out)
     torch.manual_seed(7)
     model = TinyCnn().eval()
     example = torch.rand(1, 1, 28, 28)

@@ -37,10 +37,18 @@ public enum ErrorCode {
     PLUGIN_LOAD_FAILED(false),
     /** Two plugins claim the same name. */
     DUPLICATE_PLUGIN(true),
-    /** The accuracy target could not be reached; the best model found was still written. */
+    /**
+     * The accuracy target could not be reached and {@code on_target_missed: error} asked for a
+     * failure ({@link org.pot4j.api.quant.AccuracyTargetMissedException} carries the best result);
+     * by default a missed target is not an error but a BEST_EFFORT result with the best model.
+     */
     ACCURACY_TARGET_NOT_MET(false),
     /** The runtime (ONNX Runtime, TensorFlow, libtorch) failed while running a model. */
     RUNTIME_FAILURE(false),
+    /** The Java heap is too small for the model or data; raise it with JAVA_OPTS=-Xmx... */
+    OUT_OF_MEMORY(false),
+    /** The run was interrupted (Ctrl+C / SIGINT) before the model finished. */
+    INTERRUPTED(false),
     /** Reading or writing a file failed. */
     IO_FAILURE(false),
     /** A bug in pot4j or a plugin. */

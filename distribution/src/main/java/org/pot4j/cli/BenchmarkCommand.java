@@ -107,6 +107,7 @@ final class BenchmarkCommand implements Callable<Integer> {
         } finally {
             bar.clear();
         }
+        out.println(org.pot4j.engine.benchmark.CpuInfo.detect().describe());
         out.println("FP32: " + fp32);
         out.println("INT8: " + int8);
         out.println(describe(options) + (dataConfig == null ? ", random inputs" : ", samples from " + dataConfig));
@@ -128,9 +129,7 @@ final class BenchmarkCommand implements Callable<Integer> {
 
     /** The inputs of the chosen model's dataset in {@code --config}; annotations are not needed to time a model. */
     private Dataset samples(Pot4j pot4j) {
-        if (!Files.isRegularFile(dataConfig)) {
-            throw new Pot4jException(ErrorCode.FILE_NOT_FOUND, "config file " + dataConfig + " does not exist; check the path");
-        }
+        ConfigPath.check(dataConfig);
         Pot4jConfig parsed = pot4j.loadConfig(dataConfig);
         ModelJob job = parsed.models().get(0);
         if (modelName != null) {

@@ -18,6 +18,17 @@ final class ErrorReporter {
 
     /** Reports {@code failure} and returns the exit code it maps to. */
     int report(Throwable failure) {
+        OutOfMemoryError oom = findOom(failure);
+        if (oom != null) {
+            // one line, not the JVM's trace: what to do is raise the heap
+            Pot4jException e = org.pot4j.engine.HeapCheck.outOfMemory("running pot4j", oom);
+            err.println("pot4j: error: " + e.code() + ": " + oneLine(e.getMessage()));
+            if (verbose) {
+                failure.printStackTrace(err);
+            }
+            err.flush();
+            return exitCodeOf(e);
+        }
         Pot4jException pot4j = find(failure);
         String line;
         int code;
@@ -36,6 +47,27 @@ final class ErrorReporter {
         }
         err.flush();
         return code;
+    }
+
+    /**
+     * A model that failed inside a job: one line with its code and message; with --verbose the
+     * stack trace of the failure follows.
+     */
+    void modelFailed(String model, org.pot4j.api.ErrorCode code, String message, Throwable cause) {
+        err.println("pot4j: error: model '" + model + "' failed: " + (code == null ? "" : code + ": ") + oneLine(message));
+        if (verbose && cause != null) {
+            cause.printStackTrace(err);
+        }
+        err.flush();
+    }
+
+    private static OutOfMemoryError findOom(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof OutOfMemoryError o) {
+                return o;
+            }
+        }
+        return null;
     }
 
     /** Prints a one-line error without an exception. */

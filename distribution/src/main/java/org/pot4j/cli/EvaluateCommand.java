@@ -58,9 +58,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!Files.isRegularFile(config)) {
-            throw new Pot4jException(ErrorCode.FILE_NOT_FOUND, "config file " + config + " does not exist; check the path");
-        }
+        ConfigPath.check(config);
         if (batchSize != null && batchSize < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--batch-size must be >= 1, got " + batchSize);
         }

@@ -66,7 +66,12 @@ public final class Pot4jCli implements Callable<Integer> {
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         configureLogging(args);
         CommandLine cli = commandLine(out, err, verboseIn(args));
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (VirtualMachineError e) {
+            // picocli passes Errors through; out of memory still gets one line and an exit code
+            return new ErrorReporter(err, verboseIn(args)).report(e);
+        }
     }
 
     /** The configured picocli command line (exception handlers map failures to exit codes). */

@@ -65,9 +65,7 @@ final class QuantizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!Files.isRegularFile(config)) {
-            throw new Pot4jException(ErrorCode.FILE_NOT_FOUND, "config file " + config + " does not exist; check the path");
-        }
+        ConfigPath.check(config);
         BenchmarkOptions benchmarkOptions;
         try {
             benchmarkOptions = BenchmarkSpeedProbe.quickOptions().withBatchSizes(benchmarkBatches);
@@ -85,7 +83,14 @@ final class QuantizeCommand implements Callable<Integer> {
             }
             JobOptions options = JobOptions.defaults().withOutputDir(output).withResume(resume).withProgress(bar)
                     .withSpeedProbe(new BenchmarkSpeedProbe(pot4j, benchmarkOptions, Map.of(), bar));
-            summary = new JobRunner(pot4j).run(parsed, config, options);
+            JobRunner runner = new JobRunner(pot4j);
+            Thread onInterrupt = interruptHook(runner, err);
+            Runtime.getRuntime().addShutdownHook(onInterrupt);
+            try {
+                summary = runner.run(parsed, config, options);
+            } finally {
+                removeHook(onInterrupt);
+            }
         } finally {
             bar.clear();
         }
@@ -102,7 +107,7 @@ final class QuantizeCommand implements Callable<Integer> {
         ErrorReporter reporter = new ErrorReporter(err, root.verbose);
         for (ModelOutcome o : summary.models()) {
             if (o.status() == ModelStatus.FAILED) {
-                reporter.error("model '" + o.modelName() + "' failed: " + o.error());
+                reporter.modelFailed(o.modelName(), o.errorCode(), o.error(), o.cause());
             } else if (o.status() == ModelStatus.BEST_EFFORT) {
                 err.println("pot4j: warning: model '" + o.modelName() + "' missed its accuracy target (drop "
                         + number(o.drop()) + "); the best model found was saved to " + o.outputPath());
@@ -110,6 +115,36 @@ final class QuantizeCommand implements Callable<Integer> {
             }
         }
         return exitCode(summary);
+    }
+
+    /**
+     * Ctrl+C (SIGINT) runs shutdown hooks and then exits with 130: this hook writes summary.json
+     * with the unfinished models as INTERRUPTED and removes the half-saved model, so the output
+     * never claims more than was done.
+     */
+    private static Thread interruptHook(JobRunner runner, PrintWriter err) {
+        return new Thread(() -> {
+            try {
+                java.nio.file.Path written = runner.writeInterruptedSummary();
+                if (written != null) {
+                    err.println();
+                    err.println("pot4j: error: interrupted; summary written to " + written
+                            + " (status INTERRUPTED); run again with --resume to continue");
+                    err.flush();
+                }
+            } catch (RuntimeException e) {
+                err.println("pot4j: error: interrupted; could not write the summary: " + e.getMessage());
+                err.flush();
+            }
+        }, "pot4j-interrupt");
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already shutting down: the hook runs
+        }
     }
 
     /** 1 or 2 when a model failed (2 when all failures were the user's input), 3 when a target was missed, else 0. */

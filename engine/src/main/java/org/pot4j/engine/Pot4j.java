@@ -169,6 +169,12 @@ public final class Pot4j implements AutoCloseable {
             throw new Pot4jException(ErrorCode.FILE_NOT_FOUND, "model " + path + " does not exist; check the path"
                     + " (relative paths in a config resolve against the config's folder)");
         }
+        if (!Files.isRegularFile(path) && !Files.isDirectory(path)) {
+            // a FIFO would block the reader forever and a device never ends
+            throw new Pot4jException(ErrorCode.FILE_NOT_FOUND, "model " + path + " is not a regular file or folder (a pipe,"
+                    + " socket or device?); give the model file, or the folder of a SavedModel");
+        }
+        HeapCheck.beforeReading(path, "model " + path);
         String name = backend != null ? backend : chooseBackend(path);
         ModelBackend b = backend(name);
         LOG.info("loading {} with backend {}", path, name);
@@ -191,6 +197,7 @@ public final class Pot4j implements AutoCloseable {
      * @throws Pot4jException {@code NO_BACKEND} or {@code PLUGIN_LOAD_FAILED}
      */
     public ModelBackend backend(String name) {
+        registry.requireUnambiguous(PluginKind.BACKEND, name);
         if (registry.find(PluginKind.BACKEND, name).isPresent() || !backendProviders.containsKey(name)) {
             if (!backendProviders.containsKey(name)) {
                 throw new Pot4jException(ErrorCode.NO_BACKEND, "backend '" + name + "' is not installed"
@@ -224,6 +231,9 @@ public final class Pot4j implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("backend {} failed to check {}: {}", name, path, e.toString());
             }
+        }
+        if (guess != null && backendNames().contains(guess) && broken.stream().noneMatch(b -> b.startsWith(guess + " ("))) {
+            return guess; // installed but not claiming the file: its load says what the file is and what it needs
         }
         String install = guess == null ? "install the backend for its framework (backend-onnx, backend-tensorflow or backend-djl)"
                 : "install backend-" + guess;
@@ -260,12 +270,34 @@ public final class Pot4j implements AutoCloseable {
         return run(model, AlgorithmRun.builder(DEFAULT_QUANTIZATION).params(params).calibration(calibration).build());
     }
 
+    /** NNCF's default {@code max_drop}: one accuracy point, absolute. */
+    public static final double DEFAULT_MAX_DROP = 0.01;
+    /** NNCF's default {@code drop_type}. */
+    public static final String DEFAULT_DROP_TYPE = "absolute";
+
+    /**
+     * NNCF's {@code quantize_with_accuracy_control(model, calibration, validation, validate)} with its
+     * defaults: {@code max_drop} {@value #DEFAULT_MAX_DROP}, {@code drop_type} ABSOLUTE. A missed
+     * target returns the best plan as {@code BEST_EFFORT}; pass {@code on_target_missed: error} in
+     * the params overload to get NNCF's error instead.
+     */
+    public QuantizationResult quantizeWithAccuracyControl(Model model, Dataset calibration, Dataset validation,
+                                                          Supplier<Metric> metric) {
+        return quantizeWithAccuracyControl(model, calibration, validation, metric, DEFAULT_MAX_DROP, DEFAULT_DROP_TYPE);
+    }
+
+    /** As {@link #quantizeWithAccuracyControl(Model, Dataset, Dataset, Supplier)} with a validation function. */
+    public QuantizationResult quantizeWithAccuracyControl(Model model, Dataset calibration, Dataset validation,
+                                                          ValidationFunction validate) {
+        return quantizeWithAccuracyControl(model, calibration, validation, validate, DEFAULT_MAX_DROP, DEFAULT_DROP_TYPE);
+    }
+
     /**
      * NNCF's {@code quantize_with_accuracy_control} with a metric: runs
      * {@code AccuracyAwareQuantization} until the drop of the metric on {@code validation} is at
      * most {@code maxDrop}.
      *
-     * @param dropType {@code absolute} or {@code relative} (case-insensitive)
+     * @param dropType {@code absolute} or {@code relative} (case-insensitive); null means absolute
      */
     public QuantizationResult quantizeWithAccuracyControl(Model model, Dataset calibration, Dataset validation,
                                                           Supplier<Metric> metric, double maxDrop, String dropType) {
@@ -362,6 +394,7 @@ public final class Pot4j implements AutoCloseable {
      * @throws Pot4jException {@code UNKNOWN_ALGORITHM} listing the installed ones
      */
     public QuantizationAlgorithm algorithm(String name) {
+        registry.requireUnambiguous(PluginKind.ALGORITHM, name);
         QuantizationAlgorithmProvider p = algorithmProviders.get(name);
         if (p == null) {
             throw new Pot4jException(ErrorCode.UNKNOWN_ALGORITHM, "algorithm '" + name + "' is not installed"
@@ -419,6 +452,7 @@ public final class Pot4j implements AutoCloseable {
      *                        for a parameter the metric does not take
      */
     public Supplier<Metric> metric(String name, Map<String, Object> params) {
+        registry.requireUnambiguous(PluginKind.METRIC, name);
         MetricProvider p = metricProviders.get(name);
         if (p == null) {
             throw new Pot4jException(ErrorCode.UNKNOWN_METRIC, "metric '" + name + "' is not installed"
@@ -432,7 +466,15 @@ public final class Pot4j implements AutoCloseable {
                 throw ConfigErrors.unknownKey(null, "params." + key, key, valid, "metric '" + name + "'");
             }
         }
-        if (p.create(frozen) == null) {
+        Metric probe;
+        try {
+            probe = p.create(frozen);
+        } catch (IllegalArgumentException e) {
+            // the provider's own parameter check (e.g. top_k must be >= 1)
+            throw new Pot4jException(ErrorCode.UNKNOWN_METRIC, "metric '" + name + "' rejects its parameters " + frozen
+                    + ": " + e.getMessage(), e);
+        }
+        if (probe == null) {
             throw new Pot4jException(ErrorCode.UNKNOWN_METRIC, "metric provider '" + name + "' created no metric");
         }
         return () -> p.create(frozen);
@@ -460,6 +502,7 @@ public final class Pot4j implements AutoCloseable {
             throw ConfigErrors.invalid(null, "type", "of a dataset must name a dataset type " + datasetTypes()
                     + (type == null ? "" : ", got " + type));
         }
+        registry.requireUnambiguous(PluginKind.DATASET, t);
         DatasetProvider p = datasetProviders.get(t);
         if (p == null) {
             throw ConfigErrors.invalid(null, "type", "'" + t + "' is not an installed dataset type"
@@ -533,6 +576,7 @@ public final class Pot4j implements AutoCloseable {
 
             @Override
             public Optional<Set<String>> algorithmParameters(String name) {
+                registry.requireUnambiguous(PluginKind.ALGORITHM, name);
                 return algorithmProviders.containsKey(name) ? Optional.of(self.algorithm(name).parameterNames())
                         : Optional.empty();
             }
@@ -544,6 +588,7 @@ public final class Pot4j implements AutoCloseable {
 
             @Override
             public Optional<Set<String>> metricParameters(String name) {
+                registry.requireUnambiguous(PluginKind.METRIC, name);
                 MetricProvider p = metricProviders.get(name);
                 return p == null ? Optional.empty() : Optional.of(p.parameterNames());
             }
@@ -555,6 +600,7 @@ public final class Pot4j implements AutoCloseable {
 
             @Override
             public Optional<Set<String>> datasetParameters(String type) {
+                registry.requireUnambiguous(PluginKind.DATASET, type);
                 DatasetProvider p = datasetProviders.get(type);
                 return p == null ? Optional.empty() : Optional.of(p.parameterNames());
             }
@@ -562,6 +608,16 @@ public final class Pot4j implements AutoCloseable {
             @Override
             public Set<String> datasetTypes() {
                 return self.datasetTypes();
+            }
+
+            @Override
+            public void checkAlgorithmParameters(String name, Map<String, Object> params) {
+                self.algorithm(name).checkParameters(params);
+            }
+
+            @Override
+            public void checkMetricParameters(String name, Map<String, Object> params) {
+                self.metric(name, params);
             }
         };
     }

@@ -65,7 +65,7 @@ final class SequentialEvaluation {
                         outputs.add(perSample.get(k).get(name));
                     }
                     for (Metric m : metrics) {
-                        update(m, outputs, samples.get(k).annotation(), start + k, data);
+                        update(m, outputs, samples.get(k), start + k, data);
                     }
                 }
                 progress.progress(stage, end, n);
@@ -92,9 +92,9 @@ final class SequentialEvaluation {
         return result;
     }
 
-    private static void update(Metric m, List<Tensor> outputs, Object annotation, int index, Dataset data) {
+    private static void update(Metric m, List<Tensor> outputs, Sample sample, int index, Dataset data) {
         try {
-            m.update(outputs, annotation);
+            m.update(outputs, sample.annotation(), sample.metadata());
         } catch (Pot4jException e) {
             throw e;
         } catch (RuntimeException e) {

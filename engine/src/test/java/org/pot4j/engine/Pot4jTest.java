@@ -190,7 +190,7 @@ class Pot4jTest {
     }
 
     @Test
-    void accuracyControlChecksItsArgumentsAndRunsAccuracyAware() {
+    void accuracyControlChecksItsArguments() {
         try (Model m = pot4j.loadModel(modelFile)) {
             Supplier<Metric> top1 = pot4j.metric("test_top1", Map.of());
             Dataset d = data(40, 9);
@@ -201,20 +201,12 @@ class Pot4jTest {
                     () -> pot4j.quantizeWithAccuracyControl(m, d, d, top1, 0.01, "relativ"));
             assertTrue(type.getMessage().contains("'absolute' or 'relative'"), type.getMessage());
 
-            QuantizationResult r = pot4j.quantizeWithAccuracyControl(m, d, d, top1, 1.0, "ABSOLUTE",
-                    Map.of("stat_subset_size", 40));
-            assertEquals(QuantizationResult.Status.TARGET_MET, r.status(), "a 100-point budget is always met");
-            ValidationFunction fn = (compiled, data) -> {
-                int hits = 0;
-                for (int i = 0; i < data.size(); i++) {
-                    float[] out = compiled.infer(Batches.stack(List.of(data.get(i)), m.inputs())).get("logits").floats();
-                    int best = out[1] > out[0] ? (out[2] > out[1] ? 2 : 1) : (out[2] > out[0] ? 2 : 0);
-                    hits += best == (Integer) data.get(i).annotation() ? 1 : 0;
-                }
-                return (double) hits / data.size();
-            };
-            QuantizationResult viaFunction = pot4j.quantizeWithAccuracyControl(m, d, d, fn, 1.0, "relative");
-            assertEquals(QuantizationResult.Status.TARGET_MET, viaFunction.status());
+            // drop_type is case-insensitive and reaches the algorithm; that it meets a target the base
+            // algorithm misses is SeedConformanceTest.accuracyControlMeetsATargetTheBaseAlgorithmMisses
+            QuantizationResult r = pot4j.quantizeWithAccuracyControl(m, d, d, top1, 0.02, "RELATIVE",
+                    Map.of("stat_subset_size", 40, "max_iter_num", 0));
+            assertEquals("relative", r.report().get("drop_type"));
+            assertEquals(0.02, r.report().get("maximal_drop"));
         }
     }
 

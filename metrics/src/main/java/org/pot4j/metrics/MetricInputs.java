@@ -46,7 +46,9 @@ final class MetricInputs {
 
     /**
      * Class labels from a classification annotation: an {@code Integer}/{@code Long}/other integral
-     * {@code Number} (one label), a {@code Tensor} of labels, or an {@code int[]}/{@code long[]}.
+     * {@code Number} (one label), a {@code Tensor} of labels, an {@code int[]}/{@code long[]}, a
+     * {@code List} of labels, or a {@code Map} whose values are the labels (the two target shapes
+     * of POT's Accuracy example, whose {@code update} turns a dict into {@code list(target.values())}).
      */
     static int[] labels(String metric, Object annotation) {
         if (annotation instanceof Number n) {
@@ -75,7 +77,25 @@ final class MetricInputs {
             }
             return out;
         }
-        throw wrongAnnotation(metric, annotation, "a class label (Integer, or a Tensor of labels)");
+        if (annotation instanceof java.util.Map<?, ?> m && !m.isEmpty()) {
+            // POT's own Accuracy example: `if isinstance(target, dict): target = list(target.values())`
+            return labels(metric, java.util.List.copyOf(m.values()));
+        }
+        if (annotation instanceof java.util.List<?> list && !list.isEmpty()) {
+            // one label per batch item, as the seed's example iterates them
+            int[] out = new int[0];
+            for (Object item : list) {
+                if (item instanceof java.util.Collection<?> || item instanceof java.util.Map<?, ?>) {
+                    throw wrongAnnotation(metric, annotation, "a flat list (or dict) of class labels");
+                }
+                int[] more = labels(metric, item);
+                int[] joined = java.util.Arrays.copyOf(out, out.length + more.length);
+                System.arraycopy(more, 0, joined, out.length, more.length);
+                out = joined;
+            }
+            return out;
+        }
+        throw wrongAnnotation(metric, annotation, "a class label (Integer, a Tensor, a list or a dict of labels)");
     }
 
     private static int label(String metric, double v) {

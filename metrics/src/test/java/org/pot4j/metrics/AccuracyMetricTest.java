@@ -42,6 +42,29 @@ class AccuracyMetricTest extends AbstractMetricTest {
     }
 
     @Test
+    void dictAndListShapedTargetsAreAcceptedAsInTheSeedsExample() {
+        // POT's Accuracy: `if isinstance(target, dict): target = list(target.values())`, then one label per item
+        Metric m = accuracy(Map.of());
+        m.update(List.of(row(0.1f, 0.7f, 0.2f)), Map.of("label", 1));
+        assertEquals(1.0, m.value().get(KEY));
+        m.update(List.of(row(0.1f, 0.7f, 0.2f)), Map.of("label", 2L));
+        assertEquals(0.0, m.value().get(KEY));
+        m.update(List.of(row(0.1f, 0.7f, 0.2f)), List.of(1));
+        assertEquals(1.0, m.value().get(KEY));
+        Tensor batch = Tensor.ofFloats(new long[] {2, 3}, new float[] {0.1f, 0.7f, 0.2f, 0.6f, 0.3f, 0.1f});
+        Map<String, Object> twoItems = new java.util.LinkedHashMap<>();
+        twoItems.put("a", 1);
+        twoItems.put("b", 2);
+        m.update(List.of(batch), twoItems);
+        assertEquals(0.5, m.value().get(KEY), "dict values in order: a=1 matches, b=2 does not");
+        assertEquals(3.0 / 5, m.avgValue().get(KEY), 1e-12);
+        for (Object wrong : List.of(Map.of(), List.of(), List.of("x"), Map.of("label", -1), List.of(List.of(1)))) {
+            Pot4jException e = assertThrows(Pot4jException.class, () -> accuracy(Map.of()).update(List.of(row(0.1f, 0.7f, 0.2f)), wrong));
+            assertEquals(ErrorCode.METRIC_FAILED, e.code(), wrong.toString());
+        }
+    }
+
+    @Test
     void topKCountsALabelAmongTheKHighestScores() {
         Metric m = accuracy(Map.of("top_k", 2));
         assertEquals(Map.of("accuracy@top2", Map.of("direction", "higher-better", "type", "accuracy")), m.attributes());

@@ -1,5 +1,8 @@
 package org.pot4j.api.data;
 
+import java.util.Objects;
+import java.util.function.Function;
+
 /**
  * Random-access samples, as the seeds' {@code DataLoader} ({@code __len__}, {@code __getitem__}).
  * {@link #get(int)} must be safe to call from several threads.
@@ -32,6 +35,41 @@ public interface Dataset {
                     throw new IndexOutOfBoundsException(index);
                 }
                 return self.get(index);
+            }
+
+            @Override
+            public String name() {
+                return self.name();
+            }
+        };
+    }
+
+    /**
+     * A lazy view whose sample {@code i} is {@code transform.apply(get(i))}: NNCF's
+     * {@code nncf.Dataset(data_source, transform_fn)}. Nothing is computed or cached here: the
+     * transform runs each time a sample is read, so once per sample per pass over the data, and
+     * the result is accepted wherever a {@link Dataset} is. The transform must be thread-safe
+     * (the engine reads samples from several threads) and must not return null.
+     *
+     * @param transform maps a raw sample to what the model and metric expect
+     */
+    default Dataset map(Function<Sample, Sample> transform) {
+        Objects.requireNonNull(transform, "transform");
+        Dataset self = this;
+        return new Dataset() {
+            @Override
+            public int size() {
+                return self.size();
+            }
+
+            @Override
+            public Sample get(int index) {
+                Sample s = transform.apply(self.get(index));
+                if (s == null) {
+                    throw new IllegalStateException("the transform of dataset '" + self.name() + "' returned null for sample "
+                            + index);
+                }
+                return s;
             }
 
             @Override

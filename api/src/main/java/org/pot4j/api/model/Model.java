@@ -47,6 +47,14 @@ public interface Model extends AutoCloseable {
      */
     void save(QuantizationPlan plan, Path target);
 
+    /**
+     * The files the model was read from: the model file (or every file of a model folder) and any
+     * external data files it references. {@code --resume} hashes them to notice a changed input.
+     */
+    default List<Path> sourceFiles() {
+        return List.of(path());
+    }
+
     /** Size of the model on disk in bytes (all files of a folder or external data). */
     long sizeOnDisk();
 

@@ -14,6 +14,15 @@ public interface QuantizationAlgorithm {
     /** Parameter names (snake_case) the algorithm accepts; configs with others are rejected. */
     Set<String> parameterNames();
 
+    /**
+     * Checks parameter values (types and ranges) without running anything, so a config with a bad
+     * value fails when it loads, before any output is written. The default accepts everything.
+     *
+     * @throws org.pot4j.api.Pot4jException {@code CONFIG_INVALID} naming the key, the value and the valid range
+     */
+    default void checkParameters(java.util.Map<String, Object> params) {
+    }
+
     /** Runs the algorithm on {@code model}. */
     QuantizationResult run(Model model, AlgorithmContext context);
 }

@@ -87,8 +87,25 @@ final class DjlBackend implements ModelBackend {
         }
         if (!hasCode || !archive.has("data.pkl")) {
             if (archive.has("data.pkl")) {
+                String eagerClass = eagerPickleClass(archive.get("data.pkl"));
+                if (eagerClass != null) {
+                    throw new Pot4jException(ErrorCode.MODEL_UNSUPPORTED, file + " is an eager torch.save pickle of a "
+                            + eagerClass + " object, not TorchScript (it holds no code); pot4j needs a TorchScript archive:"
+                            + " torch.jit.save(torch.jit.trace(model, example_input), path) or torch.jit.script(model)");
+                }
                 throw new Pot4jException(ErrorCode.MODEL_UNSUPPORTED, file
                         + " is a state_dict, not TorchScript; export with torch.jit.trace/script");
+            }
+            if (!archive.has("version") && !archive.has(".format_version")) {
+                List<String> entries = new ArrayList<>();
+                archive.names().forEach(n -> {
+                    if (entries.size() < 5) {
+                        entries.add(n);
+                    }
+                });
+                throw new Pot4jException(ErrorCode.MODEL_UNSUPPORTED, file + " is a zip file but not a PyTorch archive"
+                        + " (no code/, data.pkl or version; entries " + entries + "); pot4j needs a TorchScript archive"
+                        + " written by torch.jit.save after torch.jit.trace/script");
             }
             throw new Pot4jException(ErrorCode.MODEL_UNSUPPORTED, file + " has no data.pkl: a TorchScript archive older"
                     + " than torch 1.4 or not TorchScript at all; re-export with torch.jit.trace/script and a newer torch");
@@ -104,12 +121,30 @@ final class DjlBackend implements ModelBackend {
             throw new Pot4jException(ErrorCode.MODEL_UNSUPPORTED, file + " holds no TorchScript module; export with torch.jit.trace/script");
         }
         DjlModelOptions opts = DjlModelOptions.from(path, options, archive);
+        DjlRuntime.setThreads(opts.threads);
         FlatProgram program = TsFlattener.flatten(archive, module, file);
         List<TensorInfo> inputs = inputs(file, archive, program, opts);
         List<String> outputNames = outputNames(file, program, opts);
-        DjlModel model = new DjlModel(path, archive, program, inputs, outputNames);
+        DjlModel model = new DjlModel(path, archive, program, inputs, outputNames, opts.output);
         model.probeOutputShapes();
         return model;
+    }
+
+    /**
+     * The class a {@code torch.save(model)} pickle holds ({@code __main__.Net}), or null for a
+     * state_dict (an {@code OrderedDict} or dict): the pickle's first opcode after the protocol tells.
+     */
+    static String eagerPickleClass(byte[] pkl) {
+        if (pkl == null || pkl.length < 4 || (pkl[0] & 0xff) != 0x80 || pkl[2] != 'c') {
+            return null;
+        }
+        String text = new String(pkl, 3, Math.min(pkl.length - 3, 200), java.nio.charset.StandardCharsets.ISO_8859_1);
+        String[] parts = text.split("\n", 3);
+        if (parts.length < 3) {
+            return null;
+        }
+        String cls = parts[0] + "." + parts[1];
+        return cls.equals("collections.OrderedDict") ? null : cls;
     }
 
     private static boolean startsWithPickle(Path path) {

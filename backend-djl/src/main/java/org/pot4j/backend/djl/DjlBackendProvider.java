@@ -26,6 +26,10 @@ public final class DjlBackendProvider implements ModelBackendProvider {
     @Override
     public ModelBackend create(Map<String, Object> options) {
         DjlRuntime.engine();
+        Object threads = options == null ? null : options.get("threads");
+        if (threads instanceof Number n && n.intValue() > 0) {
+            DjlRuntime.setThreads(n.intValue());
+        }
         return new DjlBackend();
     }
 }

@@ -31,6 +31,7 @@ import org.pot4j.api.quant.QuantizationPlan;
  */
 final class DjlModel implements Model {
     private static final Logger LOG = Logger.getLogger(DjlModel.class.getName());
+    private static final org.slf4j.Logger SLF4J = org.slf4j.LoggerFactory.getLogger(DjlModel.class);
 
     private final Path path;
     private final TorchScriptArchive archive;
@@ -38,8 +39,11 @@ final class DjlModel implements Model {
     private final List<TensorInfo> inputs;
     private List<TensorInfo> outputs;
     private final List<QuantizableNode> nodes;
+    private final DjlModelOptions.Output output;
 
-    DjlModel(Path path, TorchScriptArchive archive, FlatProgram program, List<TensorInfo> inputs, List<String> outputNames) {
+    DjlModel(Path path, TorchScriptArchive archive, FlatProgram program, List<TensorInfo> inputs, List<String> outputNames,
+            DjlModelOptions.Output output) {
+        this.output = output;
         this.path = path;
         this.archive = archive;
         this.program = program;
@@ -52,20 +56,29 @@ final class DjlModel implements Model {
         this.nodes = DjlQuantizerLayout.nodes(program);
     }
 
-    /** Runs the FP32 model once on zeros to learn the output shapes (batch dimension made dynamic). */
-    void probeOutputShapes() {
+    /** Zeros of every input's shape with batch 1, or null when a non-batch size is unknown. */
+    private Map<String, Tensor> zerosFeed() {
         Map<String, Tensor> feed = new LinkedHashMap<>();
         for (TensorInfo in : inputs) {
             long[] s = in.shape();
             for (int i = 0; i < s.length; i++) {
                 if (s[i] < 0) {
                     if (i > 0) {
-                        return; // unknown non-batch size: cannot invent an input
+                        return null; // unknown non-batch size: cannot invent an input
                     }
                     s[i] = 1;
                 }
             }
             feed.put(in.name(), Tensor.zeros(s, in.dataType()));
+        }
+        return feed;
+    }
+
+    /** Runs the FP32 model once on zeros to learn the output shapes (batch dimension made dynamic). */
+    void probeOutputShapes() {
+        Map<String, Tensor> feed = zerosFeed();
+        if (feed == null) {
+            return;
         }
         try (CompiledModel fp32 = compile(QuantizationPlan.EMPTY, Set.of())) {
             Map<String, Tensor> result = fp32.infer(feed);
@@ -168,8 +181,13 @@ final class DjlModel implements Model {
 
     @Override
     public void save(QuantizationPlan plan, Path target) {
-        byte[] bytes = DjlPlanWriter.write(this, plan, List.of(), true);
-        DjlRuntime.load(bytes, target.getFileName().toString()).close(); // never write what libtorch rejects
+        if (nodes.isEmpty() && !program.conditionalOps.isEmpty()) {
+            throw new Pot4jException(ErrorCode.MODEL_UNSUPPORTED, displayName() + ": all its conv/linear calls "
+                    + program.conditionalOps + " run inside scripted control flow (if/for/while), where pot4j cannot place"
+                    + " a quantizer, so there is nothing to quantize; export with torch.jit.trace(model, example_input),"
+                    + " which records the straight-line path");
+        }
+        byte[] bytes = output == DjlModelOptions.Output.FAKE_QUANT ? fakeQuant(plan, target) : int8(plan, target);
         Path abs = target.toAbsolutePath();
         Path tmp = null;
         try {
@@ -193,6 +211,42 @@ final class DjlModel implements Model {
                 }
             }
         }
+    }
+
+    /** The float fake-quant archive (int8 weight storage dequantized in code), validated in libtorch. */
+    private byte[] fakeQuant(QuantizationPlan plan, Path target) {
+        byte[] bytes = DjlPlanWriter.write(this, plan, List.of(), true);
+        DjlRuntime.load(bytes, target.getFileName().toString()).close(); // never write what libtorch rejects
+        return bytes;
+    }
+
+    /**
+     * The archive on quantized kernels, validated by loading it (which prepacks the weights for this
+     * CPU's quantized engine) and running it once; when libtorch rejects it (no quantized engine on
+     * this CPU), the fake-quant archive instead, with a warning.
+     */
+    private byte[] int8(QuantizationPlan plan, Path target) {
+        DjlInt8Writer.Result r = DjlInt8Writer.write(this, plan);
+        String name = target.getFileName().toString();
+        try (DjlCompiledModel check = new DjlCompiledModel(DjlRuntime.load(r.bytes(), name), inputs,
+                outputs.stream().map(TensorInfo::name).toList(), name)) {
+            Map<String, Tensor> feed = zerosFeed();
+            if (feed != null) {
+                check.infer(feed);
+            }
+        } catch (Pot4jException e) {
+            if (e.code() != ErrorCode.RUNTIME_FAILURE) {
+                throw e;
+            }
+            SLF4J.warn("{}: libtorch cannot run the quantized-kernel model ({}); writing the float fake-quant model"
+                    + " instead (model option output: fake_quant)", name, e.getMessage());
+            return fakeQuant(plan, target);
+        }
+        if (!r.floatNodes().isEmpty()) {
+            SLF4J.info("{}: {} nodes on quantized kernels, {} kept in float: {}", name, r.int8Nodes(),
+                    r.floatNodes().size(), r.floatNodes());
+        }
+        return r.bytes();
     }
 
     @Override

@@ -31,10 +31,26 @@ import org.pot4j.api.Pot4jException;
  *   <li>{@code input_shapes}: map name to shape ({@code -1} = dynamic), or a list by position.</li>
  *   <li>{@code input_types}: map name to {@code float32 | float64 | int64 | int32} (default float32).</li>
  *   <li>{@code output_names}: list (default {@code output}, or {@code output_<i>} for tuple outputs).</li>
+ *   <li>{@code output}: {@code int8} (default: PyTorch's quantized kernels) or {@code fake_quant}
+ *   (float fake-quant model), what {@code save} writes.</li>
+ *   <li>{@code intra_op_threads} (or the engine's {@code threads}): libtorch intra-op threads (process-wide).</li>
  * </ul>
  */
 final class DjlModelOptions {
-    static final Set<String> KEYS = Set.of("input_names", "input_shapes", "input_types", "output_names");
+    static final Set<String> KEYS = Set.of("input_names", "input_shapes", "input_types", "output_names", "output",
+            "intra_op_threads", "threads");
+
+    /** What {@code save} writes. */
+    enum Output {
+        /** quantized::conv2d / linear / add kernels, int8 weights (default). */
+        INT8,
+        /** float fake-quant calls and int8 weight storage dequantized in code (accuracy simulation, QAT hand-off). */
+        FAKE_QUANT
+    }
+
+    Output output = Output.INT8;
+    /** libtorch intra-op threads, or 0 for libtorch's default. */
+    int threads;
 
     List<String> inputNames;
     Map<String, long[]> shapesByName = new LinkedHashMap<>();
@@ -103,6 +119,21 @@ final class DjlModelOptions {
                         throw bad(key, v, "a map of input name to float32|float64|int64|int32");
                     }
                     m.forEach((k, t) -> o.types.put(String.valueOf(k), dataType(key, t)));
+                }
+                case "output" -> o.output = switch (String.valueOf(v).toLowerCase(java.util.Locale.ROOT)) {
+                    case "int8" -> Output.INT8;
+                    case "fake_quant" -> Output.FAKE_QUANT;
+                    default -> throw bad(key, v, "int8 or fake_quant");
+                };
+                case "intra_op_threads", "threads" -> {
+                    if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.intValue() < 1) {
+                        if (!(v instanceof String str) || !str.matches("[1-9][0-9]{0,3}")) {
+                            throw bad(key, v, "a whole number >= 1");
+                        }
+                        o.threads = Integer.parseInt(str);
+                    } else {
+                        o.threads = n.intValue();
+                    }
                 }
                 default -> {
                     // other backends' or engine-level options are not ours to judge

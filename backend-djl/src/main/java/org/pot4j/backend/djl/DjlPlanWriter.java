@@ -60,14 +60,7 @@ final class DjlPlanWriter {
     }
 
     private byte[] apply(QuantizationPlan plan, List<String> tapNames, boolean int8Storage) {
-        Set<String> ids = new HashSet<>();
-        model.quantizableNodes().forEach(n -> ids.add(n.id()));
-        for (String id : plan.weights().keySet()) {
-            checkNode(ids, id, "a weight quantizer");
-        }
-        for (String id : plan.biasShifts().keySet()) {
-            checkNode(ids, id, "a bias shift");
-        }
+        checkPlan(model, plan);
         Map<String, WeightQuantizer> int8 = new LinkedHashMap<>();
         Set<String> done = new HashSet<>();
         for (QuantizableNode node : model.quantizableNodes()) {
@@ -76,7 +69,6 @@ final class DjlPlanWriter {
             }
             WeightQuantizer q = plan.weights().get(node.id());
             if (q != null && done.add(node.weightName())) {
-                checkQuantizer(node, q);
                 if (int8Storage && q.bits() <= 8) {
                     int8.put(node.weightName(), q);
                 } else {
@@ -111,7 +103,7 @@ final class DjlPlanWriter {
                 throw new Pot4jException(ErrorCode.CONFIG_INVALID, "the plan quantizes tensor '" + e.getKey()
                         + "' but " + model.displayName() + " has no such tensor; use names from the model's graph view");
             }
-            if (!onlyFp32Consumers(e.getKey(), plan.fp32Nodes())) {
+            if (!onlyFp32Consumers(model, e.getKey(), plan.fp32Nodes())) {
                 fakeQuant.put(v, e.getValue());
             }
         }
@@ -132,19 +124,41 @@ final class DjlPlanWriter {
         if (int8Storage) {
             archive.putText(DjlModelOptions.EXTRA_RECORD, DjlModelOptions.record(model.inputs(),
                     model.outputs().stream().map(org.pot4j.api.model.TensorInfo::name).toList()));
-            // debug_pkl records only map code to source lines for error messages: not worth their size
-            List<String> debug = new ArrayList<>();
-            archive.names().forEach(n -> {
-                if (n.endsWith(".debug_pkl")) {
-                    debug.add(n);
-                }
-            });
-            debug.forEach(archive::remove);
+            removeDebugRecords(archive);
         }
         return archive.toZip();
     }
 
-    private void checkNode(Set<String> ids, String id, String what) {
+    /** debug_pkl records only map code to source lines for error messages: not worth their size. */
+    static void removeDebugRecords(TorchScriptArchive archive) {
+        List<String> debug = new ArrayList<>();
+        archive.names().forEach(n -> {
+            if (n.endsWith(".debug_pkl")) {
+                debug.add(n);
+            }
+        });
+        debug.forEach(archive::remove);
+    }
+
+    /** Checks that the plan's node ids exist and its weight quantizers fit the weights. */
+    static void checkPlan(DjlModel model, QuantizationPlan plan) {
+        Set<String> ids = new HashSet<>();
+        model.quantizableNodes().forEach(n -> ids.add(n.id()));
+        for (String id : plan.weights().keySet()) {
+            checkNode(model, ids, id, "a weight quantizer");
+        }
+        for (String id : plan.biasShifts().keySet()) {
+            checkNode(model, ids, id, "a bias shift");
+        }
+        for (QuantizableNode node : model.quantizableNodes()) {
+            WeightQuantizer q = plan.weights().get(node.id());
+            if (q != null && !plan.fp32Nodes().contains(node.id())) {
+                checkQuantizer(node, q);
+            }
+        }
+    }
+
+    private static void checkNode(DjlModel model, Set<String> ids, String id, String what) {
         if (!ids.contains(id)) {
             throw new Pot4jException(ErrorCode.CONFIG_INVALID, "the plan has " + what + " for node '" + id + "' but "
                     + model.displayName() + " has no such node; node ids are module paths such as "
@@ -153,7 +167,7 @@ final class DjlPlanWriter {
     }
 
     /** True when every node that lists {@code tensor} is kept in FP32 (and some node lists it). */
-    private boolean onlyFp32Consumers(String tensor, Set<String> fp32) {
+    static boolean onlyFp32Consumers(DjlModel model, String tensor, Set<String> fp32) {
         boolean listed = false;
         for (QuantizableNode n : model.quantizableNodes()) {
             if (n.activationInputs().contains(tensor) || n.activationOutputs().contains(tensor)) {
@@ -222,7 +236,7 @@ final class DjlPlanWriter {
             }
             String key = archive.newStorageKey();
             archive.put("data/" + key, bytes);
-            Pickle.Obj owner = owner(root, path);
+            Pickle.Obj owner = owner(model, root, path);
             String attr = path.substring(path.lastIndexOf('.') + 1);
             TorchTensorRecord old = TorchTensorRecord.of(TorchTensorRecord.attributes(owner).get(attr));
             replacedKeys.add(old.storageKey);
@@ -250,6 +264,12 @@ final class DjlPlanWriter {
         }
         byte[] pkl = PickleWriter.write(root);
         archive.put("data.pkl", pkl);
+        removeUnreferenced(archive, root, replacedKeys);
+        return dequant;
+    }
+
+    /** Removes the storage records among {@code replacedKeys} that neither data.pkl nor constants.pkl still uses. */
+    static void removeUnreferenced(TorchScriptArchive archive, Pickle.Obj root, Set<String> replacedKeys) {
         Set<String> referenced = new HashSet<>();
         collectStorageKeys(root, referenced, java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
         if (archive.has("constants.pkl")) {
@@ -265,7 +285,6 @@ final class DjlPlanWriter {
                 archive.remove("data/" + key);
             }
         }
-        return dequant;
     }
 
     private static float[] toFloats(float[] v) {
@@ -282,7 +301,7 @@ final class DjlPlanWriter {
         return TorchTensorRecord.create("FloatStorage", key, shape);
     }
 
-    private Pickle.Obj owner(Pickle.Obj root, String path) {
+    static Pickle.Obj owner(DjlModel model, Pickle.Obj root, String path) {
         String[] parts = path.split("\\.");
         Pickle.Obj o = root;
         for (int i = 0; i < parts.length - 1; i++) {
@@ -375,6 +394,15 @@ final class DjlPlanWriter {
         }
         def.append(") -> ").append(returnType).append(":\n").append(body);
 
+        spliceRootForward(archive, program, def.toString(), newRootAttributes(dequant).stream()
+                .map(a -> a + " : Tensor").toList());
+    }
+
+    /**
+     * Replaces the root class's forward by {@code def} (printed at class-member indentation) and
+     * declares {@code attributes} ({@code "name : Type"}) before the class's first method.
+     */
+    static void spliceRootForward(TorchScriptArchive archive, FlatProgram program, String def, List<String> attributes) {
         TsSourceFile file = new TsSourceFile(program.rootRecord, archive.text(program.rootRecord));
         String simpleName = program.rootClass.substring(program.rootClass.lastIndexOf('.') + 1);
         TsSourceFile.TsClass cls = file.classes.get(simpleName);
@@ -382,8 +410,8 @@ final class DjlPlanWriter {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < file.lines.size(); i++) {
             if (i == cls.firstDefLine) {
-                for (String attr : newRootAttributes(dequant)) {
-                    out.append("  ").append(attr).append(" : Tensor\n");
+                for (String attr : attributes) {
+                    out.append("  ").append(attr).append('\n');
                 }
             }
             if (i == forward.startLine) {

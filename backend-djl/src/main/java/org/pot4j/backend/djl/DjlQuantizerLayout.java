@@ -28,7 +28,7 @@ import org.pot4j.backend.djl.FlatProgram.Value;
  * Node ids: weight owner module path for conv/linear, the output tensor name for weightless nodes.
  */
 final class DjlQuantizerLayout {
-    private static final Set<String> TRANSPARENT = Set.of("torch.max_pool1d", "torch.max_pool2d", "torch.max_pool3d",
+    static final Set<String> TRANSPARENT = Set.of("torch.max_pool1d", "torch.max_pool2d", "torch.max_pool3d",
             "torch.flatten", "torch.reshape", "torch.view", "torch.transpose", "torch.permute", "torch.squeeze",
             "torch.unsqueeze", "torch.contiguous");
     private static final Set<String> FOLDABLE = Set.of("torch.relu", "torch.relu_", "torch.clamp", "torch.clip",

@@ -74,6 +74,17 @@ final class DjlRuntime {
         }
     }
 
+    /**
+     * Sets libtorch's intra-op thread count (process-wide, as libtorch has one pool); {@code n <= 0}
+     * leaves libtorch's default (all cores).
+     */
+    static void setThreads(int n) {
+        engine();
+        if (n > 0 && ai.djl.pytorch.jni.JniUtils.getNumThreads() != n) {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(n);
+        }
+    }
+
     /** Loads a TorchScript archive held in memory. */
     static PtModel load(byte[] archive, String displayName) {
         engine();

@@ -110,6 +110,8 @@ final class FlatProgram {
     String returnExpr;
     String returnType;
     final List<Op> ops = new ArrayList<>();
+    /** Conv/linear calls inside if/for/while blocks (not nodes: no single place for a quantizer), e.g. {@code torch.linear}. */
+    final List<String> conditionalOps = new ArrayList<>();
     final List<Value> values = new ArrayList<>();
     /** Tensor attribute values (parameters, buffers) by attribute path. */
     final Map<String, TorchTensorRecord> tensors = new LinkedHashMap<>();

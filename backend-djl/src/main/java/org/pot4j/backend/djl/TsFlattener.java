@@ -384,6 +384,9 @@ final class TsFlattener {
         program.statements.add(new FlatProgram.Statement(lhs.toString(), TsToken.join(rhs), defined, depth));
         if (!tuple && depth == 0) {
             detectOp(defined.get(0), rhs);
+        } else if (rhs.size() > 3 && rhs.get(0).is("torch") && rhs.get(1).is(".")
+                && QUANTIZABLE_OPS.contains(rhs.get(2).text()) && rhs.get(3).is("(")) {
+            program.conditionalOps.add("torch." + rhs.get(2).text());
         }
     }
 
@@ -651,6 +654,9 @@ final class TsFlattener {
     }
 
     private Pot4jException unsupported(String what) {
-        return new Pot4jException(ErrorCode.MODEL_UNSUPPORTED, displayName + ": " + what);
+        String hint = what.contains("torch.jit.trace") ? ""
+                : "; pot4j reads the straight-line code of a torch.jit.trace archive (or torch.jit.script code"
+                + " without it): export with torch.jit.trace(model, example_input)";
+        return new Pot4jException(ErrorCode.MODEL_UNSUPPORTED, displayName + ": " + what + hint);
     }
 }

@@ -44,6 +44,16 @@ class DjlBackendTest extends AbstractModelBackendTest {
                 "input_shapes", Map.of("input", List.of(-1, 1, 28, 28)));
     }
 
+    /**
+     * The saved file runs quantized::conv2d / linear, which requantize integer accumulators once per
+     * layer, while compile(plan) simulates the same grids in float: logits (magnitude ~10) differ by
+     * a few hundredths.
+     */
+    @Override
+    protected double savedTolerance() {
+        return 0.1;
+    }
+
     @Override
     protected double maxSavedSizeRatio() {
         return 0.3; // int8 weights: ~0.26 of the FP32 file

@@ -10,6 +10,7 @@ import java.util.Set;
 import org.pot4j.api.model.BackendCapability;
 import org.pot4j.api.model.Model;
 import org.pot4j.api.model.ModelBackend;
+import org.pot4j.backend.onnx.proto.OnnxProtos.ModelProto;
 
 /**
  * Reads, runs and writes {@code .onnx} models with ONNX Runtime. Quantized models are written in the
@@ -67,7 +68,10 @@ public final class OnnxBackend implements ModelBackend {
     public Model load(Path path, Map<String, Object> options) {
         OnnxSessionSettings s = settings.with(options);
         OnnxModelReader.Loaded loaded = OnnxModelReader.read(path);
-        return new OnnxModel(path, env, s, OnnxGraphNormalizer.normalize(loaded.model()), loaded.sizeOnDisk(),
+        ModelProto fp32 = OnnxFp16Weights.upcast(loaded.model(), path);
+        OnnxModel model = new OnnxModel(path, env, s, OnnxGraphNormalizer.normalize(fp32), loaded.sizeOnDisk(),
                 externalThreshold);
+        model.sourceFiles(loaded.files());
+        return model;
     }
 }

@@ -24,39 +24,68 @@ import org.pot4j.backend.onnx.proto.OnnxProtos.TensorProto;
  * float output, or QLinearMatMul when followed by a Q; their output needs no quantizer.
  * {@code MatMul} of two activations (attention scores) is listed as a weightless node: both inputs
  * quantized, MatMulIntegerToFloat at run time; configs can leave it out by name or op type.</li>
- * <li>Residual {@code Add} (at least one input from a Conv), {@code GlobalAveragePool},
- * {@code AveragePool} and {@code Concat} of conv features become QLinearAdd / QLinearGlobalAveragePool /
- * QLinearAveragePool / QLinearConcat when inputs and output are quantized; they are weightless nodes.
- * Adds of transformer graphs (bias, residual, attention mask) are not listed: quantizing them costs
- * accuracy and gains no kernel.</li>
+ * <li>Weightless ops with an integer kernel ({@link OnnxOpClasses#INTEGER_KERNEL}: Add, Mul,
+ * Concat, Sigmoid, LeakyRelu, (Global)AveragePool, Softmax) become QLinear ops when their inputs and
+ * output are quantized; they are listed as weightless nodes when one of their inputs lies in the
+ * <em>convolutional region</em> (tensors computed from a Conv output through quantizable ops), which
+ * covers residual Adds, SiLU ({@code Sigmoid} x {@code Mul}), squeeze-excitation Muls and
+ * channel-shuffle Concats. Adds of transformer graphs (bias, residual, attention mask) have no Conv
+ * upstream and are not listed: quantizing them costs accuracy and gains no kernel.</li>
  * <li>{@code ConvTranspose} weights are stored as INT8 (4x smaller) but ORT has no integer CPU kernel
  * for it, so its output gets no quantizer.</li>
- * <li>Activation inputs are traced back through ops that do not change values (MaxPool, Reshape,
- * Flatten, Transpose, Squeeze, Unsqueeze): the quantizer sits on the source tensor and the writer
- * repeats it after those ops, where ORT then drops the redundant pairs. The trace stops at a tensor
- * whose shape a {@code Shape} node reads (transformer reshapes), so ORT can still fold those.</li>
+ * <li>Activation inputs are traced back through shared-scale ops ({@link OnnxOpClasses#SHARED_SCALE}:
+ * MaxPool, Reshape, Flatten, Transpose, Squeeze, Unsqueeze everywhere; Resize, Slice, Split, Gather,
+ * Expand, Tile inside the convolutional region): the quantizer sits on the source tensor and the
+ * writer repeats it after those ops, where ORT then runs them on 8-bit data. The trace stops at a
+ * tensor whose shape a {@code Shape} node reads (transformer reshapes), so ORT can still fold those.</li>
  * </ul>
  */
 final class OnnxGraphAnalyzer {
-    /** Ops whose output holds the same values as their first input (reordered or subsampled). */
-    static final Set<String> TRANSPARENT = Set.of("MaxPool", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze");
     /** Activations ORT removes when the following Q's range lies inside theirs. */
-    static final Set<String> FOLDABLE_ACTIVATIONS = Set.of("Relu", "Clip");
+    static final Set<String> FOLDABLE_ACTIVATIONS = OnnxOpClasses.REMOVABLE_ACTIVATION;
     /** Ops that read only the shape of their input, never its values. */
-    static final Set<String> SHAPE_READERS = Set.of("Shape", "Size");
+    static final Set<String> SHAPE_READERS = OnnxOpClasses.SHAPE_READER;
+    /**
+     * Float-only ops that carry the convolutional region on (their output feeds the next quantized op
+     * of a CNN, e.g. MobileNetV3's HardSwish between two convs).
+     */
+    private static final Set<String> REGION_FLOAT_OPS = Set.of(
+            "HardSwish", "HardSigmoid", "Pad", "Tanh", "Elu", "Selu", "PRelu", "Softplus", "Mish");
     /** Ops that show a model is already quantized. */
     static final Set<String> QUANTIZED_OPS = Set.of("QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear",
             "QLinearConv", "QLinearMatMul", "MatMulInteger", "ConvInteger", "QGemm", "MatMulIntegerToFloat");
 
     private final OnnxGraph graph;
+    /** Tensors computed from a Conv output through ops that keep a CNN's data flow quantizable. */
+    private final Set<String> convRegion = new HashSet<>();
+    /** Nodes across which a quantizer is repeated with the same scale (see {@link #isSharedScale}). */
+    private final Set<Integer> sharedScaleNodes = new HashSet<>();
 
     private OnnxGraphAnalyzer(OnnxGraph graph) {
         this.graph = graph;
     }
 
+    /**
+     * What the analysis found: the quantizable nodes in graph (topological) order, and the nodes
+     * across which the writer repeats a quantizer (shared scale, so ORT runs them on 8-bit data).
+     */
+    record Placement(List<OnnxNodeBinding> bindings, Set<Integer> sharedScaleNodes) {
+        Placement {
+            bindings = List.copyOf(bindings);
+            sharedScaleNodes = Set.copyOf(sharedScaleNodes);
+        }
+    }
+
     /** The quantizable nodes of {@code graph}, in graph (topological) order. */
     static List<OnnxNodeBinding> analyze(OnnxGraph graph) {
-        return new OnnxGraphAnalyzer(graph).run();
+        return place(graph).bindings();
+    }
+
+    /** The quantizable nodes of {@code graph} and its shared-scale nodes. */
+    static Placement place(OnnxGraph graph) {
+        OnnxGraphAnalyzer a = new OnnxGraphAnalyzer(graph);
+        List<OnnxNodeBinding> bindings = a.run();
+        return new Placement(bindings, a.sharedScaleNodes);
     }
 
     /** True when the graph already holds quantization ops. */
@@ -65,28 +94,28 @@ final class OnnxGraphAnalyzer {
     }
 
     private List<OnnxNodeBinding> run() {
-        List<OnnxNodeBinding> out = new ArrayList<>();
-        Set<String> convOutputs = new HashSet<>();
+        markConvRegion();
         for (int i = 0; i < graph.nodes().size(); i++) {
-            NodeProto n = graph.node(i);
-            if (isStandard(n) && (n.getOpType().equals("Conv") || n.getOpType().equals("ConvTranspose"))) {
-                convOutputs.add(fusedOutput(i));
+            if (isSharedScale(graph, i, convRegion)) {
+                sharedScaleNodes.add(i);
             }
         }
+        List<OnnxNodeBinding> out = new ArrayList<>();
         for (int i = 0; i < graph.nodes().size(); i++) {
             NodeProto n = graph.node(i);
             if (!isStandard(n) || n.getInputCount() == 0 || n.getOutputCount() == 0) {
                 continue;
             }
-            OnnxNodeBinding b = switch (n.getOpType()) {
-                case "Conv" -> weighted(i, 0, 1, true, 2);
-                case "ConvTranspose" -> weighted(i, 1, 1, false, 2);
-                case "Gemm" -> gemm(i);
-                case "MatMul" -> matMul(i);
-                case "Add" -> residualAdd(i, convOutputs);
-                case "GlobalAveragePool", "AveragePool" -> pool(i);
-                case "Concat" -> concat(i, convOutputs);
-                case "Gather" -> OnnxEmbeddingGather.binding(graph, i);
+            // an embedding table (Gather over a float initializer) is a weighted node before any op class
+            OnnxNodeBinding embedding = n.getOpType().equals("Gather") ? OnnxEmbeddingGather.binding(graph, i) : null;
+            OnnxNodeBinding b = embedding != null ? embedding : switch (OnnxOpClasses.of(n)) {
+                case WEIGHTED -> switch (n.getOpType()) {
+                    case "Conv" -> weighted(i, 0, 1, true, 2);
+                    case "ConvTranspose" -> weighted(i, 1, 1, false, 2);
+                    case "Gemm" -> gemm(i);
+                    default -> matMul(i);
+                };
+                case INTEGER_KERNEL -> integerKernel(i);
                 default -> null;
             };
             if (b != null) {
@@ -94,6 +123,92 @@ final class OnnxGraphAnalyzer {
             }
         }
         return out;
+    }
+
+    /**
+     * Marks the convolutional region, in topological order: Conv outputs, and the outputs of
+     * integer-kernel, shared-scale, removable-activation and elementwise float ops reading a region
+     * tensor. MatMul/Gemm outputs are not in it, so transformer graphs and classifier logits keep
+     * their float Adds and Softmax.
+     */
+    private void markConvRegion() {
+        for (int i = 0; i < graph.nodes().size(); i++) {
+            NodeProto n = graph.node(i);
+            if (!isStandard(n)) {
+                continue;
+            }
+            String op = n.getOpType();
+            boolean grows = op.equals("Conv") || op.equals("ConvTranspose");
+            if (!grows && n.getInputCount() > 0) {
+                OnnxOpClasses.OpClass c = OnnxOpClasses.of(op);
+                boolean carries = c == OnnxOpClasses.OpClass.INTEGER_KERNEL || c == OnnxOpClasses.OpClass.SHARED_SCALE
+                        || c == OnnxOpClasses.OpClass.REMOVABLE_ACTIVATION || REGION_FLOAT_OPS.contains(op);
+                if (carries) {
+                    for (String in : n.getInputList()) {
+                        grows |= convRegion.contains(in);
+                    }
+                }
+            }
+            if (grows) {
+                for (String o : n.getOutputList()) {
+                    if (!o.isEmpty() && graph.isFloatActivation(o)) {
+                        convRegion.add(o);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * True when node {@code i} passes its first input's 8-bit values through with the same
+     * quantizer: the ops of {@link OnnxOpClasses#SHARED_SCALE_ANYWHERE} on every graph, the rest of
+     * {@link OnnxOpClasses#SHARED_SCALE} only on convolutional-region tensors.
+     */
+    private static boolean isSharedScale(OnnxGraph graph, int i, Set<String> convRegion) {
+        NodeProto n = graph.node(i);
+        if (!isStandard(n) || OnnxOpClasses.of(n) != OnnxOpClasses.OpClass.SHARED_SCALE || n.getInputCount() == 0
+                || n.getOutputCount() == 0 || !graph.isFloatActivation(n.getInput(0))) {
+            return false;
+        }
+        if (n.getOutputCount() > 1 && !n.getOpType().equals("Split")) {
+            return false;
+        }
+        return OnnxOpClasses.SHARED_SCALE_ANYWHERE.contains(n.getOpType()) || convRegion.contains(n.getInput(0));
+    }
+
+    /**
+     * A weightless op with an integer kernel, listed when one of its inputs is in the convolutional
+     * region and all its data inputs are float activations: every input and its (activation-fused)
+     * output get a quantizer.
+     */
+    private OnnxNodeBinding integerKernel(int i) {
+        NodeProto n = graph.node(i);
+        if (n.getOutputCount() != 1) {
+            return null;
+        }
+        List<String> data = n.getOpType().equals("Softmax") || n.getOpType().endsWith("Pool")
+                || n.getOpType().equals("Sigmoid") || n.getOpType().equals("LeakyRelu")
+                ? List.of(n.getInput(0)) : n.getInputList();
+        if (n.getOpType().equals("Add") || n.getOpType().equals("Mul")) {
+            if (data.size() != 2 || data.get(0).equals(data.get(1))) {
+                return null;
+            }
+        } else if (n.getOpType().equals("Concat") && data.size() < 2) {
+            return null;
+        }
+        boolean inRegion = false;
+        LinkedHashSet<String> ins = new LinkedHashSet<>();
+        for (String in : data) {
+            if (!graph.isFloatActivation(in)) {
+                return null;
+            }
+            inRegion |= convRegion.contains(in);
+            ins.add(source(in));
+        }
+        if (!inRegion) {
+            return null;
+        }
+        return binding(i, n, List.copyOf(ins), List.of(fusedOutput(i)), -1, null, -1, null, -1, -1, null, -1);
     }
 
     /** Conv-like node: weight in input 1 with output channels on {@code axis}, bias in input 2. */
@@ -178,49 +293,6 @@ final class OnnxGraphAnalyzer {
                 biasShape, outRank > 0 ? outRank - 1 : -1);
     }
 
-    private OnnxNodeBinding residualAdd(int i, Set<String> convOutputs) {
-        NodeProto n = graph.node(i);
-        if (n.getInputCount() != 2 || !graph.isFloatActivation(n.getInput(0)) || !graph.isFloatActivation(n.getInput(1))) {
-            return null;
-        }
-        String a = source(n.getInput(0));
-        String b = source(n.getInput(1));
-        if (!convOutputs.contains(a) && !convOutputs.contains(b)) {
-            return null;
-        }
-        LinkedHashSet<String> ins = new LinkedHashSet<>(List.of(a, b));
-        return binding(i, n, List.copyOf(ins), List.of(fusedOutput(i)), -1, null, -1, null, -1, -1, null, -1);
-    }
-
-    private OnnxNodeBinding pool(int i) {
-        NodeProto n = graph.node(i);
-        if (n.getOutputCount() != 1 || !graph.isFloatActivation(n.getInput(0))) {
-            return null;
-        }
-        return binding(i, n, List.of(source(n.getInput(0))), List.of(fusedOutput(i)), -1, null, -1, null, -1, -1, null, -1);
-    }
-
-    private OnnxNodeBinding concat(int i, Set<String> convOutputs) {
-        NodeProto n = graph.node(i);
-        if (n.getInputCount() < 2) {
-            return null;
-        }
-        LinkedHashSet<String> ins = new LinkedHashSet<>();
-        boolean fromConv = false;
-        for (String in : n.getInputList()) {
-            if (!graph.isFloatActivation(in)) {
-                return null;
-            }
-            String s = source(in);
-            fromConv |= convOutputs.contains(s);
-            ins.add(s);
-        }
-        if (!fromConv) {
-            return null;
-        }
-        return binding(i, n, List.copyOf(ins), List.of(fusedOutput(i)), -1, null, -1, null, -1, -1, null, -1);
-    }
-
     private OnnxNodeBinding binding(int i, NodeProto n, List<String> ins, List<String> outs, int weightInput,
                                     long[] weightShape, int weightAxis, String bias, int biasNode, int biasSlot,
                                     long[] biasShape, int outputChannelAxis) {
@@ -254,25 +326,15 @@ final class OnnxGraphAnalyzer {
         return t != null && t.getDataType() == OnnxTensorProtos.FLOAT && t.getDimsCount() >= minRank;
     }
 
-    /** The tensor {@code t} was copied or reordered from, through value-preserving ops. */
+    /** The tensor {@code t} was copied or reordered from, through shared-scale ops. */
     String source(String t) {
-        return source(graph, t);
-    }
-
-    static String source(OnnxGraph graph, String t) {
         String cur = t;
         for (int guard = 0; guard < 1000; guard++) {
             int p = graph.producer(cur);
-            if (p < 0) {
+            if (p < 0 || !sharedScaleNodes.contains(p) || hasShapeReader(graph, graph.node(p).getInput(0))) {
                 break;
             }
-            NodeProto n = graph.node(p);
-            if (!isStandard(n) || !TRANSPARENT.contains(n.getOpType()) || n.getOutputCount() != 1
-                    || n.getInputCount() == 0 || !graph.isFloatActivation(n.getInput(0))
-                    || hasShapeReader(graph, n.getInput(0))) {
-                break;
-            }
-            cur = n.getInput(0);
+            cur = graph.node(p).getInput(0);
         }
         return cur;
     }

@@ -56,9 +56,10 @@ final class OnnxModel implements Model {
         this.env = env;
         this.settings = settings;
         this.graph = OnnxGraph.create(normalized, env, path);
-        this.bindings = OnnxGraphAnalyzer.analyze(graph);
+        OnnxGraphAnalyzer.Placement placement = OnnxGraphAnalyzer.place(graph);
+        this.bindings = placement.bindings();
         this.byId = bindings.stream().collect(Collectors.toMap(OnnxNodeBinding::id, Function.identity()));
-        this.writer = new OnnxQdqWriter(graph, bindings);
+        this.writer = new OnnxQdqWriter(graph, placement);
         this.inputs = infos(graph.inputs());
         this.outputs = infos(graph.outputs());
         this.sizeOnDisk = sizeOnDisk;
@@ -68,6 +69,18 @@ final class OnnxModel implements Model {
     @Override
     public Path path() {
         return path;
+    }
+
+    /** The model file and its external data files (for --resume's input check). */
+    private volatile List<Path> sourceFiles;
+
+    void sourceFiles(List<Path> files) {
+        this.sourceFiles = List.copyOf(files);
+    }
+
+    @Override
+    public List<Path> sourceFiles() {
+        return sourceFiles != null ? sourceFiles : List.of(path);
     }
 
     @Override

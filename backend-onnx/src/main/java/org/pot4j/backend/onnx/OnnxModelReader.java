@@ -37,7 +37,7 @@ final class OnnxModelReader {
      *                        or {@code IO_FAILURE}, naming the file
      */
     /** A parsed model with its external data pulled in, and the bytes it takes on disk (model + data files). */
-    record Loaded(ModelProto model, long sizeOnDisk) {
+    record Loaded(ModelProto model, long sizeOnDisk, java.util.List<Path> files) {
     }
 
     static Loaded read(Path file) {
@@ -73,7 +73,10 @@ final class OnnxModelReader {
                 // already read successfully; a size is informative only
             }
         }
-        return new Loaded(complete, size);
+        java.util.List<Path> files = new java.util.ArrayList<>();
+        files.add(file);
+        files.addAll(dataFiles);
+        return new Loaded(complete, size, java.util.List.copyOf(files));
     }
 
     /** The default-domain opset the model imports (0 when none). */

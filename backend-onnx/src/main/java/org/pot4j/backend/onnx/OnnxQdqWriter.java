@@ -55,11 +55,14 @@ final class OnnxQdqWriter {
 
     private final OnnxGraph graph;
     private final List<OnnxNodeBinding> bindings;
+    /** Nodes after which an input's quantizer is repeated (shared scale, see {@link OnnxOpClasses}). */
+    private final Set<Integer> sharedScaleNodes;
     private final Map<String, OnnxNodeBinding> byId = new LinkedHashMap<>();
 
-    OnnxQdqWriter(OnnxGraph graph, List<OnnxNodeBinding> bindings) {
+    OnnxQdqWriter(OnnxGraph graph, OnnxGraphAnalyzer.Placement placement) {
         this.graph = graph;
-        this.bindings = bindings;
+        this.bindings = placement.bindings();
+        this.sharedScaleNodes = placement.sharedScaleNodes();
         for (OnnxNodeBinding b : bindings) {
             byId.put(b.id(), b);
         }
@@ -179,6 +182,8 @@ final class OnnxQdqWriter {
         /** One DynamicQuantizeLinear per MatMul input tensor, shared by the MatMuls reading it. */
         private final Map<String, OnnxDynamicMatMul.QuantizedInput> dynamicInputs = new HashMap<>();
         private final Map<String, Map<String, Object>> summary = new LinkedHashMap<>();
+        /** Nodes left in float between a DequantizeLinear and a QuantizeLinear, with the reason. */
+        private final Map<String, String> floatIslands = new LinkedHashMap<>();
         private boolean addedQdq;
 
         Rewrite(QuantizationPlan plan) {
@@ -216,11 +221,16 @@ final class OnnxQdqWriter {
                 NodeProto.Builder nb = n.toBuilder();
                 // Shape/Size read only dimensions: they keep the float tensor, so ORT can still fold them
                 boolean shapeOnly = OnnxGraphAnalyzer.SHAPE_READERS.contains(n.getOpType());
+                boolean readsDq = false;
                 for (int slot = 0; slot < nb.getInputCount() && !shapeOnly; slot++) {
                     String t = nb.getInput(slot);
                     if (activations.containsKey(t) && readsDequantized(i, t)) {
                         nb.setInput(slot, activationParams.get(t)[3]);
+                        readsDq = true;
                     }
+                }
+                if (readsDq) {
+                    noteFloatIsland(i);
                 }
                 for (NodeProto pre : before.getOrDefault(i, List.of())) {
                     gb.addNode(pre);
@@ -231,6 +241,13 @@ final class OnnxQdqWriter {
                         nb.addInput("");
                     }
                     nb.setInput(o.getKey(), o.getValue());
+                }
+                for (int o = 0; o < n.getOutputCount(); o++) {
+                    String out = n.getOutput(o);
+                    if (activations.containsKey(out) && activationParams.get(out)[3].equals(out)) {
+                        // a quantized graph output: the node writes a float temporary, the DQ the output
+                        nb.setOutput(o, activationParams.get(out)[4]);
+                    }
                 }
                 gb.addAllNode(replacements.containsKey(i) ? replacements.get(i) : List.of(nb.build()));
                 for (String out : n.getOutputList()) {
@@ -256,6 +273,30 @@ final class OnnxQdqWriter {
             }
             writeMetadata(mb);
             return mb.build();
+        }
+
+        /**
+         * Records node {@code i}, which reads a dequantized tensor, when it stays float: a node the
+         * plan keeps in FP32, or one that writes a quantized tensor but has no integer form in ORT
+         * (float-only class). The report lists them, so every remaining float island has a reason.
+         */
+        private void noteFloatIsland(int i) {
+            NodeProto n = graph.node(i);
+            String name = n.getName().isEmpty() ? n.getOpType() + "#" + i : n.getName();
+            OnnxNodeBinding b = byId.get(n.getName());
+            if (b != null && b.nodeIndex() == i && plan.fp32Nodes().contains(b.id())) {
+                floatIslands.put(name, "kept in FP32 by the plan");
+                return;
+            }
+            if (quantizedNodes.contains(i) || sharedScaleNodes.contains(i)
+                    || n.getOutputList().stream().noneMatch(activations::containsKey)) {
+                return;
+            }
+            if (OnnxOpClasses.of(n) == OnnxOpClasses.OpClass.FLOAT_ONLY) {
+                floatIslands.put(name, OnnxOpClasses.floatReason(n.getOpType()));
+            } else if (OnnxOpClasses.of(n) != OnnxOpClasses.OpClass.REMOVABLE_ACTIVATION) {
+                floatIslands.put(name, "not quantized by the plan");
+            }
         }
 
         /** Plan activations minus those only FP32 nodes need, plus copies after value-preserving ops. */
@@ -295,21 +336,29 @@ final class OnnxQdqWriter {
                 String t = work.pop();
                 for (int c : graph.consumers(t)) {
                     NodeProto n = graph.node(c);
-                    if (!OnnxGraphAnalyzer.isStandard(n) || !OnnxGraphAnalyzer.TRANSPARENT.contains(n.getOpType())
-                            || n.getOutputCount() != 1 || !n.getInput(0).equals(t)) {
+                    if (!sharedScaleNodes.contains(c) || !n.getInput(0).equals(t)) {
                         continue;
                     }
-                    String out = n.getOutput(0);
-                    if (activations.containsKey(out) || graph.isGraphOutput(out) || !graph.isFloatActivation(out)
-                            || !feedsQuantizedNode(out, quantizedNodes, 0)) {
-                        continue;
+                    for (String out : n.getOutputList()) {
+                        if (out.isEmpty() || activations.containsKey(out) || graph.isGraphOutput(out)
+                                || !graph.isFloatActivation(out) || !feedsQuantizedNode(out, quantizedNodes, 0)) {
+                            continue;
+                        }
+                        activations.put(out, activations.get(t));
+                        work.push(out);
                     }
-                    activations.put(out, activations.get(t));
-                    work.push(out);
                 }
             }
             for (Map.Entry<String, ActivationQuantizer> e : activations.entrySet()) {
-                activationParams.computeIfAbsent(e.getKey(), k -> activationInitializers(k, e.getValue()));
+                String[] p = activationParams.computeIfAbsent(e.getKey(), k -> activationInitializers(k, e.getValue()));
+                if (graph.isGraphOutput(e.getKey()) && wholeTensors.contains(e.getKey())
+                        && graph.producer(e.getKey()) >= 0) {
+                    // ORT fuses a node only when it does not produce a graph output itself: the node
+                    // writes a temporary and the DequantizeLinear produces the output, as ORT's own
+                    // quantizer does (e.g. the last Conv or Concat of a detection head)
+                    p[4] = unique(e.getKey() + "_float");
+                    p[3] = e.getKey();
+                }
             }
         }
 
@@ -326,8 +375,8 @@ final class OnnxQdqWriter {
                 return true;
             }
             NodeProto n = graph.node(i);
-            return OnnxGraphAnalyzer.isStandard(n) && OnnxGraphAnalyzer.TRANSPARENT.contains(n.getOpType())
-                    && n.getOutputCount() == 1 && n.getInput(0).equals(t) && activations.containsKey(n.getOutput(0));
+            return sharedScaleNodes.contains(i) && n.getInput(0).equals(t)
+                    && n.getOutputList().stream().anyMatch(activations::containsKey);
         }
 
         private boolean feedsQuantizedNode(String t, Set<Integer> quantizedNodes, int depth) {
@@ -335,19 +384,24 @@ final class OnnxQdqWriter {
                 return false;
             }
             for (int c : graph.consumers(t)) {
-                NodeProto n = graph.node(c);
                 if (quantizedNodes.contains(c)) {
                     return true;
                 }
-                if (OnnxGraphAnalyzer.isStandard(n) && OnnxGraphAnalyzer.TRANSPARENT.contains(n.getOpType())
-                        && n.getOutputCount() == 1 && feedsQuantizedNode(n.getOutput(0), quantizedNodes, depth + 1)) {
-                    return true;
+                if (sharedScaleNodes.contains(c) && graph.node(c).getInput(0).equals(t)) {
+                    for (String out : graph.node(c).getOutputList()) {
+                        if (!out.isEmpty() && feedsQuantizedNode(out, quantizedNodes, depth + 1)) {
+                            return true;
+                        }
+                    }
                 }
             }
             return false;
         }
 
-        /** Scale and uint8 zero-point initializers of an activation; returns {Q output, scale, zero point, DQ output}. */
+        /**
+         * Scale and uint8 zero-point initializers of an activation; returns {Q output, scale, zero
+         * point, DQ output, Q input (the tensor itself, or its float temporary for a graph output)}.
+         */
         private String[] activationInitializers(String t, ActivationQuantizer q) {
             String scale = unique(t + "_scale");
             String zp = unique(t + "_zero_point");
@@ -355,7 +409,7 @@ final class OnnxQdqWriter {
             newInitializers.add(OnnxTensorProtos.ofFloats(scale, new long[0], new float[] {q.scale()}));
             newInitializers.add(OnnxTensorProtos.ofBytes(zp, OnnxTensorProtos.UINT8, new long[0],
                     new byte[] {(byte) stored}));
-            return new String[] {unique(t + "_quantized"), scale, zp, unique(t + "_dequantized")};
+            return new String[] {unique(t + "_quantized"), scale, zp, unique(t + "_dequantized"), t};
         }
 
         /**
@@ -364,7 +418,7 @@ final class OnnxQdqWriter {
          */
         private void addQuantizePair(GraphProto.Builder gb, String t) {
             String[] p = activationParams.get(t);
-            gb.addNode(node("QuantizeLinear", List.of(t, p[1], p[2]), p[0], -1));
+            gb.addNode(node("QuantizeLinear", List.of(p[4], p[1], p[2]), p[0], -1));
             gb.addNode(node("DequantizeLinear", List.of(p[0], p[1], p[2]), p[3], -1));
         }
 
@@ -648,6 +702,7 @@ final class OnnxQdqWriter {
             // activation scales and zero points are in the graph itself (Q/DQ initializers); count them only
             doc.put("quantized_activations", activations.size());
             doc.put("fp32_nodes", new ArrayList<>(plan.fp32Nodes()));
+            doc.put("float_islands", floatIslands);
             mb.addMetadataProps(entry("pot4j.quantization", OnnxJson.write(doc)));
             for (Map.Entry<String, String> e : plan.metadata().entrySet()) {
                 String key = e.getKey().startsWith("pot4j.") ? e.getKey() : "pot4j." + e.getKey();

@@ -143,6 +143,88 @@ final class OnnxTestModels {
         return b.model(13, input("input", SIDE), output("out"));
     }
 
+    /**
+     * Modern-CNN blocks (opset 14): {@code Conv -> SiLU (Sigmoid x Mul)}, a squeeze-excitation block
+     * ({@code GlobalAveragePool -> Conv -> Relu -> Conv -> Sigmoid -> Mul}), a HardSwish conv with a
+     * HardSigmoid-gated excitation (MobileNetV3), a residual Add and a LeakyRelu, then
+     * {@code AveragePool -> GlobalAveragePool -> Flatten -> Gemm}.
+     */
+    static ModelProto modernBlocks() {
+        Builder b = new Builder(17);
+        int w = 8;
+        b.conv("stem", "input", 1, w, 3, 1);
+        b.node("Sigmoid", List.of("stem.out"), List.of("stem.sig"), "stem_sigmoid");
+        b.node("Mul", List.of("stem.out", "stem.sig"), List.of("x1"), "stem_silu");
+        // squeeze-excitation with Sigmoid
+        b.node("GlobalAveragePool", List.of("x1"), List.of("se.pool"), "se_pool");
+        b.conv("se.reduce", "se.pool", w, w / 2, 1, 1);
+        b.node("Relu", List.of("se.reduce.out"), List.of("se.relu"), "se_relu");
+        b.conv("se.expand", "se.relu", w / 2, w, 1, 1);
+        b.node("Sigmoid", List.of("se.expand.out"), List.of("se.gate"), "se_sigmoid");
+        b.node("Mul", List.of("x1", "se.gate"), List.of("x2"), "se_scale");
+        // HardSwish conv, HardSigmoid-gated excitation
+        b.conv("hs", "x2", w, w, 3, 1);
+        b.node("HardSwish", List.of("hs.out"), List.of("hs.act"), "hardswish");
+        b.node("GlobalAveragePool", List.of("hs.act"), List.of("hse.pool"), "hse_pool");
+        b.conv("hse.fc", "hse.pool", w, w, 1, 1);
+        b.node("HardSigmoid", List.of("hse.fc.out"), List.of("hse.gate"), "hse_hardsigmoid",
+                floatAttr("alpha", 1f / 6));
+        b.node("Mul", List.of("hs.act", "hse.gate"), List.of("x3"), "hse_scale");
+        // residual Add and LeakyRelu
+        b.conv("proj", "x3", w, w, 1, 1);
+        b.node("Add", List.of("proj.out", "x2"), List.of("x4"), "residual");
+        b.node("LeakyRelu", List.of("x4"), List.of("x5"), "leaky", floatAttr("alpha", 0.1f));
+        b.node("AveragePool", List.of("x5"), List.of("x6"), "avgpool", ints("kernel_shape", 2, 2), ints("strides", 2, 2));
+        b.conv("head", "x6", w, 2 * w, 3, 1);
+        b.node("Relu", List.of("head.out"), List.of("head.relu"), "head_relu");
+        b.node("GlobalAveragePool", List.of("head.relu"), List.of("g"), "gap");
+        b.node("Flatten", List.of("g"), List.of("f"), "flatten");
+        b.he("fc.weight", 10, 2 * w);
+        b.small("fc.bias", 10);
+        b.node("Gemm", List.of("f", "fc.weight", "fc.bias"), List.of("logits"), "fc", intAttr("transB", 1));
+        return b.model(14, input("input", SIDE), output("logits"));
+    }
+
+    /**
+     * A small detection-style net (opset 14): two scales joined by {@code Resize -> Concat}, a
+     * channel shuffle ({@code Reshape -> Transpose -> Reshape}), {@code Split} into two branches, a
+     * {@code Slice}, {@code MaxPool}, and a per-scale head whose outputs are flattened and concatenated.
+     */
+    static ModelProto detectionHead() {
+        Builder b = new Builder(23);
+        int w = 8;
+        b.conv("c1", "input", 1, w, 3, 1);
+        b.node("Relu", List.of("c1.out"), List.of("p3"), "c1_relu");
+        b.conv("c2", "p3", w, w, 3, 2);
+        b.node("Relu", List.of("c2.out"), List.of("p4"), "c2_relu");
+        b.floats("up.scales", new long[] {4}, 1, 1, 2, 2);
+        b.node("Resize", List.of("p4", "", "up.scales"), List.of("p4.up"), "upsample",
+                stringAttr("mode", "nearest"));
+        b.node("Concat", List.of("p4.up", "p3"), List.of("cat"), "concat", intAttr("axis", 1));
+        // channel shuffle over 2 groups
+        b.int64s("shuffle.shape1", 0, 2, w, SIDE, SIDE);
+        b.node("Reshape", List.of("cat", "shuffle.shape1"), List.of("sh1"), "shuffle_reshape1");
+        b.node("Transpose", List.of("sh1"), List.of("sh2"), "shuffle_transpose", ints("perm", 0, 2, 1, 3, 4));
+        b.int64s("shuffle.shape2", 0, 2 * w, SIDE, SIDE);
+        b.node("Reshape", List.of("sh2", "shuffle.shape2"), List.of("sh3"), "shuffle_reshape2");
+        b.node("Split", List.of("sh3"), List.of("left", "right"), "split", intAttr("axis", 1));
+        b.conv("branch", "right", w, w, 3, 1);
+        b.node("Relu", List.of("branch.out"), List.of("branch.relu"), "branch_relu");
+        b.node("Concat", List.of("left", "branch.relu"), List.of("merged"), "merge", intAttr("axis", 1));
+        b.int64s("slice.starts", 0);
+        b.int64s("slice.ends", w);
+        b.int64s("slice.axes", 1);
+        b.node("Slice", List.of("merged", "slice.starts", "slice.ends", "slice.axes"), List.of("sliced"), "slice");
+        b.conv("head3", "sliced", w, 6, 1, 1);
+        b.node("MaxPool", List.of("merged"), List.of("down"), "down", ints("kernel_shape", 2, 2), ints("strides", 2, 2));
+        b.conv("head4", "down", 2 * w, 6, 1, 1);
+        b.int64s("flat.shape", 0, 6, -1);
+        b.node("Reshape", List.of("head3.out", "flat.shape"), List.of("o3"), "flat3");
+        b.node("Reshape", List.of("head4.out", "flat.shape"), List.of("o4"), "flat4");
+        b.node("Concat", List.of("o3", "o4"), List.of("detections"), "detect_concat", intAttr("axis", 2));
+        return b.model(14, input("input", SIDE), output("detections"));
+    }
+
     /** Writes {@code model} to {@code file}. */
     static Path write(ModelProto model, Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
@@ -180,6 +262,15 @@ final class OnnxTestModels {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
     }
 
+    static AttributeProto floatAttr(String name, float value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value).build();
+    }
+
+    static AttributeProto stringAttr(String name, String value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
+                .setS(com.google.protobuf.ByteString.copyFromUtf8(value)).build();
+    }
+
     /** Accumulates nodes and initializers. */
     static final class Builder {
         private final Random random;
@@ -213,6 +304,24 @@ final class OnnxTestModels {
             }
             double std = Math.sqrt(2.0 / fanIn);
             inits.add(OnnxTensorProtos.ofFloats(name, shape, values(shape, std)));
+        }
+
+        /** A {@code k x k} Conv with He weights and a small bias, output {@code <name>.out}. */
+        void conv(String name, String in, int cin, int cout, int k, int stride) {
+            he(name + ".weight", cout, cin, k, k);
+            small(name + ".bias", cout);
+            int pad = k / 2;
+            node("Conv", List.of(in, name + ".weight", name + ".bias"), List.of(name + ".out"), name,
+                    ints("pads", pad, pad, pad, pad), ints("strides", stride, stride));
+        }
+
+        void floats(String name, long[] shape, float... v) {
+            inits.add(OnnxTensorProtos.ofFloats(name, shape, v));
+        }
+
+        void int64s(String name, long... v) {
+            inits.add(TensorProto.newBuilder().setName(name).setDataType(7).addDims(v.length).addAllInt64Data(
+                    java.util.Arrays.stream(v).boxed().toList()).build());
         }
 
         void positive(String name, long n) {

@@ -12,10 +12,13 @@ import org.pot4j.api.model.ModelBackend;
 
 /**
  * Reads TensorFlow SavedModels and frozen GraphDefs, runs them in TensorFlow sessions, and writes
- * them with INT8 weights and {@code FakeQuantWithMinMaxVars} activations.
+ * them with int8 weights and, by default, TensorFlow's oneDNN int8 kernels ({@code QuantizeV2},
+ * {@code _FusedQuantizedConv2D}, {@code _QuantizedMatMul}, {@code Dequantize}; see
+ * {@link TfInt8Lowering}), or with float {@code FakeQuantWithMinMaxVars} activations (model option
+ * {@code output: fake_quant}).
  *
- * <p>TensorFlow's CPU kernels run {@code FakeQuant} in float, so a quantized model is smaller
- * (INT8 weights) but not faster; {@link BackendCapability#INT8_KERNELS} is therefore not claimed.
+ * <p>{@link BackendCapability#INT8_KERNELS} is claimed when the runtime's int8 convolution kernel
+ * runs ({@link TfInt8Kernels}, probed once).
  */
 final class TfBackend implements ModelBackend {
     private static final Set<BackendCapability> CAPABILITIES = EnumSet.of(
@@ -41,7 +44,11 @@ final class TfBackend implements ModelBackend {
 
     @Override
     public Set<BackendCapability> capabilities() {
-        return EnumSet.copyOf(CAPABILITIES);
+        EnumSet<BackendCapability> c = EnumSet.copyOf(CAPABILITIES);
+        if (TfInt8Kernels.probe().conv()) {
+            c.add(BackendCapability.INT8_KERNELS);
+        }
+        return c;
     }
 
     /**
@@ -62,8 +69,9 @@ final class TfBackend implements ModelBackend {
     public Model load(Path path, Map<String, Object> modelOptions) {
         TfLoadOptions o = TfLoadOptions.parse(modelOptions);
         TfGraphSource source = TfModelReader.read(path, o);
+        TfFp16Weights.check(source.graph(), path);
         String signature = source.format() == TfGraphSource.Format.SAVED_MODEL ? o.signature() : TfLoadOptions.DEFAULT_SIGNATURE;
-        TfModel model = new TfModel(path, source, signature, options.sessionConfig());
+        TfModel model = new TfModel(path, source, signature, o.sessionConfig(options.sessionConfig()), o.output());
         LOG.log(System.Logger.Level.INFO, "{0}: {1}, {2} nodes in the frozen graph, {3} quantizable nodes", path,
                 source.format() == TfGraphSource.Format.SAVED_MODEL ? "SavedModel signature " + signature : "frozen GraphDef",
                 source.graph().getNodeCount(), model.quantizableNodes().size());

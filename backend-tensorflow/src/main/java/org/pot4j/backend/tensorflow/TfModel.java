@@ -28,10 +28,12 @@ import org.tensorflow.proto.ConfigProto;
  * graph and cached.
  */
 final class TfModel implements Model {
+    private static final System.Logger LOG = System.getLogger(TfModel.class.getName());
     private final Path path;
     private final TfGraphSource source;
     private final String signatureKey;
     private final ConfigProto config;
+    private final TfLoadOptions.Output output;
     private final Graph analysis;
     private final Session session;
     private final List<TfNodeInfo> nodes;
@@ -39,8 +41,9 @@ final class TfModel implements Model {
     private final Map<String, Tensor> values = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    TfModel(Path path, TfGraphSource source, String signatureKey, ConfigProto config) {
+    TfModel(Path path, TfGraphSource source, String signatureKey, ConfigProto config, TfLoadOptions.Output output) {
         this.path = path;
+        this.output = output;
         this.source = source;
         this.signatureKey = signatureKey;
         this.config = config;
@@ -99,6 +102,10 @@ final class TfModel implements Model {
     public CompiledModel compile(QuantizationPlan plan, Set<String> extraOutputs) {
         checkOpen();
         TfPlanApplier.Result rewritten = rewrite(plan, extraOutputs);
+        if (extraOutputs == null || extraOutputs.isEmpty()) {
+            // evaluation and benchmarks run what save() writes; statistics runs (extra outputs) need the float tensors
+            rewritten = lowered(rewritten, plan);
+        }
         return new TfCompiledModel(rewritten, source.inputs(), source.outputs(), config, path);
     }
 
@@ -109,7 +116,7 @@ final class TfModel implements Model {
     @Override
     public void save(QuantizationPlan plan, Path target) {
         checkOpen();
-        TfPlanApplier.Result rewritten = rewrite(plan, Set.of());
+        TfPlanApplier.Result rewritten = lowered(rewrite(plan, Set.of()), plan);
         if (target.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".pb")) {
             TfModelWriter.writeGraphDef(rewritten.graph(), target);
         } else {
@@ -134,6 +141,21 @@ final class TfModel implements Model {
     /** The format the model was read from. */
     TfGraphSource.Format format() {
         return source.format();
+    }
+
+    /** The int8-kernel form of a rewritten graph (unless the model option asks for fake quantization). */
+    private TfPlanApplier.Result lowered(TfPlanApplier.Result r, QuantizationPlan plan) {
+        if (output != TfLoadOptions.Output.INT8 || plan.weights().isEmpty() && plan.activations().isEmpty()) {
+            return r;
+        }
+        List<String> roots = new java.util.ArrayList<>(r.outputTensors());
+        source.inputs().forEach(in -> roots.add(in.tensor()));
+        TfInt8Lowering.Result l = TfInt8Lowering.lower(r.graph(), roots, TfInt8Kernels.probe());
+        if (!l.kept().isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "{0}: {1} ops on int8 kernels, {2} kept in float: {3}", path, l.lowered().size(),
+                    l.kept().size(), l.kept());
+        }
+        return new TfPlanApplier.Result(l.graph(), r.outputTensors(), r.extraTensors());
     }
 
     private TfPlanApplier.Result rewrite(QuantizationPlan plan, Set<String> extraOutputs) {

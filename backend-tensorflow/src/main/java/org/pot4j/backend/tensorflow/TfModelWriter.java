@@ -48,7 +48,7 @@ final class TfModelWriter {
                 .setGraphDef(graph)
                 .putSignatureDef(signatureKey, sig.build())
                 .build();
-        byte[] model = SavedModel.newBuilder().setSavedModelSchemaVersion(1).addMetaGraphs(meta).build().toByteArray();
+        byte[] model = deterministicBytes(SavedModel.newBuilder().setSavedModelSchemaVersion(1).addMetaGraphs(meta).build());
         Path absolute = target.toAbsolutePath();
         if (Files.exists(absolute) && !isReplaceableFolder(absolute)) {
             throw new Pot4jException(ErrorCode.IO_FAILURE, target + " exists and is not a SavedModel folder; pot4j will not"
@@ -81,7 +81,7 @@ final class TfModelWriter {
         try {
             Files.createDirectories(absolute.getParent());
             tmp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".tmp-", "");
-            Files.write(tmp, graph.toByteArray());
+            Files.write(tmp, deterministicBytes(graph));
             move(tmp, absolute);
             tmp = null;
         } catch (IOException e) {
@@ -89,6 +89,25 @@ final class TfModelWriter {
         } finally {
             deleteQuietly(tmp);
         }
+    }
+
+    /**
+     * The message's bytes with map entries (node attributes, signatures) sorted by key: protobuf
+     * otherwise writes maps in insertion order, which differs between loads of the same model (the
+     * function inliner and the variable freezer build attribute maps in different orders), so two
+     * identical runs would write different files.
+     */
+    static byte[] deterministicBytes(com.google.protobuf.MessageLite message) {
+        byte[] out = new byte[message.getSerializedSize()];
+        com.google.protobuf.CodedOutputStream c = com.google.protobuf.CodedOutputStream.newInstance(out);
+        c.useDeterministicSerialization();
+        try {
+            message.writeTo(c);
+            c.checkNoSpaceLeft();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
     }
 
     /** Total size of a file, or of all files under a folder. */

@@ -60,8 +60,25 @@ public final class DefaultQuantization implements QuantizationAlgorithm {
     }
 
     @Override
+    public void checkParameters(Map<String, Object> params) {
+        check(NAME, params, PARAMETER_NAMES);
+    }
+
+    @Override
     public QuantizationResult run(Model model, AlgorithmContext context) {
         return quantize(model, context, NAME, PARAMETER_NAMES);
+    }
+
+    /**
+     * Parses every parameter of the DefaultQuantization flow as {@link #quantize} will, so bad keys,
+     * types and ranges fail when a config loads rather than after the model was read.
+     */
+    public static void check(String algorithm, Map<String, Object> params, Set<String> accepted) {
+        ParamReader p = AlgorithmSupport.checkedParams(algorithm, params, accepted);
+        MinMaxParameters.parse(algorithm, params);
+        boolean useFastBias = p.bool("use_fast_bias", true);
+        BiasCorrectionParameters.parse(algorithm, params,
+                useFastBias ? BiasCorrectionParameters.DEFAULT_THRESHOLD : BiasCorrectionParameters.SEQUENTIAL_THRESHOLD);
     }
 
     /**

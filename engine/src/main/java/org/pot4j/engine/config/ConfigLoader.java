@@ -90,6 +90,14 @@ public final class ConfigLoader {
 
         /** The dataset provider's parameter names, or empty when it is not installed. */
         Optional<Set<String>> datasetParameters(String type);
+
+        /** Checks an installed algorithm's parameter values (types, ranges); throws a {@link Pot4jException}. */
+        default void checkAlgorithmParameters(String name, Map<String, Object> params) {
+        }
+
+        /** Checks an installed metric's parameter values; throws a {@link Pot4jException}. */
+        default void checkMetricParameters(String name, Map<String, Object> params) {
+        }
     }
 
     private final Catalog catalog;
@@ -111,6 +119,15 @@ public final class ConfigLoader {
      *                        {@code CONFIG_UNKNOWN_KEY}, {@code UNKNOWN_ALGORITHM}, {@code UNKNOWN_METRIC}
      */
     public Pot4jConfig load(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new Pot4jException(ErrorCode.CONFIG_INVALID, "config path " + file + " is a folder; give the config file"
+                    + " (.json, .yaml or .yml) inside it");
+        }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            // a FIFO or device would block or never end
+            throw new Pot4jException(ErrorCode.CONFIG_INVALID, "config path " + file + " is not a regular file"
+                    + " (a pipe or device?); give a .json, .yaml or .yml file");
+        }
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -323,6 +340,8 @@ public final class ConfigLoader {
                             + "; installed metrics: " + catalog.metrics() + "; a metric plugin jar goes into plugins/");
                 }
                 checkKeys(paramsField, valid.get(), "metric '" + name + "'");
+                Map<String, Object> checked = params;
+                withPlace(f.path(), () -> catalog.checkMetricParameters(name, checked));
             }
             return new MetricSpec(name, params);
         }
@@ -370,8 +389,18 @@ public final class ConfigLoader {
                             + "; installed algorithms: " + catalog.algorithms());
                 }
                 checkKeys(paramsField, valid.get(), "algorithm '" + name + "'");
+                withPlace(f.path() + ".params", () -> catalog.checkAlgorithmParameters(name, params));
             }
             return new AlgorithmSpec(name, params);
+        }
+
+        /** Runs a plugin's value check, naming the file and the place in it in the error. */
+        private void withPlace(String path, Runnable check) {
+            try {
+                check.run();
+            } catch (Pot4jException e) {
+                throw new Pot4jException(e.code(), file + ": " + path + ": " + e.getMessage(), e);
+            }
         }
 
         private void checkKeys(Field paramsField, Set<String> valid, String context) {

@@ -424,9 +424,10 @@ public final class Evaluator {
                 List<Tensor> o = select(split.get(j));
                 batchOutputs.add(o);
                 Object annotation = samples.get(j).annotation();
+                Map<String, Object> metadata = samples.get(j).metadata();
                 for (int i = 0; i < metrics.size(); i++) {
                     GuardedMetric m = metrics.get(i);
-                    m.update(o, annotation, di);
+                    m.update(o, annotation, metadata, di);
                     for (Map.Entry<String, Double> e : m.value(di, metricPerSample[i]).entrySet()) {
                         perSample.computeIfAbsent(e.getKey(), k -> nanArray(n))[p] = e.getValue();
                     }
@@ -442,9 +443,7 @@ public final class Evaluator {
                 }
             }
             if (feed != null) {
-                List<Object> annotations = new ArrayList<>(samples.size());
-                samples.forEach(s -> annotations.add(s.annotation()));
-                feed.offer(b, batchOutputs, annotations, Arrays.copyOfRange(idx, from, to));
+                feed.offer(b, batchOutputs, samples, Arrays.copyOfRange(idx, from, to));
             }
             progress.progress(request.stage(), done.addAndGet(to - from), n);
         }
@@ -492,18 +491,19 @@ public final class Evaluator {
             this.metrics = metrics;
         }
 
-        synchronized void offer(int batch, List<List<Tensor>> outputs, List<Object> annotations, int[] sampleIndices) {
-            pending.put(batch, new Object[] {outputs, annotations, sampleIndices});
+        synchronized void offer(int batch, List<List<Tensor>> outputs, List<Sample> samples, int[] sampleIndices) {
+            pending.put(batch, new Object[] {outputs, samples, sampleIndices});
             while (!pending.isEmpty() && pending.firstKey() == next) {
                 Object[] item = pending.pollFirstEntry().getValue();
                 @SuppressWarnings("unchecked")
                 List<List<Tensor>> outs = (List<List<Tensor>>) item[0];
                 @SuppressWarnings("unchecked")
-                List<Object> anns = (List<Object>) item[1];
+                List<Sample> batchSamples = (List<Sample>) item[1];
                 int[] si = (int[]) item[2];
                 for (int j = 0; j < outs.size(); j++) {
+                    Sample s = batchSamples.get(j);
                     for (GuardedMetric m : metrics) {
-                        m.update(outs.get(j), anns.get(j), si[j]);
+                        m.update(outs.get(j), s.annotation(), s.metadata(), si[j]);
                     }
                 }
                 next++;

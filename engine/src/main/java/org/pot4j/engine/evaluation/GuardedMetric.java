@@ -44,9 +44,9 @@ final class GuardedMetric {
         return metric.getClass().getSimpleName();
     }
 
-    void update(List<Tensor> outputs, Object annotation, int sampleIndex) {
+    void update(List<Tensor> outputs, Object annotation, Map<String, Object> metadata, int sampleIndex) {
         try {
-            metric.update(outputs, annotation);
+            metric.update(outputs, annotation, metadata);
         } catch (RuntimeException e) {
             throw failure("threw " + describe(e) + " in update", sampleIndex, e);
         }

@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p>Like SLF4J 2's provider loading, a provider that cannot be loaded (missing class, linkage
  * error, throwing constructor, throwing {@code name()}) is logged at WARN, recorded as a
  * {@link PluginFailure} and skipped; discovery itself never fails for it. Two providers of one
- * kind with one name are a user error ({@code DUPLICATE_PLUGIN}): which one wins would depend on
- * the class path order.
+ * kind with one name clash: the name is reported by {@code pot4j plugins} and fails
+ * ({@code DUPLICATE_PLUGIN}) only in a run that uses it.
  */
 public final class PluginDiscovery {
     private static final Logger LOG = LoggerFactory.getLogger(PluginDiscovery.class);
@@ -55,13 +55,13 @@ public final class PluginDiscovery {
     /**
      * Runs discovery.
      *
-     * @throws Pot4jException {@code FILE_NOT_FOUND} for a missing plugin folder,
-     *                        {@code DUPLICATE_PLUGIN} for two providers with one name
+     * @throws Pot4jException {@code FILE_NOT_FOUND} for a missing plugin folder
      */
     public PluginRegistry discover(Map<String, Object> backendOptions) {
         List<PluginInfo> found = new ArrayList<>();
         List<PluginFailure> failures = new ArrayList<>();
         List<PluginClassLoader> loaders = new ArrayList<>();
+        Map<String, String> clashes;
         try {
             scan(PluginSource.CLASSPATH, classpath, found, failures);
             for (Path dir : pluginDirs) {
@@ -73,7 +73,7 @@ public final class PluginDiscovery {
                     }
                 }
             }
-            rejectDuplicates(found);
+            clashes = separateClashes(found, failures);
         } catch (RuntimeException e) {
             loaders.forEach(PluginDiscovery::closeQuietly);
             throw e;
@@ -81,11 +81,15 @@ public final class PluginDiscovery {
         for (PluginInfo p : found) {
             LOG.debug("found {} '{}' {} from {}", p.kind().label(), p.name(), p.version(), p.source());
         }
-        return new PluginRegistry(found, failures, loaders, backendOptions);
+        return new PluginRegistry(found, failures, loaders, backendOptions, clashes);
     }
 
     /** The plugins of one folder, by source, each with its jars (sorted for a stable order). */
     private static Map<PluginSource, List<Path>> pluginsIn(Path dir, List<PluginFailure> failures) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new Pot4jException(ErrorCode.FILE_NOT_FOUND, "plugins folder " + dir.toAbsolutePath().normalize()
+                    + " is a file, not a folder; give the folder that holds the plugin jars");
+        }
         if (!Files.isDirectory(dir)) {
             throw new Pot4jException(ErrorCode.FILE_NOT_FOUND, "plugins folder " + dir.toAbsolutePath().normalize()
                     + " does not exist; create it or leave it out");
@@ -173,16 +177,30 @@ public final class PluginDiscovery {
         }
     }
 
-    private static void rejectDuplicates(List<PluginInfo> found) {
+    /**
+     * Two providers of one kind with one name (two plugins, or a plugin named like a built-in):
+     * which one would win depends on the class path order, so the name is unusable. The first one
+     * found stays listed, the clash is recorded as a failure (shown by {@code pot4j plugins}) and
+     * returned by {@code kind/name}; only a run that uses the name fails ({@code DUPLICATE_PLUGIN}).
+     */
+    private static Map<String, String> separateClashes(List<PluginInfo> found, List<PluginFailure> failures) {
         Map<String, PluginInfo> seen = new LinkedHashMap<>();
-        for (PluginInfo p : found) {
-            PluginInfo first = seen.putIfAbsent(p.kind() + "/" + p.name(), p);
+        Map<String, String> clashes = new LinkedHashMap<>();
+        for (java.util.Iterator<PluginInfo> it = found.iterator(); it.hasNext(); ) {
+            PluginInfo p = it.next();
+            String key = p.kind() + "/" + p.name();
+            PluginInfo first = seen.putIfAbsent(key, p);
             if (first != null) {
-                throw new Pot4jException(ErrorCode.DUPLICATE_PLUGIN, "two " + p.kind().label() + " plugins are named '"
-                        + p.name() + "': " + first.providerClass() + " from " + first.source().describe() + " and "
-                        + p.providerClass() + " from " + p.source().describe() + "; remove one of them");
+                it.remove();
+                String message = "two " + p.kind().label() + " plugins are named '" + p.name() + "': "
+                        + first.providerClass() + " from " + first.source().describe() + " and " + p.providerClass()
+                        + " from " + p.source().describe() + "; remove or rename one of them";
+                clashes.merge(key, message, (a, b) -> a + "; " + b);
+                fail(failures, new PluginFailure(p.source(), p.kind(), p.providerClass(),
+                        "name clash: " + message + " (runs that use '" + p.name() + "' fail until then)", null));
             }
         }
+        return clashes;
     }
 
     static void fail(List<PluginFailure> failures, PluginFailure failure) {

@@ -40,8 +40,17 @@ public final class PluginRegistry implements AutoCloseable {
     private final Map<String, PluginFailure> failedBackends = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> algorithmParameters = new ConcurrentHashMap<>();
 
+    /** {@code kind/name} of names two providers claim, with the message a run using it fails with. */
+    private final Map<String, String> clashes;
+
     PluginRegistry(List<PluginInfo> found, List<PluginFailure> failures, List<PluginClassLoader> loaders,
                    Map<String, Object> backendOptions) {
+        this(found, failures, loaders, backendOptions, Map.of());
+    }
+
+    PluginRegistry(List<PluginInfo> found, List<PluginFailure> failures, List<PluginClassLoader> loaders,
+                   Map<String, Object> backendOptions, Map<String, String> clashes) {
+        this.clashes = Map.copyOf(clashes);
         for (PluginKind kind : PluginKind.values()) {
             byKind.put(kind, new TreeMap<>());
         }
@@ -51,6 +60,26 @@ public final class PluginRegistry implements AutoCloseable {
         this.failures = Collections.synchronizedList(new ArrayList<>(failures));
         this.loaders = List.copyOf(loaders);
         this.backendOptions = Map.copyOf(backendOptions);
+    }
+
+    /**
+     * Fails when two providers claim this name: a run that uses it must not depend on which one the
+     * class path happens to list first.
+     *
+     * @throws Pot4jException {@code DUPLICATE_PLUGIN}
+     */
+    public void requireUnambiguous(PluginKind kind, String name) {
+        String clash = clashes.get(kind + "/" + name);
+        if (clash != null) {
+            throw new Pot4jException(ErrorCode.DUPLICATE_PLUGIN, clash);
+        }
+    }
+
+    /** Names of a kind that two providers claim. */
+    public Set<String> clashingNames(PluginKind kind) {
+        Set<String> out = new TreeSet<>();
+        clashes.keySet().stream().filter(k -> k.startsWith(kind + "/")).forEach(k -> out.add(k.substring(kind.toString().length() + 1)));
+        return out;
     }
 
     /** Every discovered provider, by kind then name. */
@@ -116,6 +145,7 @@ public final class PluginRegistry implements AutoCloseable {
      *                        library is missing)
      */
     public ModelBackend backend(String name) {
+        requireUnambiguous(PluginKind.BACKEND, name);
         PluginInfo info = byKind.get(PluginKind.BACKEND).get(name);
         if (info == null) {
             throw new Pot4jException(ErrorCode.NO_BACKEND, "backend '" + name + "' is not installed"

@@ -55,6 +55,14 @@ public final class AccuracyAwareHtmlReport {
             row(sb, "wall time", num(timing.get("total_seconds")) + " s = " + num(timing.get("total_vs_fp32_pass"))
                     + " x one FP32 validation pass (" + num(timing.get("fp32_pass_seconds")) + " s)");
         }
+        Map<String, ?> cost = map(r.get("cost"));
+        if (cost != null) {
+            row(sb, "cost (ranking " + esc(str(r.get("ranking"))) + ")", "ranking " + num(cost.get("ranking_passes"))
+                    + " validation passes (" + num(cost.get("ranking_seconds")) + " s), validating plans "
+                    + num(cost.get("validation_passes")) + " passes (" + num(cost.get("validation_seconds"))
+                    + " s); before the search: base algorithm " + num(cost.get("base_seconds")) + " s, "
+                    + num(cost.get("initial_passes")) + " passes (" + num(cost.get("initial_seconds")) + " s)");
+        }
         if (Boolean.TRUE.equals(r.get("resumed"))) {
             row(sb, "resumed", "yes, from a checkpoint");
         }

@@ -23,6 +23,7 @@ import org.pot4j.api.model.Model;
 import org.pot4j.api.quant.QuantizationPlan;
 import org.pot4j.api.quant.QuantizationResult;
 import org.pot4j.engine.AlgorithmRun;
+import org.pot4j.engine.HeapCheck;
 import org.pot4j.engine.Pot4j;
 import org.pot4j.engine.PreviousResult;
 import org.pot4j.engine.config.AlgorithmSpec;
@@ -61,25 +62,78 @@ public final class JobRunner {
         this.pot4j = Objects.requireNonNull(pot4j, "pot4j");
     }
 
+    /** What an interrupted run needs to write its summary (set while {@link #run} is running). */
+    private record Progress(Path outputDir, Path configFile, List<ModelJob> jobs, List<ModelOutcome> done, long start) {
+    }
+
+    private volatile Progress current;
+    private volatile Path currentModelDir;
+
     /**
      * Runs every model of {@code config}.
      *
      * @param configFile the config's file, for reports (null: {@code config.file()})
+     * @throws Pot4jException {@code CONFIG_INVALID} when the output folder is a file or would
+     *                        overwrite an input (nothing is written then)
      */
     public JobSummary run(Pot4jConfig config, Path configFile, JobOptions options) {
         JobOptions opts = options == null ? JobOptions.defaults() : options;
         Path file = configFile != null ? configFile : config.file();
         Path outputDir = opts.outputDir() != null ? opts.outputDir() : config.outputDirOrDefault();
+        OutputGuard.check(config, file, outputDir);
         ProgressListener progress = opts.progress() != null ? opts.progress() : pot4j.progress();
         long start = System.nanoTime();
-        List<ModelOutcome> outcomes = new ArrayList<>();
-        for (ModelJob job : config.models()) {
-            progress.message("model " + job.model().modelName() + ": " + job.model().path());
-            ModelOutcome outcome = runModel(config, job, outputDir, opts, progress);
-            outcomes.add(outcome);
-            progress.message("model " + job.model().modelName() + ": " + describe(outcome));
+        List<ModelOutcome> outcomes = java.util.Collections.synchronizedList(new ArrayList<>());
+        current = new Progress(outputDir, file, config.models(), outcomes, start);
+        try {
+            for (ModelJob job : config.models()) {
+                progress.message("model " + job.model().modelName() + ": " + job.model().path());
+                currentModelDir = outputDir.resolve(job.model().modelName());
+                ModelOutcome outcome = runModel(config, job, outputDir, opts, progress);
+                outcomes.add(outcome);
+                progress.message("model " + job.model().modelName() + ": " + describe(outcome));
+            }
+            Path summaryFile = writeSummary(outputDir, file, outcomes, seconds(start));
+            return new JobSummary(outcomes, outputDir, summaryFile, seconds(start));
+        } finally {
+            current = null;
+            currentModelDir = null;
         }
-        double wall = seconds(start);
+    }
+
+    /**
+     * For a shutdown hook (Ctrl+C): writes {@code summary.json} with the models finished so far and
+     * every other one as {@code INTERRUPTED}, and removes the half-saved model of the model in
+     * progress. Returns the summary file, or null when no run is in progress.
+     */
+    public Path writeInterruptedSummary() {
+        Progress p = current;
+        if (p == null) {
+            return null;
+        }
+        Path modelDir = currentModelDir;
+        if (modelDir != null) {
+            try {
+                OutputFiles.removeLeftovers(modelDir);
+            } catch (RuntimeException e) {
+                LOG.warn("cannot clean up {}: {}", modelDir, e.toString());
+            }
+        }
+        List<ModelOutcome> outcomes;
+        synchronized (p.done()) {
+            outcomes = new ArrayList<>(p.done());
+        }
+        for (int i = outcomes.size(); i < p.jobs().size(); i++) {
+            ModelJob job = p.jobs().get(i);
+            outcomes.add(new ModelOutcome(job.model().modelName(), job.model().path(), null, null, null, null, null, null,
+                    null, null, null, null, ModelStatus.INTERRUPTED, null, p.outputDir().resolve(job.model().modelName())
+                    .resolve(REPORT), 0, ErrorCode.INTERRUPTED, "interrupted before it finished; run again (--resume"
+                    + " continues from the checkpoints)", false));
+        }
+        return writeSummary(p.outputDir(), p.configFile(), outcomes, seconds(p.start()));
+    }
+
+    private static Path writeSummary(Path outputDir, Path file, List<ModelOutcome> outcomes, double wall) {
         Path summaryFile = outputDir.resolve(SUMMARY);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("pot4j_version", Pot4j.version());
@@ -91,7 +145,7 @@ public final class JobRunner {
         }
         summary.put("models", models);
         JsonFiles.write(summaryFile, summary);
-        return new JobSummary(outcomes, outputDir, summaryFile, wall);
+        return summaryFile;
     }
 
     private ModelOutcome runModel(Pot4jConfig config, ModelJob job, Path outputDir, JobOptions opts,
@@ -101,29 +155,45 @@ public final class JobRunner {
         Path modelDir = outputDir.resolve(name);
         Path reportPath = modelDir.resolve(REPORT);
         String hash = configHash(job);
-        if (opts.resume()) {
-            ModelOutcome reused = RunReports.reuse(reportPath, hash, job, outputDir);
-            if (reused != null) {
-                LOG.info("model {}: reusing the finished result in {}", name, reportPath);
-                return reused;
-            }
-        }
         Model model = null;
         String algorithm = null;
+        String stage = "checking the inputs";
+        Path staging = null;
+        InputDigest inputs = null;
         List<Map<String, Object>> algorithmReports = new ArrayList<>();
         try {
+            InputFiles.check(job, config.baseDir());
+            // before hashing: a model the heap cannot hold is refused without reading it at all
+            HeapCheck.beforeReading(job.model().path(), "model " + job.model().path());
+            stage = "hashing the inputs";
+            inputs = InputDigest.of(job, config.baseDir(), hash);
+            if (opts.resume()) {
+                ModelOutcome reused = RunReports.reuse(reportPath, inputs, job, outputDir);
+                if (reused != null) {
+                    LOG.info("model {}: reusing the finished result in {}", name, reportPath);
+                    return reused;
+                }
+            }
+            OutputFiles.removeLeftovers(modelDir);
+            Path output = modelDir.resolve(OutputFiles.int8Name(name, job.model().path()));
+            OutputFiles.removeStale(modelDir, reportPath, output, name);
             Path workDir = modelDir.resolve(WORK);
             if (!opts.resume()) {
                 OutputFiles.deleteRecursively(workDir);
+            } else {
+                WorkKey.clearIfOtherInputs(workDir, inputs.key(), name);
             }
             Files.createDirectories(workDir);
+            WorkKey.write(workDir, inputs.key());
 
             Map<String, Object> loadOptions = new LinkedHashMap<>(job.model().options());
             if (job.engine().threads() != null) {
                 loadOptions.putIfAbsent("threads", job.engine().threads());
             }
+            stage = "loading the model " + job.model().path();
             model = pot4j.loadModel(job.model().path(), job.model().framework(), loadOptions);
 
+            stage = "opening the datasets";
             Dataset calibration;
             Dataset validation;
             if (job.engine().validationDataset() == null) {
@@ -142,10 +212,13 @@ public final class JobRunner {
             for (MetricSpec m : job.engine().metrics()) {
                 metrics.add(pot4j.metric(m.name(), m.params()));
             }
+            stage = "checking the labels of " + validation.name();
+            LabelCheck.check(validation, metrics, model);
 
             QuantizationResult result = null;
             for (AlgorithmSpec a : job.compression().algorithms()) {
                 algorithm = a.name();
+                stage = "running " + a.name();
                 Map<String, Object> params = new LinkedHashMap<>(a.params());
                 java.util.Set<String> accepted = pot4j.algorithm(a.name()).parameterNames();
                 if (accepted.contains("target_device")) {
@@ -159,47 +232,55 @@ public final class JobRunner {
                         .previous(new PreviousResult(result)).build());
                 algorithmReports.add(RunReports.algorithm(a, result));
             }
+            OutputFiles.moveHtmlReports(workDir, modelDir);
             QuantizationPlan plan = result.plan();
-            PlanJson.writeFile(plan, modelDir.resolve(PLAN));
-            Path output = modelDir.resolve(OutputFiles.int8Name(name, job.model().path()));
-            OutputFiles.save(model, plan, output);
+
+            // saved to a hidden staging folder; it appears under its name only once the model succeeded
+            stage = "saving the INT8 model";
+            Files.createDirectories(modelDir);
+            staging = Files.createTempDirectory(modelDir, OutputFiles.STAGING_PREFIX);
+            Path staged = staging.resolve(output.getFileName());
+            OutputFiles.save(model, plan, staged);
 
             Map<String, Double> fp32 = Map.of();
             Map<String, Double> int8 = Map.of();
             Map<String, Double> drops = Map.of();
             if (!metrics.isEmpty()) {
+                stage = "evaluating FP32 and INT8 on " + validation.name();
                 int batch = job.engine().batchSize() == null ? 0 : job.engine().batchSize();
                 fp32 = pot4j.evaluate(model, QuantizationPlan.EMPTY, validation, metrics, batch);
                 int8 = pot4j.evaluate(model, plan, validation, metrics, batch);
                 drops = RunReports.drops(fp32, int8, metrics);
             }
             long fp32Size = model.sizeOnDisk();
-            long int8Size = OutputFiles.size(output);
-            Double speed = speedRatio(job, opts, model, plan, output, validation);
+            long int8Size = OutputFiles.size(staged);
+            stage = "measuring the speed";
+            Double speed = speedRatio(job, opts, model, plan, staged, validation);
+            ModelStatus status = ModelStatus.of(result.status());
+            stage = "moving the INT8 model into place";
+            List<String> outputFiles = OutputFiles.promote(staging, modelDir);
+            PlanJson.writeFile(plan, modelDir.resolve(PLAN));
             ModelOutcome outcome = new ModelOutcome(name, job.model().path(), model.backendName(), algorithm, fp32, int8,
                     drops.isEmpty() ? null : drops.values().iterator().next(), drops, fp32Size, int8Size,
-                    fp32Size > 0 ? (double) int8Size / fp32Size : null, speed, ModelStatus.of(result.status()), output,
+                    fp32Size > 0 ? (double) int8Size / fp32Size : null, speed, status, output,
                     reportPath, seconds(start), null, null, false);
-            RunReports.write(reportPath, outcome, job, hash, plan, model.quantizableNodes().size(), algorithmReports, outputDir);
+            RunReports.write(reportPath, outcome, job, hash, plan, model.quantizableNodes().size(), algorithmReports, outputDir,
+                    RunReports.Resume.of(inputs, model.sourceFiles(), outputFiles));
             LOG.debug("model {}: {}", name, describe(outcome));
             return outcome;
+        } catch (OutOfMemoryError e) {
+            return failed(job, model, algorithm, reportPath, hash, inputs, algorithmReports, outputDir, start,
+                    HeapCheck.outOfMemory(stage + " for model " + name, e));
         } catch (IOException | RuntimeException | LinkageError e) {
-            ErrorCode code = e instanceof Pot4jException p ? p.code()
-                    : e instanceof IOException ? ErrorCode.IO_FAILURE
-                    : e instanceof LinkageError ? ErrorCode.RUNTIME_FAILURE : ErrorCode.INTERNAL;
-            String message = e instanceof Pot4jException ? e.getMessage() : e.toString();
-            LOG.error("model {} failed: {}: {}", name, code, message);
-            LOG.debug("model {} failure", name, e);
-            ModelOutcome failed = new ModelOutcome(name, job.model().path(), model == null ? null : model.backendName(),
-                    algorithm, null, null, null, null, null, null, null, null, ModelStatus.FAILED, null, reportPath,
-                    seconds(start), code, message, false);
-            try {
-                RunReports.write(reportPath, failed, job, hash, null, -1, algorithmReports, outputDir);
-            } catch (RuntimeException writeFailure) {
-                LOG.warn("cannot write {}: {}", reportPath, writeFailure.toString());
-            }
-            return failed;
+            return failed(job, model, algorithm, reportPath, hash, inputs, algorithmReports, outputDir, start, e);
         } finally {
+            if (staging != null) {
+                try {
+                    OutputFiles.deleteRecursively(staging);
+                } catch (RuntimeException e) {
+                    LOG.warn("cannot remove {}: {}", staging, e.toString());
+                }
+            }
             if (model != null) {
                 try {
                     model.close();
@@ -208,6 +289,32 @@ public final class JobRunner {
                 }
             }
         }
+    }
+
+    private ModelOutcome failed(ModelJob job, Model model, String algorithm, Path reportPath, String hash, InputDigest inputs,
+                                List<Map<String, Object>> algorithmReports, Path outputDir, long start, Throwable e) {
+        String name = job.model().modelName();
+        ErrorCode code = e instanceof Pot4jException p ? p.code()
+                : e instanceof IOException ? ErrorCode.IO_FAILURE
+                : e instanceof LinkageError ? ErrorCode.RUNTIME_FAILURE : ErrorCode.INTERNAL;
+        String message = e instanceof Pot4jException ? e.getMessage() : e.toString();
+        // the message is shown once, by the caller (the CLI's final error line); the trace is for --verbose/debug
+        LOG.debug("model {} failed: {}: {}", name, code, message, e);
+        String backend = null;
+        try {
+            backend = model == null ? null : model.backendName();
+        } catch (RuntimeException ignored) {
+            // only for the report
+        }
+        ModelOutcome failed = new ModelOutcome(name, job.model().path(), backend, algorithm, null, null, null, null, null,
+                null, null, null, ModelStatus.FAILED, null, reportPath, seconds(start), code, message, false, e);
+        try {
+            RunReports.write(reportPath, failed, job, hash, null, -1, algorithmReports, outputDir,
+                    inputs == null ? null : RunReports.Resume.of(inputs, List.of(), List.of()));
+        } catch (RuntimeException writeFailure) {
+            LOG.warn("cannot write {}: {}", reportPath, writeFailure.toString());
+        }
+        return failed;
     }
 
     private Double speedRatio(ModelJob job, JobOptions opts, Model model, QuantizationPlan plan, Path output, Dataset data) {
@@ -239,7 +346,8 @@ public final class JobRunner {
 
     private static String describe(ModelOutcome o) {
         if (o.status() == ModelStatus.FAILED) {
-            return "FAILED (" + o.errorCode() + ": " + o.error() + ")";
+            // the message itself is printed once, with the final error line
+            return "FAILED (" + o.errorCode() + ")";
         }
         StringBuilder sb = new StringBuilder(o.status().name());
         o.fp32Metrics().forEach((k, v) -> sb.append(String.format(java.util.Locale.ROOT, ", %s %.4f -> %.4f", k, v,

@@ -26,12 +26,13 @@ import org.pot4j.api.ErrorCode;
  * @param errorCode     the failure's code when {@code status == FAILED}, else null
  * @param error         the failure's one-line message, else null
  * @param reused        true when {@code --resume} reused an earlier finished result
+ * @param cause         the failure itself (for {@code --verbose} stack traces), else null; not serialized
  */
 public record ModelOutcome(String modelName, Path modelPath, String backend, String algorithm,
                            Map<String, Double> fp32Metrics, Map<String, Double> int8Metrics, Double drop,
                            Map<String, Double> drops, Long fp32Size, Long int8Size, Double sizeRatio, Double speedRatio,
                            ModelStatus status, Path outputPath, Path reportPath, double wallSeconds,
-                           ErrorCode errorCode, String error, boolean reused) {
+                           ErrorCode errorCode, String error, boolean reused, Throwable cause) {
     /** Copies the maps. */
     public ModelOutcome {
         fp32Metrics = fp32Metrics == null ? Map.of() : Map.copyOf(fp32Metrics);
@@ -39,14 +40,24 @@ public record ModelOutcome(String modelName, Path modelPath, String backend, Str
         drops = drops == null ? Map.of() : Map.copyOf(drops);
     }
 
+    /** An outcome without a failure cause. */
+    public ModelOutcome(String modelName, Path modelPath, String backend, String algorithm,
+                        Map<String, Double> fp32Metrics, Map<String, Double> int8Metrics, Double drop,
+                        Map<String, Double> drops, Long fp32Size, Long int8Size, Double sizeRatio, Double speedRatio,
+                        ModelStatus status, Path outputPath, Path reportPath, double wallSeconds,
+                        ErrorCode errorCode, String error, boolean reused) {
+        this(modelName, modelPath, backend, algorithm, fp32Metrics, int8Metrics, drop, drops, fp32Size, int8Size, sizeRatio,
+                speedRatio, status, outputPath, reportPath, wallSeconds, errorCode, error, reused, null);
+    }
+
     /** True unless the model failed. */
     public boolean succeeded() {
-        return status != ModelStatus.FAILED;
+        return status != ModelStatus.FAILED && status != ModelStatus.INTERRUPTED;
     }
 
     /** A copy with a speed ratio (for a benchmark run after the job). */
     public ModelOutcome withSpeedRatio(Double ratio) {
         return new ModelOutcome(modelName, modelPath, backend, algorithm, fp32Metrics, int8Metrics, drop, drops, fp32Size,
-                int8Size, sizeRatio, ratio, status, outputPath, reportPath, wallSeconds, errorCode, error, reused);
+                int8Size, sizeRatio, ratio, status, outputPath, reportPath, wallSeconds, errorCode, error, reused, cause);
     }
 }

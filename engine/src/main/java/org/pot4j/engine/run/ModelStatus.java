@@ -11,7 +11,9 @@ public enum ModelStatus {
     /** The target was not met; the best model found was saved (CLI exit code 3). */
     BEST_EFFORT,
     /** Failed; see the outcome's error. Other models still ran. */
-    FAILED;
+    FAILED,
+    /** The run was interrupted (Ctrl+C) before this model finished; no model file was written. */
+    INTERRUPTED;
 
     /** The status for an algorithm's result. */
     public static ModelStatus of(QuantizationResult.Status s) {

@@ -43,7 +43,7 @@ final class OutputFiles {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempDirectory(dir, ".saving-");
+            tmp = Files.createTempDirectory(dir, SAVING_PREFIX);
             model.save(plan, tmp.resolve(target.getFileName()));
             if (!Files.exists(tmp.resolve(target.getFileName()))) {
                 throw new Pot4jException(ErrorCode.INTERNAL, "backend '" + model.backendName() + "' reported success but wrote no "
@@ -66,6 +66,105 @@ final class OutputFiles {
             if (tmp != null) {
                 deleteRecursively(tmp);
             }
+        }
+    }
+
+    /** Name prefix of the hidden folder a model is saved into before it succeeded. */
+    static final String STAGING_PREFIX = ".staged-";
+    private static final String SAVING_PREFIX = ".saving-";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OutputFiles.class);
+
+    /**
+     * Moves everything in {@code staging} into {@code dir} (replacing), and returns the names moved.
+     * Called only once a model succeeded, so a model file never stands next to a failed status.
+     */
+    static List<String> promote(Path staging, Path dir) throws IOException {
+        List<Path> staged;
+        try (Stream<Path> s = Files.list(staging)) {
+            staged = s.sorted().toList();
+        }
+        List<String> names = new java.util.ArrayList<>();
+        for (Path p : staged) {
+            Path dest = dir.resolve(p.getFileName());
+            if (Files.isDirectory(dest)) {
+                deleteRecursively(dest);
+            }
+            JsonFiles.moveReplacing(p, dest);
+            names.add(p.getFileName().toString());
+        }
+        return names;
+    }
+
+    /** Removes the hidden staging/saving folders a killed run left in a model folder. */
+    static void removeLeftovers(Path modelDir) {
+        if (!Files.isDirectory(modelDir)) {
+            return;
+        }
+        List<Path> left;
+        try (Stream<Path> s = Files.list(modelDir)) {
+            left = s.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.startsWith(STAGING_PREFIX) || n.startsWith(SAVING_PREFIX);
+            }).toList();
+        } catch (IOException e) {
+            return;
+        }
+        left.forEach(OutputFiles::deleteRecursively);
+    }
+
+    /**
+     * Removes the INT8 model (and the files saved with it, as recorded in the earlier report.json)
+     * and the report of an earlier run, saying so: a run that then fails must not leave the old
+     * model next to its FAILED status.
+     */
+    static void removeStale(Path modelDir, Path reportPath, Path output, String modelName) {
+        java.util.Set<Path> stale = new java.util.LinkedHashSet<>();
+        stale.add(output);
+        com.fasterxml.jackson.databind.JsonNode old = JobRunner.readJson(reportPath);
+        if (old != null) {
+            for (com.fasterxml.jackson.databind.JsonNode n : old.path("output_files")) {
+                String name = n.asText("");
+                Path p = modelDir.resolve(name).normalize();
+                // only plain names inside the model folder: report.json is not trusted to point elsewhere
+                if (!name.isEmpty() && !name.contains("/") && !name.contains("\\") && p.getParent() != null
+                        && p.getParent().equals(modelDir.normalize()) && !name.equals(JobRunner.REPORT)
+                        && !name.equals(JobRunner.WORK)) {
+                    stale.add(p);
+                }
+            }
+        }
+        List<String> removed = new java.util.ArrayList<>();
+        for (Path p : stale) {
+            if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                deleteRecursively(p);
+                removed.add(p.getFileName().toString());
+            }
+        }
+        if (!removed.isEmpty()) {
+            LOG.warn("model {}: removed {} left by an earlier run in {}; this run writes its own", modelName, removed, modelDir);
+        }
+        try {
+            Files.deleteIfExists(reportPath);
+            Files.deleteIfExists(modelDir.resolve(JobRunner.PLAN));
+        } catch (IOException e) {
+            throw new Pot4jException(ErrorCode.IO_FAILURE, "cannot remove " + reportPath + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Moves the AccuracyAware HTML report (written by the algorithm into its work folder) next to
+     * report.json, where users look for it.
+     */
+    static void moveHtmlReports(Path workDir, Path modelDir) {
+        if (!Files.isDirectory(workDir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(workDir)) {
+            for (Path p : s.filter(f -> f.getFileName().toString().endsWith(".html")).toList()) {
+                JsonFiles.moveReplacing(p, modelDir.resolve(p.getFileName()));
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot move the HTML report out of {}: {}", workDir, e.toString());
         }
     }
 

@@ -19,6 +19,7 @@ import org.pot4j.engine.config.ModelJob;
 
 /** The content of {@code report.json} and {@code summary.json}, and reading it back for resume. */
 final class RunReports {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunReports.class);
     private static final Set<String> FINISHED = Set.of("COMPLETED", "TARGET_MET", "BEST_EFFORT");
 
     private RunReports() {
@@ -91,9 +92,30 @@ final class RunReports {
         return drops;
     }
 
+    /**
+     * What {@code --resume} needs from a report: the input key and files, the digests of files the
+     * model read besides its own path (external data), and the files saved as the INT8 model.
+     */
+    record Resume(String key, List<Object> inputs, List<Object> modelFiles, List<String> outputFiles) {
+        static Resume of(InputDigest inputs, List<Path> sourceFiles, List<String> outputFiles) {
+            java.util.Set<String> known = new java.util.HashSet<>();
+            inputs.files().forEach(f -> known.add(f.path()));
+            List<Path> extra = new java.util.ArrayList<>();
+            for (Path p : sourceFiles == null ? List.<Path>of() : sourceFiles) {
+                Path abs = p.toAbsolutePath().normalize();
+                if (!known.contains(abs.toString()) && !Files.isDirectory(abs)) {
+                    extra.add(abs);
+                }
+            }
+            List<Object> modelFiles = new java.util.ArrayList<>();
+            InputDigest.digest(extra).forEach(f -> modelFiles.add(f.toJson()));
+            return new Resume(inputs.key(), inputs.toJson(), modelFiles, outputFiles);
+        }
+    }
+
     /** Writes a model's {@code report.json}. */
     static void write(Path reportPath, ModelOutcome o, ModelJob job, String hash, QuantizationPlan plan,
-                      int quantizableNodes, List<Map<String, Object>> algorithms, Path outputDir) {
+                      int quantizableNodes, List<Map<String, Object>> algorithms, Path outputDir, Resume resume) {
         Path modelDir = reportPath.toAbsolutePath().getParent();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("pot4j_version", Pot4j.version());
@@ -102,6 +124,12 @@ final class RunReports {
         r.put("backend", o.backend());
         r.put("status", o.status().name());
         r.put("config_hash", hash);
+        if (resume != null) {
+            r.put("resume_key", resume.key());
+            r.put("inputs", resume.inputs());
+            r.put("model_files", resume.modelFiles());
+            r.put("output_files", resume.outputFiles());
+        }
         r.put("config", job.raw());
         r.put("output", relative(o.outputPath(), outputDir));
         r.put("algorithms", algorithms);
@@ -139,17 +167,36 @@ final class RunReports {
     }
 
     /**
-     * The outcome recorded in a finished {@code report.json} of the same config whose model file
-     * still exists, or null when the model must run again.
+     * The outcome recorded in a finished {@code report.json} made from the same inputs (same
+     * {@link InputDigest} key: model, data files, config, pot4j version; and unchanged external data)
+     * whose model file still exists, or null (with the reason logged) when the model must run again.
      */
-    static ModelOutcome reuse(Path reportPath, String hash, ModelJob job, Path outputDir) {
+    static ModelOutcome reuse(Path reportPath, InputDigest inputs, ModelJob job, Path outputDir) {
+        String name = job.model().modelName();
         JsonNode r = JobRunner.readJson(reportPath);
-        if (r == null || !hash.equals(r.path("config_hash").asText()) || !FINISHED.contains(r.path("status").asText())
-                || r.path("output").isNull() || r.path("output").isMissingNode()) {
+        if (r == null) {
+            return null;
+        }
+        if (!FINISHED.contains(r.path("status").asText()) || !r.path("output").isTextual()) {
+            LOG.info("model {}: the earlier run did not finish ({}); running it again", name, r.path("status").asText());
+            return null;
+        }
+        if (!inputs.key().equals(r.path("resume_key").asText())) {
+            List<String> changed = inputs.changedSince(digests(r.path("inputs")));
+            LOG.warn("model {}: not reusing {}: its inputs changed since ({}); running it again", name, reportPath,
+                    changed.isEmpty() ? "config or pot4j version" : String.join(", ", changed));
+            return null;
+        }
+        List<InputDigest.FileDigest> modelFiles = digests(r.path("model_files"));
+        List<Path> paths = new java.util.ArrayList<>();
+        modelFiles.forEach(f -> paths.add(Path.of(f.path())));
+        if (!InputDigest.digest(paths).equals(modelFiles)) {
+            LOG.warn("model {}: not reusing {}: the model's external data changed since; running it again", name, reportPath);
             return null;
         }
         Path output = outputDir.resolve(r.path("output").asText()).normalize();
         if (!Files.exists(output)) {
+            LOG.warn("model {}: not reusing {}: its INT8 model {} is gone; running it again", name, reportPath, output);
             return null;
         }
         JsonNode algorithms = r.path("algorithms");
@@ -163,6 +210,14 @@ final class RunReports {
                 doubleOrNull(r.path("size").path("ratio")), doubleOrNull(r.path("speed_ratio")),
                 ModelStatus.valueOf(r.path("status").asText()), output, reportPath, r.path("wall_seconds").asDouble(),
                 null, null, true);
+    }
+
+    private static List<InputDigest.FileDigest> digests(JsonNode list) {
+        List<InputDigest.FileDigest> out = new java.util.ArrayList<>();
+        for (JsonNode n : list) {
+            out.add(new InputDigest.FileDigest(n.path("path").asText(), n.path("size").asLong(-1), n.path("sha256").asText()));
+        }
+        return out;
     }
 
     /** What the algorithms left in the work folder (checkpoints, their own reports), relative to the model folder. */

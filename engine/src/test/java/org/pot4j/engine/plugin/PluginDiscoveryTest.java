@@ -129,27 +129,36 @@ class PluginDiscoveryTest {
     }
 
     @Test
-    void twoPluginsWithOneNameAreRejectedNamingBoth() throws IOException {
+    void twoPluginsWithOneNameAreReportedAndOnlyARunUsingTheNameFails() throws IOException {
         Path plugins = tmp.resolve("plugins");
         new PluginJarBuilder().source("a.DupProvider", PluginSources.namedMetric("a", "DupProvider", "dup"))
                 .service(MetricProvider.class, "a.DupProvider").writeTo(plugins.resolve("first").resolve("a.jar"));
         new PluginJarBuilder().source("b.DupProvider", PluginSources.namedMetric("b", "DupProvider", "dup"))
                 .service(MetricProvider.class, "b.DupProvider").writeTo(plugins.resolve("second").resolve("b.jar"));
-        Pot4jException e = assertThrows(Pot4jException.class, () -> engine(plugins));
-        assertEquals(ErrorCode.DUPLICATE_PLUGIN, e.code());
-        assertTrue(e.getMessage().contains("'dup'"), e.getMessage());
-        assertTrue(e.getMessage().contains("plugins/first") && e.getMessage().contains("plugins/second"), e.getMessage());
-        assertTrue(e.getMessage().contains("a.DupProvider") && e.getMessage().contains("b.DupProvider"), e.getMessage());
+        try (Pot4j pot4j = engine(plugins)) {
+            PluginFailure clash = only(pot4j.plugins().failures(), "name clash");
+            assertTrue(clash.reason().contains("'dup'"), clash.reason());
+            assertTrue(clash.reason().contains("plugins/first") && clash.reason().contains("plugins/second"), clash.reason());
+            assertTrue(clash.reason().contains("a.DupProvider") && clash.reason().contains("b.DupProvider"), clash.reason());
+            Pot4jException e = assertThrows(Pot4jException.class, () -> pot4j.metric("dup", Map.of()));
+            assertEquals(ErrorCode.DUPLICATE_PLUGIN, e.code());
+            assertTrue(e.getMessage().contains("'dup'"), e.getMessage());
+            // other names still work
+            assertTrue(pot4j.metric("test_top1", Map.of()).get() != null);
+        }
     }
 
     @Test
-    void aPluginClashingWithAClasspathProviderIsRejected() throws IOException {
+    void aPluginClashingWithAClasspathProviderIsReportedAndFailsOnlyItsName() throws IOException {
         Path plugins = tmp.resolve("plugins");
         new PluginJarBuilder().source("c.Top1", PluginSources.namedMetric("c", "Top1", "test_top1"))
                 .service(MetricProvider.class, "c.Top1").writeTo(plugins.resolve("clash").resolve("c.jar"));
-        Pot4jException e = assertThrows(Pot4jException.class, () -> engine(plugins));
-        assertEquals(ErrorCode.DUPLICATE_PLUGIN, e.code());
-        assertTrue(e.getMessage().contains("classpath") && e.getMessage().contains("plugins/clash"), e.getMessage());
+        try (Pot4j pot4j = engine(plugins)) {
+            PluginFailure clash = only(pot4j.plugins().failures(), "name clash");
+            assertTrue(clash.reason().contains("classpath") && clash.reason().contains("plugins/clash"), clash.reason());
+            Pot4jException e = assertThrows(Pot4jException.class, () -> pot4j.metric("test_top1", Map.of()));
+            assertEquals(ErrorCode.DUPLICATE_PLUGIN, e.code());
+        }
     }
 
     @Test

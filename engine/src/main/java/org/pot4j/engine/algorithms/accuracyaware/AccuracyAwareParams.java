@@ -27,17 +27,23 @@ final class AccuracyAwareParams {
     static final String MAX_TIME = "max_time";
     static final String RANKING_WORKERS = "ranking_workers";
     static final String RESUME = "resume";
+    /** pot4j's: what a missed target does, {@code best_effort} (default) or {@code error} (NNCF's behaviour). */
+    static final String ON_TARGET_MISSED = "on_target_missed";
+    /** pot4j addition: {@code fast} (default) or {@code exact} (POT's procedure). */
+    static final String RANKING = "ranking";
+    /** pot4j addition: nodes the fast ranking scores exactly after the proxy ({@code auto} = 8-16). */
+    static final String RANKING_CANDIDATES = "ranking_candidates";
 
-    /** AccuracyAware's own keys (POT's plus pot4j's max_time, ranking_workers, resume). */
+    /** AccuracyAware's own keys (POT's plus pot4j's max_time, ranking_workers, resume, on_target_missed). */
     static final Set<String> OWN = Set.of(MAXIMAL_DROP, RANKING_SUBSET_SIZE, MAX_ITER_NUM, DROP_TYPE,
             USE_PREV_IF_DROP_INCREASE, BASE_ALGORITHM, CONVERT_TO_MIXED_PRESET, METRICS, METRIC_SUBSET_RATIO,
-            MAX_TIME, RANKING_WORKERS, RESUME);
+            MAX_TIME, RANKING_WORKERS, RESUME, ON_TARGET_MISSED, RANKING, RANKING_CANDIDATES);
 
     /**
      * Keys that bound or schedule the run without changing its path: a checkpoint written with other
      * values of these is still resumed (so a run stopped by max_iter_num can be extended).
      */
-    static final Set<String> NOT_FINGERPRINTED = Set.of(MAX_ITER_NUM, MAX_TIME, RANKING_WORKERS, RESUME);
+    static final Set<String> NOT_FINGERPRINTED = Set.of(MAX_ITER_NUM, MAX_TIME, RANKING_WORKERS, RESUME, ON_TARGET_MISSED);
 
     static final String DEFAULT_BASE = "DefaultQuantization";
 
@@ -53,6 +59,12 @@ final class AccuracyAwareParams {
     double maxTimeSeconds = Double.POSITIVE_INFINITY;
     int rankingWorkers;
     boolean resume = false;
+    /** True for {@code on_target_missed: error}: a missed target throws instead of returning BEST_EFFORT. */
+    boolean errorOnTargetMissed = false;
+    /** {@code ranking}: true for POT's exact procedure, false for the fast one (see {@link FastSearch}). */
+    boolean exactRanking = false;
+    /** {@code ranking_candidates}: 0 = auto (8-16 by the proxy's mass), else that many. */
+    int rankingCandidates = 0;
     /** Params for the base algorithm (everything that is not AccuracyAware's own). */
     Map<String, Object> baseParams = Map.of();
     /** Params that identify the run, sorted, for the checkpoint fingerprint. */
@@ -88,8 +100,9 @@ final class AccuracyAwareParams {
         p.fingerprinted = fp;
         if (in.containsKey(MAXIMAL_DROP)) {
             p.maximalDrop = number(in, MAXIMAL_DROP);
-            if (p.maximalDrop < 0) {
-                throw invalid(MAXIMAL_DROP, in.get(MAXIMAL_DROP), "must be >= 0 (e.g. 0.01 for one accuracy point)");
+            // a drop above 1 is no target: more than a whole [0, 1] metric, more than 100 % relative
+            if (!(p.maximalDrop >= 0 && p.maximalDrop <= 1)) {
+                throw invalid(MAXIMAL_DROP, in.get(MAXIMAL_DROP), "must be in [0, 1] (e.g. 0.01 for one accuracy point)");
             }
         }
         if (in.containsKey(RANKING_SUBSET_SIZE)) {
@@ -142,7 +155,44 @@ final class AccuracyAwareParams {
         if (in.containsKey(METRICS)) {
             p.metrics = metrics(in.get(METRICS));
         }
+        if (in.containsKey(RANKING)) {
+            String s = String.valueOf(in.get(RANKING)).trim().toLowerCase(Locale.ROOT);
+            if (s.equals("exact")) {
+                p.exactRanking = true;
+            } else if (s.equals("fast")) {
+                p.exactRanking = false;
+            } else {
+                throw invalid(RANKING, in.get(RANKING), "must be \"fast\" (default) or \"exact\" (POT's procedure)");
+            }
+        }
+        if (in.containsKey(RANKING_CANDIDATES) && !"auto".equals(String.valueOf(in.get(RANKING_CANDIDATES)).trim())) {
+            p.rankingCandidates = integer(in, RANKING_CANDIDATES, 1);
+        }
+        if (in.containsKey(ON_TARGET_MISSED)) {
+            String s = String.valueOf(in.get(ON_TARGET_MISSED)).toLowerCase(Locale.ROOT);
+            if (!s.equals("error") && !s.equals("best_effort")) {
+                throw invalid(ON_TARGET_MISSED, in.get(ON_TARGET_MISSED), "must be \"best_effort\" (default) or \"error\"");
+            }
+            p.errorOnTargetMissed = s.equals("error");
+        }
         return p;
+    }
+
+    /** The values in effect after parsing (defaults filled in), under their config names. */
+    Map<String, Object> effective() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(MAXIMAL_DROP, maximalDrop);
+        m.put(DROP_TYPE, dropType.configName());
+        m.put(RANKING_SUBSET_SIZE, rankingSubsetSize);
+        m.put(MAX_ITER_NUM, maxIterNum);
+        m.put(USE_PREV_IF_DROP_INCREASE, usePrevIfDropIncrease);
+        m.put(BASE_ALGORITHM, baseAlgorithm);
+        m.put(CONVERT_TO_MIXED_PRESET, convertToMixedPreset);
+        m.put(METRIC_SUBSET_RATIO, metricSubsetRatio);
+        m.put(ON_TARGET_MISSED, errorOnTargetMissed ? "error" : "best_effort");
+        m.put(RANKING, exactRanking ? "exact" : "fast");
+        m.put(RANKING_CANDIDATES, rankingCandidates == 0 ? "auto" : rankingCandidates);
+        return m;
     }
 
     private static List<MetricSelection> metrics(Object v) {

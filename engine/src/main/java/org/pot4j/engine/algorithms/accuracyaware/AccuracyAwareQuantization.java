@@ -13,6 +13,7 @@ import org.pot4j.api.Pot4jException;
 import org.pot4j.api.ProgressListener;
 import org.pot4j.api.data.Dataset;
 import org.pot4j.api.model.Model;
+import org.pot4j.api.quant.AccuracyTargetMissedException;
 import org.pot4j.api.quant.AlgorithmContext;
 import org.pot4j.api.quant.QuantizationAlgorithm;
 import org.pot4j.api.quant.QuantizationAlgorithmProvider;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * ranking subset (ties to the lower index). With {@code baseline_value} for every controlled metric,
  * FP32 runs only on {@code metric_subset_ratio} of the samples, spread evenly.</li>
  * <li>{@code convert_to_mixed_preset}: if the drop is not met, re-run the base with
- * {@code preset: mixed} and continue from that plan (POT).</li>
+ * {@code preset: mixed} and continue from that plan (POT); skipped, with a message, when the
+ * preset already is mixed.</li>
  * <li>Rank: revert each quantized node alone (with its quantizer group) and score on the subset
  * (metric sum when per-sample, NMSE to FP32 otherwise; NMSE also breaks metric ties), in parallel.</li>
  * <li>Revert the top node; evaluate on the full validation set. The node's own bias shift goes, the
@@ -45,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * <li>When a revert does not lower the (largest) drop, re-rank on the current plan. With
  * {@code use_prev_if_drop_increase} (default false, as POT) a revert that raises the drop is
  * undone and that node is not tried again; otherwise the revert is kept (POT).
- * {@code max_iter_num} bounds the revert attempts.</li>
+ * {@code max_iter_num} bounds the revert attempts ({@code 0}: no ranking and no revert).</li>
  * </ol>
  *
  * <p>Always returns a plan: the first that meets the target ({@code TARGET_MET}) or the best seen
@@ -54,8 +56,11 @@ import org.slf4j.LoggerFactory;
  * {@code aa-checkpoint.json} after every iteration ({@code resume: true} continues from it) and
  * {@code accuracy-aware-report.json}/{@code .html}.
  *
- * <p>A {@code baseline_value} further than 10% from the measured FP32 value is ignored with a
- * warning and the FP32 value measured on the full validation set is used. Drops within 1e-9 of
+ * <p>With {@code on_target_missed: error} (NNCF's behaviour) a missed target throws
+ * {@link AccuracyTargetMissedException} carrying that best result instead.
+ *
+ * <p>A {@code baseline_value} is used as given (POT); one further than 10% from the measured FP32
+ * value gets a one-line warning with both values. Drops within 1e-9 of
  * {@code maximal_drop} count as met. A relative drop divides by {@code |baseline|}.
  */
 public final class AccuracyAwareQuantization implements QuantizationAlgorithm {
@@ -99,6 +104,18 @@ public final class AccuracyAwareQuantization implements QuantizationAlgorithm {
     }
 
     @Override
+    public void checkParameters(Map<String, Object> params) {
+        AccuracyAwareParams p = AccuracyAwareParams.parse(params, 1);
+        if (NAME.equals(p.baseAlgorithm)) {
+            throw new Pot4jException(ErrorCode.CONFIG_INVALID, "AccuracyAwareQuantization cannot be its own base_algorithm;"
+                    + " use DefaultQuantization or MinMaxQuantization");
+        }
+        if (AccuracyAwareParams.DEFAULT_BASE.equals(p.baseAlgorithm)) {
+            org.pot4j.engine.algorithms.DefaultQuantization.check(NAME, p.baseParams, parameterNames());
+        }
+    }
+
+    @Override
     public QuantizationResult run(Model model, AlgorithmContext context) {
         AccuracyAwareParams p = AccuracyAwareParams.parse(context.params(), Evaluator.defaultWorkers());
         Dataset validation = context.validation().orElseThrow(() -> new Pot4jException(ErrorCode.CONFIG_INVALID,
@@ -131,14 +148,18 @@ public final class AccuracyAwareQuantization implements QuantizationAlgorithm {
 
         Path workDir = context.workDir().orElse(null);
         Checkpoint checkpoint = workDir == null ? null : new Checkpoint(workDir.resolve(CHECKPOINT_FILE));
-        String fingerprint = Checkpoint.fingerprint(model, p.fingerprinted, validation, probe.describe());
+        // the fast mode's checkpoints hold another state: never resume one mode from the other's
+        String fingerprint = Checkpoint.fingerprint(model, p.fingerprinted, validation,
+                probe.describe() + (p.exactRanking ? "" : ";ranking=fast"));
         SearchState state = null;
         if (p.resume) {
             if (checkpoint == null) {
                 LOG.warn("AccuracyAwareQuantization: resume requested but there is no work folder to read a checkpoint from;"
                         + " starting from the beginning");
             } else {
-                state = checkpoint.load(fingerprint);
+                java.util.Set<String> nodeIds = new java.util.HashSet<>();
+                model.quantizableNodes().forEach(n -> nodeIds.add(n.id()));
+                state = checkpoint.load(fingerprint, nodeIds);
             }
         }
         boolean resumed = state != null;
@@ -152,7 +173,11 @@ public final class AccuracyAwareQuantization implements QuantizationAlgorithm {
         } else {
             state = search.initialize();
         }
-        search.loop(state);
+        if (p.exactRanking) {
+            search.loop(state);
+        } else {
+            new FastSearch(search).loop(state);
+        }
         return finish(search, state, p, workDir, resumed);
     }
 
@@ -177,7 +202,14 @@ public final class AccuracyAwareQuantization implements QuantizationAlgorithm {
         String summary = status + ": drop " + AccuracyAwareSearch.fmt(drop) + " (maximal_drop " + p.maximalDrop + "), "
                 + reverted.size() + " of " + st.quantizedNodeCount + " nodes in FP32 " + reverted + "; " + st.stopReason;
         LOG.info("AccuracyAwareQuantization: {}", summary);
-        return new QuantizationResult(tagged, status, report);
+        QuantizationResult result = new QuantizationResult(tagged, status, report);
+        if (!met && p.errorOnTargetMissed) {
+            throw new AccuracyTargetMissedException("AccuracyAwareQuantization could not reach maximal_drop " + p.maximalDrop
+                    + " (" + p.dropType.configName() + "): best drop " + AccuracyAwareSearch.fmt(drop) + " with "
+                    + reverted.size() + " of " + st.quantizedNodeCount + " nodes in FP32 (" + st.stopReason + "); raise "
+                    + "maximal_drop or max_iter_num, or set on_target_missed: best_effort to keep the best model", result);
+        }
+        return result;
     }
 
     private static QuantizationAlgorithm resolveBase(AlgorithmContext context, String name) {

@@ -25,7 +25,14 @@ final class AccuracyAwareReport {
         r.put("maximal_drop", p.maximalDrop);
         r.put("drop_type", p.dropType.configName());
         r.put("base_algorithm", p.baseAlgorithm);
+        r.put("ranking", st.ranking == null ? "exact" : st.ranking);
         r.put("preset_converted_to_mixed", st.convertedToMixed);
+        if (st.mixedSkipped) {
+            r.put("convert_to_mixed_preset_skipped", "the preset is already mixed");
+        }
+        // what reached the algorithm: its own parameters with defaults filled in, and the base algorithm's as passed on
+        r.put("parameters", p.effective());
+        r.put("base_parameters", new java.util.TreeMap<>(p.baseParams));
         List<Object> metrics = new ArrayList<>();
         for (ControlledMetric c : st.controlled) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -87,6 +94,9 @@ final class AccuracyAwareReport {
             m.put("focus", rk.focus());
             m.put("basis", rk.basis().equals("metric") ? "metric " + rk.focus() : "NMSE to FP32");
             m.put("seconds", rk.seconds());
+            m.put("kind", rk.kind() == null ? "exact" : rk.kind());
+            m.put("confirmed", rk.confirmed());
+            m.put("sample_runs", rk.sampleRuns());
             List<Object> entries = new ArrayList<>();
             int rank = 1;
             for (RankEntry e : rk.entries()) {
@@ -98,6 +108,7 @@ final class AccuracyAwareReport {
                 putFinite(em, "score", e.score());
                 putFinite(em, "metric_sum", e.metricSum());
                 putFinite(em, "nmse", e.nmse());
+                putFinite(em, "proxy", e.proxy());
                 entries.add(em);
             }
             m.put("entries", entries);
@@ -117,9 +128,38 @@ final class AccuracyAwareReport {
         timing.put("ranking_seconds", st.rankingSeconds);
         putFinite(timing, "total_vs_fp32_pass", st.fp32PassSeconds > 0 ? totalSeconds / st.fp32PassSeconds : Double.NaN);
         r.put("timing", timing);
+        r.put("cost", cost(st, totalSeconds));
         r.put("resumed", resumed);
         r.put("sessions", st.sessions);
         return r;
+    }
+
+    /**
+     * Where the time went, in validation passes (one pass = the model on every validation sample):
+     * the ranking (model runs on single samples / validation size) and the validation of candidate
+     * plans, then the same in wall time, also as multiples of one FP32 pass.
+     */
+    private static Map<String, Object> cost(SearchState st, double totalSeconds) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        int n = Math.max(1, st.validationSize);
+        double fp32 = st.fp32PassSeconds;
+        double rankingPasses = st.rankingSampleRuns / n;
+        c.put("ranking_passes", rankingPasses);
+        c.put("validation_passes", st.validationPasses);
+        c.put("search_passes", rankingPasses + st.validationPasses);
+        c.put("initial_passes", st.initialPasses);
+        c.put("base_seconds", st.baseSeconds);
+        c.put("initial_seconds", st.initialSeconds);
+        c.put("ranking_seconds", st.rankingSeconds);
+        c.put("validation_seconds", st.validationSeconds);
+        c.put("total_seconds", totalSeconds);
+        if (fp32 > 0) {
+            c.put("ranking_seconds_in_fp32_passes", st.rankingSeconds / fp32);
+            c.put("validation_seconds_in_fp32_passes", st.validationSeconds / fp32);
+            c.put("search_seconds_in_fp32_passes", (st.rankingSeconds + st.validationSeconds) / fp32);
+            c.put("total_seconds_in_fp32_passes", totalSeconds / fp32);
+        }
+        return c;
     }
 
     private static Map<String, Object> finite(Map<String, Double> values) {

@@ -41,20 +41,20 @@ final class AccuracyAwareSearch {
 
     private static final Logger LOG = LoggerFactory.getLogger(AccuracyAwareSearch.class);
 
-    private final Model model;
+    final Model model;
     private final AlgorithmContext context;
-    private final AccuracyAwareParams params;
-    private final AccuracyProbe probe;
+    final AccuracyAwareParams params;
+    final AccuracyProbe probe;
     private final QuantizationAlgorithm base;
-    private final Dataset validation;
+    final Dataset validation;
     private final Evaluator evaluator;
-    private final NodeReverter reverter;
-    private final LayerRanker ranker;
+    final NodeReverter reverter;
+    final LayerRanker ranker;
     private final Checkpoint checkpoint;
     private final String fingerprint;
-    private final ProgressListener progress;
+    final ProgressListener progress;
     private final long sessionStart = System.nanoTime();
-    private final long deadline;
+    final long deadline;
     private Map<Integer, List<Tensor>> fp32SubsetOutputs;
 
     AccuracyAwareSearch(Model model, AlgorithmContext context, AccuracyAwareParams params, AccuracyProbe probe,
@@ -80,8 +80,11 @@ final class AccuracyAwareSearch {
         SearchState st = new SearchState();
         int n = validation.size();
         st.validationSize = n;
+        st.ranking = params.exactRanking ? "exact" : "fast";
 
+        long tb = System.nanoTime();
         QuantizationPlan basePlan = runBase(params.baseParams, "");
+        st.baseSeconds += (System.nanoTime() - tb) / 1e9;
 
         boolean allBaselines = !params.metrics.isEmpty() && params.metrics.stream().allMatch(m -> m.baselineValue() != null);
         int[] all = IntStream.range(0, n).toArray();
@@ -91,10 +94,14 @@ final class AccuracyAwareSearch {
                 probe.keepFp32Outputs(), null, "evaluate fp32");
         st.fp32PassSeconds = fp32.seconds() * n / comparison.length;
         st.fp32PassFull = !allBaselines;
+        st.initialPasses++;
+        st.initialSeconds += fp32.seconds();
         st.controlled = controlled(fp32, st);
 
         Map<Integer, List<Tensor>> reference = fp32.outputs() == null ? null : byIndex(fp32.indices(), fp32.outputs());
         EvaluationResult int8 = probe.evaluate(basePlan, null, true, false, reference, "evaluate int8");
+        st.initialPasses++;
+        st.initialSeconds += int8.seconds();
         st.initialValues = values(st, int8);
         st.initialDrops = drops(st, st.initialValues);
         st.initialObjective = objective(st.initialDrops);
@@ -103,11 +110,21 @@ final class AccuracyAwareSearch {
         message("FP32 " + format(baselines(st)) + ", INT8 " + format(st.initialValues) + ", drop "
                 + format(st.initialDrops) + " (maximal_drop " + params.maximalDrop + ")");
 
-        if (!met(st.currentObjective) && params.convertToMixedPreset) {
+        boolean alreadyMixed = "mixed".equalsIgnoreCase(String.valueOf(params.baseParams.get("preset")));
+        if (!met(st.currentObjective) && params.convertToMixedPreset && alreadyMixed) {
+            // POT converts a symmetric (performance) model to mixed; a mixed one has nothing to convert
+            st.mixedSkipped = true;
+            message("convert_to_mixed_preset skipped: the preset is already mixed");
+        }
+        if (!met(st.currentObjective) && params.convertToMixedPreset && !alreadyMixed) {
             Map<String, Object> mixed = new LinkedHashMap<>(params.baseParams);
             mixed.put("preset", "mixed");
+            tb = System.nanoTime();
             QuantizationPlan mixedPlan = runBase(mixed, " (mixed preset)");
+            st.baseSeconds += (System.nanoTime() - tb) / 1e9;
             EvaluationResult m = probe.evaluate(mixedPlan, null, true, false, reference, "evaluate int8 (mixed preset)");
+            st.initialPasses++;
+            st.initialSeconds += m.seconds();
             st.convertedToMixed = true;
             st.mixedValues = values(st, m);
             setCurrent(st, mixedPlan, st.mixedValues);
@@ -118,6 +135,8 @@ final class AccuracyAwareSearch {
             message("mixed preset: " + format(st.mixedValues) + ", drop " + format(drops(st, st.mixedValues)));
         }
         st.quantizedNodeCount = reverter.quantized(st.plan).size();
+        st.startPlan = st.plan;
+        st.startValues = new LinkedHashMap<>(st.currentValues);
         if (met(st.currentObjective)) {
             st.finished = true;
             st.stopReason = "the base algorithm already meets maximal_drop";
@@ -132,10 +151,14 @@ final class AccuracyAwareSearch {
         }
 
         chooseRankingSubset(st, fp32, int8, comparison);
-        try {
-            st.queue = rank(st);
-        } catch (LayerRanker.BudgetExceeded e) {
-            st.stopReason = "max_time (" + params.maxTimeSeconds + " s) reached during the first ranking";
+        if (params.exactRanking) {
+            try {
+                if (params.maxIterNum > 0) { // max_iter_num 0: no revert allowed, so no ranking to pay for
+                    st.queue = rank(st);
+                }
+            } catch (LayerRanker.BudgetExceeded e) {
+                st.stopReason = "max_time (" + params.maxTimeSeconds + " s) reached during the first ranking";
+            }
         }
         save(st);
         return st;
@@ -183,6 +206,8 @@ final class AccuracyAwareSearch {
             QuantizationPlan candidate = reverter.revert(st.plan, node);
             EvaluationResult r = probe.evaluate(candidate, null, false, false, null,
                     "evaluate int8 (iteration " + st.iteration + ")");
+            st.validationPasses++;
+            st.validationSeconds += r.seconds();
             Map<String, Double> values = values(st, r);
             Map<String, Double> drops = drops(st, values);
             double objective = objective(drops);
@@ -288,7 +313,6 @@ final class AccuracyAwareSearch {
             }
         }
         Map<String, Double> measured = fp32.aggregate();
-        Map<String, Double> full = null;
         List<ControlledMetric> out = new ArrayList<>();
         for (MetricKey k : chosen) {
             double m = measured.get(k.name());
@@ -296,25 +320,17 @@ final class AccuracyAwareSearch {
             double baseline = m;
             String source = "measured";
             if (c != null) {
+                // the seed uses baseline_value as given; a far-off one is most likely a typo or another
+                // model's value, so say so (once, both values) but do not override the user
+                baseline = c;
+                source = "config";
                 double tol = BASELINE_TOLERANCE * Math.max(Math.abs(c), Math.abs(m));
-                if (Math.abs(c - m) <= tol + DROP_TOLERANCE) {
-                    baseline = c;
-                    source = "config";
-                } else {
-                    if (!st.fp32PassFull && full == null) {
-                        EvaluationResult f = probe.evaluate(QuantizationPlan.EMPTY, null, false, false, null,
-                                "evaluate fp32 (full, baseline_value check)");
-                        full = f.aggregate();
-                        st.fp32PassSeconds = f.seconds();
-                        st.fp32PassFull = true;
-                    }
-                    baseline = full != null ? full.get(k.name()) : m;
-                    source = "measured (configured baseline_value " + c + " ignored)";
-                    LOG.warn("AccuracyAwareQuantization: baseline_value {} of '{}' is inconsistent with the measured FP32 value {}"
-                            + " (more than {}% apart); using the measured value {} on the full validation set",
-                            c, k.name(), fmt(m), (int) (BASELINE_TOLERANCE * 100), fmt(baseline));
-                    progress.message("WARNING: baseline_value " + c + " of '" + k.name() + "' does not match the measured FP32 value "
-                            + fmt(baseline) + "; using the measured one");
+                if (Math.abs(c - m) > tol + DROP_TOLERANCE) {
+                    String warning = "baseline_value " + c + " of '" + k.name() + "' is more than "
+                            + (int) (BASELINE_TOLERANCE * 100) + "% from the FP32 value " + fmt(m) + " measured on "
+                            + st.comparisonSize + " samples; using " + c + " as configured";
+                    LOG.warn("AccuracyAwareQuantization: {}", warning);
+                    progress.message("WARNING: " + warning);
                 }
             }
             boolean perSample = k.perSample() && fp32.perSample(k.name()) != null;
@@ -367,6 +383,19 @@ final class AccuracyAwareSearch {
             progress.message("WARNING: " + msg);
         }
         st.rankingSubset = RankingSubset.select(comparison, mismatch, params.rankingSubsetSize);
+        if (focus.perSample() && f != null && q != null && probe instanceof MetricsProbe) {
+            // the subset scores of FP32 and of the start plan, as MetricsProbe.score computes them,
+            // from the passes already run (the fast ranking needs both)
+            double fs = 0;
+            double qs = 0;
+            for (int di : st.rankingSubset) {
+                fs += f[position(fpIdx, di)];
+                qs += q[di];
+            }
+            st.subsetScoreFocus = focus.name();
+            st.fp32SubsetScore = focus.orientation() * fs;
+            st.startSubsetScore = focus.orientation() * qs;
+        }
     }
 
     private static int position(int[] indices, int datasetIndex) {
@@ -395,15 +424,10 @@ final class AccuracyAwareSearch {
         if (candidates.isEmpty()) {
             return new ArrayList<>();
         }
-        if (fp32SubsetOutputs == null) {
-            // always the same dedicated pass over exactly the subset, so that a resumed run sees
-            // bit-identical references whatever earlier passes were cached
-            EvaluationResult ref = evaluator.fp32(model, EvaluationRequest.of(QuantizationPlan.EMPTY, validation, List.of(),
-                    "fp32 outputs of the ranking subset").withIndices(st.rankingSubset).withKeepOutputs(true));
-            fp32SubsetOutputs = byIndex(ref.indices(), ref.outputs());
-        }
+        Map<Integer, List<Tensor>> reference = fp32SubsetOutputs(st);
         String stage = "rank layers (before iteration " + (st.iteration + 1) + ")";
-        List<RankEntry> entries = ranker.rank(st.plan, candidates, st.rankingSubset, focus, fp32SubsetOutputs, stage, deadline);
+        List<RankEntry> entries = ranker.rank(st.plan, candidates, st.rankingSubset, focus, reference, stage, deadline);
+        st.rankingSampleRuns += (double) candidates.size() * st.rankingSubset.length;
         double seconds = (System.nanoTime() - t0) / 1e9;
         st.rankingSeconds += seconds;
         st.rankings.add(new RankingRecord(st.iteration + 1, focus.name(), focus.perSample() ? "metric" : "nmse", seconds, entries));
@@ -415,8 +439,21 @@ final class AccuracyAwareSearch {
         return ids;
     }
 
+    /** FP32 outputs of the ranking subset (the NMSE reference), computed once per session. */
+    Map<Integer, List<Tensor>> fp32SubsetOutputs(SearchState st) {
+        if (fp32SubsetOutputs == null) {
+            // always the same dedicated pass over exactly the subset, so that a resumed run sees
+            // bit-identical references whatever earlier passes were cached
+            EvaluationResult ref = evaluator.fp32(model, EvaluationRequest.of(QuantizationPlan.EMPTY, validation, List.of(),
+                    "fp32 outputs of the ranking subset").withIndices(st.rankingSubset).withKeepOutputs(true));
+            fp32SubsetOutputs = byIndex(ref.indices(), ref.outputs());
+            st.rankingSampleRuns += st.rankingSubset.length;
+        }
+        return fp32SubsetOutputs;
+    }
+
     /** The controlled metric with the largest drop now (ties: the first configured). */
-    private ControlledMetric focus(SearchState st) {
+    ControlledMetric focus(SearchState st) {
         ControlledMetric best = null;
         double worst = Double.NEGATIVE_INFINITY;
         for (ControlledMetric c : st.controlled) {
@@ -430,7 +467,7 @@ final class AccuracyAwareSearch {
         return best;
     }
 
-    private Map<String, Double> values(SearchState st, EvaluationResult r) {
+    Map<String, Double> values(SearchState st, EvaluationResult r) {
         Map<String, Double> out = new LinkedHashMap<>();
         for (ControlledMetric c : st.controlled) {
             Double v = r.aggregate().get(c.name());
@@ -459,13 +496,13 @@ final class AccuracyAwareSearch {
         return max;
     }
 
-    private void setCurrent(SearchState st, QuantizationPlan plan, Map<String, Double> values) {
+    void setCurrent(SearchState st, QuantizationPlan plan, Map<String, Double> values) {
         st.plan = plan;
         st.currentValues = new LinkedHashMap<>(values);
         st.currentObjective = objective(drops(st, values));
     }
 
-    private static void setBest(SearchState st, int iteration) {
+    static void setBest(SearchState st, int iteration) {
         st.bestPlan = st.plan;
         st.bestReverted = new ArrayList<>(st.reverted);
         st.bestValues = new LinkedHashMap<>(st.currentValues);
@@ -473,7 +510,7 @@ final class AccuracyAwareSearch {
         st.bestIteration = iteration;
     }
 
-    private boolean timeUp() {
+    boolean timeUp() {
         return System.nanoTime() - deadline > 0;
     }
 
@@ -491,7 +528,7 @@ final class AccuracyAwareSearch {
         return m;
     }
 
-    private void message(String text) {
+    void message(String text) {
         LOG.info("AccuracyAwareQuantization: {}", text);
         progress.message("AccuracyAware: " + text);
     }

@@ -56,7 +56,9 @@ final class Checkpoint {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("format", FORMAT);
         root.put("fingerprint", fingerprint);
-        root.set("state", MAPPER.valueToTree(state));
+        JsonNode stateTree = MAPPER.valueToTree(state);
+        root.put("checksum", checksum(stateTree));
+        root.set("state", stateTree);
         try {
             AtomicFiles.write(file, MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
         } catch (IOException e) {
@@ -66,6 +68,16 @@ final class Checkpoint {
 
     /** The saved state when the file exists, parses and matches {@code fingerprint}; else null (with a warning). */
     SearchState load(String fingerprint) {
+        return load(fingerprint, null);
+    }
+
+    /**
+     * As {@link #load(String)}, and also ignores a checkpoint whose own checksum does not match its
+     * state (edited or damaged) or that names nodes {@code nodeIds} does not have (another model).
+     *
+     * @param nodeIds the loaded model's quantizable node ids, or null to skip that check
+     */
+    SearchState load(String fingerprint, java.util.Set<String> nodeIds) {
         if (!Files.isRegularFile(file)) {
             LOG.info("no AccuracyAware checkpoint at {}: starting from the beginning", file);
             return null;
@@ -80,15 +92,39 @@ final class Checkpoint {
                 LOG.warn("ignoring {}: it was written for another model, dataset or parameters; starting over", file);
                 return null;
             }
+            if (!root.path("checksum").asText().equals(checksum(root.path("state")))) {
+                LOG.warn("ignoring {}: its checksum does not match its content (edited or damaged); starting over", file);
+                return null;
+            }
             SearchState st = MAPPER.treeToValue(root.get("state"), SearchState.class);
             if (st == null || st.plan == null || st.bestPlan == null || st.controlled.isEmpty()) {
                 LOG.warn("ignoring {}: incomplete checkpoint; starting over", file);
                 return null;
             }
+            if (nodeIds != null) {
+                java.util.Set<String> named = new java.util.TreeSet<>(st.queue);
+                named.addAll(st.plan.weights().keySet());
+                named.addAll(st.bestPlan.weights().keySet());
+                named.removeAll(nodeIds);
+                if (!named.isEmpty()) {
+                    LOG.warn("ignoring {}: it names nodes the model does not have {}; starting over", file, named);
+                    return null;
+                }
+            }
             return st;
         } catch (IOException | RuntimeException e) {
             LOG.warn("ignoring corrupt AccuracyAware checkpoint {} ({}); starting over", file, e.getMessage());
             return null;
+        }
+    }
+
+    /** SHA-256 of the state as compact JSON: a checkpoint's own checksum. */
+    private static String checksum(JsonNode state) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(MAPPER.writeValueAsBytes(state));
+            return HexFormat.of().formatHex(h);
+        } catch (IOException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -12,8 +12,19 @@ import java.util.List;
  * @param metricSum see {@link CandidateScore#metricSum()}
  * @param nmse      see {@link CandidateScore#nmse()}
  * @param group     every node the candidate reverts, in graph order (just {@code node} when it goes alone)
+ * @param proxy     fast ranking: the pre-rank's noise score ({@link NoiseProxy}), null when not measured
  */
-record RankEntry(String node, String opType, double score, double metricSum, double nmse, List<String> group) {
+record RankEntry(String node, String opType, double score, double metricSum, double nmse, List<String> group, Double proxy) {
+    /** An entry without proxy score. */
+    RankEntry(String node, String opType, double score, double metricSum, double nmse, List<String> group) {
+        this(node, opType, score, metricSum, nmse, group, null);
+    }
+
+    /** This entry with a proxy score. */
+    RankEntry withProxy(Double p) {
+        return new RankEntry(node, opType, score, metricSum, nmse, group, p);
+    }
+
     /** Copies; an absent group (older checkpoints) means the node alone. */
     RankEntry {
         group = group == null || group.isEmpty() ? List.of(node) : List.copyOf(group);

@@ -20,6 +20,8 @@ final class SearchState {
     /** Values and drops after switching to the mixed preset (convert_to_mixed_preset), else null. */
     public Map<String, Double> mixedValues;
     public boolean convertedToMixed;
+    /** convert_to_mixed_preset was asked for but the base preset was already mixed. */
+    public boolean mixedSkipped;
 
     public int validationSize;
     /** Samples compared FP32 vs INT8 per sample (all, or metric_subset_ratio of them with baseline_value). */
@@ -65,6 +67,41 @@ final class SearchState {
     public boolean finished;
     public int sessions = 1;
 
+    /** {@code exact} (POT's procedure) or {@code fast}. */
+    public String ranking = "exact";
+    /** The plan the search starts from (the base algorithm's, or the mixed preset's) and its values. */
+    public QuantizationPlan startPlan;
+    public Map<String, Double> startValues = new LinkedHashMap<>();
+    /** Fast mode: every plan evaluated on the validation set, so that a resumed run replays the search. */
+    public List<Evaluated> evaluations = new ArrayList<>();
+    /** Fast mode: the reverted candidates (each with its group), in revert order. */
+    public List<String> revertedUnits = new ArrayList<>();
+
+    /** Subset scores of FP32 and of the start plan for this metric, from the initial passes (or null). */
+    public String subsetScoreFocus;
+    public Double fp32SubsetScore;
+    public Double startSubsetScore;
+
+    /** Cost: model runs on single samples spent ranking (proxy passes, candidates, references). */
+    public double rankingSampleRuns;
+    /** Cost: full validation passes of the FP32, INT8 (and mixed preset) models before the search. */
+    public int initialPasses;
+    public double initialSeconds;
+    public double baseSeconds;
+    /** Cost: full validation passes of candidate plans during the search, and their wall time. */
+    public int validationPasses;
+    public double validationSeconds;
+
+    /**
+     * One plan measured on the validation set (fast mode).
+     *
+     * @param key     the reverted candidates, in revert order, joined by newlines
+     * @param values  metric values
+     * @param seconds wall time of the pass
+     */
+    record Evaluated(String key, Map<String, Double> values, double seconds) {
+    }
+
     /**
      * One revert attempt.
      *
@@ -98,7 +135,19 @@ final class SearchState {
      * @param basis           {@code metric} or {@code nmse}
      * @param seconds         wall time
      * @param entries         candidates, best first
+     * @param kind            {@code exact} (every candidate scored) or {@code fast} (proxy, then the first
+     *                        {@code confirmed} entries scored exactly)
+     * @param planKey         fast mode: the reverted candidates of the ranked plan (replay key)
+     * @param confirmed       entries scored exactly (they come first)
+     * @param sampleRuns      model runs on single samples this ranking cost
+     * @param currentScore    fast mode: the ranked plan's own score on the subset
+     * @param fp32Score       fast mode: the FP32 model's score on the subset
      */
-    record RankingRecord(int beforeIteration, String focus, String basis, double seconds, List<RankEntry> entries) {
+    record RankingRecord(int beforeIteration, String focus, String basis, double seconds, List<RankEntry> entries,
+            String kind, String planKey, int confirmed, double sampleRuns, Double currentScore, Double fp32Score) {
+        /** An exact (POT) ranking. */
+        RankingRecord(int beforeIteration, String focus, String basis, double seconds, List<RankEntry> entries) {
+            this(beforeIteration, focus, basis, seconds, entries, "exact", null, entries.size(), 0, null, null);
+        }
     }
 }

@@ -12,10 +12,11 @@
  * <tr><td>drop_type</td><td>absolute</td><td>{@code absolute}: baseline - quantized (quantized - baseline for
  *     higher-worse metrics); {@code relative}: that divided by |baseline|</td></tr>
  * <tr><td>ranking_subset_size</td><td>300</td><td>samples the layer ranking runs on</td></tr>
- * <tr><td>max_iter_num</td><td>30</td><td>bound on revert attempts (nodes reverted or rolled back)</td></tr>
+ * <tr><td>max_iter_num</td><td>30</td><td>bound on revert attempts (nodes reverted or rolled back); 0 runs no ranking</td></tr>
  * <tr><td>use_prev_if_drop_increase</td><td>false</td><td>undo a revert that raises the drop, and never try that node again</td></tr>
  * <tr><td>base_algorithm</td><td>DefaultQuantization</td><td>algorithm that quantizes the model first</td></tr>
- * <tr><td>convert_to_mixed_preset</td><td>false</td><td>when the target is missed, re-run the base with {@code preset: mixed} and continue from it</td></tr>
+ * <tr><td>convert_to_mixed_preset</td><td>false</td><td>when the target is missed, re-run the base with {@code preset: mixed} and continue from it;
+ *     skipped (and reported) when the preset already is mixed</td></tr>
  * <tr><td>metrics</td><td>all</td><td>{@code [{name, baseline_value}]}: which metric keys to control; a name matches a key
  *     exactly, or its prefix ({@code accuracy} matches {@code accuracy@top1}), or the metric's type</td></tr>
  * <tr><td>metric_subset_ratio</td><td>0.5</td><td>with a baseline_value for every controlled metric, FP32 runs only on this
@@ -23,13 +24,16 @@
  * <tr><td>max_time</td><td>none</td><td>seconds; the search stops cleanly with the best plan so far</td></tr>
  * <tr><td>ranking_workers</td><td>min(cores, 4)</td><td>candidates scored in parallel (results do not depend on it)</td></tr>
  * <tr><td>resume</td><td>false</td><td>continue from {@code <workDir>/aa-checkpoint.json} ({@code pot4j quantize --resume})</td></tr>
+ * <tr><td>on_target_missed</td><td>best_effort</td><td>{@code best_effort}: return the best plan as BEST_EFFORT (CLI exit 3);
+ *     {@code error}: throw {@link org.pot4j.api.quant.AccuracyTargetMissedException} carrying that result (NNCF)</td></tr>
  * </table>
  *
  * <h2>Documented choices</h2>
  * <ul>
  * <li><b>Always a result.</b> TARGET_MET with the first plan that meets {@code maximal_drop}
  *     (drops within 1e-9 count as met), else BEST_EFFORT with the plan of smallest largest-drop,
- *     ties to fewer reverted nodes (possibly the base plan itself). NNCF raises an error instead.</li>
+ *     ties to fewer reverted nodes (possibly the base plan itself). NNCF raises an error instead:
+ *     {@code on_target_missed: error} does that, the exception carrying the best result.</li>
  * <li><b>Several metrics.</b> The search minimizes the largest drop; ranking and the ranking subset
  *     use the metric with the largest drop at that moment.</li>
  * <li><b>Ranking.</b> By the sum of the per-sample metric on the subset (POT), with the NMSE of the
@@ -45,9 +49,9 @@
  *     shifts computed for the fully quantized model (no calibration pass per iteration). A shift
  *     that also absorbed the error of an upstream node now in FP32 over-corrects slightly; each
  *     iteration's full evaluation measures the plan as it is.</li>
- * <li><b>baseline_value.</b> Used as the FP32 baseline when it is within 10% of the value pot4j
- *     measures; otherwise a warning is logged and the FP32 value measured on the full validation
- *     set is used (a wrong baseline would make the search chase a target it cannot see).</li>
+ * <li><b>baseline_value.</b> Used as the FP32 baseline as given (POT). When it is more than 10%
+ *     from the value pot4j measures, one warning line names both values (a wrong baseline makes
+ *     the search chase a target it cannot see), but the configured value stays.</li>
  * <li><b>Small validation sets.</b> With fewer samples than {@code ranking_subset_size}, all of them
  *     form the ranking subset (warning).</li>
  * <li><b>Validation data.</b> Required; with metrics its samples need annotations.</li>

@@ -39,6 +39,11 @@ public final class FastBiasCorrection implements QuantizationAlgorithm {
     }
 
     @Override
+    public void checkParameters(java.util.Map<String, Object> params) {
+        DefaultQuantization.check(NAME, params, NAMES);
+    }
+
+    @Override
     public QuantizationResult run(Model model, AlgorithmContext context) {
         return DefaultQuantization.quantize(model, context, NAME, NAMES);
     }

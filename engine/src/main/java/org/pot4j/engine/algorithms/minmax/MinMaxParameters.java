@@ -65,7 +65,12 @@ public record MinMaxParameters(
             "shuffle_data", "seed", "ignored", "ignored_scope", "model_type", "activations", "weights", "range_estimator",
             "inplace_statistics");
 
-    private static final Set<String> DEVICES = Set.of("any", "cpu", "cpu_spr", "gpu", "npu");
+    /**
+     * The devices a plan can be made for. pot4j runs on the backends' CPU runtimes and every device
+     * gets the same plan, so only the two values meaning "this CPU" are accepted: OpenVINO's
+     * GPU/NPU/CPU_SPR would be accepted and then ignored (seed conformance, issue 17).
+     */
+    private static final Set<String> DEVICES = Set.of("any", "cpu");
     private static final Set<String> ACTIVATION_KEYS = Set.of("bits", "mode", "granularity", "range_estimator");
     private static final Set<String> WEIGHT_KEYS = Set.of("bits", "mode", "granularity", "range_estimator");
 
@@ -81,6 +86,11 @@ public record MinMaxParameters(
      */
     public static MinMaxParameters parse(String algorithm, Map<String, ?> params, Set<BackendCapability> caps) {
         ParamReader p = new ParamReader(algorithm, params);
+        String givenDevice = p.string("target_device", "any");
+        if (!DEVICES.contains(givenDevice.trim().toLowerCase(Locale.ROOT))) {
+            throw p.invalid("target_device", "is '" + givenDevice + "': pot4j quantizes for the backends' CPU runtimes and "
+                    + "makes the same plan for any device; use ANY or CPU");
+        }
         String device = p.choice("target_device", "any", DEVICES).toUpperCase(Locale.ROOT);
         Preset preset = Preset.valueOf(p.choice("preset", "performance", Set.of("performance", "mixed")).toUpperCase(Locale.ROOT));
         int subset = p.integer("stat_subset_size", CollectionOptions.DEFAULT_SUBSET_SIZE);

@@ -44,6 +44,12 @@ public final class MinMaxQuantization implements QuantizationAlgorithm {
     }
 
     @Override
+    public void checkParameters(java.util.Map<String, Object> params) {
+        AlgorithmSupport.checkedParams(NAME, params, parameterNames());
+        MinMaxParameters.parse(NAME, params);
+    }
+
+    @Override
     public QuantizationResult run(Model model, AlgorithmContext context) {
         long start = System.nanoTime();
         AlgorithmSupport.checkedParams(NAME, context.params(), parameterNames());

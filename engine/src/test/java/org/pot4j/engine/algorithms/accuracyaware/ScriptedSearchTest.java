@@ -19,7 +19,8 @@ import org.pot4j.api.quant.QuantizationResult;
  *
  * <p>Script: FP32 = 0.90, fully quantized = 0.80. On the full validation set reverting fc3 adds
  * 0.06, fc1 adds 0.04 and fc4 <em>subtracts</em> 0.02; on the ranking subset fc4 looks best
- * (+0.06), so the search reverts it first and sees the drop increase.
+ * (+0.06), so the search reverts it first and sees the drop increase. The first three tests pin
+ * POT's procedure ({@code ranking: exact}); the last one the fast mode's handling of the same script.
  */
 class ScriptedSearchTest {
     private static final Map<String, Double> FULL = Map.of("fc3", 0.06, "fc1", 0.04, "fc4", -0.02);
@@ -54,7 +55,7 @@ class ScriptedSearchTest {
         AaFixture f = new AaFixture();
         AaContext c = f.context(null);
         c.function = scripted(f.validation.size());
-        c.param("maximal_drop", 0.005);
+        c.param("maximal_drop", 0.005).param("ranking", "exact");
         return new AccuracyAwareQuantization(Set.of("preset")).run(new PlanAwareModel(f.model), setup.apply(f, c));
     }
 
@@ -90,6 +91,23 @@ class ScriptedSearchTest {
         assertEquals(5, iterations(r).size());
         assertEquals(Set.of("fc4", "fc3", "fc1"), r.plan().fp32Nodes());
         assertEquals("validation", ((Map<?, ?>) ((List<?>) r.report().get("metrics")).get(0)).get("name"));
+    }
+
+    @Test
+    void fastModeDropsTheHarmfulRevertAndMeetsTheTargetWithTheTwoUsefulNodes() {
+        QuantizationResult r = run((f, c) -> c.param("ranking", "fast"));
+        // fc4 looks best on the subset but lowers the full-set value: the fast mode does not keep it
+        // (exact mode keeps it, POT's default, and ends BEST_EFFORT with three nodes, test above)
+        assertEquals(QuantizationResult.Status.TARGET_MET, r.status());
+        assertEquals(Set.of("fc3", "fc1"), r.plan().fp32Nodes());
+        assertEquals(List.of("fc4"), r.report().get("rolled_back_nodes"));
+        List<Map<String, Object>> its = iterations(r);
+        assertEquals(List.of("fc4", "fc3", "fc1"), its.stream().map(m -> m.get("node")).toList());
+        assertEquals(List.of("tried", "reverted", "reverted"), its.stream().map(m -> m.get("action")).toList());
+        assertEquals("fast", r.report().get("ranking"));
+        Map<?, ?> cost = (Map<?, ?>) r.report().get("cost");
+        assertEquals(3, cost.get("validation_passes"), "one pass per node tried, no put-back worth trying");
+        assertEquals(1, ((List<?>) r.report().get("rankings")).size(), "fc4's failure on the unchanged plan needs no re-ranking");
     }
 
     @Test

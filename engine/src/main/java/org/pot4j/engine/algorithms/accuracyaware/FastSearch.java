@@ -1,0 +1,567 @@
+package org.pot4j.engine.algorithms.accuracyaware;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.pot4j.api.Tensor;
+import org.pot4j.api.model.QuantizableNode;
+import org.pot4j.api.quant.QuantizationPlan;
+import org.pot4j.engine.algorithms.accuracyaware.SearchState.Evaluated;
+import org.pot4j.engine.algorithms.accuracyaware.SearchState.IterationRecord;
+import org.pot4j.engine.algorithms.accuracyaware.SearchState.RankingRecord;
+import org.pot4j.engine.evaluation.EvaluationResult;
+
+/**
+ * {@code ranking: fast}, the default: the same goal as POT's procedure in a fraction of the
+ * evaluations.
+ *
+ * <ol>
+ * <li><b>Pre-rank, then confirm.</b> {@link NoiseProxy} scores every candidate in two passes over
+ * the ranking subset; only the top {@code k} (8-16: enough to hold 90% of the proxy's noise mass,
+ * or {@code ranking_candidates}) are scored exactly as POT does (revert alone, metric on the
+ * subset), together with the current plan and the FP32 model, so each confirmed candidate's score
+ * says which fraction of the subset's gap to FP32 its revert closes.</li>
+ * <li><b>Prefix search.</b> Those fractions predict how many of the confirmed candidates, in
+ * ranking order, must go to FP32 to meet {@code maximal_drop}; that prefix is evaluated on the
+ * validation set. Missed: the prediction is rescaled by what the pass showed and a longer prefix
+ * is tried; met: bisection between the longest missed and the shortest met prefix. So a drop far
+ * above the target costs O(log n) passes, and a drop just above it one pass per node.</li>
+ * <li><b>Put back.</b> Once the target is met, each reverted candidate whose predicted gain fits
+ * in twice the slack left is quantized again, smallest gain first, if the target stays met; the
+ * final set has no candidate that could be quantized on its own again among those tried.</li>
+ * <li><b>Lazy re-ranking.</b> A prefix that does not lower the drop is not kept (the plan stays
+ * as it was, so the ranking stays valid): its first candidate is excluded and the search goes on
+ * with the rest of the same ranking; a new ranking runs only when the confirmed candidates of the
+ * current plan are used up.</li>
+ * </ol>
+ *
+ * <p>Every plan it measures is keyed by its reverted candidates and stored in the checkpoint with
+ * the rankings, so {@code resume} replays the search from the start plan without running the
+ * model again and ends exactly as an uninterrupted run. {@code max_iter_num} bounds validation
+ * passes, {@code max_time} the wall time, as in the exact mode.
+ */
+final class FastSearch {
+    static final int MIN_CANDIDATES = 8;
+    static final int MAX_CANDIDATES = 16;
+    /** Share of the proxy's total noise the confirmed candidates should hold. */
+    static final double PROXY_MASS = 0.9;
+    /** A predicted prefix at least this long is evaluated at once (then bisected); shorter ones node by node. */
+    static final int JUMP = 3;
+    /** A put-back is tried only when the candidate's predicted gain is at most this many times the slack. */
+    static final double PUT_BACK_SLACK_FACTOR = 2.0;
+
+    private final AccuracyAwareSearch s;
+    private final AccuracyAwareParams params;
+    private final NoiseProxy proxy;
+    private final Map<String, Evaluated> memo = new HashMap<>();
+    private final Deque<RankingRecord> replay = new ArrayDeque<>();
+    /** Predicted gain (in drop units) of each reverted candidate, from the ranking that chose it. */
+    private final Map<String, Double> gains = new HashMap<>();
+    private final Map<String, Double> fp32Scores = new HashMap<>();
+
+    FastSearch(AccuracyAwareSearch search) {
+        this.s = search;
+        this.params = search.params;
+        this.proxy = new NoiseProxy(search.model, search.validation, search.reverter);
+    }
+
+    /** A ranking of the current plan: confirmed entries first (by exact score), then the rest by proxy. */
+    private static final class Ranking {
+        final List<RankEntry> entries;
+        final int confirmed;
+        /** Per confirmed entry: fraction of the subset's gap to FP32 its revert closes (NaN = unknown). */
+        final double[] fractions;
+        /** The drop of the plan it ranked. */
+        final double drop;
+        /** Observed / predicted gain, updated by every pass. */
+        double scale = 1.0;
+
+        Ranking(List<RankEntry> entries, int confirmed, double[] fractions, double drop) {
+            this.entries = entries;
+            this.confirmed = confirmed;
+            this.fractions = fractions;
+            this.drop = drop;
+        }
+    }
+
+    /** A measured plan. */
+    private record Outcome(QuantizationPlan plan, List<String> units, List<String> members, Map<String, Double> values,
+            double objective, int historyIndex) {
+    }
+
+    void loop(SearchState st) {
+        if (st.finished) {
+            return;
+        }
+        startReplay(st);
+        Ranking rk = null;
+        int pos = 0;
+        boolean planChanged = false;
+        boolean jumps = true;
+        while (true) {
+            if (s.met(st.currentObjective)) {
+                putBack(st);
+                st.finished = true;
+                st.stopReason = "maximal_drop met";
+                break;
+            }
+            if (budgetExhausted(st)) {
+                break;
+            }
+            try {
+                if (rk == null || pos >= rk.confirmed) {
+                    rk = rank(st, null, 0);
+                    pos = 0;
+                    planChanged = false;
+                    jumps = true;
+                    if (rk.confirmed == 0) {
+                        st.finished = true;
+                        st.stopReason = "no quantized node left to revert";
+                        break;
+                    }
+                }
+            } catch (LayerRanker.BudgetExceeded e) {
+                st.stopReason = "max_time (" + params.maxTimeSeconds + " s) reached during ranking";
+                break;
+            }
+            int avail = rk.confirmed - pos;
+            int m = jumps ? predict(rk, pos, 0, st.currentObjective, avail) : 1;
+            double before = st.currentObjective;
+            if (m >= JUMP) {
+                // far from the target: revert the predicted prefix at once, bisect down when it meets it
+                Outcome o = evaluate(st, prefixUnits(st, rk, pos, m), rk.entries.get(pos + m - 1));
+                if (s.met(o.objective)) {
+                    commit(st, bisect(st, rk, pos, m, o, before), rk, pos);
+                } else if (o.objective < before) {
+                    rescale(rk, pos, m, before, o.objective);
+                    commit(st, o, rk, pos);
+                    pos += m;
+                    planChanged = true;
+                } else {
+                    jumps = false; // the prediction is off for this plan: one node at a time
+                }
+                s.save(st);
+                continue;
+            }
+            // near the target: one node at a time (POT's step)
+            RankEntry next = rk.entries.get(pos);
+            Outcome o = evaluate(st, prefixUnits(st, rk, pos, 1), next);
+            if (o.objective < before) {
+                rescale(rk, pos, 1, before, o.objective);
+                commit(st, o, rk, pos);
+                pos++;
+                planChanged = true;
+            } else {
+                // not kept: a revert that does not lower the drop only costs speed
+                st.excluded.addAll(next.group());
+                pos++;
+                s.message(next.node() + " did not lower the drop: not kept");
+                if (planChanged && pos < rk.confirmed) {
+                    try {
+                        rk = rank(st, rk, pos);
+                    } catch (LayerRanker.BudgetExceeded e) {
+                        st.stopReason = "max_time (" + params.maxTimeSeconds + " s) reached during re-ranking";
+                        break;
+                    }
+                    pos = 0;
+                    planChanged = false;
+                    jumps = true;
+                }
+            }
+            s.save(st);
+        }
+        s.save(st);
+    }
+
+    /** Bisection for the shortest prefix in [1, hi) that meets the target; {@code met} is prefix {@code hi}. */
+    private Outcome bisect(SearchState st, Ranking rk, int pos, int hi, Outcome met, double start) {
+        int lo = 0;
+        Outcome best = met;
+        while (hi - lo > 1 && !budgetExhaustedQuietly(st)) {
+            int m = (lo + hi) / 2;
+            Outcome o = evaluate(st, prefixUnits(st, rk, pos, m), rk.entries.get(pos + m - 1));
+            if (s.met(o.objective)) {
+                hi = m;
+                best = o;
+            } else {
+                lo = m;
+                rescale(rk, pos, m, start, o.objective);
+            }
+        }
+        return best;
+    }
+
+    /** Resets the state to the start plan and queues the stored passes and rankings for replay. */
+    private void startReplay(SearchState st) {
+        memo.clear();
+        st.evaluations.forEach(e -> memo.put(e.key(), e));
+        replay.clear();
+        replay.addAll(st.rankings);
+        st.rankings = new ArrayList<>();
+        st.history = new ArrayList<>();
+        st.evaluations = new ArrayList<>();
+        st.reverted = new ArrayList<>();
+        st.revertedUnits = new ArrayList<>();
+        st.excluded = new ArrayList<>();
+        st.iteration = 0;
+        st.rankingSeconds = 0;
+        st.rankingSampleRuns = 0;
+        st.validationPasses = 0;
+        st.validationSeconds = 0;
+        s.setCurrent(st, st.startPlan, st.startValues);
+    }
+
+    private boolean budgetExhausted(SearchState st) {
+        if (st.iteration >= params.maxIterNum) {
+            st.stopReason = "max_iter_num (" + params.maxIterNum + ") reached";
+            return true;
+        }
+        if (s.timeUp()) {
+            st.stopReason = "max_time (" + params.maxTimeSeconds + " s) reached";
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * The shortest prefix length (more than {@code from}) whose predicted drop meets the target,
+     * starting from a measured drop {@code dropAtFrom} at length {@code from}. When no prefix is
+     * predicted to meet it: every entry predicted to help; without predictions: one more entry.
+     */
+    private int predict(Ranking rk, int pos, int from, double dropAtFrom, int avail) {
+        double need = dropAtFrom - params.maximalDrop;
+        double closed = 0;
+        int helpful = from;
+        for (int m = from + 1; m <= avail; m++) {
+            double f = rk.fractions[pos + m - 1];
+            if (!Double.isFinite(f)) {
+                return from + 1;
+            }
+            if (f > 0) {
+                closed += f * rk.scale * rk.drop;
+                helpful = m;
+            }
+            if (closed >= need) {
+                return m;
+            }
+        }
+        return Math.max(from + 1, Math.min(avail, helpful));
+    }
+
+    /** Observed over predicted gain of the prefix [pos, pos+m) measured from {@code start}. */
+    private static void rescale(Ranking rk, int pos, int m, double start, double measured) {
+        double predicted = 0;
+        for (int j = pos; j < pos + m; j++) {
+            double f = rk.fractions[j];
+            if (!Double.isFinite(f)) {
+                return;
+            }
+            predicted += Math.max(0, f) * rk.drop;
+        }
+        if (predicted > 0) {
+            rk.scale = Math.max(0.05, Math.min(2.0, (start - measured) / predicted));
+        }
+    }
+
+    private static List<String> prefixUnits(SearchState st, Ranking rk, int pos, int m) {
+        List<String> units = new ArrayList<>(st.revertedUnits);
+        for (int j = pos; j < pos + m; j++) {
+            units.add(rk.entries.get(j).node());
+        }
+        return units;
+    }
+
+    /** Adopts a measured plan; remembers the predicted gains of the newly reverted candidates. */
+    private void commit(SearchState st, Outcome o, Ranking rk, int pos) {
+        for (int j = pos; rk != null && j < rk.confirmed; j++) {
+            RankEntry e = rk.entries.get(j);
+            if (o.units.contains(e.node()) && !st.revertedUnits.contains(e.node())) {
+                double f = rk.fractions[j];
+                gains.put(e.node(), Double.isFinite(f) ? Math.max(0, f) * rk.scale * rk.drop : Double.NaN);
+            }
+        }
+        s.setCurrent(st, o.plan, o.values);
+        st.reverted = new ArrayList<>(o.members);
+        st.revertedUnits = new ArrayList<>(o.units);
+        mark(st, o, "reverted");
+        if (st.currentObjective < st.bestObjective
+                || (st.currentObjective == st.bestObjective && st.reverted.size() < st.bestReverted.size())
+                || (s.met(st.currentObjective) && st.reverted.size() < st.bestReverted.size())) {
+            AccuracyAwareSearch.setBest(st, st.iteration);
+        }
+        s.message("kept " + st.reverted.size() + " nodes in FP32, drop " + AccuracyAwareSearch.fmt(st.currentObjective));
+    }
+
+    /** Quantizes reverted candidates again, smallest predicted gain first, while the target stays met. */
+    private void putBack(SearchState st) {
+        if (st.revertedUnits.size() <= 1) {
+            return;
+        }
+        List<String> order = new ArrayList<>(st.revertedUnits);
+        Map<String, Integer> revertOrder = new HashMap<>();
+        for (int i = 0; i < order.size(); i++) {
+            revertOrder.put(order.get(i), i);
+        }
+        order.sort(Comparator.<String>comparingDouble(u -> {
+            Double g = gains.get(u);
+            return g == null || g.isNaN() ? 0 : g;
+        }).thenComparing(u -> -revertOrder.get(u)));
+        for (String unit : order) {
+            if (st.revertedUnits.size() <= 1 || budgetExhaustedQuietly(st)) {
+                break;
+            }
+            Double g = gains.get(unit);
+            double slack = params.maximalDrop - st.currentObjective;
+            if (g != null && Double.isFinite(g) && g > PUT_BACK_SLACK_FACTOR * Math.max(slack, 0)) {
+                continue;
+            }
+            List<String> units = new ArrayList<>(st.revertedUnits);
+            units.remove(unit);
+            QuantizableNode qn = s.reverter.node(unit);
+            Outcome o = evaluate(st, units, null, unit, qn == null ? "" : qn.opType(), "put back " + unit);
+            if (s.met(o.objective)) {
+                s.setCurrent(st, o.plan, o.values);
+                st.reverted = new ArrayList<>(o.members);
+                st.revertedUnits = new ArrayList<>(o.units);
+                mark(st, o, "put_back");
+                AccuracyAwareSearch.setBest(st, st.iteration);
+                s.message("put back " + unit + ": target still met with " + st.reverted.size() + " nodes in FP32");
+            } else {
+                mark(st, o, "needed");
+            }
+            s.save(st);
+        }
+    }
+
+    private boolean budgetExhaustedQuietly(SearchState st) {
+        return st.iteration >= params.maxIterNum || s.timeUp();
+    }
+
+    private Outcome evaluate(SearchState st, List<String> units, RankEntry last) {
+        QuantizableNode qn = s.reverter.node(last.node());
+        return evaluate(st, units, last, last.node(), qn == null ? "" : qn.opType(), null);
+    }
+
+    /** One validation pass (or its stored result on replay) of the start plan with {@code units} reverted. */
+    private Outcome evaluate(SearchState st, List<String> units, RankEntry last, String node, String opType, String note) {
+        QuantizationPlan plan = st.startPlan;
+        List<String> members = new ArrayList<>();
+        for (String u : units) {
+            QuantizableNode n = s.reverter.node(u);
+            if (n == null || !s.reverter.isQuantized(plan, n)) {
+                continue;
+            }
+            s.reverter.group(plan, u).forEach(g -> members.add(g.id()));
+            plan = s.reverter.revert(plan, u);
+        }
+        String key = String.join("\n", units);
+        st.iteration++;
+        Evaluated e = memo.get(key);
+        if (e == null) {
+            EvaluationResult r = s.probe.evaluate(plan, null, false, false, null, "evaluate int8 (iteration " + st.iteration + ")");
+            e = new Evaluated(key, s.values(st, r), r.seconds());
+        }
+        st.evaluations.add(e);
+        st.validationPasses++;
+        st.validationSeconds += e.seconds();
+        Map<String, Double> drops = s.drops(st, e.values());
+        double objective = AccuracyAwareSearch.objective(drops);
+        List<String> changed = new ArrayList<>();
+        for (String m : members) {
+            if (!st.reverted.contains(m)) {
+                changed.add(m);
+            }
+        }
+        for (String m : st.reverted) {
+            if (!members.contains(m)) {
+                changed.add(m);
+            }
+        }
+        boolean reranked = !st.rankings.isEmpty() && st.rankings.get(st.rankings.size() - 1).beforeIteration() == st.iteration;
+        st.history.add(new IterationRecord(st.iteration, node, opType, "tried", e.values(), drops, objective,
+                objective < st.currentObjective, reranked, members.size(), e.seconds(), changed.isEmpty() ? List.of(node) : changed));
+        s.message(String.format(Locale.ROOT, "iteration %d: %s -> %s, drop %s (%d nodes in FP32)", st.iteration,
+                note != null ? note : "revert " + (units.size() - st.revertedUnits.size()) + " more up to " + node,
+                AccuracyAwareSearch.format(e.values()), AccuracyAwareSearch.fmt(objective), members.size()));
+        return new Outcome(plan, List.copyOf(units), List.copyOf(members), e.values(), objective, st.history.size() - 1);
+    }
+
+    private static void mark(SearchState st, Outcome o, String action) {
+        IterationRecord r = st.history.get(o.historyIndex);
+        st.history.set(o.historyIndex, new IterationRecord(r.iteration(), r.node(), r.opType(), action, r.values(), r.drops(),
+                r.drop(), r.improved(), r.reranked(), r.revertedCount(), r.seconds(), r.group()));
+    }
+
+    /**
+     * Proxy over every candidate, exact scores for the top k (or the stored ranking on replay). With
+     * {@code prev} (a lazy re-ranking after a revert that did not help): only the leading remaining
+     * candidates of {@code prev} from {@code pos} (half of k) and the proxy's newcomers to its top k
+     * are scored exactly, unless more than a quarter of that top k is new (order changed materially).
+     */
+    private Ranking rank(SearchState st, Ranking prev, int pos) {
+        String kind = prev == null ? "fast" : "lazy";
+        String key = String.join("\n", st.revertedUnits) + "|" + String.join("\n", st.excluded);
+        RankingRecord rec = replay.peekFirst();
+        if (rec != null && key.equals(rec.planKey()) && kind.equals(rec.kind())) {
+            replay.pollFirst();
+            rec = new RankingRecord(st.iteration + 1, rec.focus(), rec.basis(), rec.seconds(), rec.entries(), rec.kind(), rec.planKey(),
+                    rec.confirmed(), rec.sampleRuns(), rec.currentScore(), rec.fp32Score());
+        } else {
+            replay.clear(); // the path diverged (it should not): measure from here on
+            rec = measureRanking(st, key, prev, pos);
+        }
+        st.rankings.add(rec);
+        st.rankingSeconds += rec.seconds();
+        st.rankingSampleRuns += rec.sampleRuns();
+        return ranking(rec, st.currentObjective);
+    }
+
+    private RankingRecord measureRanking(SearchState st, String key, Ranking prev, int pos) {
+        long t0 = System.nanoTime();
+        ControlledMetric focus = s.focus(st);
+        List<QuantizableNode> candidates = new ArrayList<>();
+        for (QuantizableNode n : s.reverter.quantized(st.plan)) {
+            boolean excluded = s.reverter.group(st.plan, n.id()).stream().anyMatch(m -> st.excluded.contains(m.id()));
+            if (!excluded && s.reverter.revertChangesNumerics(st.plan, n.id())) {
+                candidates.add(n);
+            }
+        }
+        String basis = focus.perSample() ? "metric" : "nmse";
+        String kind = prev == null ? "fast" : "lazy";
+        if (candidates.isEmpty()) {
+            return new RankingRecord(st.iteration + 1, focus.name(), basis, 0, List.of(), kind, key, 0, 0, null, null);
+        }
+        int[] subset = st.rankingSubset;
+        double runs = 0;
+        Map<String, Double> px = null;
+        if (params.rankingCandidates > 0 ? candidates.size() > params.rankingCandidates : candidates.size() > MIN_CANDIDATES) {
+            px = proxy.scores(st.plan, candidates, subset);
+            runs += 2.0 * subset.length;
+        }
+        Map<String, Double> proxyScores = px;
+        List<QuantizableNode> order = new ArrayList<>(candidates);
+        if (px != null) {
+            order.sort(Comparator.<QuantizableNode>comparingDouble(n -> {
+                double v = proxyScores.get(n.id());
+                return Double.isNaN(v) ? Double.NEGATIVE_INFINITY : -v;
+            }).thenComparingInt(n -> s.reverter.position(n.id())));
+        }
+        int k = candidateCount(order, px);
+        List<QuantizableNode> confirm = new ArrayList<>(order.subList(0, k));
+        if (prev != null && px != null) {
+            List<String> leading = new ArrayList<>();
+            for (int j = pos; j < prev.confirmed && leading.size() < (k + 1) / 2; j++) {
+                String id = prev.entries.get(j).node();
+                if (candidates.stream().anyMatch(c -> c.id().equals(id))) {
+                    leading.add(id);
+                }
+            }
+            List<QuantizableNode> newcomers = new ArrayList<>();
+            for (QuantizableNode c : confirm) {
+                boolean known = false;
+                for (int j = 0; j < prev.entries.size() && j < prev.confirmed; j++) {
+                    known |= prev.entries.get(j).node().equals(c.id());
+                }
+                if (!known) {
+                    newcomers.add(c);
+                }
+            }
+            if (newcomers.size() * 4 <= k) {
+                List<QuantizableNode> lazy = new ArrayList<>(newcomers);
+                for (QuantizableNode c : candidates) {
+                    if (leading.contains(c.id()) && !lazy.contains(c)) {
+                        lazy.add(c);
+                    }
+                }
+                if (!lazy.isEmpty()) {
+                    confirm = lazy;
+                }
+            }
+        }
+        double before = st.rankingSampleRuns;
+        Map<Integer, List<Tensor>> reference = s.fp32SubsetOutputs(st);
+        runs += st.rankingSampleRuns - before; // the first ranking of a session computes the FP32 reference
+        st.rankingSampleRuns = before;
+        int kk = confirm.size();
+        String stage = "rank " + kk + " of " + candidates.size() + " layers (before iteration " + (st.iteration + 1) + ")";
+        List<RankEntry> exact = s.ranker.rank(st.plan, confirm, subset, focus, reference, stage, s.deadline);
+        runs += (double) kk * subset.length;
+        boolean seeded = focus.name().equals(st.subsetScoreFocus);
+        double current;
+        if (seeded && st.startSubsetScore != null && st.revertedUnits.isEmpty()) {
+            current = st.startSubsetScore;
+        } else {
+            current = s.probe.score(st.plan, subset, focus, reference).score();
+            runs += subset.length;
+        }
+        Double fp32 = seeded ? st.fp32SubsetScore : fp32Scores.get(focus.name());
+        if (fp32 == null) {
+            if (focus.perSample()) {
+                fp32 = s.probe.score(QuantizationPlan.EMPTY, subset, focus, reference).score();
+                runs += subset.length;
+            } else {
+                fp32 = 0.0; // minus the NMSE of FP32 to itself
+            }
+            fp32Scores.put(focus.name(), fp32);
+        }
+        List<RankEntry> entries = new ArrayList<>();
+        for (RankEntry e : exact) {
+            entries.add(e.withProxy(px == null ? null : px.get(e.node())));
+        }
+        for (QuantizableNode n : order) {
+            if (!confirm.contains(n)) {
+                List<String> group = s.reverter.group(st.plan, n.id()).stream().map(QuantizableNode::id).toList();
+                entries.add(new RankEntry(n.id(), n.opType(), Double.NaN, Double.NaN, Double.NaN, group, px.get(n.id())));
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        List<String> top = exact.stream().limit(5).map(RankEntry::node).toList();
+        s.message((prev == null ? "ranked " : "re-ranked (lazily) ") + candidates.size() + " nodes by quantization noise (2 passes over "
+                + subset.length + " samples), then " + kk + " by " + (focus.perSample() ? focus.name() : "NMSE to FP32") + ": " + top
+                + (kk > 5 ? "..." : ""));
+        return new RankingRecord(st.iteration + 1, focus.name(), basis, seconds, entries, kind, key, kk, runs, current, fp32);
+    }
+
+    /** ranking_candidates, else the fewest that hold PROXY_MASS of the proxy's noise, within 8-16. */
+    private int candidateCount(List<QuantizableNode> order, Map<String, Double> px) {
+        int n = order.size();
+        if (params.rankingCandidates > 0) {
+            return Math.min(n, params.rankingCandidates);
+        }
+        if (px == null) {
+            return n;
+        }
+        double total = 0;
+        int unknown = 0;
+        for (QuantizableNode q : order) {
+            double v = px.get(q.id());
+            if (Double.isNaN(v)) {
+                unknown++;
+            } else {
+                total += v;
+            }
+        }
+        int count = unknown;
+        double cum = 0;
+        for (int i = unknown; i < n && total > 0 && cum < PROXY_MASS * total; i++) {
+            cum += px.get(order.get(i).id());
+            count++;
+        }
+        return Math.min(n, Math.max(MIN_CANDIDATES, Math.min(MAX_CANDIDATES, count)));
+    }
+
+    private static Ranking ranking(RankingRecord rec, double drop) {
+        double[] fractions = new double[rec.confirmed()];
+        double gap = rec.fp32Score() == null || rec.currentScore() == null ? Double.NaN : rec.fp32Score() - rec.currentScore();
+        for (int j = 0; j < rec.confirmed(); j++) {
+            double score = rec.entries().get(j).score();
+            fractions[j] = gap > 0 && Double.isFinite(score) ? (score - rec.currentScore()) / gap : Double.NaN;
+        }
+        return new Ranking(rec.entries(), rec.confirmed(), fractions, drop);
+    }
+}

@@ -1,0 +1,171 @@
+package org.pot4j.engine.algorithms.accuracyaware;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.pot4j.api.ErrorCode;
+import org.pot4j.api.Pot4jException;
+import org.pot4j.api.ProgressListener;
+import org.pot4j.api.model.QuantizableNode;
+import org.pot4j.api.quant.QuantizationPlan;
+import org.pot4j.api.quant.QuantizationResult;
+
+/**
+ * {@code ranking: fast} (the default) against {@code ranking: exact} (POT's procedure) on the
+ * sensitive MLP fixture: same target, no more reverted nodes, only k candidates scored exactly per
+ * ranking; and determinism, resume and the proxy itself. (With five nodes the proxy's two passes
+ * cost as much as the candidates they spare: the savings show on the examples, see issue 15.)
+ */
+class FastRankingTest {
+    private static final Set<String> BASE_NAMES = Set.of("preset", "stat_subset_size");
+
+    @TempDir
+    Path tmp;
+
+    private static QuantizationResult run(AaFixture f, AaContext c) {
+        return new AccuracyAwareQuantization(BASE_NAMES).run(f.model, c);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> reverted(QuantizationResult r) {
+        return (List<String>) r.report().get("reverted_nodes");
+    }
+
+    private static Map<?, ?> cost(QuantizationResult r) {
+        return (Map<?, ?>) r.report().get("cost");
+    }
+
+    @Test
+    void fastMeetsTheTargetWithNoMoreNodesThanExactScoringOnlyKCandidatesExactly() {
+        AaFixture f = new AaFixture();
+        QuantizationResult exact = run(f, f.context(null).param("ranking", "exact"));
+        AaFixture g = new AaFixture();
+        // two exact candidates of the five: the proxy has to put the sensitive ones first
+        QuantizationResult fast = run(g, g.context(null).param("ranking_candidates", 2));
+
+        assertEquals(QuantizationResult.Status.TARGET_MET, exact.status());
+        assertEquals(QuantizationResult.Status.TARGET_MET, fast.status());
+        assertTrue(reverted(fast).size() <= reverted(exact).size(), "fast " + reverted(fast) + ", exact " + reverted(exact));
+        assertTrue((double) fast.report().get("final_drop") <= 0.01 + 1e-9);
+        assertEquals("exact", exact.report().get("ranking"));
+        assertEquals("fast", fast.report().get("ranking"));
+        // every ranking of the fast mode scored exactly 2 candidates and carries proxy scores for all
+        for (Object o : (List<?>) fast.report().get("rankings")) {
+            Map<?, ?> rk = (Map<?, ?>) o;
+            assertEquals(2, rk.get("confirmed"), rk.toString());
+            List<?> entries = (List<?>) rk.get("entries");
+            assertTrue(entries.stream().allMatch(e -> ((Map<?, ?>) e).containsKey("proxy")), rk.toString());
+        }
+        assertEquals(((Number) cost(fast).get("validation_passes")).intValue(), ((List<?>) fast.report().get("iterations")).size());
+    }
+
+    @Test
+    void theNoiseProxyPutsTheTwoSensitiveLayersFirst() {
+        AaFixture f = new AaFixture();
+        QuantizationPlan plan = AaFixture.sensitiveQuantizer().run(f.model, f.context(null)).plan();
+        NodeReverter reverter = new NodeReverter(f.model.quantizableNodes());
+        List<QuantizableNode> nodes = reverter.quantized(plan);
+        int[] subset = IntStream.range(0, 100).toArray();
+        Map<String, Double> scores = new NoiseProxy(f.model, f.validation, reverter).scores(plan, nodes, subset);
+        List<String> order = new ArrayList<>(scores.keySet());
+        order.sort((a, b) -> Double.compare(scores.get(b), scores.get(a)));
+        // fc3 has 3-bit weights, fc2 reads a 4-bit input (r1): everything else is 8-bit
+        assertEquals(Set.of("fc3", "fc2"), Set.copyOf(order.subList(0, 2)), scores.toString());
+        assertTrue(scores.values().stream().allMatch(v -> v >= 0), scores.toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"exact", "fast"})
+    void twoRunsAreIdenticalAndAResumedRunEndsLikeAnUninterruptedOne(String mode) {
+        AaFixture f = new AaFixture();
+        QuantizationResult once = run(f, f.context(tmp.resolve("a")).param("ranking", mode));
+        AaFixture f2 = new AaFixture();
+        QuantizationResult twice = run(f2, f2.context(null).param("ranking", mode).param("ranking_workers", 1));
+        assertEquals(once.plan(), twice.plan());
+        assertEquals(withoutTimes(once.report().get("iterations")), withoutTimes(twice.report().get("iterations")));
+        assertTrue(reverted(once).size() >= 2, "the scenario needs at least two passes: " + reverted(once));
+
+        AaFixture g = new AaFixture();
+        Path dir = tmp.resolve("b");
+        QuantizationResult first = run(g, g.context(dir).param("ranking", mode).param("max_iter_num", 1));
+        assertEquals(QuantizationResult.Status.BEST_EFFORT, first.status());
+        int baseRuns = TestQuantizer.RUNS.get();
+        List<String> stages = Collections.synchronizedList(new ArrayList<>());
+        AaContext again = g.context(dir).param("ranking", mode).param("resume", true);
+        again.progress = new Stages(stages);
+        QuantizationResult resumed = run(g, again);
+        assertEquals(QuantizationResult.Status.TARGET_MET, resumed.status());
+        assertEquals(once.plan(), resumed.plan());
+        assertEquals(reverted(once), reverted(resumed));
+        assertEquals(baseRuns, TestQuantizer.RUNS.get(), "a resumed run must not re-run the base algorithm");
+        assertEquals(withoutTimes(once.report().get("iterations")), withoutTimes(resumed.report().get("iterations")));
+        long passes = stages.stream().filter(s -> s.startsWith("evaluate int8 (iteration")).count();
+        int total = ((List<?>) resumed.report().get("iterations")).size();
+        assertEquals(total - 1, passes, "the resumed session runs only the passes after the first: " + stages);
+    }
+
+    @Test
+    void fastModeHonoursMaxIterNumAndATinyTimeBudget() {
+        AaFixture f = new AaFixture();
+        QuantizationResult one = run(f, f.context(null).param("max_iter_num", 1));
+        assertEquals(1, ((List<?>) one.report().get("iterations")).size());
+        assertTrue(((String) one.report().get("stop_reason")).contains("max_iter_num"), (String) one.report().get("stop_reason"));
+        QuantizationResult none = run(f, f.context(null).param("max_time", 1e-6));
+        assertEquals(QuantizationResult.Status.BEST_EFFORT, none.status());
+        assertTrue(((String) none.report().get("stop_reason")).contains("max_time"));
+        assertTrue(reverted(none).isEmpty());
+    }
+
+    @Test
+    void badRankingParametersAreClearErrors() {
+        AaFixture f = new AaFixture();
+        Pot4jException e = assertThrows(Pot4jException.class, () -> run(f, f.context(null).param("ranking", "fastest")));
+        assertEquals(ErrorCode.CONFIG_INVALID, e.code());
+        assertTrue(e.getMessage().contains("ranking") && e.getMessage().contains("exact"), e.getMessage());
+        Pot4jException k = assertThrows(Pot4jException.class, () -> run(f, f.context(null).param("ranking_candidates", 0)));
+        assertEquals(ErrorCode.CONFIG_INVALID, k.code());
+        assertTrue(new AccuracyAwareQuantization(BASE_NAMES).parameterNames().containsAll(Set.of("ranking", "ranking_candidates")));
+    }
+
+    private static String withoutTimes(Object reportPart) {
+        return reportPart.toString().replaceAll("seconds=[0-9.E-]+", "");
+    }
+
+    /** Records the stages started. */
+    private static final class Stages implements ProgressListener {
+        private final List<String> stages;
+
+        Stages(List<String> stages) {
+            this.stages = stages;
+        }
+
+        @Override
+        public void stageStarted(String stage, long total) {
+            stages.add(stage);
+        }
+
+        @Override
+        public void progress(String stage, long done, long total) {
+        }
+
+        @Override
+        public void stageFinished(String stage) {
+        }
+
+        @Override
+        public void message(String text) {
+        }
+    }
+}
