@@ -113,6 +113,19 @@ class OnnxEncoderQuantizationTest {
     }
 
     @Test
+    void rowScalesAreStoredAsCorrectlyRoundedFloat16() {
+        assertEquals(0x3C00, OnnxHalfFloats.fromFloat(1f) & 0xffff);
+        assertEquals(0x2E66, OnnxHalfFloats.fromFloat(0.1f) & 0xffff);
+        assertEquals(0x7BFF, OnnxHalfFloats.fromFloat(65504f) & 0xffff);
+        assertEquals(0x0400, OnnxHalfFloats.fromFloat(OnnxHalfFloats.MIN_NORMAL) & 0xffff);
+        for (float f : new float[] {1e-4f, 0.00823f, 0.5f, 3.14159f, 1000.5f}) {
+            float back = OnnxHalfFloats.toFloat(OnnxHalfFloats.fromFloat(f));
+            assertEquals(f, back, f / 2048, "float16 keeps 11 significant bits: " + f);
+        }
+        assertThrows(IllegalArgumentException.class, () -> OnnxHalfFloats.fromFloat(1e-6f));
+    }
+
+    @Test
     void revertedMatMulKeepsFloatAndTheOtherStaysDynamic() throws IOException {
         QuantizationPlan plan = dynamicPlan().toBuilder().fp32Node("fc1").build();
         Path optimized = tmp.resolve("optimized-reverted.onnx");
