@@ -94,6 +94,34 @@ class AccuracyAwareResnetEndToEndTest {
     }
 
     /**
+     * {@code ranking: fast} (the default) and {@code ranking: exact} (POT's procedure) on the same
+     * target: both meet it, fast with no more reverted nodes, and both report where the passes went.
+     */
+    @Test
+    void fastRankingMeetsTheSameTargetAsExactWithNoMoreNodes() throws IOException {
+        Map<String, JsonNode> reports = new LinkedHashMap<>();
+        for (String mode : List.of("exact", "fast")) {
+            Map<String, Object> params = aaParams(MAXIMAL_DROP, 10);
+            params.put("ranking", mode);
+            Path config = writeConfig(labelled(), List.of(Map.of("name", "accuracy")), params);
+            Path out = tmp.resolve("out-" + mode);
+            CliRun r = CliRun.of("quantize", config.toString(), "--output", out.toString());
+            assertEquals(ExitCode.OK, r.code(), r.toString());
+            JsonNode aa = aaReport(out);
+            assertEquals("TARGET_MET", aa.get("status").asText(), aa.toPrettyString());
+            assertEquals(mode, aa.get("ranking").asText());
+            JsonNode cost = aa.get("cost");
+            assertEquals(aa.get("iterations").size(), cost.get("validation_passes").asInt(), aa.toPrettyString());
+            assertTrue(cost.get("ranking_passes").asDouble() > 0, aa.toPrettyString());
+            reports.put(mode, aa);
+        }
+        int exact = reports.get("exact").get("reverted_count").asInt();
+        int fast = reports.get("fast").get("reverted_count").asInt();
+        assertTrue(fast <= exact, "fast reverted " + reports.get("fast").get("reverted_nodes") + ", exact "
+                + reports.get("exact").get("reverted_nodes"));
+    }
+
+    /**
      * Cosine similarity to the FP32 logits is 1 only for the FP32 model itself, so maximal_drop 0 is
      * out of reach with one revert: the run ends BEST_EFFORT, exit code 3, and the best model is saved.
      */

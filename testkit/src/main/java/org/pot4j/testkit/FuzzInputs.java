@@ -22,8 +22,8 @@ import org.pot4j.api.Pot4jException;
  * every build. {@code -Dpot4j.fuzz.executions=N} runs N inputs per parser instead of the default.
  */
 public final class FuzzInputs {
-    /** An input taking longer than this (ms) counts as a hang. */
-    public static final long SLOW_MILLIS = 5_000;
+    /** An input taking longer than this (ms) counts as a hang (generous: CI machines are shared and noisy). */
+    public static final long SLOW_MILLIS = 30_000;
 
     private static final byte[] INTERESTING = {0, 1, -1, 0x7f, (byte) 0x80, 0x20, 0x0a, '\'', '"', '(', ')', '{', '}', ',', ':'};
 
@@ -60,6 +60,9 @@ public final class FuzzInputs {
         for (int i = 0; i < count; i++) {
             byte[] input = i < seeds.size() ? seeds.get(i) : mutate(seeds, r);
             runs++;
+            if (SAVE_CURRENT) {
+                saveCurrent(name, input);
+            }
             long start = System.nanoTime();
             try {
                 target.accept(input);
@@ -147,6 +150,21 @@ public final class FuzzInputs {
             }
         }
         return in;
+    }
+
+    /**
+     * {@code -Dpot4j.fuzz.saveCurrent=true}: write every input to {@code target/fuzz-findings/<name>-current.bin}
+     * before running it, so the input that crashes the JVM in native code is on disk afterwards.
+     */
+    private static final boolean SAVE_CURRENT = Boolean.getBoolean("pot4j.fuzz.saveCurrent");
+
+    private static void saveCurrent(String name, byte[] input) {
+        try {
+            Path dir = Files.createDirectories(Path.of("target", "fuzz-findings"));
+            Files.write(dir.resolve(name + "-current.bin"), input);
+        } catch (IOException e) {
+            // best effort
+        }
     }
 
     private static String record(String name, int n, byte[] input, Throwable t) {

@@ -198,6 +198,10 @@ final class PickleReader {
     }
 
     private byte[] bytes(int n) {
+        if (n < 0 || n > in.remaining()) {
+            // checked before allocating: a damaged length must not allocate gigabytes (issue 12 fuzzing)
+            throw new IllegalArgumentException("length " + n + " beyond the " + in.remaining() + " bytes left");
+        }
         byte[] b = new byte[n];
         in.get(b);
         return b;

@@ -57,12 +57,14 @@ final class OnnxQdqWriter {
     private final List<OnnxNodeBinding> bindings;
     /** Nodes after which an input's quantizer is repeated (shared scale, see {@link OnnxOpClasses}). */
     private final Set<Integer> sharedScaleNodes;
+    private final Set<String> convRegion;
     private final Map<String, OnnxNodeBinding> byId = new LinkedHashMap<>();
 
     OnnxQdqWriter(OnnxGraph graph, OnnxGraphAnalyzer.Placement placement) {
         this.graph = graph;
         this.bindings = placement.bindings();
         this.sharedScaleNodes = placement.sharedScaleNodes();
+        this.convRegion = placement.convRegion();
         for (OnnxNodeBinding b : bindings) {
             byId.put(b.id(), b);
         }
@@ -219,14 +221,19 @@ final class OnnxQdqWriter {
             for (int i = 0; i < graph.nodes().size(); i++) {
                 NodeProto n = graph.node(i);
                 NodeProto.Builder nb = n.toBuilder();
-                // Shape/Size read only dimensions: they keep the float tensor, so ORT can still fold them
+                // Shape/Size read only dimensions: they keep the float tensor of an input quantizer, so
+                // ORT can still fold transformer shape chains; but the Q of a node's output (and of a
+                // CNN tensor) must stay the only reader of that output, or ORT cannot fuse or drop the
+                // producer (dynamic-batch ShuffleNet exports read Shape() of the shuffle's Reshapes)
                 boolean shapeOnly = OnnxGraphAnalyzer.SHAPE_READERS.contains(n.getOpType());
                 boolean readsDq = false;
-                for (int slot = 0; slot < nb.getInputCount() && !shapeOnly; slot++) {
+                for (int slot = 0; slot < nb.getInputCount(); slot++) {
                     String t = nb.getInput(slot);
-                    if (activations.containsKey(t) && readsDequantized(i, t)) {
-                        nb.setInput(slot, activationParams.get(t)[3]);
-                        readsDq = true;
+                    if (activations.containsKey(t) && (shapeOnly ? wholeTensors.contains(t) || convRegion.contains(t)
+                            : readsDequantized(i, t))) {
+                        // a Shape reads the 8-bit tensor itself: same dimensions, no dequantization to run
+                        nb.setInput(slot, activationParams.get(t)[shapeOnly ? 0 : 3]);
+                        readsDq = !shapeOnly;
                     }
                 }
                 if (readsDq) {

@@ -187,7 +187,8 @@ final class OnnxTestModels {
 
     /**
      * A small detection-style net (opset 14): two scales joined by {@code Resize -> Concat}, a
-     * channel shuffle ({@code Reshape -> Transpose -> Reshape}), {@code Split} into two branches, a
+     * channel shuffle ({@code Reshape -> Transpose -> Reshape}, the first target computed from
+     * {@code Shape}), {@code Split} into two branches, a
      * {@code Slice}, {@code MaxPool}, and a per-scale head whose outputs are flattened and concatenated.
      */
     static ModelProto detectionHead() {
@@ -201,8 +202,15 @@ final class OnnxTestModels {
         b.node("Resize", List.of("p4", "", "up.scales"), List.of("p4.up"), "upsample",
                 stringAttr("mode", "nearest"));
         b.node("Concat", List.of("p4.up", "p3"), List.of("cat"), "concat", intAttr("axis", 1));
-        // channel shuffle over 2 groups
-        b.int64s("shuffle.shape1", 0, 2, w, SIDE, SIDE);
+        // channel shuffle over 2 groups; the first Reshape target comes from Shape(cat), as in
+        // dynamic-batch exports of ShuffleNet
+        b.node("Shape", List.of("cat"), List.of("cat.shape"), "cat_shape");
+        b.int64s("zero", 0);
+        b.int64s("one", 1);
+        b.node("Slice", List.of("cat.shape", "zero", "one"), List.of("cat.batch"), "cat_batch");
+        b.int64s("shuffle.dims", 2, w, SIDE, SIDE);
+        b.node("Concat", List.of("cat.batch", "shuffle.dims"), List.of("shuffle.shape1"), "shuffle_target",
+                intAttr("axis", 0));
         b.node("Reshape", List.of("cat", "shuffle.shape1"), List.of("sh1"), "shuffle_reshape1");
         b.node("Transpose", List.of("sh1"), List.of("sh2"), "shuffle_transpose", ints("perm", 0, 2, 1, 3, 4));
         b.int64s("shuffle.shape2", 0, 2 * w, SIDE, SIDE);

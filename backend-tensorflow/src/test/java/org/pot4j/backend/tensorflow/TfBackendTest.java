@@ -141,6 +141,25 @@ class TfBackendTest {
     }
 
     @Test
+    void batchNormAfterABiasedConvolutionIsFoldedIntoItsWeightAndBias() {
+        Path pb = TfTestModels.biasedConvBatchNormGraph(tempDir.resolve("biased_bn.pb"));
+        float[] x = new float[2 * 6 * 6 * 3];
+        java.util.Random r = new java.util.Random(5);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        Tensor batch = Tensor.ofFloats(new long[] {2, 6, 6, 3}, x);
+        float[] plain = TfTestModels.runFrozenPlain(pb, batch);
+        try (Model m = backend.load(pb, Map.of()); CompiledModel c = m.compile(QuantizationPlan.EMPTY, Set.of())) {
+            QuantizableNode conv = m.quantizableNodes().get(0);
+            assertEquals("conv/Conv2D", conv.id());
+            assertEquals("conv/BiasAdd:0", conv.outputName(), "Mul and AddV2 folded into the conv's weight and BiasAdd");
+            assertEquals(List.of("bn/Relu:0"), conv.activationOutputs(), "the Relu now follows the conv's bias directly");
+            assertArrayEquals(plain, c.infer(Map.of("x", batch)).get("logits").floats(), 1e-5f, "folding keeps the FP32 outputs");
+        }
+    }
+
+    @Test
     void batchNormsAreFoldedIntoWeightsAndBiases() {
         Path pb = TfTestModels.batchNormGraph(tempDir.resolve("bn.pb"));
         float[] x = new float[2 * 6 * 6 * 3];

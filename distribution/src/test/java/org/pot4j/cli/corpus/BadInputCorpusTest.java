@@ -124,7 +124,14 @@ class BadInputCorpusTest {
             System.out.println("CASE " + source.getFileName() + " exit " + r.code() + ": "
                     + r.err().lines().filter(l -> l.startsWith("pot4j:")).findFirst().orElse(r.out().lines().reduce("", (a, b) -> b)));
         }
-        assertEquals(spec.path("exit").asInt(), r.code(), what);
+        if (spec.path("exit").isArray()) {
+            // the algorithm's outcome is not what the case is about (e.g. AccuracyAware may meet its target or not)
+            List<Integer> allowed = new ArrayList<>();
+            spec.path("exit").forEach(e -> allowed.add(e.asInt()));
+            assertTrue(allowed.contains(r.code()), "exit " + r.code() + " not in " + allowed + ": " + what);
+        } else {
+            assertEquals(spec.path("exit").asInt(), r.code(), what);
+        }
         for (JsonNode m : spec.path("message").isArray() ? spec.path("message") : JSON.createArrayNode().add(spec.path("message"))) {
             if (!m.asText().isEmpty()) {
                 assertTrue(r.err().contains(m.asText()) || r.out().contains(m.asText()),

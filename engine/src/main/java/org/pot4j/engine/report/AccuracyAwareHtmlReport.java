@@ -123,14 +123,18 @@ public final class AccuracyAwareHtmlReport {
             boolean first = true;
             for (Map<String, ?> rk : rankings) {
                 sb.append(first ? "<details open>" : "<details>").append("<summary>ranking before iteration ")
-                        .append(num(rk.get("iteration"))).append(" (by ").append(esc(str(rk.get("basis")))).append(")</summary>\n");
-                sb.append("<table><tr><th>rank</th><th>node</th><th>op</th><th>score</th><th>metric sum</th><th>NMSE to FP32</th></tr>\n");
+                        .append(num(rk.get("iteration"))).append(" (by ").append(esc(str(rk.get("basis"))))
+                        .append("fast".equals(rk.get("kind")) || "lazy".equals(rk.get("kind"))
+                                ? "; " + esc(str(rk.get("kind"))) + ": " + str(rk.get("confirmed")) + " scored exactly after the noise pre-rank"
+                                : "")
+                        .append(")</summary>\n");
+                sb.append("<table><tr><th>rank</th><th>node</th><th>op</th><th>score</th><th>metric sum</th><th>NMSE to FP32</th><th>noise (pre-rank)</th></tr>\n");
                 for (Map<String, ?> e : maps(rk.get("entries"))) {
                     sb.append("<tr><td class=\"n\">").append(str(e.get("rank"))).append("</td><td>")
                             .append(nodeCell(e)).append("</td><td>").append(esc(str(e.get("op_type"))))
                             .append("</td><td class=\"n\">").append(num(e.get("score"))).append("</td><td class=\"n\">")
                             .append(num(e.get("metric_sum"))).append("</td><td class=\"n\">").append(num(e.get("nmse")))
-                            .append("</td></tr>\n");
+                            .append("</td><td class=\"n\">").append(num(e.get("proxy"))).append("</td></tr>\n");
                 }
                 sb.append("</table></details>\n");
                 first = false;

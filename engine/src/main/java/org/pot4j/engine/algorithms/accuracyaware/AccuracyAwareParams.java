@@ -190,8 +190,6 @@ final class AccuracyAwareParams {
         m.put(CONVERT_TO_MIXED_PRESET, convertToMixedPreset);
         m.put(METRIC_SUBSET_RATIO, metricSubsetRatio);
         m.put(ON_TARGET_MISSED, errorOnTargetMissed ? "error" : "best_effort");
-        m.put(RANKING, exactRanking ? "exact" : "fast");
-        m.put(RANKING_CANDIDATES, rankingCandidates == 0 ? "auto" : rankingCandidates);
         return m;
     }
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,23 +22,29 @@ import org.pot4j.engine.evaluation.EvaluationResult;
  * evaluations.
  *
  * <ol>
- * <li><b>Pre-rank, then confirm.</b> {@link NoiseProxy} scores every candidate in two passes over
- * the ranking subset; only the top {@code k} (8-16: enough to hold 90% of the proxy's noise mass,
- * or {@code ranking_candidates}) are scored exactly as POT does (revert alone, metric on the
- * subset), together with the current plan and the FP32 model, so each confirmed candidate's score
- * says which fraction of the subset's gap to FP32 its revert closes.</li>
+ * <li><b>Pre-rank, then confirm.</b> Every candidate is reverted alone and scored by the NMSE of the
+ * model outputs to FP32 on a few samples of the ranking subset ({@link #preRankSamples}: an eighth
+ * of it, 8-32), a continuous signal that separates candidates on far fewer samples than a metric
+ * sum does; only the top {@code k} (8-16: enough to hold 90% of the NMSE reduction, or
+ * {@code ranking_candidates}) are then scored exactly as POT does (revert alone, metric on the
+ * whole subset), together with the current plan and the FP32 model, so each confirmed candidate's
+ * score says which fraction of the subset's gap to FP32 its revert closes. (A two-pass estimate
+ * from intermediate tensors, NMSE added per node, was tried first: on MiniLM it ranked the
+ * attention products of the last layers first and missed {@code layer.0/output/dense}, which POT's
+ * ranking puts first by far, because how much a node's error matters at the output is not in it.)</li>
  * <li><b>Prefix search.</b> Those fractions predict how many of the confirmed candidates, in
  * ranking order, must go to FP32 to meet {@code maximal_drop}; that prefix is evaluated on the
  * validation set. Missed: the prediction is rescaled by what the pass showed and a longer prefix
  * is tried; met: bisection between the longest missed and the shortest met prefix. So a drop far
  * above the target costs O(log n) passes, and a drop just above it one pass per node.</li>
  * <li><b>Put back.</b> Once the target is met, each reverted candidate whose predicted gain fits
- * in twice the slack left is quantized again, smallest gain first, if the target stays met; the
- * final set has no candidate that could be quantized on its own again among those tried.</li>
- * <li><b>Lazy re-ranking.</b> A prefix that does not lower the drop is not kept (the plan stays
- * as it was, so the ranking stays valid): its first candidate is excluded and the search goes on
- * with the rest of the same ranking; a new ranking runs only when the confirmed candidates of the
- * current plan are used up.</li>
+ * in twice the slack left is quantized again, smallest gain first, if the target stays met, until
+ * two tries in a row fail; so the final set can be smaller than POT's (MiniLM: 7 nodes, POT 9).</li>
+ * <li><b>Lazy re-ranking.</b> A revert that does not lower the drop is kept (POT; with
+ * {@code use_prev_if_drop_increase} one that raises it is rolled back and skipped until the plan
+ * changes) and triggers a re-ranking as in POT, but a lazy one: only the leading remaining
+ * candidates and the pre-rank's newcomers are scored exactly again (all top k when more than a
+ * quarter of them is new).</li>
  * </ol>
  *
  * <p>Every plan it measures is keyed by its reverted candidates and stored in the checkpoint with
@@ -48,26 +55,35 @@ import org.pot4j.engine.evaluation.EvaluationResult;
 final class FastSearch {
     static final int MIN_CANDIDATES = 8;
     static final int MAX_CANDIDATES = 16;
-    /** Share of the proxy's total noise the confirmed candidates should hold. */
+    /** Share of the pre-rank's total NMSE reduction the confirmed candidates should hold. */
     static final double PROXY_MASS = 0.9;
     /** A predicted prefix at least this long is evaluated at once (then bisected); shorter ones node by node. */
     static final int JUMP = 3;
     /** A put-back is tried only when the candidate's predicted gain is at most this many times the slack. */
     static final double PUT_BACK_SLACK_FACTOR = 2.0;
+    /**
+     * Put-back stops after this many failures in a row: on MiniLM (per-token cosine, maximal_drop
+     * 0.004) the last four tries all failed, a pass each, after three of the first four had succeeded.
+     */
+    static final int PUT_BACK_FAILURES = 2;
 
     private final AccuracyAwareSearch s;
     private final AccuracyAwareParams params;
-    private final NoiseProxy proxy;
     private final Map<String, Evaluated> memo = new HashMap<>();
     private final Deque<RankingRecord> replay = new ArrayDeque<>();
     /** Predicted gain (in drop units) of each reverted candidate, from the ranking that chose it. */
     private final Map<String, Double> gains = new HashMap<>();
     private final Map<String, Double> fp32Scores = new HashMap<>();
+    /**
+     * Candidates whose revert did not lower the drop of the current plan: not tried again until
+     * the plan changes (on the 3-bit ResNet a conv that did not help alone was needed later, with
+     * the residual Add after it, so a permanent exclusion missed the target).
+     */
+    private final java.util.Set<String> skipped = new java.util.LinkedHashSet<>();
 
     FastSearch(AccuracyAwareSearch search) {
         this.s = search;
         this.params = search.params;
-        this.proxy = new NoiseProxy(search.model, search.validation, search.reverter);
     }
 
     /** A ranking of the current plan: confirmed entries first (by exact score), then the rest by proxy. */
@@ -156,11 +172,29 @@ final class FastSearch {
                 commit(st, o, rk, pos);
                 pos++;
                 planChanged = true;
-            } else {
-                // not kept: a revert that does not lower the drop only costs speed
-                st.excluded.addAll(next.group());
+            } else if (!params.usePrevIfDropIncrease || o.objective <= before) {
+                // POT keeps a revert that does not help (use_prev_if_drop_increase false) and re-ranks:
+                // on the 3-bit ResNet such a node was needed later with the residual Add after it;
+                // put-back removes it at the end if the target holds without it
+                commit(st, o, rk, pos);
                 pos++;
-                s.message(next.node() + " did not lower the drop: not kept");
+                s.message(next.node() + " did not lower the drop: kept (use_prev_if_drop_increase false), re-ranking");
+                try {
+                    rk = rank(st, rk, pos);
+                } catch (LayerRanker.BudgetExceeded e) {
+                    st.stopReason = "max_time (" + params.maxTimeSeconds + " s) reached during re-ranking";
+                    break;
+                }
+                pos = 0;
+                planChanged = false;
+                jumps = true;
+            } else {
+                // use_prev_if_drop_increase: rolled back, not tried again until the plan changes
+                skipped.addAll(next.group());
+                st.excluded.addAll(next.group());
+                mark(st, o, "rolled_back");
+                pos++;
+                s.message(next.node() + " raised the drop: rolled back");
                 if (planChanged && pos < rk.confirmed) {
                     try {
                         rk = rank(st, rk, pos);
@@ -208,6 +242,7 @@ final class FastSearch {
         st.reverted = new ArrayList<>();
         st.revertedUnits = new ArrayList<>();
         st.excluded = new ArrayList<>();
+        skipped.clear();
         st.iteration = 0;
         st.rankingSeconds = 0;
         st.rankingSampleRuns = 0;
@@ -230,13 +265,13 @@ final class FastSearch {
 
     /**
      * The shortest prefix length (more than {@code from}) whose predicted drop meets the target,
-     * starting from a measured drop {@code dropAtFrom} at length {@code from}. When no prefix is
-     * predicted to meet it: every entry predicted to help; without predictions: one more entry.
+     * starting from a measured drop {@code dropAtFrom} at length {@code from}; one more entry when
+     * none is predicted to meet it or there are no predictions (reverting many small gains at once
+     * bought nothing on MiniLM: 9 nodes moved the drop from 0.0139 to 0.0132).
      */
     private int predict(Ranking rk, int pos, int from, double dropAtFrom, int avail) {
         double need = dropAtFrom - params.maximalDrop;
         double closed = 0;
-        int helpful = from;
         for (int m = from + 1; m <= avail; m++) {
             double f = rk.fractions[pos + m - 1];
             if (!Double.isFinite(f)) {
@@ -244,13 +279,12 @@ final class FastSearch {
             }
             if (f > 0) {
                 closed += f * rk.scale * rk.drop;
-                helpful = m;
             }
             if (closed >= need) {
                 return m;
             }
         }
-        return Math.max(from + 1, Math.min(avail, helpful));
+        return from + 1; // out of reach with these candidates: one node at a time
     }
 
     /** Observed over predicted gain of the prefix [pos, pos+m) measured from {@code start}. */
@@ -288,6 +322,7 @@ final class FastSearch {
         s.setCurrent(st, o.plan, o.values);
         st.reverted = new ArrayList<>(o.members);
         st.revertedUnits = new ArrayList<>(o.units);
+        skipped.clear();
         mark(st, o, "reverted");
         if (st.currentObjective < st.bestObjective
                 || (st.currentObjective == st.bestObjective && st.reverted.size() < st.bestReverted.size())
@@ -311,8 +346,9 @@ final class FastSearch {
             Double g = gains.get(u);
             return g == null || g.isNaN() ? 0 : g;
         }).thenComparing(u -> -revertOrder.get(u)));
+        int failures = 0;
         for (String unit : order) {
-            if (st.revertedUnits.size() <= 1 || budgetExhaustedQuietly(st)) {
+            if (st.revertedUnits.size() <= 1 || failures >= PUT_BACK_FAILURES || budgetExhaustedQuietly(st)) {
                 break;
             }
             Double g = gains.get(unit);
@@ -329,10 +365,12 @@ final class FastSearch {
                 st.reverted = new ArrayList<>(o.members);
                 st.revertedUnits = new ArrayList<>(o.units);
                 mark(st, o, "put_back");
+                failures = 0;
                 AccuracyAwareSearch.setBest(st, st.iteration);
                 s.message("put back " + unit + ": target still met with " + st.reverted.size() + " nodes in FP32");
             } else {
                 mark(st, o, "needed");
+                failures++;
             }
             s.save(st);
         }
@@ -405,7 +443,7 @@ final class FastSearch {
      */
     private Ranking rank(SearchState st, Ranking prev, int pos) {
         String kind = prev == null ? "fast" : "lazy";
-        String key = String.join("\n", st.revertedUnits) + "|" + String.join("\n", st.excluded);
+        String key = String.join("\n", st.revertedUnits) + "|" + String.join("\n", skipped);
         RankingRecord rec = replay.peekFirst();
         if (rec != null && key.equals(rec.planKey()) && kind.equals(rec.kind())) {
             replay.pollFirst();
@@ -426,7 +464,7 @@ final class FastSearch {
         ControlledMetric focus = s.focus(st);
         List<QuantizableNode> candidates = new ArrayList<>();
         for (QuantizableNode n : s.reverter.quantized(st.plan)) {
-            boolean excluded = s.reverter.group(st.plan, n.id()).stream().anyMatch(m -> st.excluded.contains(m.id()));
+            boolean excluded = s.reverter.group(st.plan, n.id()).stream().anyMatch(m -> skipped.contains(m.id()));
             if (!excluded && s.reverter.revertChangesNumerics(st.plan, n.id())) {
                 candidates.add(n);
             }
@@ -440,8 +478,13 @@ final class FastSearch {
         double runs = 0;
         Map<String, Double> px = null;
         if (params.rankingCandidates > 0 ? candidates.size() > params.rankingCandidates : candidates.size() > MIN_CANDIDATES) {
-            px = proxy.scores(st.plan, candidates, subset);
-            runs += 2.0 * subset.length;
+            double before0 = st.rankingSampleRuns;
+            Map<Integer, List<Tensor>> ref0 = s.fp32SubsetOutputs(st);
+            runs += st.rankingSampleRuns - before0;
+            st.rankingSampleRuns = before0;
+            int[] few = preRankSamples(subset);
+            px = preRank(st, candidates, few, ref0);
+            runs += (candidates.size() + 1.0) * few.length;
         }
         Map<String, Double> proxyScores = px;
         List<QuantizableNode> order = new ArrayList<>(candidates);
@@ -521,10 +564,36 @@ final class FastSearch {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         List<String> top = exact.stream().limit(5).map(RankEntry::node).toList();
-        s.message((prev == null ? "ranked " : "re-ranked (lazily) ") + candidates.size() + " nodes by quantization noise (2 passes over "
-                + subset.length + " samples), then " + kk + " by " + (focus.perSample() ? focus.name() : "NMSE to FP32") + ": " + top
+        s.message((prev == null ? "ranked " : "re-ranked (lazily) ") + candidates.size() + " nodes by output NMSE"
+                + (px == null ? "" : " on " + preRankSamples(subset).length + " samples") + ", then " + kk + " by " + (focus.perSample() ? focus.name() : "NMSE to FP32") + ": " + top
                 + (kk > 5 ? "..." : ""));
         return new RankingRecord(st.iteration + 1, focus.name(), basis, seconds, entries, kind, key, kk, runs, current, fp32);
+    }
+
+    /** The pre-rank's samples: an eighth of the ranking subset, at least 8 and at most 32, evenly spread. */
+    static int[] preRankSamples(int[] subset) {
+        int p = Math.min(subset.length, Math.max(8, Math.min(32, subset.length / 8)));
+        int[] pick = RankingSubset.evenlySpaced(subset.length, p);
+        int[] out = new int[pick.length];
+        for (int i = 0; i < pick.length; i++) {
+            out[i] = subset[pick[i]];
+        }
+        return out;
+    }
+
+    /** Per candidate: how much reverting it alone lowers the mean NMSE of the outputs to FP32 on {@code few}. */
+    private Map<String, Double> preRank(SearchState st, List<QuantizableNode> candidates, int[] few,
+            Map<Integer, List<Tensor>> reference) {
+        ControlledMetric nmse = new ControlledMetric("nmse to fp32", "nmse", -1, false, false, 0, "pre-rank", null, 0);
+        String stage = "pre-rank " + candidates.size() + " layers on " + few.length + " samples (before iteration "
+                + (st.iteration + 1) + ")";
+        List<RankEntry> pre = s.ranker.rank(st.plan, candidates, few, nmse, reference, stage, s.deadline);
+        double current = s.probe.score(st.plan, few, nmse, reference).nmse();
+        Map<String, Double> gain = new LinkedHashMap<>();
+        for (RankEntry e : pre) {
+            gain.put(e.node(), Double.isNaN(e.nmse()) ? Double.NaN : current - e.nmse());
+        }
+        return gain;
     }
 
     /** ranking_candidates, else the fewest that hold PROXY_MASS of the proxy's noise, within 8-16. */
@@ -543,13 +612,13 @@ final class FastSearch {
             if (Double.isNaN(v)) {
                 unknown++;
             } else {
-                total += v;
+                total += Math.max(0, v);
             }
         }
         int count = unknown;
         double cum = 0;
         for (int i = unknown; i < n && total > 0 && cum < PROXY_MASS * total; i++) {
-            cum += px.get(order.get(i).id());
+            cum += Math.max(0, px.get(order.get(i).id()));
             count++;
         }
         return Math.min(n, Math.max(MIN_CANDIDATES, Math.min(MAX_CANDIDATES, count)));

@@ -94,20 +94,26 @@ class ScriptedSearchTest {
     }
 
     @Test
-    void fastModeDropsTheHarmfulRevertAndMeetsTheTargetWithTheTwoUsefulNodes() {
-        QuantizationResult r = run((f, c) -> c.param("ranking", "fast"));
-        // fc4 looks best on the subset but lowers the full-set value: the fast mode does not keep it
-        // (exact mode keeps it, POT's default, and ends BEST_EFFORT with three nodes, test above)
+    void fastModeRollsBackTheHarmfulRevertWithoutReRankingAnUnchangedPlan() {
+        QuantizationResult r = run((f, c) -> c.param("ranking", "fast").param("use_prev_if_drop_increase", true));
         assertEquals(QuantizationResult.Status.TARGET_MET, r.status());
         assertEquals(Set.of("fc3", "fc1"), r.plan().fp32Nodes());
         assertEquals(List.of("fc4"), r.report().get("rolled_back_nodes"));
         List<Map<String, Object>> its = iterations(r);
         assertEquals(List.of("fc4", "fc3", "fc1"), its.stream().map(m -> m.get("node")).toList());
-        assertEquals(List.of("tried", "reverted", "reverted"), its.stream().map(m -> m.get("action")).toList());
+        assertEquals(List.of("rolled_back", "reverted", "reverted"), its.stream().map(m -> m.get("action")).toList());
         assertEquals("fast", r.report().get("ranking"));
         Map<?, ?> cost = (Map<?, ?>) r.report().get("cost");
         assertEquals(3, cost.get("validation_passes"), "one pass per node tried, no put-back worth trying");
-        assertEquals(1, ((List<?>) r.report().get("rankings")).size(), "fc4's failure on the unchanged plan needs no re-ranking");
+        assertEquals(1, ((List<?>) r.report().get("rankings")).size(), "the plan did not change: its ranking still holds");
+    }
+
+    @Test
+    void fastModeKeepsTheHarmfulRevertLikePotByDefault() {
+        QuantizationResult r = run((f, c) -> c.param("ranking", "fast"));
+        assertEquals(QuantizationResult.Status.BEST_EFFORT, r.status());
+        assertEquals(Set.of("fc4", "fc3", "fc1"), r.plan().fp32Nodes());
+        assertEquals(0.02, (double) r.report().get("final_drop"), 1e-9);
     }
 
     @Test
