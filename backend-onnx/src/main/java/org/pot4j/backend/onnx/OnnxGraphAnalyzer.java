@@ -109,7 +109,9 @@ final class OnnxGraphAnalyzer {
             if (!isStandard(n) || n.getInputCount() == 0 || n.getOutputCount() == 0) {
                 continue;
             }
-            OnnxNodeBinding b = switch (OnnxOpClasses.of(n)) {
+            // an embedding table (Gather over a float initializer) is a weighted node before any op class
+            OnnxNodeBinding embedding = n.getOpType().equals("Gather") ? OnnxEmbeddingGather.binding(graph, i) : null;
+            OnnxNodeBinding b = embedding != null ? embedding : switch (OnnxOpClasses.of(n)) {
                 case WEIGHTED -> switch (n.getOpType()) {
                     case "Conv" -> weighted(i, 0, 1, true, 2);
                     case "ConvTranspose" -> weighted(i, 1, 1, false, 2);

@@ -188,6 +188,12 @@ final class OnnxQdqWriter {
         private final Set<String> replacedInitializers = new HashSet<>();
         private final Map<Integer, List<NodeProto>> before = new HashMap<>();
         private final Map<Integer, Map<Integer, String>> inputOverrides = new HashMap<>();
+        /** Nodes written instead of an original node (embedding gathers, dynamic MatMuls). */
+        private final Map<Integer, List<NodeProto>> replacements = new HashMap<>();
+        /** Tensors quantized at run time (dynamic quantizers): no Q/DQ pair, their MatMuls are rewritten. */
+        private final Set<String> dynamicTensors = new HashSet<>();
+        /** One DynamicQuantizeLinear per MatMul input tensor, shared by the MatMuls reading it. */
+        private final Map<String, OnnxDynamicMatMul.QuantizedInput> dynamicInputs = new HashMap<>();
         private final Map<String, Map<String, Object>> summary = new LinkedHashMap<>();
         /** Nodes left in float between a DequantizeLinear and a QuantizeLinear, with the reason. */
         private final Map<String, String> floatIslands = new LinkedHashMap<>();
@@ -261,7 +267,7 @@ final class OnnxQdqWriter {
                         nb.setOutput(o, activationParams.get(out)[4]);
                     }
                 }
-                gb.addNode(nb);
+                gb.addAllNode(replacements.containsKey(i) ? replacements.get(i) : List.of(nb.build()));
                 for (String out : n.getOutputList()) {
                     if (activations.containsKey(out)) {
                         addQuantizePair(gb, out);
@@ -331,6 +337,11 @@ final class OnnxQdqWriter {
             for (Map.Entry<String, ActivationQuantizer> e : plan.activations().entrySet()) {
                 List<String> owners = listedBy.getOrDefault(e.getKey(), List.of());
                 if (!owners.isEmpty() && plan.fp32Nodes().containsAll(owners)) {
+                    continue;
+                }
+                if (e.getValue().dynamic()) {
+                    checkDynamic(e.getKey(), owners);
+                    dynamicTensors.add(e.getKey());
                     continue;
                 }
                 if (owners.isEmpty()) {
@@ -434,7 +445,30 @@ final class OnnxQdqWriter {
             WeightQuantizer wq = plan.weights().get(b.id());
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("op", n.getOpType());
-            if (wq != null) {
+            if (wq != null && n.getOpType().equals("Gather") && OnnxEmbeddingGather.rowWise(wq)) {
+                OnnxNodeReplacement r = OnnxEmbeddingGather.rewrite(n, graph.initializer(b.view().weightName()),
+                        wq, this::unique);
+                replacements.put(b.nodeIndex(), r.nodes());
+                newInitializers.addAll(r.initializers());
+                replacedInitializers.add(b.view().weightName());
+                info.put("weight", List.of(wq.bits(), wq.axis(), wq.scales().length));
+                info.put("layout", "gather_then_dequantize");
+            } else if (wq != null && isDynamic(b)) {
+                String x = n.getInput(0);
+                OnnxDynamicMatMul.QuantizedInput in = dynamicInputs.get(x);
+                if (in == null) {
+                    in = OnnxDynamicMatMul.quantizeInput(x, this::unique);
+                    dynamicInputs.put(x, in);
+                    before.computeIfAbsent(b.nodeIndex(), k -> new ArrayList<>()).add(in.node());
+                }
+                OnnxNodeReplacement r = OnnxDynamicMatMul.rewrite(n, graph.initializer(b.view().weightName()), wq, in,
+                        this::unique);
+                replacements.put(b.nodeIndex(), r.nodes());
+                newInitializers.addAll(r.initializers());
+                replacedInitializers.add(b.view().weightName());
+                info.put("weight", List.of(wq.bits(), wq.axis(), wq.scales().length));
+                info.put("activation", "dynamic");
+            } else if (wq != null) {
                 String dq = quantizeWeight(b, wq);
                 inputOverrides.computeIfAbsent(b.nodeIndex(), k -> new HashMap<>()).put(b.weightInput(), dq);
                 // [bits, axis (-1 = per tensor), number of scales]
@@ -447,6 +481,32 @@ final class OnnxQdqWriter {
                 info.put("bias_shift", true);
             }
             summary.put(b.id(), info);
+        }
+
+        private boolean isDynamic(OnnxNodeBinding b) {
+            List<String> ins = b.view().activationInputs();
+            return !ins.isEmpty() && dynamicTensors.contains(ins.get(0));
+        }
+
+        /** A dynamic quantizer must feed only weighted MatMuls that the dynamic writer can express. */
+        private void checkDynamic(String tensor, List<String> owners) {
+            if (graph.opset() < 11) {
+                throw invalid("tensor '" + tensor + "' is quantized dynamically, which needs opset 11 or newer (the model has "
+                        + graph.opset() + ")");
+            }
+            for (String id : owners) {
+                OnnxNodeBinding b = byId.get(id);
+                WeightQuantizer wq = plan.weights().get(id);
+                boolean ok = b.view().opType().equals("MatMul") && b.view().activationInputs().indexOf(tensor) == 0
+                        && (plan.fp32Nodes().contains(id) || (wq != null && OnnxDynamicMatMul.supports(wq, b.view().weightShape())));
+                if (!ok) {
+                    throw invalid("tensor '" + tensor + "' is quantized dynamically but node '" + id + "' (" + b.view().opType()
+                            + ") reads it; dynamic quantizers fit only the input of MatMuls with symmetric 2-D int8 weights");
+                }
+            }
+            if (owners.isEmpty()) {
+                throw invalid("tensor '" + tensor + "' is quantized dynamically but no quantizable MatMul reads it");
+            }
         }
 
         private String quantizeWeight(OnnxNodeBinding b, WeightQuantizer q) {

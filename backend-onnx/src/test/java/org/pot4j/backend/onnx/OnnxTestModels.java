@@ -77,6 +77,45 @@ final class OnnxTestModels {
         return b.model(13, in, output("y"));
     }
 
+    /**
+     * A tiny sentence encoder: {@code ids[N,6] int64 -> Gather(emb[50,16]) -> MatMul(16x32) + bias -> Relu
+     * -> MatMul(32x8) -> y[N,6,8]}; the embedding table's rows have very different magnitudes (per-row scales matter).
+     */
+    static ModelProto embeddingNet() {
+        Builder b = new Builder(17);
+        b.he("emb", 50, 16);
+        b.he("w1", 16, 32);
+        b.small("b1", 32);
+        b.he("w2", 32, 8);
+        b.node("Gather", List.of("emb", "ids"), List.of("e"), "embed");
+        b.node("MatMul", List.of("e", "w1"), List.of("m1"), "fc1");
+        b.node("Add", List.of("m1", "b1"), List.of("a1"), "fc1_bias");
+        b.node("Relu", List.of("a1"), List.of("h"), "relu");
+        b.node("MatMul", List.of("h", "w2"), List.of("y"), "fc2");
+        TypeProto ids = TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder()
+                .setElemType(TensorProto.DataType.INT64_VALUE)
+                .setShape(TensorShapeProto.newBuilder()
+                        .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("N"))
+                        .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(6)))).build();
+        ValueInfoProto in = ValueInfoProto.newBuilder().setName("ids").setType(ids).build();
+        ModelProto m = b.model(13, in, output("y"));
+        // rows scaled 0.01x .. 10x: one scale for the whole table would flatten the small rows to zero
+        GraphProto.Builder g = m.getGraph().toBuilder();
+        for (int i = 0; i < g.getInitializerCount(); i++) {
+            if (g.getInitializer(i).getName().equals("emb")) {
+                float[] v = OnnxTensorProtos.floats(g.getInitializer(i));
+                for (int r = 0; r < 50; r++) {
+                    float f = (float) Math.pow(10, -2 + 3 * r / 49.0);
+                    for (int c = 0; c < 16; c++) {
+                        v[r * 16 + c] *= f;
+                    }
+                }
+                g.setInitializer(i, OnnxTensorProtos.ofFloats("emb", new long[] {50, 16}, v));
+            }
+        }
+        return m.toBuilder().setGraph(g).build();
+    }
+
     /** {@code input -> Conv(no bias) -> BatchNormalization -> Relu -> GlobalAveragePool -> Flatten -> Gemm -> logits}. */
     static ModelProto convBatchNorm() {
         Builder b = new Builder(5);

@@ -31,6 +31,7 @@ import org.pot4j.engine.config.JsonFiles;
 import org.pot4j.engine.config.MetricSpec;
 import org.pot4j.engine.config.ModelJob;
 import org.pot4j.engine.config.PlanJson;
+import org.pot4j.engine.data.MaskInputs;
 import org.pot4j.engine.config.Pot4jConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -196,14 +197,16 @@ public final class JobRunner {
             Dataset calibration;
             Dataset validation;
             if (job.engine().validationDataset() == null) {
-                calibration = pot4j.openDataset(job.engine().calibrationDataset().toSpec(), config.baseDir(), model);
+                calibration = pot4j.openDataset(MaskInputs.spec(job.engine().calibrationDataset().toSpec(), job.engine().metrics()),
+                        config.baseDir(), model);
                 validation = calibration;
             } else {
                 // calibration needs no annotations: skip a requested fp32_output pass over it
                 Map<String, Object> spec = new LinkedHashMap<>(job.engine().calibrationDataset().toSpec());
                 spec.remove("annotation");
                 calibration = pot4j.openDataset(spec, config.baseDir(), model);
-                validation = pot4j.openDataset(job.engine().validationDataset().toSpec(), config.baseDir(), model);
+                validation = pot4j.openDataset(MaskInputs.spec(job.engine().validationDataset().toSpec(), job.engine().metrics()),
+                        config.baseDir(), model);
             }
             List<Supplier<Metric>> metrics = new ArrayList<>();
             for (MetricSpec m : job.engine().metrics()) {
