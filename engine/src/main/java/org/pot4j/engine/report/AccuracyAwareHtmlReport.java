@@ -125,10 +125,10 @@ public final class AccuracyAwareHtmlReport {
                 sb.append(first ? "<details open>" : "<details>").append("<summary>ranking before iteration ")
                         .append(num(rk.get("iteration"))).append(" (by ").append(esc(str(rk.get("basis"))))
                         .append("fast".equals(rk.get("kind")) || "lazy".equals(rk.get("kind"))
-                                ? "; " + esc(str(rk.get("kind"))) + ": " + str(rk.get("confirmed")) + " scored exactly after the noise pre-rank"
+                                ? "; " + esc(str(rk.get("kind"))) + ": " + str(rk.get("confirmed")) + " scored exactly after the NMSE pre-rank"
                                 : "")
                         .append(")</summary>\n");
-                sb.append("<table><tr><th>rank</th><th>node</th><th>op</th><th>score</th><th>metric sum</th><th>NMSE to FP32</th><th>noise (pre-rank)</th></tr>\n");
+                sb.append("<table><tr><th>rank</th><th>node</th><th>op</th><th>score</th><th>metric sum</th><th>NMSE to FP32</th><th>pre-rank NMSE gain</th></tr>\n");
                 for (Map<String, ?> e : maps(rk.get("entries"))) {
                     sb.append("<tr><td class=\"n\">").append(str(e.get("rank"))).append("</td><td>")
                             .append(nodeCell(e)).append("</td><td>").append(esc(str(e.get("op_type"))))

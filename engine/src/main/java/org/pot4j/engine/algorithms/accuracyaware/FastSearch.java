@@ -86,7 +86,7 @@ final class FastSearch {
         this.params = search.params;
     }
 
-    /** A ranking of the current plan: confirmed entries first (by exact score), then the rest by proxy. */
+    /** A ranking of the current plan: confirmed entries first (by exact score), then the rest by pre-rank. */
     private static final class Ranking {
         final List<RankEntry> entries;
         final int confirmed;
@@ -438,9 +438,9 @@ final class FastSearch {
     }
 
     /**
-     * Proxy over every candidate, exact scores for the top k (or the stored ranking on replay). With
+     * Pre-rank over every candidate, exact scores for the top k (or the stored ranking on replay). With
      * {@code prev} (a lazy re-ranking after a revert that did not help): only the leading remaining
-     * candidates of {@code prev} from {@code pos} (half of k) and the proxy's newcomers to its top k
+     * candidates of {@code prev} from {@code pos} (half of k) and the pre-rank's newcomers to its top k
      * are scored exactly, unless more than a quarter of that top k is new (order changed materially).
      */
     private Ranking rank(SearchState st, Ranking prev, int pos) {
@@ -598,7 +598,7 @@ final class FastSearch {
         return gain;
     }
 
-    /** ranking_candidates, else the fewest that hold PROXY_MASS of the proxy's noise, within 8-16. */
+    /** ranking_candidates, else the fewest that hold PROXY_MASS of the pre-rank's NMSE reduction, within 8-16. */
     private int candidateCount(List<QuantizableNode> order, Map<String, Double> px) {
         int n = order.size();
         if (params.rankingCandidates > 0) {

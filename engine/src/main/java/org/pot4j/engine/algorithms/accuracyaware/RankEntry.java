@@ -12,7 +12,7 @@ import java.util.List;
  * @param metricSum see {@link CandidateScore#metricSum()}
  * @param nmse      see {@link CandidateScore#nmse()}
  * @param group     every node the candidate reverts, in graph order (just {@code node} when it goes alone)
- * @param proxy     fast ranking: the pre-rank's noise score ({@link NoiseProxy}), null when not measured
+ * @param proxy     fast ranking: how much reverting it lowers the output NMSE to FP32 on the pre-rank samples ({@link FastSearch}), null when not measured
  */
 record RankEntry(String node, String opType, double score, double metricSum, double nmse, List<String> group, Double proxy) {
     /** An entry without proxy score. */

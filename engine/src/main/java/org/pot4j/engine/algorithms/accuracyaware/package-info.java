@@ -23,7 +23,7 @@
  *     fraction of the validation set (evenly spread samples) for the per-sample comparison</td></tr>
  * <tr><td>max_time</td><td>none</td><td>seconds; the search stops cleanly with the best plan so far</td></tr>
  * <tr><td>ranking</td><td>fast</td><td>{@code fast}: {@link org.pot4j.engine.algorithms.accuracyaware.FastSearch}
- *     (noise pre-rank, exact scores for the top 8-16, prefix jumps, put-back); {@code exact}: POT's procedure</td></tr>
+ *     (NMSE pre-rank, exact scores for the top 8-16, prefix jumps, put-back); {@code exact}: POT's procedure</td></tr>
  * <tr><td>ranking_candidates</td><td>auto</td><td>fast ranking: candidates scored exactly after the pre-rank (auto = 8-16)</td></tr>
  * <tr><td>ranking_workers</td><td>min(cores, 4)</td><td>candidates scored in parallel (results do not depend on it)</td></tr>
  * <tr><td>resume</td><td>false</td><td>continue from {@code <workDir>/aa-checkpoint.json} ({@code pot4j quantize --resume})</td></tr>
@@ -46,10 +46,11 @@
  *     weightless node whose quantizers other nodes still need) are not candidates.</li>
  * <li><b>Re-ranking.</b> After any revert that does not lower the drop (POT step 7).</li>
  * <li><b>ranking: fast</b> (default). Same target, same metrics, same ranking subset and score as
- *     POT, but the score is computed only for the 8-16 candidates a two-pass noise proxy puts first;
- *     a revert that does not lower the drop is not kept (exact mode keeps it, as POT); far from the
- *     target a predicted prefix of the ranking is reverted at once and bisected down; once the target
- *     is met, reverted nodes are put back while it holds. {@code max_iter_num} bounds validation
+ *     POT, but the score is computed only for the 8-16 candidates that a pre-rank (output NMSE to
+ *     FP32 on an eighth of the subset) puts first, and re-rankings after a revert that does not help
+ *     re-score only the leading candidates; far from the target a predicted prefix of the ranking is
+ *     reverted at once and bisected down; once the target is met, reverted nodes are put back while
+ *     it holds. {@code max_iter_num} bounds validation
  *     passes. Resume replays the stored passes. Details and measurements: {@code FastSearch}.</li>
  * <li><b>use_prev_if_drop_increase</b> (false, as POT): when true, a revert that <em>raises</em> the
  *     drop is undone and the node excluded from later rankings (otherwise re-ranking would pick it
