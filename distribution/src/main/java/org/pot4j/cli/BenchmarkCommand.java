@@ -107,6 +107,7 @@ final class BenchmarkCommand implements Callable<Integer> {
         } finally {
             bar.clear();
         }
+        out.println(org.pot4j.engine.benchmark.CpuInfo.detect().describe());
         out.println("FP32: " + fp32);
         out.println("INT8: " + int8);
         out.println(describe(options) + (dataConfig == null ? ", random inputs" : ", samples from " + dataConfig));

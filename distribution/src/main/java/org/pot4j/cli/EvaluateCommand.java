@@ -111,7 +111,8 @@ final class EvaluateCommand implements Callable<Integer> {
         int batch = batchSize != null ? batchSize : job.engine().batchSize() != null ? job.engine().batchSize() : 0;
         Map<String, Object> options = new LinkedHashMap<>(job.model().options());
         try (Model fp32 = pot4j.loadModel(job.model().path(), job.model().framework(), options)) {
-            Dataset data = pot4j.openDataset(job.engine().validationOrCalibration().toSpec(), parsed.baseDir(), fp32);
+            Dataset data = pot4j.openDataset(org.pot4j.engine.data.MaskInputs.spec(job.engine().validationOrCalibration().toSpec(),
+                    job.engine().metrics()), parsed.baseDir(), fp32);
             Map<String, Double> before = pot4j.evaluate(fp32, QuantizationPlan.EMPTY, data, metrics, batch);
             Map<String, Double> after = null;
             if (quantized != null) {

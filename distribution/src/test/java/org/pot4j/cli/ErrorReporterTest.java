@@ -42,4 +42,15 @@ class ErrorReporterTest {
         assertTrue(verbose.toString().startsWith("pot4j: error: internal error: java.lang.NullPointerException: boom"));
         assertTrue(verbose.toString().contains("\tat org.pot4j.cli.ErrorReporterTest"), verbose.toString());
     }
+
+    @Test
+    void outOfMemoryIsOneLineWithTheHeapToRaise() {
+        StringWriter err = new StringWriter();
+        int code = new ErrorReporter(new PrintWriter(err), false)
+                .report(new RuntimeException("wrapped", new OutOfMemoryError("Java heap space")));
+        assertEquals(ExitCode.FAILURE, code);
+        String text = err.toString();
+        assertEquals(1, text.lines().count(), text);
+        assertTrue(text.startsWith("pot4j: error: OUT_OF_MEMORY: out of memory while running pot4j") && text.contains("JAVA_OPTS=-Xmx"), text);
+    }
 }

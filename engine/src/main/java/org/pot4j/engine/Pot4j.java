@@ -38,6 +38,7 @@ import org.pot4j.engine.config.Pot4jConfig;
 import org.pot4j.engine.config.Suggestions;
 import org.pot4j.engine.data.Batches;
 import org.pot4j.engine.data.Fp32OutputDataset;
+import org.pot4j.engine.data.InputAnnotatedDataset;
 import org.pot4j.engine.evaluation.EvaluationRequest;
 import org.pot4j.engine.evaluation.Evaluator;
 import org.pot4j.engine.inject.Pot4jModule;
@@ -496,6 +497,7 @@ public final class Pot4j implements AutoCloseable {
         Map<String, Object> params = new LinkedHashMap<>(spec);
         Object type = params.remove("type");
         Object annotation = params.remove("annotation");
+        List<String> annotationInputs = annotationInputs(params.remove("annotation_inputs"));
         if (!(type instanceof String t)) {
             throw ConfigErrors.invalid(null, "type", "of a dataset must name a dataset type " + datasetTypes()
                     + (type == null ? "" : ", got " + type));
@@ -512,6 +514,7 @@ public final class Pot4j implements AutoCloseable {
                 Set<String> all = new TreeSet<>(valid);
                 all.add("type");
                 all.add("annotation");
+                all.add("annotation_inputs");
                 throw ConfigErrors.unknownKey(null, key, key, all, "dataset type '" + t + "'");
             }
         }
@@ -519,8 +522,11 @@ public final class Pot4j implements AutoCloseable {
         if (data.size() == 0) {
             throw new Pot4jException(ErrorCode.DATASET_EMPTY, "dataset '" + data.name() + "' (" + t + ") has no samples");
         }
+        if (!annotationInputs.isEmpty()) {
+            InputAnnotatedDataset.check(data, annotationInputs, "annotation_inputs (a metric's mask_input)");
+        }
         if (annotation == null) {
-            return data;
+            return annotationInputs.isEmpty() ? data : new InputAnnotatedDataset(data, annotationInputs);
         }
         if (!"fp32_output".equals(annotation)) {
             throw ConfigErrors.invalid(null, "annotation", "must be 'fp32_output' (or left out), got '" + annotation + "'");
@@ -528,7 +534,24 @@ public final class Pot4j implements AutoCloseable {
         if (model == null) {
             throw ConfigErrors.invalid(null, "annotation", "'fp32_output' needs the model: open the dataset with a model");
         }
-        return fp32Annotated(data, model);
+        Dataset annotated = fp32Annotated(data, model);
+        return annotationInputs.isEmpty() ? annotated : new InputAnnotatedDataset(annotated, annotationInputs);
+    }
+
+    private static List<String> annotationInputs(Object raw) {
+        if (raw == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (Object o : raw instanceof List<?> l ? l : List.of(raw)) {
+            if (!(o instanceof String s) || s.isBlank()) {
+                throw ConfigErrors.invalid(null, "annotation_inputs", "must list input names such as [attention_mask], got " + raw);
+            }
+            if (!out.contains(s)) {
+                out.add(s);
+            }
+        }
+        return out;
     }
 
     /** A view of {@code data} whose annotations are {@code model}'s first FP32 output per sample. */

@@ -12,6 +12,9 @@ import org.pot4j.api.Tensor;
  * (negative counts from the end; e.g. -1 = per token over the hidden size) and averaged over all
  * other positions. Two zero vectors count as identical (1), a zero vector against a non-zero one
  * as unrelated (0), so the value is always defined.
+ *
+ * <p>With {@code mask_input} (e.g. {@code attention_mask}) it is the mean per-token cosine over the real
+ * tokens only: axis 1 of the output is the token axis, each token's vector is everything after it.
  */
 public final class CosineSimilarityMetric extends ReferenceMetric {
     private final Integer axis;
@@ -21,8 +24,31 @@ public final class CosineSimilarityMetric extends ReferenceMetric {
      * @param axis        the axis to take cosines along, or null for one flat cosine
      */
     public CosineSimilarityMetric(int outputIndex, Integer axis) {
-        super("cosine_similarity", true, outputIndex);
+        this(outputIndex, axis, null);
+    }
+
+    /**
+     * @param outputIndex which model output to compare (0 = first)
+     * @param axis        the axis to take cosines along, or null for one flat cosine (ignored with a mask)
+     * @param maskInput   the model input marking real tokens, or null
+     */
+    public CosineSimilarityMetric(int outputIndex, Integer axis, String maskInput) {
+        super("cosine_similarity", true, outputIndex, maskInput);
         this.axis = axis;
+    }
+
+    @Override
+    double computeMasked(Tensor output, double[] reference, boolean[] tokens) {
+        int width = reference.length / tokens.length;
+        double sum = 0;
+        int real = 0;
+        for (int t = 0; t < tokens.length; t++) {
+            if (tokens[t]) {
+                sum += cosine(output, reference, t * width, 1, width);
+                real++;
+            }
+        }
+        return real == 0 ? 1.0 : sum / real;
     }
 
     @Override

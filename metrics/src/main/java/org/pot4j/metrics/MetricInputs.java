@@ -1,6 +1,7 @@
 package org.pot4j.metrics;
 
 import java.util.List;
+import java.util.Map;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
 import org.pot4j.api.Tensor;
@@ -110,6 +111,9 @@ final class MetricInputs {
      * output), a {@code float[]}/{@code double[]}, or a {@code Number} for single-element outputs.
      */
     static double[] reference(String metric, Object annotation) {
+        if (annotation instanceof Map<?, ?> m && m.containsKey(REFERENCE)) {
+            return reference(metric, m.get(REFERENCE));
+        }
         if (annotation instanceof Tensor t) {
             if (t.dataType() == org.pot4j.api.DataType.BOOL) {
                 throw wrongAnnotation(metric, annotation, "a numeric reference tensor");
@@ -130,6 +134,37 @@ final class MetricInputs {
             return new double[] {n.doubleValue()};
         }
         throw wrongAnnotation(metric, annotation, "a reference Tensor (e.g. `annotation: fp32_output`)");
+    }
+
+    /** Key of the reference in an annotation that also carries model inputs (a map; see {@link #mask}). */
+    static final String REFERENCE = "reference";
+
+    /**
+     * Which tokens are real: the model input {@code maskInput} (e.g. {@code attention_mask}, shape
+     * {@code [tokens]} or {@code [1, tokens]}) carried in the annotation map {@code {reference, <input>...}}
+     * that the engine builds when a metric names a {@code mask_input}. Axis 1 of {@code output} is the
+     * token axis.
+     */
+    static boolean[] mask(String metric, Object annotation, String maskInput, Tensor output) {
+        Object raw = annotation instanceof Map<?, ?> m ? m.get(maskInput) : null;
+        if (!(raw instanceof Tensor mask)) {
+            throw new Pot4jException(ErrorCode.METRIC_FAILED, "metric '" + metric + "' masks tokens with input '" + maskInput
+                    + "' but the annotation does not carry it; use a dataset with that input and `annotation: fp32_output`");
+        }
+        if (output.rank() < 2) {
+            throw new Pot4jException(ErrorCode.METRIC_FAILED, "metric '" + metric + "': mask_input needs an output with a token"
+                    + " axis ([batch, tokens, ...]) but got " + output);
+        }
+        int tokens = (int) output.dim(1);
+        if (mask.size() != tokens) {
+            throw new Pot4jException(ErrorCode.METRIC_FAILED, "metric '" + metric + "': input '" + maskInput + "' " + mask
+                    + " has " + mask.size() + " values but output " + output + " has " + tokens + " tokens on axis 1");
+        }
+        boolean[] real = new boolean[tokens];
+        for (int i = 0; i < tokens; i++) {
+            real[i] = mask.getDouble(i) != 0;
+        }
+        return real;
     }
 
     /** Checks that output and reference have the same number of elements. */

@@ -76,6 +76,18 @@ final class MetricParams {
         throw bad(key, raw, "an integer");
     }
 
+    /** A string parameter, {@code fallback} when absent; when {@code choices} is not empty it must be one of them. */
+    String string(String key, String fallback, Set<String> choices) {
+        Object raw = params.get(key);
+        if (raw == null) {
+            return fallback;
+        }
+        if (!(raw instanceof String s) || s.isBlank() || (!choices.isEmpty() && !choices.contains(s))) {
+            throw bad(key, raw, choices.isEmpty() ? "a non-empty string" : "one of " + describe(choices));
+        }
+        return s;
+    }
+
     private Pot4jException bad(String key, Object raw, String what) {
         return new Pot4jException(ErrorCode.UNKNOWN_METRIC, "metric '" + metric + "': parameter '" + key + "' must be "
                 + what + " but is '" + raw + "'; valid parameters: " + describe(valid));

@@ -7,7 +7,7 @@ import org.pot4j.api.metric.MetricProvider;
 
 /** {@code nmse}: {@code ||y - ref||^2 / ||ref||^2} to the annotation; parameter {@code output_index} (default 0). */
 public final class NmseMetricProvider implements MetricProvider {
-    private static final Set<String> PARAMS = Set.of("output_index");
+    private static final Set<String> PARAMS = Set.of("output_index", "mask_input");
 
     @Override
     public String name() {
@@ -27,6 +27,6 @@ public final class NmseMetricProvider implements MetricProvider {
     @Override
     public Metric create(Map<String, Object> params) {
         MetricParams p = MetricParams.check(name(), params, PARAMS);
-        return new NmseMetric(p.integer("output_index", 0, 0));
+        return new NmseMetric(p.integer("output_index", 0, 0), p.string("mask_input", null, Set.of()));
     }
 }

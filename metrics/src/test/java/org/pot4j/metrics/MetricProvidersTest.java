@@ -15,6 +15,6 @@ class MetricProvidersTest {
         for (MetricProvider p : ServiceLoader.load(MetricProvider.class)) {
             names.add(p.name());
         }
-        assertEquals(new TreeSet<>(Set.of("accuracy", "mse", "nmse", "cosine_similarity", "f1")), names);
+        assertEquals(new TreeSet<>(Set.of("accuracy", "mse", "nmse", "cosine_similarity", "f1", "sentence_cosine")), names);
     }
 }

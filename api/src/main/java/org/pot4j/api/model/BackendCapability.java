@@ -21,5 +21,11 @@ public enum BackendCapability {
      * products summed in int16, as on x86 CPUs without VNNI), so weights should use 7 bits
      * (ONNX Runtime's {@code reduce_range}).
      */
-    SATURATING_INT8_KERNELS
+    SATURATING_INT8_KERNELS,
+    /**
+     * Activation quantizers can be dynamic (range computed from each batch at run time, see
+     * {@link org.pot4j.api.quant.ActivationQuantizer#dynamic(int)}) for the inputs of weighted
+     * {@code MatMul} nodes.
+     */
+    DYNAMIC_ACTIVATIONS
 }

@@ -2,6 +2,7 @@ package org.pot4j.api.model;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.pot4j.api.Tensor;
 import org.pot4j.api.quant.QuantizationPlan;
@@ -53,6 +54,15 @@ public interface Model extends AutoCloseable {
      */
     default List<Path> sourceFiles() {
         return List.of(path());
+    }
+
+    /**
+     * Nodes that {@code plan} leaves computing in float between quantized tensors, each with the
+     * reason (the runtime has no integer kernel for the op, or the plan keeps the node in FP32);
+     * {@code report.json} lists them. Empty when the backend does not track them.
+     */
+    default Map<String, String> floatOps(QuantizationPlan plan) {
+        return Map.of();
     }
 
     /** Size of the model on disk in bytes (all files of a folder or external data). */

@@ -24,10 +24,19 @@ import org.pot4j.api.model.TensorInfo;
  * tells an eager {@code torch.save} pickle (a state_dict) apart and explains how to export instead.
  */
 final class DjlBackend implements ModelBackend {
-    private static final Set<BackendCapability> CAPABILITIES = EnumSet.of(BackendCapability.PER_CHANNEL_WEIGHTS,
-            BackendCapability.ACTIVATION_QUANTIZATION, BackendCapability.ASYMMETRIC_ACTIVATIONS,
-            BackendCapability.BIAS_CORRECTION, BackendCapability.INTERMEDIATE_OUTPUTS,
-            BackendCapability.INT8_WEIGHT_STORAGE);
+    private static final Set<BackendCapability> CAPABILITIES = capabilitiesOfThisCpu();
+
+    /** With SATURATING_INT8_KERNELS on x86 without VNNI, where the engine then defaults to 7-bit weights. */
+    private static Set<BackendCapability> capabilitiesOfThisCpu() {
+        Set<BackendCapability> caps = EnumSet.of(BackendCapability.PER_CHANNEL_WEIGHTS,
+                BackendCapability.ACTIVATION_QUANTIZATION, BackendCapability.ASYMMETRIC_ACTIVATIONS,
+                BackendCapability.BIAS_CORRECTION, BackendCapability.INTERMEDIATE_OUTPUTS,
+                BackendCapability.INT8_WEIGHT_STORAGE);
+        if (DjlQuantizedEngine.u8s8Saturates()) {
+            caps.add(BackendCapability.SATURATING_INT8_KERNELS);
+        }
+        return java.util.Collections.unmodifiableSet(caps);
+    }
 
     @Override
     public String name() {

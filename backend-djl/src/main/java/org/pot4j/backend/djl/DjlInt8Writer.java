@@ -232,8 +232,8 @@ final class DjlInt8Writer {
         }
         ActivationQuantizer inQ = activations.get(source(op.input));
         if (op.opType.equals("Conv2d") && (fn.equals("torch._convolution") || fn.equals("torch.conv2d"))) {
-            if (inQ == null || inQ.bits() > 8) {
-                return "its input has no int8 quantizer";
+            if (inQ == null || inQ.bits() != 8) {
+                return "its input has no 8-bit quantizer";
             }
             Kernel k = new Kernel(KernelKind.CONV, n, out);
             List<String> a = out.defArgTexts;
@@ -266,7 +266,7 @@ final class DjlInt8Writer {
             Kernel k = new Kernel(KernelKind.LINEAR, n, out);
             k.op = op;
             k.inputs = List.of(op.input);
-            if (inQ == null || inQ.bits() > 8 || output(k, out) != null) {
+            if (inQ == null || inQ.bits() != 8 || output(k, out) != null) {
                 k.kind = KernelKind.LINEAR_DYNAMIC; // no output grid: quantize the input per batch
                 k.relu = null;
                 k.outQ = null;
@@ -289,8 +289,8 @@ final class DjlInt8Writer {
         } else {
             k.outQ = activations.get(out);
         }
-        if (k.outQ == null || k.outQ.bits() > 8) {
-            return "its output has no int8 quantizer";
+        if (k.outQ == null || k.outQ.bits() != 8) {
+            return "its output has no 8-bit quantizer (quint8 kernels cannot clamp to a narrower grid)";
         }
         return null;
     }
@@ -305,7 +305,7 @@ final class DjlInt8Writer {
         }
         ActivationQuantizer a = activations.get(source(v.defArgs.get(0)));
         ActivationQuantizer b = activations.get(source(v.defArgs.get(1)));
-        if (a == null || b == null || a.bits() > 8 || b.bits() > 8) {
+        if (a == null || b == null || a.bits() != 8 || b.bits() != 8) {
             return "an input has no int8 quantizer";
         }
         Kernel k = new Kernel(KernelKind.ADD, n, v);
@@ -597,7 +597,7 @@ final class DjlInt8Writer {
         if (q == null || qIdent.containsKey(v)) {
             return;
         }
-        if (quantizeEagerly.contains(v) && q.bits() <= 8) {
+        if (quantizeEagerly.contains(v) && q.bits() == 8) {
             String name = "_pq" + temps++;
             body.append(indent).append(name).append(" = torch.quantize_per_tensor(").append(v.ident).append(", ")
                     .append(outGrid(q)).append(", ").append(QUINT8).append(")\n");

@@ -17,8 +17,31 @@ import java.util.Locale;
 final class DjlQuantizedEngine {
     /** The engine libtorch uses on this CPU, as recorded in saved archives. */
     static final String RECORDED = detect();
+    private static final boolean SATURATES = detectSaturation();
 
     private DjlQuantizedEngine() {
+    }
+
+    /**
+     * True on x86 without VNNI/AMX: fbgemm's AVX2 kernels multiply uint8 activations by int8
+     * weights with {@code vpmaddubsw}, which saturates int16 pair sums with full-range weights
+     * (255 * 127 * 2 > 32767); 7-bit weights keep them exact. Unknown x86 counts as saturating.
+     */
+    static boolean u8s8Saturates() {
+        return SATURATES;
+    }
+
+    private static boolean detectSaturation() {
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        if (!(arch.equals("amd64") || arch.equals("x86_64"))) {
+            return false;
+        }
+        try {
+            String info = Files.readString(Path.of("/proc/cpuinfo"));
+            return !(info.contains("avx512_vnni") || info.contains("avx_vnni") || info.contains("amx_int8"));
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
     }
 
     private static String detect() {

@@ -33,6 +33,9 @@ final class PickleReader {
             return new PickleReader(data).run();
         } catch (RuntimeException e) {
             throw new IOException("malformed pickle: " + e, e);
+        } catch (StackOverflowError e) {
+            // a container that holds itself (DUP + SETITEM) hashes forever (found by fuzzing, issue 12)
+            throw new IOException("malformed pickle: nested too deeply or holding itself", e);
         }
     }
 
@@ -198,6 +201,10 @@ final class PickleReader {
     }
 
     private byte[] bytes(int n) {
+        if (n < 0 || n > in.remaining()) {
+            // checked before allocating: a damaged length must not allocate gigabytes (issue 12)
+            throw new IllegalArgumentException("length " + n + " beyond the " + in.remaining() + " bytes left");
+        }
         byte[] b = new byte[n];
         in.get(b);
         return b;

@@ -79,7 +79,15 @@ final class TsFlattener {
      * @throws Pot4jException {@code MODEL_UNSUPPORTED} for code outside the supported subset
      */
     static FlatProgram flatten(TorchScriptArchive archive, Pickle.Obj root, String displayName) {
-        return new TsFlattener(archive, displayName).run(root);
+        try {
+            return new TsFlattener(archive, displayName).run(root);
+        } catch (Pot4jException e) {
+            throw e;
+        } catch (RuntimeException | StackOverflowError e) {
+            // malformed code (a damaged or hand-edited archive) must be a clear error, not an index exception (issue 12 fuzzing)
+            throw new Pot4jException(ErrorCode.MODEL_CORRUPT, displayName + ": its TorchScript code cannot be read (" + e
+                    + "); re-export the model with torch.jit.trace/script", e);
+        }
     }
 
     private FlatProgram run(Pickle.Obj root) {

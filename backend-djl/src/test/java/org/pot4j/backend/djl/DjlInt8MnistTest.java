@@ -32,7 +32,8 @@ import org.pot4j.api.quant.WeightQuantizer;
  * int8 weights restored by {@code __setstate__}; its top-1 on the 2000 committed test images stays
  * within 0.2 point of FP32 and the file is at most 0.3x the FP32 size. Reverted nodes become float
  * islands; {@code output: fake_quant} still writes the float simulation. The plan is a plain
- * min/max one from the 300 calibration images (per-channel symmetric INT8 weights, per-tensor
+ * min/max one from the 300 calibration images (per-channel symmetric INT8 weights, 7-bit on x86
+ * without VNNI as the engine chooses there, per-tensor
  * activations: uint8 from 0 when non-negative, else symmetric int8), i.e. what the engine's
  * {@code performance} preset computes without its range estimators. No timing here: speed is
  * measured with {@code pot4j benchmark} (see the module README).
@@ -214,11 +215,13 @@ class DjlInt8MnistTest {
             for (int i = 0; i < v.length; i++) {
                 max[channel[i]] = Math.max(max[channel[i]], Math.abs(v[i]));
             }
+            // 7-bit weights where fbgemm's AVX2 kernels would saturate, as the engine chooses there
+            int bits = DjlQuantizedEngine.u8s8Saturates() ? 7 : 8;
             float[] scales = new float[channels];
             for (int c = 0; c < channels; c++) {
-                scales[c] = Math.max(max[c], 1e-8f) / 127f;
+                scales[c] = Math.max(max[c], 1e-8f) / ((1 << (bits - 1)) - 1);
             }
-            plan.weight(n.id(), new WeightQuantizer(8, axis, scales, new int[channels], true));
+            plan.weight(n.id(), new WeightQuantizer(bits, axis, scales, new int[channels], true));
         }
         return plan.build();
     }

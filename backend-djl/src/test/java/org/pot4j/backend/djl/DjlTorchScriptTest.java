@@ -249,6 +249,23 @@ class DjlTorchScriptTest {
     }
 
     @Test
+    void threadOptionSetsLibtorchIntraOpThreads() {
+        int before = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+        try {
+            try (Model m = backend.load(TINY, Map.of("intra_op_threads", 1))) {
+                assertEquals(1, ai.djl.pytorch.jni.JniUtils.getNumThreads());
+            }
+            try (Model m = backend.load(TINY, Map.of("threads", "2"))) {
+                assertEquals(2, ai.djl.pytorch.jni.JniUtils.getNumThreads());
+            }
+            Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(TINY, Map.of("threads", 0)));
+            assertEquals(ErrorCode.CONFIG_INVALID, e.code());
+        } finally {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(before);
+        }
+    }
+
+    @Test
     void eagerPickleIsRejectedNamingItsClass() {
         Path eager = DIR.resolve("tiny_eager.pt");
         assertFalse(backend.accepts(eager));

@@ -28,19 +28,32 @@ final class OnnxCpuFeatures {
         if (override != null) {
             return Boolean.parseBoolean(override);
         }
-        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        String cpuinfo = null;
+        Path file = Path.of("/proc/cpuinfo");
+        try {
+            if (Files.isReadable(file)) {
+                cpuinfo = Files.readString(file);
+            }
+        } catch (IOException | RuntimeException e) {
+            cpuinfo = null;
+        }
+        return saturates(System.getProperty("os.arch", ""), cpuinfo);
+    }
+
+    /**
+     * The rule, on its inputs: only x86 saturates, and not when the CPU has a dot-product
+     * instruction that sums uint8 x int8 in int32 (AVX-512 VNNI, AVX-VNNI, AMX-INT8). An x86 CPU
+     * whose flags cannot be read (null {@code cpuinfo}) counts as saturating: the safe choice costs
+     * one bit of weight precision, never correctness.
+     */
+    static boolean saturates(String osArch, String cpuinfo) {
+        String arch = osArch.toLowerCase(Locale.ROOT);
         if (!arch.equals("amd64") && !arch.equals("x86_64")) {
             return false;
         }
-        Path cpuinfo = Path.of("/proc/cpuinfo");
-        if (!Files.isReadable(cpuinfo)) {
-            return true; // unknown x86: the safe choice costs one bit of weight precision, never correctness
-        }
-        try {
-            String flags = Files.readString(cpuinfo);
-            return !(flags.contains("avx512_vnni") || flags.contains("avx_vnni") || flags.contains("amx_int8"));
-        } catch (IOException | RuntimeException e) {
+        if (cpuinfo == null) {
             return true;
         }
+        return !(cpuinfo.contains("avx512_vnni") || cpuinfo.contains("avx_vnni") || cpuinfo.contains("amx_int8"));
     }
 }

@@ -37,7 +37,8 @@ import org.pot4j.backend.onnx.proto.OnnxProtos.TensorProto;
  * MaxPool, Reshape, Flatten, Transpose, Squeeze, Unsqueeze everywhere; Resize, Slice, Split, Gather,
  * Expand, Tile inside the convolutional region): the quantizer sits on the source tensor and the
  * writer repeats it after those ops, where ORT then runs them on 8-bit data. The trace stops at a
- * tensor whose shape a {@code Shape} node reads (transformer reshapes), so ORT can still fold those.</li>
+ * tensor outside the convolutional region whose shape a {@code Shape} node reads (transformer reshapes),
+ * so ORT can still fold those.</li>
  * </ul>
  */
 final class OnnxGraphAnalyzer {
@@ -66,13 +67,15 @@ final class OnnxGraphAnalyzer {
     }
 
     /**
-     * What the analysis found: the quantizable nodes in graph (topological) order, and the nodes
-     * across which the writer repeats a quantizer (shared scale, so ORT runs them on 8-bit data).
+     * What the analysis found: the quantizable nodes in graph (topological) order, the nodes across
+     * which the writer repeats a quantizer (shared scale, so ORT runs them on 8-bit data), and the
+     * convolutional region (tensors computed from a Conv output through quantizable ops).
      */
-    record Placement(List<OnnxNodeBinding> bindings, Set<Integer> sharedScaleNodes) {
+    record Placement(List<OnnxNodeBinding> bindings, Set<Integer> sharedScaleNodes, Set<String> convRegion) {
         Placement {
             bindings = List.copyOf(bindings);
             sharedScaleNodes = Set.copyOf(sharedScaleNodes);
+            convRegion = Set.copyOf(convRegion);
         }
     }
 
@@ -85,7 +88,7 @@ final class OnnxGraphAnalyzer {
     static Placement place(OnnxGraph graph) {
         OnnxGraphAnalyzer a = new OnnxGraphAnalyzer(graph);
         List<OnnxNodeBinding> bindings = a.run();
-        return new Placement(bindings, a.sharedScaleNodes);
+        return new Placement(bindings, a.sharedScaleNodes, a.convRegion);
     }
 
     /** True when the graph already holds quantization ops. */
@@ -106,7 +109,9 @@ final class OnnxGraphAnalyzer {
             if (!isStandard(n) || n.getInputCount() == 0 || n.getOutputCount() == 0) {
                 continue;
             }
-            OnnxNodeBinding b = switch (OnnxOpClasses.of(n)) {
+            // an embedding table (Gather over a float initializer) is a weighted node before any op class
+            OnnxNodeBinding embedding = n.getOpType().equals("Gather") ? OnnxEmbeddingGather.binding(graph, i) : null;
+            OnnxNodeBinding b = embedding != null ? embedding : switch (OnnxOpClasses.of(n)) {
                 case WEIGHTED -> switch (n.getOpType()) {
                     case "Conv" -> weighted(i, 0, 1, true, 2);
                     case "ConvTranspose" -> weighted(i, 1, 1, false, 2);
@@ -329,7 +334,10 @@ final class OnnxGraphAnalyzer {
         String cur = t;
         for (int guard = 0; guard < 1000; guard++) {
             int p = graph.producer(cur);
-            if (p < 0 || !sharedScaleNodes.contains(p) || hasShapeReader(graph, graph.node(p).getInput(0))) {
+            String in = p < 0 ? null : graph.node(p).getInput(0);
+            // transformer shape chains stop the trace (see hasShapeReader); a CNN's do not, since the
+            // writer lets Shape read a node output's dequantized value
+            if (p < 0 || !sharedScaleNodes.contains(p) || (!convRegion.contains(in) && hasShapeReader(graph, in))) {
                 break;
             }
             cur = graph.node(p).getInput(0);

@@ -170,6 +170,11 @@ final class OnnxModel implements Model {
     }
 
     @Override
+    public Map<String, String> floatOps(QuantizationPlan plan) {
+        return plan == null || plan.isEmpty() ? Map.of() : new java.util.TreeMap<>(writer.floatIslands(plan));
+    }
+
+    @Override
     public long sizeOnDisk() {
         return sizeOnDisk;
     }

@@ -65,6 +65,7 @@ final class OnnxModelReader {
         checkStructure(file, model);
         Set<Path> dataFiles = new LinkedHashSet<>();
         ModelProto complete = loadExternalData(file, model, dataFiles);
+        checkInitializers(file, complete);
         long size = bytes.length;
         for (Path p : dataFiles) {
             try {
@@ -92,6 +93,47 @@ final class OnnxModelReader {
     static Pot4jException corrupt(Path file, String why, Throwable cause) {
         return new Pot4jException(ErrorCode.MODEL_CORRUPT, file + " is not a valid ONNX model (" + why
                 + "); re-export it", cause);
+    }
+
+    /**
+     * Every initializer must hold exactly the values its dims promise: a damaged file can declare
+     * dims its data does not have, and reading past the data must be a clear MODEL_CORRUPT, not a
+     * buffer underflow later (found by fuzzing, issue 12).
+     */
+    private static void checkInitializers(Path file, ModelProto m) {
+        for (TensorProto t : m.getGraph().getInitializerList()) {
+            long count = 1;
+            for (long d : t.getDimsList()) {
+                if (d < 0) {
+                    throw corrupt(file, "initializer '" + t.getName() + "' has a negative dimension " + t.getDimsList(), null);
+                }
+                count = d == 0 ? 0 : (count > Integer.MAX_VALUE / d ? Long.MAX_VALUE : count * d);
+            }
+            if (count > Integer.MAX_VALUE) {
+                throw corrupt(file, "initializer '" + t.getName() + "' declares dims " + t.getDimsList() + " (too many elements)", null);
+            }
+            int size = OnnxTensorProtos.elementSize(t.getDataType());
+            if (size == 0) {
+                continue;
+            }
+            long held;
+            if (t.hasRawData()) {
+                held = t.getRawData().size();
+                count *= size;
+            } else {
+                held = switch (t.getDataType()) {
+                    case OnnxTensorProtos.FLOAT -> t.getFloatDataCount();
+                    case OnnxTensorProtos.DOUBLE -> t.getDoubleDataCount();
+                    case OnnxTensorProtos.INT64 -> t.getInt64DataCount();
+                    case TensorProto.DataType.UINT32_VALUE, TensorProto.DataType.UINT64_VALUE -> t.getUint64DataCount();
+                    default -> t.getInt32DataCount();
+                };
+            }
+            if (held != count) {
+                throw corrupt(file, "initializer '" + t.getName() + "' holds " + held + (t.hasRawData() ? " bytes" : " values")
+                        + " but its dims " + t.getDimsList() + " need " + count, null);
+            }
+        }
     }
 
     /**

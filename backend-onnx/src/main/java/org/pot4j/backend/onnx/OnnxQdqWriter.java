@@ -57,12 +57,14 @@ final class OnnxQdqWriter {
     private final List<OnnxNodeBinding> bindings;
     /** Nodes after which an input's quantizer is repeated (shared scale, see {@link OnnxOpClasses}). */
     private final Set<Integer> sharedScaleNodes;
+    private final Set<String> convRegion;
     private final Map<String, OnnxNodeBinding> byId = new LinkedHashMap<>();
 
     OnnxQdqWriter(OnnxGraph graph, OnnxGraphAnalyzer.Placement placement) {
         this.graph = graph;
         this.bindings = placement.bindings();
         this.sharedScaleNodes = placement.sharedScaleNodes();
+        this.convRegion = placement.convRegion();
         for (OnnxNodeBinding b : bindings) {
             byId.put(b.id(), b);
         }
@@ -77,6 +79,17 @@ final class OnnxQdqWriter {
     ModelProto apply(QuantizationPlan plan, Set<String> extraOutputs) {
         validate(plan, extraOutputs);
         return new Rewrite(plan).build(extraOutputs);
+    }
+
+    /**
+     * The nodes {@code plan} leaves in float between a DequantizeLinear and a QuantizeLinear, with the
+     * reason (float-only op class, or kept in FP32 by the plan); the same map the metadata holds.
+     */
+    Map<String, String> floatIslands(QuantizationPlan plan) {
+        validate(plan, Set.of());
+        Rewrite r = new Rewrite(plan);
+        r.build(Set.of());
+        return Map.copyOf(r.floatIslands);
     }
 
     private void validate(QuantizationPlan plan, Set<String> extraOutputs) {
@@ -175,6 +188,12 @@ final class OnnxQdqWriter {
         private final Set<String> replacedInitializers = new HashSet<>();
         private final Map<Integer, List<NodeProto>> before = new HashMap<>();
         private final Map<Integer, Map<Integer, String>> inputOverrides = new HashMap<>();
+        /** Nodes written instead of an original node (embedding gathers, dynamic MatMuls). */
+        private final Map<Integer, List<NodeProto>> replacements = new HashMap<>();
+        /** Tensors quantized at run time (dynamic quantizers): no Q/DQ pair, their MatMuls are rewritten. */
+        private final Set<String> dynamicTensors = new HashSet<>();
+        /** One DynamicQuantizeLinear per MatMul input tensor, shared by the MatMuls reading it. */
+        private final Map<String, OnnxDynamicMatMul.QuantizedInput> dynamicInputs = new HashMap<>();
         private final Map<String, Map<String, Object>> summary = new LinkedHashMap<>();
         /** Nodes left in float between a DequantizeLinear and a QuantizeLinear, with the reason. */
         private final Map<String, String> floatIslands = new LinkedHashMap<>();
@@ -213,14 +232,19 @@ final class OnnxQdqWriter {
             for (int i = 0; i < graph.nodes().size(); i++) {
                 NodeProto n = graph.node(i);
                 NodeProto.Builder nb = n.toBuilder();
-                // Shape/Size read only dimensions: they keep the float tensor, so ORT can still fold them
+                // Shape/Size read only dimensions: they keep the float tensor of an input quantizer, so
+                // ORT can still fold transformer shape chains; but the Q of a node's output (and of a
+                // CNN tensor) must stay the only reader of that output, or ORT cannot fuse or drop the
+                // producer (dynamic-batch ShuffleNet exports read Shape() of the shuffle's Reshapes)
                 boolean shapeOnly = OnnxGraphAnalyzer.SHAPE_READERS.contains(n.getOpType());
                 boolean readsDq = false;
-                for (int slot = 0; slot < nb.getInputCount() && !shapeOnly; slot++) {
+                for (int slot = 0; slot < nb.getInputCount(); slot++) {
                     String t = nb.getInput(slot);
-                    if (activations.containsKey(t) && readsDequantized(i, t)) {
-                        nb.setInput(slot, activationParams.get(t)[3]);
-                        readsDq = true;
+                    if (activations.containsKey(t) && (shapeOnly ? wholeTensors.contains(t) || convRegion.contains(t)
+                            : readsDequantized(i, t))) {
+                        // a Shape reads the 8-bit tensor itself: same dimensions, no dequantization to run
+                        nb.setInput(slot, activationParams.get(t)[shapeOnly ? 0 : 3]);
+                        readsDq = !shapeOnly;
                     }
                 }
                 if (readsDq) {
@@ -243,7 +267,7 @@ final class OnnxQdqWriter {
                         nb.setOutput(o, activationParams.get(out)[4]);
                     }
                 }
-                gb.addNode(nb);
+                gb.addAllNode(replacements.containsKey(i) ? replacements.get(i) : List.of(nb.build()));
                 for (String out : n.getOutputList()) {
                     if (activations.containsKey(out)) {
                         addQuantizePair(gb, out);
@@ -313,6 +337,11 @@ final class OnnxQdqWriter {
             for (Map.Entry<String, ActivationQuantizer> e : plan.activations().entrySet()) {
                 List<String> owners = listedBy.getOrDefault(e.getKey(), List.of());
                 if (!owners.isEmpty() && plan.fp32Nodes().containsAll(owners)) {
+                    continue;
+                }
+                if (e.getValue().dynamic()) {
+                    checkDynamic(e.getKey(), owners);
+                    dynamicTensors.add(e.getKey());
                     continue;
                 }
                 if (owners.isEmpty()) {
@@ -416,7 +445,30 @@ final class OnnxQdqWriter {
             WeightQuantizer wq = plan.weights().get(b.id());
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("op", n.getOpType());
-            if (wq != null) {
+            if (wq != null && n.getOpType().equals("Gather") && OnnxEmbeddingGather.rowWise(wq)) {
+                OnnxNodeReplacement r = OnnxEmbeddingGather.rewrite(n, graph.initializer(b.view().weightName()),
+                        wq, this::unique);
+                replacements.put(b.nodeIndex(), r.nodes());
+                newInitializers.addAll(r.initializers());
+                replacedInitializers.add(b.view().weightName());
+                info.put("weight", List.of(wq.bits(), wq.axis(), wq.scales().length));
+                info.put("layout", "gather_then_dequantize");
+            } else if (wq != null && isDynamic(b)) {
+                String x = n.getInput(0);
+                OnnxDynamicMatMul.QuantizedInput in = dynamicInputs.get(x);
+                if (in == null) {
+                    in = OnnxDynamicMatMul.quantizeInput(x, this::unique);
+                    dynamicInputs.put(x, in);
+                    before.computeIfAbsent(b.nodeIndex(), k -> new ArrayList<>()).add(in.node());
+                }
+                OnnxNodeReplacement r = OnnxDynamicMatMul.rewrite(n, graph.initializer(b.view().weightName()), wq, in,
+                        this::unique);
+                replacements.put(b.nodeIndex(), r.nodes());
+                newInitializers.addAll(r.initializers());
+                replacedInitializers.add(b.view().weightName());
+                info.put("weight", List.of(wq.bits(), wq.axis(), wq.scales().length));
+                info.put("activation", "dynamic");
+            } else if (wq != null) {
                 String dq = quantizeWeight(b, wq);
                 inputOverrides.computeIfAbsent(b.nodeIndex(), k -> new HashMap<>()).put(b.weightInput(), dq);
                 // [bits, axis (-1 = per tensor), number of scales]
@@ -429,6 +481,32 @@ final class OnnxQdqWriter {
                 info.put("bias_shift", true);
             }
             summary.put(b.id(), info);
+        }
+
+        private boolean isDynamic(OnnxNodeBinding b) {
+            List<String> ins = b.view().activationInputs();
+            return !ins.isEmpty() && dynamicTensors.contains(ins.get(0));
+        }
+
+        /** A dynamic quantizer must feed only weighted MatMuls that the dynamic writer can express. */
+        private void checkDynamic(String tensor, List<String> owners) {
+            if (graph.opset() < 11) {
+                throw invalid("tensor '" + tensor + "' is quantized dynamically, which needs opset 11 or newer (the model has "
+                        + graph.opset() + ")");
+            }
+            for (String id : owners) {
+                OnnxNodeBinding b = byId.get(id);
+                WeightQuantizer wq = plan.weights().get(id);
+                boolean ok = b.view().opType().equals("MatMul") && b.view().activationInputs().indexOf(tensor) == 0
+                        && (plan.fp32Nodes().contains(id) || (wq != null && OnnxDynamicMatMul.supports(wq, b.view().weightShape())));
+                if (!ok) {
+                    throw invalid("tensor '" + tensor + "' is quantized dynamically but node '" + id + "' (" + b.view().opType()
+                            + ") reads it; dynamic quantizers fit only the input of MatMuls with symmetric 2-D int8 weights");
+                }
+            }
+            if (owners.isEmpty()) {
+                throw invalid("tensor '" + tensor + "' is quantized dynamically but no quantizable MatMul reads it");
+            }
         }
 
         private String quantizeWeight(OnnxNodeBinding b, WeightQuantizer q) {

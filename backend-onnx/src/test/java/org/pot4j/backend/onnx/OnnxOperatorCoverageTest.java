@@ -62,6 +62,8 @@ class OnnxOperatorCoverageTest {
         assertEquals(5, r.count("QLinearConv"), "convs in " + r.ops);
         assertEquals(3, r.count("QLinearConcat"), "concats in " + r.ops);
         assertEquals(0, r.islands().size(), "float islands; ops " + r.ops);
+        // one DequantizeLinear produces the graph output; Shape(cat) reads the 8-bit tensor, no DQ
+        assertEquals(1, r.count("DequantizeLinear"), "DQ nodes left in " + r.ops);
         for (String op : List.of("Resize", "Split", "Slice", "Transpose", "MaxPool")) {
             assertTrue(r.count(op) >= 1, op + " runs on 8-bit data, so ORT keeps it: " + r.ops);
         }
@@ -104,6 +106,7 @@ class OnnxOperatorCoverageTest {
             }
             ModelProto written = ((OnnxModel) m).applied(plan);
             Map<String, String> listed = floatIslands(written);
+            assertEquals(listed, new TreeMap<>(m.floatOps(plan)), "Model.floatOps (report.json) and the metadata agree");
             int listedFunctionOps = 0;
             Set<String> originalNames = new java.util.HashSet<>();
             Set<String> listedPrefixes = new java.util.HashSet<>();

@@ -77,6 +77,45 @@ final class OnnxTestModels {
         return b.model(13, in, output("y"));
     }
 
+    /**
+     * A tiny sentence encoder: {@code ids[N,6] int64 -> Gather(emb[50,16]) -> MatMul(16x32) + bias -> Relu
+     * -> MatMul(32x8) -> y[N,6,8]}; the embedding table's rows have very different magnitudes (per-row scales matter).
+     */
+    static ModelProto embeddingNet() {
+        Builder b = new Builder(17);
+        b.he("emb", 50, 16);
+        b.he("w1", 16, 32);
+        b.small("b1", 32);
+        b.he("w2", 32, 8);
+        b.node("Gather", List.of("emb", "ids"), List.of("e"), "embed");
+        b.node("MatMul", List.of("e", "w1"), List.of("m1"), "fc1");
+        b.node("Add", List.of("m1", "b1"), List.of("a1"), "fc1_bias");
+        b.node("Relu", List.of("a1"), List.of("h"), "relu");
+        b.node("MatMul", List.of("h", "w2"), List.of("y"), "fc2");
+        TypeProto ids = TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder()
+                .setElemType(TensorProto.DataType.INT64_VALUE)
+                .setShape(TensorShapeProto.newBuilder()
+                        .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("N"))
+                        .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(6)))).build();
+        ValueInfoProto in = ValueInfoProto.newBuilder().setName("ids").setType(ids).build();
+        ModelProto m = b.model(13, in, output("y"));
+        // rows scaled 0.01x .. 10x: one scale for the whole table would flatten the small rows to zero
+        GraphProto.Builder g = m.getGraph().toBuilder();
+        for (int i = 0; i < g.getInitializerCount(); i++) {
+            if (g.getInitializer(i).getName().equals("emb")) {
+                float[] v = OnnxTensorProtos.floats(g.getInitializer(i));
+                for (int r = 0; r < 50; r++) {
+                    float f = (float) Math.pow(10, -2 + 3 * r / 49.0);
+                    for (int c = 0; c < 16; c++) {
+                        v[r * 16 + c] *= f;
+                    }
+                }
+                g.setInitializer(i, OnnxTensorProtos.ofFloats("emb", new long[] {50, 16}, v));
+            }
+        }
+        return m.toBuilder().setGraph(g).build();
+    }
+
     /** {@code input -> Conv(no bias) -> BatchNormalization -> Relu -> GlobalAveragePool -> Flatten -> Gemm -> logits}. */
     static ModelProto convBatchNorm() {
         Builder b = new Builder(5);
@@ -148,7 +187,8 @@ final class OnnxTestModels {
 
     /**
      * A small detection-style net (opset 14): two scales joined by {@code Resize -> Concat}, a
-     * channel shuffle ({@code Reshape -> Transpose -> Reshape}), {@code Split} into two branches, a
+     * channel shuffle ({@code Reshape -> Transpose -> Reshape}, the first target computed from
+     * {@code Shape}), {@code Split} into two branches, a
      * {@code Slice}, {@code MaxPool}, and a per-scale head whose outputs are flattened and concatenated.
      */
     static ModelProto detectionHead() {
@@ -162,8 +202,15 @@ final class OnnxTestModels {
         b.node("Resize", List.of("p4", "", "up.scales"), List.of("p4.up"), "upsample",
                 stringAttr("mode", "nearest"));
         b.node("Concat", List.of("p4.up", "p3"), List.of("cat"), "concat", intAttr("axis", 1));
-        // channel shuffle over 2 groups
-        b.int64s("shuffle.shape1", 0, 2, w, SIDE, SIDE);
+        // channel shuffle over 2 groups; the first Reshape target comes from Shape(cat), as in
+        // dynamic-batch exports of ShuffleNet
+        b.node("Shape", List.of("cat"), List.of("cat.shape"), "cat_shape");
+        b.int64s("zero", 0);
+        b.int64s("one", 1);
+        b.node("Slice", List.of("cat.shape", "zero", "one"), List.of("cat.batch"), "cat_batch");
+        b.int64s("shuffle.dims", 2, w, SIDE, SIDE);
+        b.node("Concat", List.of("cat.batch", "shuffle.dims"), List.of("shuffle.shape1"), "shuffle_target",
+                intAttr("axis", 0));
         b.node("Reshape", List.of("cat", "shuffle.shape1"), List.of("sh1"), "shuffle_reshape1");
         b.node("Transpose", List.of("sh1"), List.of("sh2"), "shuffle_transpose", ints("perm", 0, 2, 1, 3, 4));
         b.int64s("shuffle.shape2", 0, 2 * w, SIDE, SIDE);

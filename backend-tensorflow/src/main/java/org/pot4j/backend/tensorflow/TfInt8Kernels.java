@@ -24,7 +24,7 @@ import org.tensorflow.types.TFloat32;
  *
  * <p>Probed once per JVM (a few milliseconds).
  */
-record TfInt8Kernels(boolean conv, boolean depthwiseConv, boolean matMul, boolean convSum, String evidence) {
+record TfInt8Kernels(boolean conv, boolean depthwiseConv, boolean matMul, boolean convSum, boolean movesOn8Bit, String evidence) {
     // convSum: _FusedQuantizedConv2D(BiasAdd, Sum, Relu, Requantize) with a quint8 summand
     /** Largest accepted difference to float, in steps of the output quantizer (input, weight and output rounding). */
     static final double TOLERANCE_STEPS = 3.0;
@@ -47,7 +47,7 @@ record TfInt8Kernels(boolean conv, boolean depthwiseConv, boolean matMul, boolea
 
     /** No int8 kernel: the lowering keeps every node fake-quantized. */
     static TfInt8Kernels none(String why) {
-        return new TfInt8Kernels(false, false, false, false, why);
+        return new TfInt8Kernels(false, false, false, false, false, why);
     }
 
     private static TfInt8Kernels run() {
@@ -58,7 +58,8 @@ record TfInt8Kernels(boolean conv, boolean depthwiseConv, boolean matMul, boolea
         boolean sumQuint8 = check("_FusedQuantizedConv2D(BiasAdd,Sum,Relu,Requantize) with a quint8 summand", () -> convSumError(false), notes);
         boolean sumQint8 = check("... with a qint8 summand", () -> convSumError(true), notes);
         // in TensorFlow 2.18 a qint8 summand comes out wrong (off by ~128 output steps): only quint8 summands are fused
-        TfInt8Kernels k = new TfInt8Kernels(conv, depthwise, matMul, sumQuint8, "TensorFlow " + TensorFlow.version() + ": " + String.join("; ", notes));
+        boolean moves = check("QuantizedMaxPool + QuantizedReshape", TfInt8Kernels::poolReshapeError, notes);
+        TfInt8Kernels k = new TfInt8Kernels(conv, depthwise, matMul, sumQuint8, moves, "TensorFlow " + TensorFlow.version() + ": " + String.join("; ", notes));
         System.getLogger(TfInt8Kernels.class.getName()).log(conv && depthwise && matMul ? System.Logger.Level.DEBUG
                 : System.Logger.Level.WARNING, "int8 kernel probe: {0}", k.evidence());
         return k;
@@ -175,6 +176,37 @@ record TfInt8Kernels(boolean conv, boolean depthwiseConv, boolean matMul, boolea
         float[] got = run(nodes, x, new long[] {1, H, H, C}, summand, new long[] {1, H, H, K}, "out");
         // the summand's own rounding adds up to half a summand step (1/255 or 1/127) on top of the output's
         return Math.max(0, maxError(ref, got) - (signedSummand ? 0.5f / 127f : 0.5f / 255f)) / (outMax / 255f);
+    }
+
+    /** Error of a 2x2 max pool and a flatten run on quint8 data, in input steps (exact: 0). */
+    private static double poolReshapeError() {
+        float[] x = unit(H * H * C);
+        List<NodeDef> nodes = new ArrayList<>();
+        nodes.add(placeholder("x"));
+        NodeDef pool = NodeDef.newBuilder().setName("pool").setOp("MaxPool").addInput("x")
+                .putAttr("T", TfQuantOps.type(DataType.DT_FLOAT)).putAttr("ksize", ints(1, 2, 2, 1))
+                .putAttr("strides", ints(1, 2, 2, 1))
+                .putAttr("padding", AttrValue.newBuilder().setS(com.google.protobuf.ByteString.copyFromUtf8("VALID")).build()).build();
+        nodes.add(pool);
+        nodes.add(NodeDef.newBuilder().setName("shape").setOp("Const").putAttr("dtype", TfQuantOps.type(DataType.DT_INT32))
+                .putAttr("value", AttrValue.newBuilder().setTensor(org.tensorflow.proto.TensorProto.newBuilder()
+                        .setDtype(DataType.DT_INT32).setTensorShape(TfTensors.shapeProto(new long[] {2}))
+                        .addIntVal(-1).addIntVal(H / 2 * H / 2 * C)).build()).build());
+        NodeDef flat = NodeDef.newBuilder().setName("ref").setOp("Reshape").addInput("pool").addInput("shape")
+                .putAttr("T", TfQuantOps.type(DataType.DT_FLOAT)).putAttr("Tshape", TfQuantOps.type(DataType.DT_INT32)).build();
+        nodes.add(flat);
+        nodes.add(TfTensors.floatConst("x_min", new long[0], new float[] {0f}));
+        nodes.add(TfTensors.floatConst("x_max", new long[0], new float[] {1f}));
+        nodes.add(TfQuantOps.quantize("xq", "x", "x_min", "x_max", DataType.DT_QUINT8));
+        nodes.add(TfQuantOps.dequantize("xdq", "xq", "xq:1", "xq:2", DataType.DT_QUINT8));
+        nodes.add(pool.toBuilder().setName("fpool").setInput(0, "xdq").build());
+        nodes.add(flat.toBuilder().setName("fref").setInput(0, "fpool").build());
+        nodes.add(TfQuantOps.maxPool("qpool", pool, "xq", "xq:1", "xq:2", DataType.DT_QUINT8));
+        nodes.add(TfQuantOps.reshape("qflat", flat, "qpool", "qpool:1", "qpool:2", DataType.DT_QUINT8));
+        nodes.add(TfQuantOps.dequantize("out", "qflat", "qflat:1", "qflat:2", DataType.DT_QUINT8));
+        float[] ref = run(nodes, x, new long[] {1, H, H, C}, "fref");
+        float[] got = run(nodes, x, new long[] {1, H, H, C}, "out");
+        return maxError(ref, got) / (1f / 255f);
     }
 
     /** Error of a [2,16] x [16,5] + bias product with inputs in [0, 1]. */

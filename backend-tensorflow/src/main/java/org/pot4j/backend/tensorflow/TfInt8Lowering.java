@@ -79,9 +79,25 @@ final class TfInt8Lowering {
                 default -> { }
             }
         }
+        l.shapesFrom8Bit();
         GraphDef.Builder b = graph.toBuilder().clearNode();
         l.byName.values().forEach(n -> b.addNode(n.build()));
         return new Result(TfGraphDefs.prune(b.build(), roots), List.copyOf(l.lowered), Map.copyOf(l.kept));
+    }
+
+    /**
+     * Makes {@code Shape} read the 8-bit form of a tensor (same shape), so a float tensor kept only
+     * for its shape (e.g. Keras' Flatten computes the target shape from it) is pruned.
+     */
+    private void shapesFrom8Bit() {
+        for (NodeDef.Builder n : byName.values()) {
+            if (n.getOp().equals("Shape") && n.getInputCount() == 1) {
+                Quantized q = quantized.get(TfNames.canonical(n.getInput(0)));
+                if (q != null) {
+                    n.setInput(0, q.value()).putAttr("T", TfQuantOps.type(q.type()));
+                }
+            }
+        }
     }
 
     private void tryLower(NodeDef n) {
@@ -166,9 +182,29 @@ final class TfInt8Lowering {
                 filter + "/min", filter + "/max", outMin, outMax), x.type, activation != null, outType));
         Quantized y = new Quantized(fused, TfNames.input(fused, 1), TfNames.input(fused, 2), outType);
         // the FakeQuant's name now denotes the dequantized int8 result, for the float consumers
-        replace(next.getName(), TfQuantOps.dequantize(next.getName(), y.value, y.min, y.max, outType));
+        replace(next.getName(), dequantized(next.getName(), y, out));
         quantized.put(TfNames.canonical(next.getName()), y);
         return null;
+    }
+
+    /**
+     * The float value of an int8 result, named {@code name}: a quint8 {@code Dequantize}, or for qint8
+     * {@code Bitcast(int8) -> Cast(float) -> Mul(max / 127)}, three plain kernels that together cost less than
+     * the oneDNN {@code Dequantize} TensorFlow substitutes for a SCALED one (~45 us per call on small tensors).
+     */
+    private NodeDef dequantized(String name, Quantized y, Range r) {
+        if (!r.signed) {
+            return TfQuantOps.dequantize(name, y.value(), y.min(), y.max(), y.type());
+        }
+        String base = name + "/pot4j_dequantize";
+        String bits = add(NodeDef.newBuilder().setName(base + "/bitcast").setOp("Bitcast").addInput(y.value())
+                .putAttr("T", TfQuantOps.type(DataType.DT_QINT8)).putAttr("type", TfQuantOps.type(DataType.DT_INT8)).build());
+        String cast = add(NodeDef.newBuilder().setName(base + "/cast").setOp("Cast").addInput(bits)
+                .putAttr("SrcT", TfQuantOps.type(DataType.DT_INT8)).putAttr("DstT", TfQuantOps.type(DataType.DT_FLOAT))
+                .putAttr("Truncate", AttrValue.newBuilder().setB(false).build()).build());
+        String step = add(TfTensors.floatConst(base + "/step", new long[0], new float[] {r.max / 127f}));
+        return NodeDef.newBuilder().setName(name).setOp("Mul").addInput(cast).addInput(step)
+                .putAttr("T", TfQuantOps.type(DataType.DT_FLOAT)).build();
     }
 
     /**
@@ -323,6 +359,10 @@ final class TfInt8Lowering {
         if (known != null) {
             return new Input(known, null);
         }
+        Quantized moved = quantizedMove(t);
+        if (moved != null) {
+            return new Input(moved, null);
+        }
         NodeDef fq = null;
         String cur = t;
         for (int hops = 0; hops < 10; hops++) {
@@ -334,8 +374,8 @@ final class TfInt8Lowering {
                 fq = n;
                 break;
             }
-            if (n.getOp().equals("Dequantize") && quantized.containsKey(TfNames.canonical(n.getName()))) {
-                fq = n; // a lowered convolution's output
+            if (quantized.containsKey(TfNames.canonical(n.getName()))) {
+                fq = n; // the float value of a lowered convolution's output
                 break;
             }
             if (!GRID_PRESERVING.contains(n.getOp()) || (n.getOp().equals("Pad") && !isZeroPad(n))) {
@@ -348,8 +388,9 @@ final class TfInt8Lowering {
         }
         Range r;
         String source;
-        if (fq.getOp().equals("Dequantize")) {
-            Quantized q = quantized.get(TfNames.canonical(fq.getName()));
+        Quantized lowered8 = quantized.get(TfNames.canonical(fq.getName()));
+        if (lowered8 != null) {
+            Quantized q = lowered8;
             if (cur.equals(t)) {
                 return new Input(q, null);
             }
@@ -371,6 +412,43 @@ final class TfInt8Lowering {
         Quantized out = new Quantized(q, TfNames.input(q, 1), TfNames.input(q, 2), type);
         quantized.put(t, out);
         return new Input(out, null);
+    }
+
+    /**
+     * A MaxPool or Reshape of a tensor that has an 8-bit form, run on the 8-bit data
+     * ({@code QuantizedMaxPool}, {@code QuantizedReshape}: same range in and out), or null.
+     */
+    private Quantized quantizedMove(String t) {
+        NodeDef n = node(TfNames.opName(t));
+        if (n == null || TfNames.outputIndex(t) != 0 || n.getInputCount() < 1) {
+            return null;
+        }
+        boolean pool = n.getOp().equals("MaxPool") && "NHWC".equals(attrString(n, "data_format", "NHWC"));
+        boolean reshape = n.getOp().equals("Reshape") && kernels.movesOn8Bit();
+        if (!(pool && kernels.movesOn8Bit()) && !reshape) {
+            return null;
+        }
+        String src = TfNames.canonical(n.getInput(0));
+        NodeDef producer = node(TfNames.opName(src));
+        if (!quantized.containsKey(src) && (producer == null || !producer.getOp().equals("FakeQuantWithMinMaxVars")
+                && !quantizedMovable(producer))) {
+            return null;
+        }
+        Input in = input(src);
+        if (in.why != null) {
+            return null;
+        }
+        Quantized q = in.value;
+        String name = add(pool ? TfQuantOps.maxPool(n.getName() + "/pot4j_int8", n, q.value(), q.min(), q.max(), q.type())
+                : TfQuantOps.reshape(n.getName() + "/pot4j_int8", n, q.value(), q.min(), q.max(), q.type()));
+        Quantized out = new Quantized(name, TfNames.input(name, 1), TfNames.input(name, 2), q.type());
+        quantized.put(t, out);
+        return out;
+    }
+
+    /** A MaxPool/Reshape whose input could move to 8-bit too (a chain such as FakeQuant -> MaxPool -> Reshape). */
+    private boolean quantizedMovable(NodeDef n) {
+        return (n.getOp().equals("MaxPool") || n.getOp().equals("Reshape")) && quantizedMove(TfNames.canonical(n.getName())) != null;
     }
 
     /** The range of a lowered convolution's or QuantizeV2's output (its max constant). */

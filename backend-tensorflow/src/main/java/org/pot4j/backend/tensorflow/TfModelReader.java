@@ -93,6 +93,9 @@ final class TfModelReader {
                     + "' has no " + (inputs.isEmpty() ? "inputs" : "outputs") + "; choose a prediction signature");
         }
         List<String> roots = roots(inputs, outputs);
+        for (MetaGraphDef m : saved.getMetaGraphsList()) {
+            TfGraphChecks.check(m.getGraphDef(), pb);
+        }
         GraphDef frozen;
         try (SavedModelBundle bundle = loadBundle(dir, options.tags())) {
             GraphDef flat;
@@ -165,6 +168,7 @@ final class TfModelReader {
             throw new Pot4jException(ErrorCode.MODEL_CORRUPT, file + " is not a TensorFlow GraphDef (no named nodes);"
                     + " give a frozen .pb or a SavedModel folder");
         }
+        TfGraphChecks.check(graph, file);
         Map<String, NodeDef> nodes = TfGraphDefs.index(graph);
         try (Graph g = importGraph(graph, file)) {
             List<String> inputNames = options.inputs().isEmpty() ? placeholders(graph) : options.inputs();

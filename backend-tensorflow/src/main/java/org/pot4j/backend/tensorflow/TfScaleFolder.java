@@ -20,6 +20,8 @@ import org.tensorflow.proto.NodeDef;
  * becomes a convolution with a bias that bias correction can shift and whose scales are
  * computed on the weights that actually run:
  * <ul>
+ * <li>{@code Conv2D|MatMul -> BiasAdd -> Mul -> AddV2} (Keras 3 BatchNormalization after a convolution with a
+ * bias, as in Keras' ResNet50): weight and bias scaled, the offset added to the bias ({@link BiasScaleFold});</li>
  * <li>{@code Conv2D|DepthwiseConv2dNative|MatMul -> Mul(per-channel constant)} (Keras 3 inference
  * BatchNormalization, followed by an {@code AddV2} of a constant that then acts as the bias): the
  * scale is multiplied into the weight and the {@code Mul} disappears;</li>
@@ -37,12 +39,16 @@ final class TfScaleFolder {
 
     /** The graph with every foldable scale folded (the same graph when there is none). */
     static GraphDef fold(GraphDef graph, Path path) {
-        List<Fold> folds = find(graph);
-        if (folds.isEmpty()) {
+        List<BiasScaleFold> biasScaleFolds = new ArrayList<>();
+        List<Fold> folds = find(graph, biasScaleFolds);
+        if (folds.isEmpty() && biasScaleFolds.isEmpty()) {
             return graph;
         }
         List<String> wanted = new ArrayList<>();
         for (Fold f : folds) {
+            wanted.addAll(f.constants());
+        }
+        for (BiasScaleFold f : biasScaleFolds) {
             wanted.addAll(f.constants());
         }
         Map<String, Tensor> values = evaluate(graph, wanted, path);
@@ -57,6 +63,9 @@ final class TfScaleFolder {
         for (Fold f : folds) {
             f.apply(builders, values, used, added);
         }
+        for (BiasScaleFold f : biasScaleFolds) {
+            f.apply(builders, values, used, added);
+        }
         builders.values().forEach(b::addNode);
         added.forEach(b::addNode);
         return b.build();
@@ -64,7 +73,8 @@ final class TfScaleFolder {
 
     // ---------------------------------------------------------------- finding
 
-    private static List<Fold> find(GraphDef graph) {
+    /** The scale folds of {@code graph}; {@code Conv -> BiasAdd -> Mul [-> AddV2]} folds go to {@code biasScaleFolds}. */
+    private static List<Fold> find(GraphDef graph, List<BiasScaleFold> biasScaleFolds) {
         Set<String> constants = TfConstants.of(graph);
         Map<String, List<TfGraphDefs.Use>> consumers = TfGraphDefs.consumers(graph);
         List<Fold> out = new ArrayList<>();
@@ -81,6 +91,12 @@ final class TfScaleFolder {
                 continue;
             }
             NodeDef user = uses.get(0).node();
+            BiasScaleFold bsf = BiasScaleFold.find(n, user, constants, consumers, claimed);
+            if (bsf != null) {
+                biasScaleFolds.add(bsf);
+                claimed.add(bsf.mul().getName());
+                continue;
+            }
             if (user.getOp().equals("Mul") && user.getInputCount() == 2) {
                 String scale = TfNames.canonical(user.getInput(1 - uses.get(0).inputIndex()));
                 if (constants.contains(TfNames.opName(scale))) {
@@ -143,6 +159,85 @@ final class TfScaleFolder {
     }
 
     // ---------------------------------------------------------------- folding
+
+    /**
+     * {@code Conv2D|MatMul -> BiasAdd(b) -> Mul(s) [-> AddV2(c)]}, Keras 3 inference BatchNormalization after a
+     * convolution that has a bias (Keras ResNet50): the weight is scaled by {@code s}, the bias becomes
+     * {@code b * s + c}, and the Mul and AddV2 become Identity reads of the BiasAdd, so the convolution, its bias
+     * and a following Relu form the pattern int8 kernels fuse.
+     */
+    private record BiasScaleFold(NodeDef op, NodeDef biasAdd, NodeDef mul, NodeDef add, String bias, String scale, String offset) {
+        static BiasScaleFold find(NodeDef op, NodeDef biasAdd, Set<String> constants, Map<String, List<TfGraphDefs.Use>> consumers,
+                                  Set<String> claimed) {
+            if (!op.getOp().equals("Conv2D") && !op.getOp().equals("MatMul") || !biasAdd.getOp().equals("BiasAdd")
+                    || biasAdd.getInputCount() != 2 || !constants.contains(TfNames.opName(biasAdd.getInput(1)))
+                    || "NCHW".equals(attrString(biasAdd, "data_format")) || claimed.contains(biasAdd.getName())) {
+                return null;
+            }
+            List<TfGraphDefs.Use> after = consumers.getOrDefault(TfNames.tensor(biasAdd.getName(), 0), List.of());
+            if (after.size() != 1 || !after.get(0).node().getOp().equals("Mul") || after.get(0).node().getInputCount() != 2) {
+                return null;
+            }
+            NodeDef mul = after.get(0).node();
+            String scale = TfNames.canonical(mul.getInput(1 - after.get(0).inputIndex()));
+            if (!constants.contains(TfNames.opName(scale)) || claimed.contains(mul.getName())) {
+                return null;
+            }
+            NodeDef add = null;
+            String offset = null;
+            List<TfGraphDefs.Use> next = consumers.getOrDefault(TfNames.tensor(mul.getName(), 0), List.of());
+            if (next.size() == 1 && (next.get(0).node().getOp().equals("AddV2") || next.get(0).node().getOp().equals("Add"))
+                    && next.get(0).node().getInputCount() == 2) {
+                String other = TfNames.canonical(next.get(0).node().getInput(1 - next.get(0).inputIndex()));
+                if (constants.contains(TfNames.opName(other))) {
+                    add = next.get(0).node();
+                    offset = other;
+                }
+            }
+            return new BiasScaleFold(op, biasAdd, mul, add, TfNames.canonical(biasAdd.getInput(1)), scale, offset);
+        }
+
+        List<String> constants() {
+            List<String> c = new ArrayList<>(List.of(TfNames.canonical(op.getInput(1)), bias, scale));
+            if (offset != null) {
+                c.add(offset);
+            }
+            return c;
+        }
+
+        void apply(Map<String, NodeDef.Builder> builders, Map<String, Tensor> values, Set<String> used, List<NodeDef> added) {
+            Tensor w = values.get(TfNames.canonical(op.getInput(1)));
+            long[] ws = w.shape();
+            boolean transposeB = op.getAttrMap().containsKey("transpose_b") && op.getAttrMap().get("transpose_b").getB();
+            int channels = (int) (op.getOp().equals("Conv2D") ? ws[3] : ws[transposeB ? 0 : 1]);
+            float[] factor = Fold.channelVector(values.get(scale), channels);
+            float[] b = Fold.channelVector(values.get(bias), channels);
+            float[] c = offset == null ? new float[channels] : Fold.channelVector(values.get(offset), channels);
+            if (factor == null || b == null || c == null) {
+                return;
+            }
+            float[] v = w.floats().clone();
+            for (int i = 0; i < v.length; i++) {
+                int o = (int) (op.getOp().equals("Conv2D") || !transposeB ? i % channels : i / ws[1]);
+                v[i] *= factor[o];
+            }
+            float[] newBias = new float[channels];
+            for (int o = 0; o < channels; o++) {
+                newBias[o] = b[o] * factor[o] + c[o];
+            }
+            String weightName = TfGraphDefs.uniqueName(op.getName() + "/pot4j_folded_weight", used);
+            added.add(TfTensors.floatConst(weightName, ws, v));
+            builders.get(op.getName()).setInput(1, weightName);
+            String biasName = TfGraphDefs.uniqueName(biasAdd.getName() + "/pot4j_folded_bias", used);
+            added.add(TfTensors.floatConst(biasName, new long[] {channels}, newBias));
+            builders.get(biasAdd.getName()).setInput(1, biasName);
+            for (NodeDef gone : add == null ? List.of(mul) : List.of(mul, add)) {
+                builders.put(gone.getName(), NodeDef.newBuilder().setName(gone.getName()).setOp("Identity")
+                        .addInput(biasAdd.getName()).putAttr("T", op.getAttrMap().get("T")));
+                Fold.rewireReaders(builders, gone.getName(), biasAdd.getName());
+            }
+        }
+    }
 
     /**
      * One fold: {@code op}'s weight times a per-output-channel factor taken from {@code follower}.

@@ -65,9 +65,10 @@ class TfInt8SavedModelTest {
             long matMuls = model.quantizableNodes().stream().filter(n -> n.opType().equals("MatMul")).count();
             assertEquals(convs, (long) ops.getOrDefault("_FusedQuantizedConv2D", 0), fixture + " ops " + ops);
             assertEquals(matMuls, (long) ops.getOrDefault("_QuantizedMatMul", 0), fixture + " ops " + ops);
-            for (String floatOp : new String[] {"Conv2D", "MatMul", "Cast"}) {
+            for (String floatOp : new String[] {"Conv2D", "MatMul"}) {
                 assertEquals(0, ops.getOrDefault(floatOp, 0), fixture + " still has " + floatOp + ": " + ops);
             }
+            assertEquals(0, int8Constants(saved), fixture + ": weights are qint8 kernel constants, not int8 ones dequantized in float");
             // FakeQuant is left only on the outputs of the float residual adds (the plan quantizes them)
             assertTrue(ops.getOrDefault("FakeQuantWithMinMaxVars", 0) <= ops.getOrDefault("AddV2", 0), fixture + " ops " + ops);
             try (Model int8 = backend.load(saved, Map.of());
@@ -124,6 +125,13 @@ class TfInt8SavedModelTest {
             assertTrue(fqOps.getOrDefault("FakeQuantWithMinMaxVars", 0) > 0, fqOps.toString());
             assertEquals(0, fqOps.getOrDefault("_FusedQuantizedConv2D", 0), fqOps.toString());
         }
+    }
+
+    /** Const nodes of type int8 (the fake-quant form's weights; the int8 kernels' weights are qint8). */
+    static long int8Constants(Path savedModel) throws IOException {
+        SavedModel sm = SavedModel.parseFrom(Files.readAllBytes(savedModel.resolve("saved_model.pb")));
+        return sm.getMetaGraphs(0).getGraphDef().getNodeList().stream().filter(n -> n.getOp().equals("Const")
+                && n.getAttrMap().get("dtype").getType() == org.tensorflow.proto.DataType.DT_INT8).count();
     }
 
     static Map<String, Integer> opCounts(Path savedModel) throws IOException {

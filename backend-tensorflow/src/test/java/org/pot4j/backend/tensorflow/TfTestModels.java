@@ -101,6 +101,32 @@ final class TfTestModels {
         return file;
     }
 
+    /**
+     * Writes a frozen graph with Keras 3 BatchNormalization after a convolution that has a bias (as in Keras'
+     * ResNet50): {@code Conv2D -> BiasAdd -> Mul(c) -> AddV2(c) -> Relu -> Mean[1,2] -> MatMul -> BiasAdd}
+     * (placeholder "x" [N,6,6,3], output "logits").
+     */
+    static Path biasedConvBatchNormGraph(Path file) {
+        try (Graph g = new Graph()) {
+            Ops tf = Ops.create(g);
+            Random r = new Random(SEED + 2);
+            Placeholder<TFloat32> x = tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 6, 6, 3)));
+            Operand<TFloat32> c = named(tf, "conv/Conv2D").nn.conv2d(x, weight(tf, "conv/kernel", r, false, 3, 3, 3, 4),
+                    List.of(1L, 1L, 1L, 1L), "SAME");
+            Operand<TFloat32> b = named(tf, "conv/BiasAdd").nn.biasAdd(c, weight(tf, "conv/bias", r, false, 4));
+            Operand<TFloat32> scaled = named(tf, "bn/mul").math.mul(b, positive(tf, "bn/scale", r, 4));
+            Operand<TFloat32> shifted = named(tf, "bn/add").math.add(scaled, weight(tf, "bn/shift", r, false, 4));
+            Operand<TFloat32> relu = named(tf, "bn/Relu").nn.relu(shifted);
+            Operand<TFloat32> gap = named(tf, "gap/Mean").math.mean(relu, tf.constant(new int[] {1, 2}));
+            Operand<TFloat32> mm = named(tf, "fc/MatMul").linalg.matMul(gap, weight(tf, "fc/kernel", r, false, 4, 5));
+            tf.withName(OUTPUT).nn.biasAdd(mm, weight(tf, "fc/bias", r, false, 5));
+            Files.write(file, g.toGraphDef().toByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
+
     private static Operand<TFloat32> positive(Ops tf, String name, Random r, int n) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {

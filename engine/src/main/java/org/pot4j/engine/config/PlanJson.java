@@ -28,6 +28,7 @@ import org.pot4j.api.quant.WeightQuantizer;
  * {"format": "pot4j-plan", "version": 1,
  *  "weights": {"<node>": {"bits": 8, "axis": 0, "scales": [...], "zero_points": [...], "narrow_range": true}},
  *  "activations": {"<tensor>": {"bits": 8, "signed": false, "scale": 0.0123, "zero_point": 0}},
+ *                  (plus "dynamic": true for a run-time range; absent in older plans = static)
  *  "bias_shifts": {"<node>": [...]}, "fp32_nodes": [...], "metadata": {"k": "v"}}
  * }</pre>
  */
@@ -68,6 +69,10 @@ public final class PlanJson {
             a.put("signed", q.signed());
             a.put("scale", q.scale());
             a.put("zero_point", q.zeroPoint());
+            if (q.dynamic()) {
+                // written only when set, so static plans stay byte-identical to older versions
+                a.put("dynamic", true);
+            }
         });
         ObjectNode shifts = root.putObject("bias_shifts");
         plan.biasShifts().forEach((node, values) -> {
@@ -156,7 +161,8 @@ public final class PlanJson {
                 Map.Entry<String, JsonNode> e = it.next();
                 JsonNode a = e.getValue();
                 b.activation(e.getKey(), new ActivationQuantizer(a.path("bits").asInt(8), a.path("signed").asBoolean(),
-                        exactFloat(a.path("scale"), "activations." + e.getKey() + ".scale"), a.path("zero_point").asInt(0)));
+                        exactFloat(a.path("scale"), "activations." + e.getKey() + ".scale"), a.path("zero_point").asInt(0),
+                        a.path("dynamic").asBoolean(false)));
             }
             for (Iterator<Map.Entry<String, JsonNode>> it = root.path("bias_shifts").fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();

@@ -63,12 +63,21 @@ final class IdxFile {
         ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.BIG_ENDIAN);
         int[] dims = new int[rank];
         long count = 1;
+        long item = 1;
         for (int i = 0; i < rank; i++) {
             dims[i] = buf.getInt(4 + 4 * i);
             if (dims[i] < 0) {
                 throw DatasetParams.invalid(file, "IDX dimension " + i + " is negative: " + dims[i]);
             }
-            count *= dims[i];
+            // capped products: dimensions that overflow cannot match the file size anyway (found by fuzzing, issue 12)
+            count = cappedProduct(count, dims[i]);
+            if (i > 0) {
+                item = cappedProduct(item, dims[i]);
+            }
+        }
+        if (item > Integer.MAX_VALUE) {
+            throw DatasetParams.invalid(file, "IDX dimensions " + Arrays.toString(dims) + " give samples of more than "
+                    + Integer.MAX_VALUE + " elements");
         }
         long expected = 4L + 4L * rank + count * elementSize(type);
         if (bytes.length != expected) {
@@ -77,6 +86,12 @@ final class IdxFile {
         }
         buf.position(4 + 4 * rank);
         return new IdxFile(file, type, dims, buf.slice().order(ByteOrder.BIG_ENDIAN));
+    }
+
+    /** {@code a * b}, or a cap far above any real file size when it would overflow. */
+    private static long cappedProduct(long a, int b) {
+        long cap = Long.MAX_VALUE / 16;
+        return b != 0 && a > cap / b ? cap : a * b;
     }
 
     private static InputStream open(Path file) throws IOException {

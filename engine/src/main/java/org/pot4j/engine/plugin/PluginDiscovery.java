@@ -86,6 +86,10 @@ public final class PluginDiscovery {
 
     /** The plugins of one folder, by source, each with its jars (sorted for a stable order). */
     private static Map<PluginSource, List<Path>> pluginsIn(Path dir, List<PluginFailure> failures) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new Pot4jException(ErrorCode.FILE_NOT_FOUND, "plugins folder " + dir.toAbsolutePath().normalize()
+                    + " is a file, not a folder; give the folder that holds the plugin jars");
+        }
         if (!Files.isDirectory(dir)) {
             throw new Pot4jException(ErrorCode.FILE_NOT_FOUND, "plugins folder " + dir.toAbsolutePath().normalize()
                     + " does not exist; create it or leave it out");

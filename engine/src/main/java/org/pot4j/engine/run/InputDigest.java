@@ -54,7 +54,14 @@ final class InputDigest {
     /** The model path and the dataset paths of a job (files, or folders to walk), absolute. */
     static List<Path> inputPaths(ModelJob job, Path baseDir) {
         List<Path> paths = new ArrayList<>();
-        paths.add(job.model().path().toAbsolutePath().normalize());
+        Path model = job.model().path().toAbsolutePath().normalize();
+        paths.add(model);
+        // a backend may read options from a sidecar next to the model (e.g. lenet.pt.json for TorchScript inputs)
+        Path fileName = model.getFileName();
+        Path sidecar = fileName == null ? null : model.resolveSibling(fileName + ".json");
+        if (sidecar != null && Files.isRegularFile(sidecar)) {
+            paths.add(sidecar);
+        }
         paths.addAll(datasetPaths(job.engine().calibrationDataset(), baseDir));
         if (job.engine().validationDataset() != null) {
             paths.addAll(datasetPaths(job.engine().validationDataset(), baseDir));

@@ -31,6 +31,7 @@ import org.pot4j.engine.config.JsonFiles;
 import org.pot4j.engine.config.MetricSpec;
 import org.pot4j.engine.config.ModelJob;
 import org.pot4j.engine.config.PlanJson;
+import org.pot4j.engine.data.MaskInputs;
 import org.pot4j.engine.config.Pot4jConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -162,6 +163,8 @@ public final class JobRunner {
         List<Map<String, Object>> algorithmReports = new ArrayList<>();
         try {
             InputFiles.check(job, config.baseDir());
+            // before hashing: a model the heap cannot hold is refused without reading it at all
+            HeapCheck.beforeReading(job.model().path(), "model " + job.model().path());
             stage = "hashing the inputs";
             inputs = InputDigest.of(job, config.baseDir(), hash);
             if (opts.resume()) {
@@ -194,14 +197,16 @@ public final class JobRunner {
             Dataset calibration;
             Dataset validation;
             if (job.engine().validationDataset() == null) {
-                calibration = pot4j.openDataset(job.engine().calibrationDataset().toSpec(), config.baseDir(), model);
+                calibration = pot4j.openDataset(MaskInputs.spec(job.engine().calibrationDataset().toSpec(), job.engine().metrics()),
+                        config.baseDir(), model);
                 validation = calibration;
             } else {
                 // calibration needs no annotations: skip a requested fp32_output pass over it
                 Map<String, Object> spec = new LinkedHashMap<>(job.engine().calibrationDataset().toSpec());
                 spec.remove("annotation");
                 calibration = pot4j.openDataset(spec, config.baseDir(), model);
-                validation = pot4j.openDataset(job.engine().validationDataset().toSpec(), config.baseDir(), model);
+                validation = pot4j.openDataset(MaskInputs.spec(job.engine().validationDataset().toSpec(), job.engine().metrics()),
+                        config.baseDir(), model);
             }
             List<Supplier<Metric>> metrics = new ArrayList<>();
             for (MetricSpec m : job.engine().metrics()) {
@@ -259,8 +264,8 @@ public final class JobRunner {
                     drops.isEmpty() ? null : drops.values().iterator().next(), drops, fp32Size, int8Size,
                     fp32Size > 0 ? (double) int8Size / fp32Size : null, speed, status, output,
                     reportPath, seconds(start), null, null, false);
-            RunReports.write(reportPath, outcome, job, hash, plan, model.quantizableNodes().size(), algorithmReports, outputDir,
-                    RunReports.Resume.of(inputs, model.sourceFiles(), outputFiles));
+            RunReports.write(reportPath, outcome, job, hash, plan, model.quantizableNodes().size(), model.floatOps(plan),
+                    algorithmReports, outputDir, RunReports.Resume.of(inputs, model.sourceFiles(), outputFiles));
             LOG.debug("model {}: {}", name, describe(outcome));
             return outcome;
         } catch (OutOfMemoryError e) {

@@ -28,6 +28,12 @@ final class OutputGuard {
             throw new Pot4jException(ErrorCode.CONFIG_INVALID, "output path " + outputDir + " is an existing file, not a"
                     + " folder; give a folder (--output DIR or output.dir) that is new or holds earlier pot4j output");
         }
+        for (Path up = outputDir.toAbsolutePath().normalize().getParent(); up != null; up = up.getParent()) {
+            if (Files.exists(up) && !Files.isDirectory(up)) {
+                throw new Pot4jException(ErrorCode.CONFIG_INVALID, "output path " + outputDir + " cannot be created: " + up
+                        + " is a file; give a folder path");
+            }
+        }
         Path out = real(outputDir);
         Path summary = out.resolve(JobRunner.SUMMARY);
         for (ModelJob job : config.models()) {
@@ -60,8 +66,12 @@ final class OutputGuard {
         if (configFile != null && input.equals(configFile.toAbsolutePath().normalize())) {
             return "config";
         }
-        if (input.equals(job.model().path().toAbsolutePath().normalize())) {
+        Path model = job.model().path().toAbsolutePath().normalize();
+        if (input.equals(model)) {
             return "model";
+        }
+        if (model.getFileName() != null && input.equals(model.resolveSibling(model.getFileName() + ".json"))) {
+            return "model's sidecar options file";
         }
         return "dataset file";
     }

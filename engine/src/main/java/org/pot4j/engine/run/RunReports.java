@@ -116,6 +116,13 @@ final class RunReports {
     /** Writes a model's {@code report.json}. */
     static void write(Path reportPath, ModelOutcome o, ModelJob job, String hash, QuantizationPlan plan,
                       int quantizableNodes, List<Map<String, Object>> algorithms, Path outputDir, Resume resume) {
+        write(reportPath, o, job, hash, plan, quantizableNodes, Map.of(), algorithms, outputDir, resume);
+    }
+
+    /** Writes a model's {@code report.json}; {@code floatOps} as {@link org.pot4j.api.model.Model#floatOps}. */
+    static void write(Path reportPath, ModelOutcome o, ModelJob job, String hash, QuantizationPlan plan,
+                      int quantizableNodes, Map<String, String> floatOps, List<Map<String, Object>> algorithms,
+                      Path outputDir, Resume resume) {
         Path modelDir = reportPath.toAbsolutePath().getParent();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("pot4j_version", Pot4j.version());
@@ -141,6 +148,7 @@ final class RunReports {
             p.put("activation_quantizers", plan.activations().size());
             p.put("bias_shifts", plan.biasShifts().size());
             p.put("fp32_nodes", List.copyOf(plan.fp32Nodes()));
+            p.put("float_ops", floatOps);
             p.put("metadata", plan.metadata());
             r.put("plan", p);
         }

@@ -48,8 +48,12 @@ class JobRunnerReliabilityTest {
     static void engine() {
         // test_nan: a metric whose average is NaN, so evaluation fails after the model was saved
         pot4j = Pot4j.builder().progress(ProgressListener.NONE).modules(binder ->
-                MapBinder.newMapBinder(binder, String.class, MetricProvider.class).addBinding("test_nan")
-                        .toInstance(new NanMetricProvider())).build();
+                {
+                    MapBinder.newMapBinder(binder, String.class, MetricProvider.class).addBinding("test_nan")
+                            .toInstance(new NanMetricProvider());
+                    MapBinder.newMapBinder(binder, String.class, org.pot4j.api.model.ModelBackendProvider.class)
+                            .addBinding("test_oom").toInstance(new OomBackendProvider());
+                }).build();
     }
 
     @AfterAll
@@ -282,6 +286,57 @@ class JobRunnerReliabilityTest {
         assertTrue(o.succeeded(), String.valueOf(o.error()));
         assertTrue(Files.isRegularFile(dir.resolve("out/alpha/accuracy-aware-report.html")));
         assertFalse(Files.exists(dir.resolve("out/alpha/work/accuracy-aware-report.html")));
+    }
+
+    @Test
+    void outOfMemoryWhileLoadingFailsOnlyThatModelWithOneClearLine() throws IOException {
+        Path cfg = setUp("test_top1", 0);
+        Files.writeString(cfg, Files.readString(cfg).replace("\"model\": \"models/alpha.tmlp\"",
+                "\"model\": \"models/alpha.tmlp\", \"framework\": \"test_oom\""));
+        ModelOutcome o = run(cfg, JobOptions.defaults()).models().get(0);
+        assertEquals(ModelStatus.FAILED, o.status());
+        assertEquals(ErrorCode.OUT_OF_MEMORY, o.errorCode());
+        assertTrue(o.error().startsWith("out of memory while loading the model ") && o.error().contains("JAVA_OPTS=-Xmx")
+                && !o.error().contains("\n"), o.error());
+        assertFalse(Files.exists(dir.resolve("out/alpha/alpha-int8.tmlp")));
+    }
+
+    /** A backend whose load runs out of heap, as a model too large for -Xmx does. */
+    static final class OomBackendProvider implements org.pot4j.api.model.ModelBackendProvider {
+        @Override
+        public String name() {
+            return "test_oom";
+        }
+
+        @Override
+        public String version() {
+            return "test";
+        }
+
+        @Override
+        public org.pot4j.api.model.ModelBackend create(Map<String, Object> options) {
+            return new org.pot4j.api.model.ModelBackend() {
+                @Override
+                public String name() {
+                    return "test_oom";
+                }
+
+                @Override
+                public Set<org.pot4j.api.model.BackendCapability> capabilities() {
+                    return Set.of();
+                }
+
+                @Override
+                public boolean accepts(Path path) {
+                    return false;
+                }
+
+                @Override
+                public org.pot4j.api.model.Model load(Path path, Map<String, Object> options) {
+                    throw new OutOfMemoryError("Java heap space");
+                }
+            };
+        }
     }
 
     /** A metric whose average is NaN. */

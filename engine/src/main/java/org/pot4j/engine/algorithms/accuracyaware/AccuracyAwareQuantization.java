@@ -106,6 +106,10 @@ public final class AccuracyAwareQuantization implements QuantizationAlgorithm {
     @Override
     public void checkParameters(Map<String, Object> params) {
         AccuracyAwareParams p = AccuracyAwareParams.parse(params, 1);
+        if (NAME.equals(p.baseAlgorithm)) {
+            throw new Pot4jException(ErrorCode.CONFIG_INVALID, "AccuracyAwareQuantization cannot be its own base_algorithm;"
+                    + " use DefaultQuantization or MinMaxQuantization");
+        }
         if (AccuracyAwareParams.DEFAULT_BASE.equals(p.baseAlgorithm)) {
             org.pot4j.engine.algorithms.DefaultQuantization.check(NAME, p.baseParams, parameterNames());
         }

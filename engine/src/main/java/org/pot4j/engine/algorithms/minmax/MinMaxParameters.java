@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  *                           kernels saturate and the user set no bits (ORT's reduce_range), else weightBits
  * @param perChannelWeights  weight granularity asked for (per channel unless the backend cannot)
  * @param weightOutlierProb  0 for absolute-maximum weight ranges, else the quantile outlier probability
+ * @param dynamicActivations inputs of linear MatMuls quantized at run time ({@code activations.mode: dynamic},
+ *                           see {@link ActivationModeDefault} for the default)
  */
 public record MinMaxParameters(
         String algorithm,
@@ -53,7 +55,8 @@ public record MinMaxParameters(
         int weightBits,
         int convWeightBits,
         boolean perChannelWeights,
-        double weightOutlierProb) {
+        double weightOutlierProb,
+        boolean dynamicActivations) {
 
     private static final Logger LOG = LoggerFactory.getLogger(MinMaxParameters.class);
 
@@ -110,7 +113,18 @@ public record MinMaxParameters(
         }
         act.requireKnownKeys(ACTIVATION_KEYS);
         int actBits = bits(act);
-        String actMode = act.choice("mode", preset.symmetricActivations() ? "symmetric" : "asymmetric", Set.of("symmetric", "asymmetric"));
+        String presetMode = preset.symmetricActivations() ? "symmetric" : "asymmetric";
+        String actMode = act.choice("mode", presetMode, Set.of("symmetric", "asymmetric", "dynamic"));
+        boolean dynamic = act.has("mode") ? actMode.equals("dynamic")
+                : ActivationModeDefault.dynamic(modelType != null, caps);
+        if (dynamic && !caps.contains(BackendCapability.DYNAMIC_ACTIVATIONS)) {
+            LOG.warn("{}: the backend cannot quantize activations at run time; using static activations", algorithm);
+            dynamic = false;
+        }
+        if (actMode.equals("dynamic")) {
+            // dynamic covers the linear layers' inputs; the other quantized tensors follow the preset
+            actMode = presetMode;
+        }
         if (act.choice("granularity", "pertensor", Set.of("pertensor", "perchannel")).equals("perchannel")) {
             throw act.invalid("granularity", "is perchannel; activations are quantized per tensor in pot4j, use pertensor");
         }
@@ -142,7 +156,7 @@ public record MinMaxParameters(
         boolean perChannel = w.choice("granularity", "perchannel", Set.of("perchannel", "pertensor")).equals("perchannel");
         double wOutlier = weightOutlierProb(p, w);
         return new MinMaxParameters(algorithm, device, preset, subset, batch, shuffle, seed, ignored, modelType != null,
-                actBits, symmetric, range, wBits, convBits, perChannel, wOutlier);
+                actBits, symmetric, range, wBits, convBits, perChannel, wOutlier, dynamic);
     }
 
     private static int bits(ParamReader r) {
@@ -193,7 +207,8 @@ public record MinMaxParameters(
             m.put("model_type", "transformer");
         }
         m.put("activations", activationBits + "-bit " + (symmetricActivations ? "symmetric" : "asymmetric")
-                + ", range_estimator " + activationRange.description());
+                + ", range_estimator " + activationRange.description()
+                + (dynamicActivations ? ", linear-layer inputs dynamic" : ""));
         m.put("weights", (convWeightBits != weightBits ? weightBits + "-bit (convolutions " + convWeightBits + "-bit)"
                 : weightBits + "-bit") + " symmetric " + (perChannelWeights ? "perchannel" : "pertensor")
                 + (weightOutlierProb > 0 ? ", abs_quantile " + weightOutlierProb : ", abs_max"));

@@ -77,8 +77,12 @@ public final class MinMaxQuantization implements QuantizationAlgorithm {
      */
     public static Prepared prepare(Model model, MinMaxParameters params, Set<BackendCapability> caps) {
         NodeSelection selection = NodeSelection.select(model, params, caps);
+        Set<String> dynamic = params.dynamicActivations() ? DynamicActivations.tensors(selection) : Set.of();
         StatisticsRequest request = new StatisticsRequest();
         for (String t : selection.activationTensors()) {
+            if (dynamic.contains(t)) {
+                continue; // the range comes from each batch at run time
+            }
             request.add(t, params.activationRange().min());
             request.add(t, params.activationRange().max());
         }
@@ -86,7 +90,7 @@ public final class MinMaxQuantization implements QuantizationAlgorithm {
         if (params.perChannelWeights() && !perChannel) {
             LOG.info("backend {} has no per-channel weight quantizers; using per-tensor weights", model.backendName());
         }
-        return new Prepared(params, selection, request, perChannel);
+        return new Prepared(params, selection, request, perChannel, dynamic);
     }
 
     /**
@@ -113,6 +117,10 @@ public final class MinMaxQuantization implements QuantizationAlgorithm {
         RangeEstimator range = params.activationRange();
         boolean highIsAbs = range.max().kind() == StatisticKind.ABS_MAX || range.max().kind() == StatisticKind.ABS_QUANTILE;
         for (String t : prepared.selection().activationTensors()) {
+            if (prepared.dynamicTensors().contains(t)) {
+                plan.activation(t, ActivationQuantizer.dynamic(params.activationBits()));
+                continue;
+            }
             double lo = stats.value(t, range.min());
             double hi = stats.value(t, range.max());
             plan.activation(t, QuantizerMath.activation(t, lo, hi, highIsAbs, params.symmetricActivations(), params.activationBits()));
@@ -135,8 +143,11 @@ public final class MinMaxQuantization implements QuantizationAlgorithm {
         int unsigned = 0;
         int signed = 0;
         int asymmetric = 0;
+        int dynamic = 0;
         for (ActivationQuantizer q : plan.activations().values()) {
-            if (q.signed()) {
+            if (q.dynamic()) {
+                dynamic++;
+            } else if (q.signed()) {
                 signed++;
             } else if (q.zeroPoint() == 0) {
                 unsigned++;
@@ -148,6 +159,7 @@ public final class MinMaxQuantization implements QuantizationAlgorithm {
         r.put("unsigned_activations", unsigned);
         r.put("signed_activations", signed);
         r.put("asymmetric_activations", asymmetric);
+        r.put("dynamic_activations", dynamic);
         return r;
     }
 
@@ -158,7 +170,13 @@ public final class MinMaxQuantization implements QuantizationAlgorithm {
      * @param selection  nodes and tensors to quantize
      * @param request    FP32 statistics needed
      * @param perChannel weights per channel
+     * @param dynamicTensors activation tensors quantized at run time (no statistics needed)
      */
-    public record Prepared(MinMaxParameters params, NodeSelection selection, StatisticsRequest request, boolean perChannel) {
+    public record Prepared(MinMaxParameters params, NodeSelection selection, StatisticsRequest request, boolean perChannel,
+                           Set<String> dynamicTensors) {
+        /** Copies. */
+        public Prepared {
+            dynamicTensors = Set.copyOf(dynamicTensors);
+        }
     }
 }

@@ -149,23 +149,25 @@ class SeedParamsTest {
 
     @Test
     void maxIterNumZeroRunsNoRanking() {
-        AaFixture f = new AaFixture();
-        List<String> stages = Collections.synchronizedList(new ArrayList<>());
-        AaContext c = f.context(null).param("max_iter_num", 0);
-        c.progress = new AccuracyAwareQuantizationTest.Messages(new ArrayList<>()) {
-            @Override
-            public void stageStarted(String stage, long total) {
-                stages.add(stage);
-            }
-        };
-        QuantizationResult r = run(f, c);
-        assertEquals(QuantizationResult.Status.BEST_EFFORT, r.status());
-        assertEquals(List.of(), r.report().get("rankings"));
-        assertTrue(stages.stream().noneMatch(s -> s.startsWith("rank layers")), stages.toString());
-        assertTrue(((String) r.report().get("stop_reason")).contains("max_iter_num"));
-        // one iteration allowed: one ranking
-        QuantizationResult one = run(f, f.context(null).param("max_iter_num", 1));
-        assertEquals(1, ((List<?>) one.report().get("rankings")).size());
+        for (String ranking : List.of("exact", "fast")) { // POT's procedure and pot4j's default (issue 15)
+            AaFixture f = new AaFixture();
+            List<String> stages = Collections.synchronizedList(new ArrayList<>());
+            AaContext c = f.context(null).param("max_iter_num", 0).param("ranking", ranking);
+            c.progress = new AccuracyAwareQuantizationTest.Messages(new ArrayList<>()) {
+                @Override
+                public void stageStarted(String stage, long total) {
+                    stages.add(stage);
+                }
+            };
+            QuantizationResult r = run(f, c);
+            assertEquals(QuantizationResult.Status.BEST_EFFORT, r.status(), ranking);
+            assertEquals(List.of(), r.report().get("rankings"), ranking);
+            assertTrue(stages.stream().noneMatch(s -> s.startsWith("rank")), ranking + ": " + stages);
+            assertTrue(((String) r.report().get("stop_reason")).contains("max_iter_num"), ranking);
+            // one iteration allowed: one ranking
+            QuantizationResult one = run(f, f.context(null).param("max_iter_num", 1).param("ranking", ranking));
+            assertEquals(1, ((List<?>) one.report().get("rankings")).size(), ranking);
+        }
     }
 
     @Test

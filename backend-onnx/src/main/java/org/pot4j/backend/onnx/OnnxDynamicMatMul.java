@@ -1,0 +1,89 @@
+package org.pot4j.backend.onnx;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.pot4j.api.quant.WeightQuantizer;
+import org.pot4j.backend.onnx.proto.OnnxProtos.AttributeProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.NodeProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.TensorProto;
+
+/**
+ * A {@code MatMul} whose activation input is quantized at run time (a dynamic
+ * {@link org.pot4j.api.quant.ActivationQuantizer}), written the way ONNX Runtime's own
+ * {@code quantize_dynamic} writes it, because that is the pattern ORT fuses into its
+ * {@code DynamicQuantizeMatMul} / {@code MatMulIntegerToFloat} kernels:
+ * <pre>
+ * DynamicQuantizeLinear(x) -> (x_u8, x_scale, x_zp)        once per input tensor, shared by its MatMuls
+ * MatMulInteger(x_u8, w_i8, x_zp, w_zp) -> Cast(float) -> Mul(Mul(x_scale, w_scale)) -> y
+ * </pre>
+ * Weights are int8 (per output column or per tensor, zero point 0); the activation range is that of
+ * each batch, so no calibration statistics are needed for {@code x}.
+ */
+final class OnnxDynamicMatMul {
+    private OnnxDynamicMatMul() {
+    }
+
+    /** Names of {@code DynamicQuantizeLinear}'s outputs for one input tensor. */
+    record QuantizedInput(String values, String scale, String zeroPoint, NodeProto node) {
+    }
+
+    /** The {@code DynamicQuantizeLinear} of tensor {@code x}. */
+    static QuantizedInput quantizeInput(String x, UnaryOperator<String> names) {
+        String q = names.apply(x + "_dyn_quantized");
+        String s = names.apply(x + "_dyn_scale");
+        String z = names.apply(x + "_dyn_zero_point");
+        NodeProto n = NodeProto.newBuilder().setOpType("DynamicQuantizeLinear").addInput(x)
+                .addOutput(q).addOutput(s).addOutput(z).build();
+        return new QuantizedInput(q, s, z, n);
+    }
+
+    /** True when a MatMul with this weight quantizer and weight shape can be written dynamically. */
+    static boolean supports(WeightQuantizer q, long[] weightShape) {
+        return weightShape.length == 2 && q.symmetric() && q.bits() <= 8 && (q.axis() < 0 || q.axis() == 1);
+    }
+
+    /**
+     * The nodes that replace the MatMul and the initializers they read.
+     *
+     * @param matMul the original MatMul (input 0 the activation, input 1 the weight)
+     * @param weight its float weight [K, N]
+     * @param q      the weight quantizer ({@link #supports})
+     * @param input  the quantized activation
+     * @param names  gives unique tensor names
+     */
+    static OnnxNodeReplacement rewrite(NodeProto matMul, TensorProto weight, WeightQuantizer q,
+                                                   QuantizedInput input, UnaryOperator<String> names) {
+        long[] shape = OnnxTensorProtos.shape(weight);
+        float[] values = OnnxTensorProtos.floats(weight);
+        int cols = (int) shape[1];
+        byte[] qv = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            qv[i] = (byte) q.quantize(values[i], i % cols);
+        }
+        float[] scales = q.scales();
+        long[] paramShape = q.axis() < 0 ? new long[0] : new long[] {scales.length};
+        String base = weight.getName();
+        String qName = names.apply(base + "_quantized");
+        String sName = names.apply(base + "_scale");
+        String zName = names.apply(base + "_zero_point");
+        String out = matMul.getOutput(0);
+        String acc = names.apply(out + "_int32");
+        String accF = names.apply(out + "_int32_cast");
+        String scale = names.apply(out + "_scale");
+        List<TensorProto> inits = new ArrayList<>();
+        inits.add(OnnxTensorProtos.ofBytes(qName, OnnxTensorProtos.INT8, shape, qv));
+        inits.add(OnnxTensorProtos.ofFloats(sName, paramShape, scales));
+        inits.add(OnnxTensorProtos.ofBytes(zName, OnnxTensorProtos.INT8, paramShape, new byte[scales.length]));
+        List<NodeProto> nodes = List.of(
+                NodeProto.newBuilder().setOpType("MatMulInteger").setName(matMul.getName())
+                        .addInput(input.values()).addInput(qName).addInput(input.zeroPoint()).addInput(zName)
+                        .addOutput(acc).build(),
+                NodeProto.newBuilder().setOpType("Cast").addInput(acc).addOutput(accF)
+                        .addAttribute(AttributeProto.newBuilder().setName("to").setType(AttributeProto.AttributeType.INT)
+                                .setI(OnnxTensorProtos.FLOAT)).build(),
+                NodeProto.newBuilder().setOpType("Mul").addInput(input.scale()).addInput(sName).addOutput(scale).build(),
+                NodeProto.newBuilder().setOpType("Mul").addInput(accF).addInput(scale).addOutput(out).build());
+        return new OnnxNodeReplacement(nodes, inits);
+    }
+}

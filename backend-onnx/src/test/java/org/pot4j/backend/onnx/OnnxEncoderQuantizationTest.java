@@ -1,0 +1,169 @@
+package org.pot4j.backend.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.pot4j.api.ErrorCode;
+import org.pot4j.api.Pot4jException;
+import org.pot4j.api.Tensor;
+import org.pot4j.api.model.BackendCapability;
+import org.pot4j.api.model.CompiledModel;
+import org.pot4j.api.model.Model;
+import org.pot4j.api.model.QuantizableNode;
+import org.pot4j.api.quant.ActivationQuantizer;
+import org.pot4j.api.quant.QuantizationPlan;
+import org.pot4j.backend.onnx.proto.OnnxProtos.ModelProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.TensorProto;
+
+/** Int8 embedding tables (Gather) and dynamically quantized MatMuls, run on ONNX Runtime. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OnnxEncoderQuantizationTest {
+    @TempDir
+    Path tmp;
+
+    private org.pot4j.api.model.ModelBackend backend;
+    private Model model;
+    private Map<String, QuantizableNode> nodes;
+    private Map<String, Tensor> batch;
+
+    @BeforeAll
+    void load() {
+        backend = new OnnxBackendProvider().create(Map.of());
+        model = backend.load(OnnxFixtures.file("embedding-net.onnx", OnnxTestModels.embeddingNet()), Map.of());
+        nodes = model.quantizableNodes().stream().collect(Collectors.toMap(QuantizableNode::id, Function.identity()));
+        Random r = new Random(3);
+        long[] ids = new long[8 * 6];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = r.nextInt(50);
+        }
+        batch = Map.of("ids", Tensor.ofLongs(new long[] {8, 6}, ids));
+    }
+
+    @AfterAll
+    void close() {
+        model.close();
+        backend.close();
+    }
+
+    @Test
+    void embeddingTableIsAWeightedNodeWithPerRowScalesAndNoActivationQuantizer() {
+        QuantizableNode embed = nodes.get("embed");
+        assertEquals("Gather", embed.opType());
+        assertEquals("emb", embed.weightName());
+        assertEquals(0, embed.weightChannelAxis(), "one scale per row");
+        assertTrue(embed.activationInputs().isEmpty(), "token ids are not quantized");
+        assertTrue(backend.capabilities().contains(BackendCapability.DYNAMIC_ACTIVATIONS));
+    }
+
+    @Test
+    void int8TableAndDynamicMatMulsStayCloseToFp32AndRunOnIntegerKernels() throws IOException {
+        QuantizationPlan plan = dynamicPlan();
+        Path optimized = tmp.resolve("optimized.onnx");
+        try (CompiledModel f = model.compile(QuantizationPlan.EMPTY, Set.of());
+             CompiledModel q = ((OnnxModel) model).compile(plan, Set.of(), OnnxSessionSettings.defaults()
+                     .withOptimizedModelPath(optimized.toString()))) {
+            float[] a = f.infer(batch).get("y").floats();
+            float[] b = q.infer(batch).get("y").floats();
+            double cos = cosine(a, b);
+            assertTrue(cos > 0.995, "cosine to FP32 " + cos);
+        }
+        Map<String, Integer> ops = OnnxResnetExampleTest.opHistogram(optimized);
+        assertEquals(0, ops.getOrDefault("MatMul", 0), "float MatMuls left in " + ops);
+        int dynamic = ops.getOrDefault("DynamicQuantizeMatMul", 0) + ops.getOrDefault("MatMulIntegerToFloat", 0)
+                + ops.getOrDefault("MatMulInteger", 0);
+        assertEquals(2, dynamic, "integer MatMuls in " + ops);
+        assertEquals(0, ops.getOrDefault("QuantizeLinear", 0), "no static quantizer in " + ops);
+
+        Path saved = tmp.resolve("int8.onnx");
+        model.save(plan, saved);
+        ModelProto m = ModelProto.parseFrom(Files.readAllBytes(saved));
+        TensorProto table = m.getGraph().getInitializerList().stream().filter(t -> t.getName().startsWith("emb"))
+                .filter(t -> t.getDataType() == OnnxTensorProtos.INT8).findFirst().orElseThrow();
+        assertEquals(List.of(50L, 16L), table.getDimsList());
+        assertTrue(m.getGraph().getInitializerList().stream().noneMatch(t -> t.getName().equals("emb")), "FP32 table dropped");
+    }
+
+    @Test
+    void perRowScalesKeepSmallRowsThatOneScaleWouldFlatten() {
+        // rows span 0.01x .. 10x: the gathered small rows must survive quantization
+        QuantizationPlan plan = QuantizationPlan.builder()
+                .weight("embed", OnnxTestPlans.perChannel(model.weight(nodes.get("embed")), 0)).build();
+        try (CompiledModel f = model.compile(QuantizationPlan.EMPTY, Set.of("e"));
+             CompiledModel q = model.compile(plan, Set.of("e"))) {
+            Tensor ids = Tensor.ofLongs(new long[] {1, 6}, new long[] {0, 1, 2, 3, 4, 5});
+            float[] a = f.infer(Map.of("ids", ids)).get("e").floats();
+            float[] b = q.infer(Map.of("ids", ids)).get("e").floats();
+            assertTrue(cosine(a, b) > 0.9999, "small rows: cosine " + cosine(a, b));
+        }
+    }
+
+    @Test
+    void rowScalesAreStoredAsCorrectlyRoundedFloat16() {
+        assertEquals(0x3C00, OnnxHalfFloats.fromFloat(1f) & 0xffff);
+        assertEquals(0x2E66, OnnxHalfFloats.fromFloat(0.1f) & 0xffff);
+        assertEquals(0x7BFF, OnnxHalfFloats.fromFloat(65504f) & 0xffff);
+        assertEquals(0x0400, OnnxHalfFloats.fromFloat(OnnxHalfFloats.MIN_NORMAL) & 0xffff);
+        for (float f : new float[] {1e-4f, 0.00823f, 0.5f, 3.14159f, 1000.5f}) {
+            float back = OnnxHalfFloats.toFloat(OnnxHalfFloats.fromFloat(f));
+            assertEquals(f, back, f / 2048, "float16 keeps 11 significant bits: " + f);
+        }
+        assertThrows(IllegalArgumentException.class, () -> OnnxHalfFloats.fromFloat(1e-6f));
+    }
+
+    @Test
+    void revertedMatMulKeepsFloatAndTheOtherStaysDynamic() throws IOException {
+        QuantizationPlan plan = dynamicPlan().toBuilder().fp32Node("fc1").build();
+        Path optimized = tmp.resolve("optimized-reverted.onnx");
+        try (CompiledModel q = ((OnnxModel) model).compile(plan, Set.of(), OnnxSessionSettings.defaults()
+                .withOptimizedModelPath(optimized.toString()))) {
+            q.infer(batch);
+        }
+        Map<String, Integer> ops = OnnxResnetExampleTest.opHistogram(optimized);
+        assertEquals(1, ops.getOrDefault("MatMul", 0) + ops.getOrDefault("FusedMatMul", 0), "fc1 in float: " + ops);
+    }
+
+    @Test
+    void dynamicQuantizerOnATensorAWeightlessNodeReadsIsRejected() {
+        QuantizationPlan plan = dynamicPlan().toBuilder().activation("ids", ActivationQuantizer.dynamic(8)).build();
+        Pot4jException e = assertThrows(Pot4jException.class, () -> model.compile(plan, Set.of()));
+        assertEquals(ErrorCode.CONFIG_INVALID, e.code());
+    }
+
+    private QuantizationPlan dynamicPlan() {
+        QuantizationPlan.Builder b = QuantizationPlan.builder();
+        for (QuantizableNode n : model.quantizableNodes()) {
+            b.weight(n.id(), OnnxTestPlans.perChannel(model.weight(n), n.weightChannelAxis()));
+            for (String t : n.activationInputs()) {
+                b.activation(t, ActivationQuantizer.dynamic(8));
+            }
+        }
+        return b.build();
+    }
+
+    private static double cosine(float[] a, float[] b) {
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += a[i] * (double) b[i];
+            na += a[i] * (double) a[i];
+            nb += b[i] * (double) b[i];
+        }
+        return dot / Math.sqrt(na * nb);
+    }
+}
