@@ -52,6 +52,17 @@ class LeNet(nn.Module):
         return self.fc2(F.relu(self.fc1(x)))
 
 
+
+def strip_debug_records(path):
+    """Drops the archive's .debug_pkl records: they hold source paths of the machine that traced it."""
+    import zipfile
+    with zipfile.ZipFile(path) as zi:
+        entries = [(i.filename, zi.read(i.filename)) for i in zi.infolist() if not i.filename.endswith(".debug_pkl")]
+    with zipfile.ZipFile(path + ".tmp", "w", compression=zipfile.ZIP_STORED) as zo:
+        for name, data in entries:
+            zo.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
+    os.replace(path + ".tmp", path)
+
 def conv_bn(cin, cout, k, stride):
     return nn.Sequential(nn.Conv2d(cin, cout, k, stride, k // 2, bias=False), nn.BatchNorm2d(cout))
 
@@ -161,6 +172,7 @@ def export(model, name, out_dir, test_x, test_y):
     # temporary folder and move it (a "lenet.pt.tmp" file would give a "lenet.pt/" root)
     with tempfile.TemporaryDirectory(dir=out_dir) as tmp:
         traced.save(os.path.join(tmp, f"{name}.pt"))
+        strip_debug_records(os.path.join(tmp, f"{name}.pt"))
         os.replace(os.path.join(tmp, f"{name}.pt"), pt_path)
 
     sess = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
@@ -254,7 +266,7 @@ def write_readme(name, out_dir, r, epochs, seconds, n_train, n_test):
                 "| file | format | input | output |\n|---|---|---|---|\n"
                 f"| `{name}.onnx` ({r['onnx_bytes']} bytes) | ONNX opset 13, BN folded, constant folded | "
                 "`input` float32 [N,1,28,28] = pixel/255 | `logits` float32 [N,10] |\n"
-                f"| `{name}.pt` ({r['pt_bytes']} bytes) | TorchScript (`torch.jit.trace`, eval mode, torch 2.7.1) | "
+                f"| `{name}.pt` ({r['pt_bytes']} bytes) | TorchScript (`torch.jit.trace`, eval mode, torch 2.7.1; debug records removed) | "
                 "float32 [N,1,28,28] = pixel/255 | float32 [N,10] |\n\n"
                 f"ONNX ops: {', '.join(r['ops'])}.\n\n"
                 f"FP32 top-1 accuracy on the {n_test} held-out test images (`examples/data/mnist/test-*`):\n\n"

@@ -83,10 +83,22 @@ class TinyCnn(nn.Module):
         return self.fc2(x)
 
 
+def strip_debug(path):
+    """Drops the .debug_pkl records, which hold source paths of the machine that traced the model."""
+    import zipfile
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as zi, zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zo:
+        for info in zi.infolist():
+            if not info.filename.endswith(".debug_pkl"):
+                zo.writestr(zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)), zi.read(info.filename))
+    tmp.replace(path)
+
+
 def bad_inputs(out):
     torch.manual_seed(7)
     torch.save(Branchy().eval(), str(out / "tiny_eager.pt"))
     torch.jit.script(Looped().eval()).save(str(out / "tiny_scripted_loop.pt"))
+    strip_debug(out / "tiny_scripted_loop.pt")
 
 
 def main():
@@ -98,6 +110,7 @@ def main():
     example = torch.rand(1, 1, 28, 28)
     traced = torch.jit.trace(model, example)
     traced.save(str(out / "tiny_cnn.pt"))
+    strip_debug(out / "tiny_cnn.pt")
     torch.save(model.state_dict(), str(out / "tiny_state_dict.pt"))
     inputs = torch.rand(2, 1, 28, 28)
     with torch.no_grad():
@@ -105,12 +118,14 @@ def main():
     ref = torch.cat([inputs.flatten(), outputs.flatten()]).numpy().astype("<f4")
     (out / "tiny_cnn_ref.bin").write_bytes(ref.tobytes())
     torch.jit.script(Branchy().eval()).save(str(out / "tiny_scripted_if.pt"))
+    strip_debug(out / "tiny_scripted_if.pt")
     cnn = ScriptedCnn()
     with torch.no_grad():
         cnn.bn.running_mean.uniform_(-0.2, 0.2)
         cnn.bn.running_var.uniform_(0.5, 1.5)
     scripted = torch.jit.script(cnn.eval())
     scripted.save(str(out / "tiny_scripted.pt"))
+    strip_debug(out / "tiny_scripted.pt")
     with torch.no_grad():
         outputs = scripted(inputs)
     ref = torch.cat([inputs.flatten(), outputs.flatten()]).numpy().astype("<f4")
