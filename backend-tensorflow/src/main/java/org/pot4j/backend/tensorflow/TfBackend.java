@@ -48,6 +48,9 @@ final class TfBackend implements ModelBackend {
         if (TfInt8Kernels.probe().conv()) {
             c.add(BackendCapability.INT8_KERNELS);
         }
+        if (TfCpuFeatures.u8s8Saturates()) {
+            c.add(BackendCapability.SATURATING_INT8_KERNELS);
+        }
         return c;
     }
 

@@ -199,6 +199,18 @@ class TfBackendTest {
         assertTrue(caps.contains(BackendCapability.ASYMMETRIC_ACTIVATIONS));
         assertEquals(TfInt8Kernels.probe().conv(), caps.contains(BackendCapability.INT8_KERNELS),
                 "INT8_KERNELS is claimed exactly when the int8 convolution kernel runs: " + TfInt8Kernels.probe().evidence());
+        assertEquals(TfCpuFeatures.u8s8Saturates(), caps.contains(BackendCapability.SATURATING_INT8_KERNELS));
+    }
+
+    @Test
+    void oneDnnInt8SaturatesOnlyOnX86WithoutADotProductInstruction() {
+        String avx2 = "flags : fpu sse4_2 avx avx2 fma";
+        assertTrue(TfCpuFeatures.saturates("amd64", avx2), "AVX2 only: vpmaddubsw saturates in int16");
+        assertFalse(TfCpuFeatures.saturates("amd64", avx2 + " avx512f avx512_vnni"));
+        assertFalse(TfCpuFeatures.saturates("x86_64", avx2 + " avx_vnni"));
+        assertFalse(TfCpuFeatures.saturates("amd64", avx2 + " amx_int8"));
+        assertTrue(TfCpuFeatures.saturates("amd64", null), "unreadable flags: the safe 7-bit choice");
+        assertFalse(TfCpuFeatures.saturates("aarch64", null));
     }
 
     @Test
