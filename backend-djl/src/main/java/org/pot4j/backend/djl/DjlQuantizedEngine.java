@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.pot4j.api.model.Int8CpuFeatures;
 
 /**
  * The quantized engine libtorch prepacks weights for. A saved INT8 archive holds plain int8
@@ -32,16 +33,7 @@ final class DjlQuantizedEngine {
     }
 
     private static boolean detectSaturation() {
-        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        if (!(arch.equals("amd64") || arch.equals("x86_64"))) {
-            return false;
-        }
-        try {
-            String info = Files.readString(Path.of("/proc/cpuinfo"));
-            return !(info.contains("avx512_vnni") || info.contains("avx_vnni") || info.contains("amx_int8"));
-        } catch (IOException | RuntimeException e) {
-            return true;
-        }
+        return Int8CpuFeatures.u8s8Saturates("pot4j.djl.reduceRange");
     }
 
     private static String detect() {

@@ -203,17 +203,6 @@ class TfBackendTest {
     }
 
     @Test
-    void oneDnnInt8SaturatesOnlyOnX86WithoutADotProductInstruction() {
-        String avx2 = "flags : fpu sse4_2 avx avx2 fma";
-        assertTrue(TfCpuFeatures.saturates("amd64", avx2), "AVX2 only: vpmaddubsw saturates in int16");
-        assertFalse(TfCpuFeatures.saturates("amd64", avx2 + " avx512f avx512_vnni"));
-        assertFalse(TfCpuFeatures.saturates("x86_64", avx2 + " avx_vnni"));
-        assertFalse(TfCpuFeatures.saturates("amd64", avx2 + " amx_int8"));
-        assertTrue(TfCpuFeatures.saturates("amd64", null), "unreadable flags: the safe 7-bit choice");
-        assertFalse(TfCpuFeatures.saturates("aarch64", null));
-    }
-
-    @Test
     void acceptsSavedModelFoldersAndPbFiles() throws IOException {
         assertTrue(backend.accepts(savedModel));
         assertTrue(backend.accepts(frozen));
