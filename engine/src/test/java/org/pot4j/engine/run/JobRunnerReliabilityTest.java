@@ -116,7 +116,7 @@ class JobRunnerReliabilityTest {
     void checkpointsOfOtherInputsAreDeletedOnResume() throws IOException {
         Path cfg = setUp("test_top1", 0);
         run(cfg, JobOptions.defaults());
-        Path stale = Files.writeString(dir.resolve("out/alpha/work/aa-checkpoint.json"), "{}");
+        Path stale = Files.writeString(dir.resolve("out/alpha").resolve(JobRunner.WORK).resolve("aa-checkpoint.json"), "{}");
         run(cfg, JobOptions.defaults().withResume(true));
         assertTrue(Files.exists(stale), "same inputs: checkpoints kept (the result was reused)");
         Files.delete(dir.resolve("out/alpha/report.json"));
@@ -285,7 +285,7 @@ class JobRunnerReliabilityTest {
         ModelOutcome o = run(cfg, JobOptions.defaults()).models().get(0);
         assertTrue(o.succeeded(), String.valueOf(o.error()));
         assertTrue(Files.isRegularFile(dir.resolve("out/alpha/accuracy-aware-report.html")));
-        assertFalse(Files.exists(dir.resolve("out/alpha/work/accuracy-aware-report.html")));
+        assertFalse(Files.exists(dir.resolve("out/alpha").resolve(JobRunner.WORK).resolve("accuracy-aware-report.html")));
     }
 
     @Test

@@ -161,7 +161,7 @@ class JobRunnerTest {
     @Test
     void resumeReusesFinishedModelsOfTheSameConfigOnly() throws IOException {
         JobSummary first = run(config, JobOptions.defaults());
-        Path stale = dir.resolve("out/alpha/work/stale.txt");
+        Path stale = dir.resolve("out/alpha").resolve(JobRunner.WORK).resolve("stale.txt");
         Files.writeString(stale, "from an earlier run");
 
         JobSummary resumed = run(config, JobOptions.defaults().withResume(true));
