@@ -2,12 +2,10 @@ package org.pot4j.engine.run;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -18,6 +16,7 @@ import java.util.stream.Stream;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
 import org.pot4j.engine.Pot4j;
+import org.pot4j.engine.Sha256;
 import org.pot4j.engine.config.DatasetSpec;
 import org.pot4j.engine.config.ModelJob;
 
@@ -128,14 +127,14 @@ final class InputDigest {
             // never read a FIFO or device: it could block forever
             return new FileDigest(p.toString(), -1, "not-a-regular-file");
         }
-        try (InputStream in = new DigestInputStream(Files.newInputStream(p), sha256())) {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(p), Sha256.newDigest())) {
             MessageDigest md = ((DigestInputStream) in).getMessageDigest();
             byte[] buf = new byte[1 << 16];
             long size = 0;
             for (int n; (n = in.read(buf)) > 0; ) {
                 size += n;
             }
-            return new FileDigest(p.toString(), size, java.util.HexFormat.of().formatHex(md.digest()));
+            return new FileDigest(p.toString(), size, Sha256.hex(md.digest()));
         } catch (IOException e) {
             throw new Pot4jException(ErrorCode.IO_FAILURE, "cannot read " + p + " to check it for --resume: " + e.getMessage(), e);
         }
@@ -183,14 +182,6 @@ final class InputDigest {
     }
 
     static String hex(String text) {
-        return java.util.HexFormat.of().formatHex(sha256().digest(text.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.of(text);
     }
 }

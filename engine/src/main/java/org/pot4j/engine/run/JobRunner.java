@@ -5,10 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +23,7 @@ import org.pot4j.engine.AlgorithmRun;
 import org.pot4j.engine.HeapCheck;
 import org.pot4j.engine.Pot4j;
 import org.pot4j.engine.PreviousResult;
+import org.pot4j.engine.Sha256;
 import org.pot4j.engine.config.AlgorithmSpec;
 import org.pot4j.engine.config.JsonFiles;
 import org.pot4j.engine.config.MetricSpec;
@@ -44,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * {@code <output>/summary.json}. A model that fails is reported with its error and the others
  * still run.
  *
- * <p>Each model gets {@code <output>/<model_name>/work/} as the algorithms' work folder
+ * <p>Each model gets a {@code work} folder inside {@code <output>/<model_name>} as the algorithms' work folder
  * (checkpoints). Without {@code resume} it is emptied first; with {@code resume} it is kept, and a
  * model whose {@code report.json} is finished for the same config is not run again.
  */
@@ -338,8 +336,8 @@ public final class JobRunner {
     static String configHash(ModelJob job) {
         try {
             byte[] canonical = JsonFiles.mapper().writeValueAsBytes(job.raw());
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical)).substring(0, 16);
-        } catch (IOException | NoSuchAlgorithmException e) {
+            return Sha256.of(canonical).substring(0, 16);
+        } catch (IOException e) {
             throw new Pot4jException(ErrorCode.INTERNAL, "cannot hash the config: " + e, e);
         }
     }

@@ -12,16 +12,13 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import org.pot4j.api.data.Dataset;
 import org.pot4j.api.model.Model;
 import org.pot4j.api.quant.QuantizationPlan;
+import org.pot4j.engine.Sha256;
 import org.pot4j.engine.config.PlanJson;
 import org.pot4j.engine.report.AtomicFiles;
 import org.slf4j.Logger;
@@ -121,9 +118,8 @@ final class Checkpoint {
     /** SHA-256 of the state as compact JSON: a checkpoint's own checksum. */
     private static String checksum(JsonNode state) {
         try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(MAPPER.writeValueAsBytes(state));
-            return HexFormat.of().formatHex(h);
-        } catch (IOException | NoSuchAlgorithmException e) {
+            return Sha256.of(MAPPER.writeValueAsBytes(state));
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -142,12 +138,7 @@ final class Checkpoint {
         }
         sb.append("validation=").append(validation.name()).append(':').append(validation.size()).append('\n');
         sb.append("probe=").append(probe).append('\n');
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(h);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.of(sb.toString());
     }
 
     private static ObjectMapper mapper() {
