@@ -181,10 +181,8 @@ final class FastSearch {
                 gains.put(next.node(), before - o.objective); // <= 0: the first one put-back tries
                 pos++;
                 s.message(next.node() + " did not lower the drop: kept (use_prev_if_drop_increase false), re-ranking");
-                try {
-                    rk = rank(st, rk, pos);
-                } catch (LayerRanker.BudgetExceeded e) {
-                    st.stopReason = "max_time (" + params.maxTimeSeconds + " s) reached during re-ranking";
+                rk = rerank(st, rk, pos);
+                if (rk == null) {
                     break;
                 }
                 pos = 0;
@@ -198,10 +196,8 @@ final class FastSearch {
                 pos++;
                 s.message(next.node() + " raised the drop: rolled back");
                 if (planChanged && pos < rk.confirmed) {
-                    try {
-                        rk = rank(st, rk, pos);
-                    } catch (LayerRanker.BudgetExceeded e) {
-                        st.stopReason = "max_time (" + params.maxTimeSeconds + " s) reached during re-ranking";
+                    rk = rerank(st, rk, pos);
+                    if (rk == null) {
                         break;
                     }
                     pos = 0;
@@ -443,6 +439,16 @@ final class FastSearch {
      * candidates of {@code prev} from {@code pos} (half of k) and the pre-rank's newcomers to its top k
      * are scored exactly, unless more than a quarter of that top k is new (order changed materially).
      */
+    /** {@link #rank} after a revert, or null with the stop reason set when {@code max_time} runs out. */
+    private Ranking rerank(SearchState st, Ranking prev, int pos) {
+        try {
+            return rank(st, prev, pos);
+        } catch (LayerRanker.BudgetExceeded e) {
+            st.stopReason = "max_time (" + params.maxTimeSeconds + " s) reached during re-ranking";
+            return null;
+        }
+    }
+
     private Ranking rank(SearchState st, Ranking prev, int pos) {
         String kind = prev == null ? "fast" : "lazy";
         String key = String.join("\n", st.revertedUnits) + "|" + String.join("\n", skipped);
