@@ -38,6 +38,11 @@ import org.pot4j.api.Pot4jException;
 import org.pot4j.api.Tensor;
 import org.pot4j.api.data.Dataset;
 import org.pot4j.api.data.Sample;
+import org.pot4j.api.graph.GraphNode;
+import org.pot4j.api.graph.GraphView;
+import org.pot4j.api.graph.NodeKind;
+import org.pot4j.api.graph.PlacementRules;
+import org.pot4j.api.graph.QuantizerPlacement;
 import org.pot4j.api.model.BackendCapability;
 import org.pot4j.api.model.CompiledModel;
 import org.pot4j.api.model.Model;
@@ -56,6 +61,8 @@ import org.pot4j.api.quant.WeightQuantizer;
  * <ul>
  * <li>the provider is found by {@link ServiceLoader} and loads the fixture;</li>
  * <li>the graph view is sane: inputs, outputs, quantizable nodes with weights of the declared shape;</li>
+ * <li>the neutral graph view maps op types to kinds, is in topological order, and its placement under
+ * the backend's declared rules is exactly {@code quantizableNodes()};</li>
  * <li>{@code compile(EMPTY)} gives the runtime's own FP32 outputs (see {@link #referenceOutputs});</li>
  * <li>statistics taps: every activation tensor of the graph view can be returned, batch dim first;</li>
  * <li>a plan quantizing everything runs close to FP32 (cosine) but not bit-identical;</li>
@@ -242,6 +249,51 @@ public abstract class AbstractModelBackendTest {
             }
         }
     }
+
+    @Test
+    void neutralGraphViewMapsKindsAndItsPlacementIsTheNodeList() {
+        GraphView g = model.graph();
+        assertNotNull(g, backend.name() + " exposes no neutral graph view (Model.graph())");
+        PlacementRules rules = model.placementRules();
+        assertNotNull(rules, backend.name() + " declares no placement rules (Model.placementRules())");
+        assertTrue(g.nodes().stream().anyMatch(n -> n.kind() != NodeKind.OTHER), "no op type mapped to a kind");
+        Set<String> produced = new HashSet<>();
+        g.nodes().forEach(n -> produced.addAll(n.outputs()));
+        Set<String> seen = new HashSet<>();
+        for (GraphNode n : g.nodes()) {
+            for (String in : n.inputs()) {
+                assertTrue(in.isEmpty() || !produced.contains(in) || seen.contains(in),
+                        n.id() + " reads " + in + " before its producer: nodes are not in topological order");
+            }
+            seen.addAll(n.outputs());
+            if (n.hasWeight()) {
+                assertTrue(WEIGHTED_KINDS.contains(n.kind()), n.id() + " has a weight but kind " + n.kind());
+            }
+        }
+        QuantizerPlacement.Placement placement = QuantizerPlacement.place(g, rules);
+        List<QuantizableNode> nodes = model.quantizableNodes();
+        assertEquals(nodes, placement.nodes(), "quantizableNodes() is the placement of graph() under placementRules()");
+        for (int k = 0; k < nodes.size(); k++) {
+            QuantizableNode q = nodes.get(k);
+            GraphNode n = g.node(placement.positions().get(k));
+            assertEquals(n.kind(), q.kind(), q.id() + " kind");
+            assertEquals(n.opType(), q.opType(), q.id() + " op type");
+            for (String t : q.activationInputs()) {
+                assertTrue(g.isFloatActivation(t), q.id() + ": quantized input " + t + " is not a float activation");
+            }
+            for (String t : q.activationOutputs()) {
+                assertTrue(g.isFloatActivation(t), q.id() + ": quantized output " + t + " is not a float activation");
+            }
+            if (!q.hasWeight()) {
+                assertFalse(q.activationInputs().isEmpty(), q.id() + ": a weightless node quantizes its inputs");
+            }
+        }
+        assertTrue(nodes.stream().anyMatch(q -> q.kind() == NodeKind.CONV || q.kind() == NodeKind.LINEAR
+                || q.kind() == NodeKind.MATMUL || q.kind() == NodeKind.DEPTHWISE_CONV), "no conv or linear node listed");
+    }
+
+    private static final Set<NodeKind> WEIGHTED_KINDS = Set.of(NodeKind.CONV, NodeKind.DEPTHWISE_CONV,
+            NodeKind.CONV_TRANSPOSE, NodeKind.LINEAR, NodeKind.MATMUL, NodeKind.EMBEDDING);
 
     @Test
     void compileEmptyGivesTheRuntimesFp32Outputs() throws Exception {
