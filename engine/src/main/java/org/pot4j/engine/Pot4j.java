@@ -42,6 +42,7 @@ import org.pot4j.engine.data.InputAnnotatedDataset;
 import org.pot4j.engine.evaluation.EvaluationRequest;
 import org.pot4j.engine.evaluation.Evaluator;
 import org.pot4j.engine.inject.Pot4jModule;
+import org.pot4j.engine.plugin.BackendFileKinds;
 import org.pot4j.engine.plugin.PluginDiscovery;
 import org.pot4j.engine.plugin.PluginKind;
 import org.pot4j.engine.plugin.PluginRegistry;
@@ -210,7 +211,7 @@ public final class Pot4j implements AutoCloseable {
     }
 
     private String chooseBackend(Path path) {
-        String guess = guessBackend(path);
+        String guess = BackendFileKinds.backendFor(path, backendProviders);
         List<String> order = new ArrayList<>(backendNames());
         if (guess != null && order.remove(guess)) {
             order.add(0, guess);
@@ -239,25 +240,6 @@ public final class Pot4j implements AutoCloseable {
                 : "install backend-" + guess;
         throw new Pot4jException(ErrorCode.NO_BACKEND, "no backend for " + path + "; " + install + " into plugins/"
                 + " (installed backends: " + backendNames() + (broken.isEmpty() ? "" : "; failed to start: " + broken) + ")");
-    }
-
-    /**
-     * The backend a file's name suggests: {@code .onnx} onnx; {@code saved_model.pb}, {@code .pb}
-     * or a folder tensorflow; {@code .pt}/{@code .pth} djl; else null.
-     */
-    public static String guessBackend(Path path) {
-        Path fileName = path.getFileName();
-        String f = fileName == null ? "" : fileName.toString().toLowerCase(Locale.ROOT);
-        if (f.endsWith(".onnx")) {
-            return "onnx";
-        }
-        if (f.endsWith(".pb") || Files.isDirectory(path)) {
-            return "tensorflow";
-        }
-        if (f.endsWith(".pt") || f.endsWith(".pth") || f.endsWith(".torchscript")) {
-            return "djl";
-        }
-        return null;
     }
 
     // ---------------------------------------------------------------- quantization

@@ -1,8 +1,10 @@
 package org.pot4j.backend.djl;
 
+import java.util.List;
 import java.util.Map;
 import org.pot4j.api.model.ModelBackend;
 import org.pot4j.api.model.ModelBackendProvider;
+import org.pot4j.api.model.ModelFileKind;
 
 /**
  * The {@code djl} backend: TorchScript ({@code .pt}/{@code .pth} from {@code torch.jit.trace} or
@@ -16,6 +18,11 @@ public final class DjlBackendProvider implements ModelBackendProvider {
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public List<ModelFileKind> fileKinds() {
+        return List.of(new ModelFileKind("TorchScript archive", List.of(".pt", ".pth", ".torchscript"), false));
     }
 
     @Override

@@ -1,11 +1,13 @@
 package org.pot4j.backend.onnx;
 
 import ai.onnxruntime.OrtEnvironment;
+import java.util.List;
 import java.util.Map;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
 import org.pot4j.api.model.ModelBackend;
 import org.pot4j.api.model.ModelBackendProvider;
+import org.pot4j.api.model.ModelFileKind;
 
 /**
  * ServiceLoader entry of the {@code onnx} backend. Cheap to construct: ONNX Runtime's native library
@@ -18,6 +20,11 @@ public final class OnnxBackendProvider implements ModelBackendProvider {
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public List<ModelFileKind> fileKinds() {
+        return List.of(new ModelFileKind("ONNX model", List.of(".onnx"), false));
     }
 
     @Override

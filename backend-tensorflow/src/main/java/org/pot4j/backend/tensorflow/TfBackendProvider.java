@@ -1,10 +1,12 @@
 package org.pot4j.backend.tensorflow;
 
+import java.util.List;
 import java.util.Map;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
 import org.pot4j.api.model.ModelBackend;
 import org.pot4j.api.model.ModelBackendProvider;
+import org.pot4j.api.model.ModelFileKind;
 
 /**
  * Registers the {@code tensorflow} backend with {@link java.util.ServiceLoader}. Cheap to
@@ -20,6 +22,11 @@ public final class TfBackendProvider implements ModelBackendProvider {
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public List<ModelFileKind> fileKinds() {
+        return List.of(new ModelFileKind("TensorFlow SavedModel folder or frozen GraphDef", List.of(".pb"), true));
     }
 
     @Override
