@@ -34,7 +34,7 @@ public final class AlgorithmSupport {
         try {
             Evaluator e = context.service(Evaluator.class);
             if (e != null) {
-                return e.withProgress(progress);
+                return e; // the engine's context gives it with the run's progress and requests
             }
         } catch (RuntimeException e) {
             // a bare context (library use): a stand-alone evaluator computes the same values, without shared caches
