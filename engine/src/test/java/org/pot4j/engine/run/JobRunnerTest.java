@@ -3,6 +3,7 @@ package org.pot4j.engine.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -92,6 +93,36 @@ class JobRunnerTest {
 
     private static JsonNode json(Path file) throws IOException {
         return JsonFiles.mapper().readTree(Files.readString(file));
+    }
+
+    @Test
+    void algorithmsInAListComposeAsPotsPipeline() throws IOException {
+        String template = """
+                {"model": {"model": "models/alpha.tmlp"},
+                 "engine": {"calibration_dataset": {"type": "csv", "path": "data/rows.csv", "label_column": "label"},
+                            "metrics": [{"name": "test_top1"}]},
+                 "compression": {"algorithms": [%s]},
+                 "output": {"dir": "%s"}}
+                """;
+        String minMax = "{\"name\": \"MinMaxQuantization\", \"params\": {\"stat_subset_size\": 5}}";
+        run(write("mm.json", template.formatted(minMax, "mm")), JobOptions.defaults());
+        run(write("pipe.json", template.formatted(minMax + ", {\"name\": \"FastBiasCorrection\"}", "pipe")), JobOptions.defaults());
+        run(write("fbc.json", template.formatted("{\"name\": \"FastBiasCorrection\"}", "fbc")), JobOptions.defaults());
+        org.pot4j.api.quant.QuantizationPlan alone = org.pot4j.engine.config.PlanJson.readFile(dir.resolve("mm/alpha/plan.json"));
+        org.pot4j.api.quant.QuantizationPlan piped = org.pot4j.engine.config.PlanJson.readFile(dir.resolve("pipe/alpha/plan.json"));
+        org.pot4j.api.quant.QuantizationPlan fresh = org.pot4j.engine.config.PlanJson.readFile(dir.resolve("fbc/alpha/plan.json"));
+        assertEquals(alone.activations(), piped.activations(), "FastBiasCorrection corrected MinMax's plan (5-sample ranges)");
+        assertEquals(alone.weights(), piped.weights());
+        assertFalse(piped.biasShifts().isEmpty(), "and added its bias shifts");
+        assertNotEquals(alone.activations(), fresh.activations(), "alone it computes its own (60-sample) ranges");
+
+        org.pot4j.engine.testing.RecordingProgress progress = new org.pot4j.engine.testing.RecordingProgress();
+        run(write("aa-pipe.json", template.formatted(minMax + ", {\"name\": \"AccuracyAwareQuantization\","
+                + " \"params\": {\"maximal_drop\": 0.5}}", "aa-pipe")), JobOptions.defaults().withProgress(progress));
+        assertTrue(progress.events().stream().noneMatch(e -> e.startsWith("start base algorithm")),
+                "AccuracyAware starts from the previous plan instead of running its base algorithm");
+        assertEquals(alone.activations(), org.pot4j.engine.config.PlanJson.readFile(dir.resolve("aa-pipe/alpha/plan.json"))
+                .activations());
     }
 
     @Test
