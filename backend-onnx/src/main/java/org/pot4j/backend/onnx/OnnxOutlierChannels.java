@@ -86,7 +86,7 @@ final class OnnxOutlierChannels {
         for (int r = 0; r < k; r++) {
             int row = split.channels()[r];
             for (int c = 0; c < cols; c++) {
-                short h = OnnxHalfFloats.fromFloat(w[row * cols + c]);
+                short h = OnnxHalfFloats.fromFiniteFloat(w[row * cols + c]);
                 int at = 2 * (r * cols + c);
                 half[at] = (byte) h;
                 half[at + 1] = (byte) (h >> 8);
