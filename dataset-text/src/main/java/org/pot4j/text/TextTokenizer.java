@@ -37,6 +37,20 @@ final class TextTokenizer {
     static List<long[][]> encode(Path tokenizerFile, List<TextSource.Line> lines, Path textFile, int maxLength,
                                  boolean truncation, boolean padToLongest) {
         useBundledCpuLibrary();
+        // DJL finds its native library (native/lib/tokenizers.properties) through the thread's context class
+        // loader; in pot4j's plugins/ folder that is the launcher's loader, which cannot see this plugin's jars
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(TextTokenizer.class.getClassLoader());
+        try {
+            return encodeWithPluginLoader(tokenizerFile, lines, textFile, maxLength, truncation, padToLongest);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    private static List<long[][]> encodeWithPluginLoader(Path tokenizerFile, List<TextSource.Line> lines, Path textFile,
+                                                         int maxLength, boolean truncation, boolean padToLongest) {
         int length = maxLength;
         if (padToLongest || !truncation) {
             int longest = 0;
@@ -100,7 +114,8 @@ final class TextTokenizer {
         } catch (IOException e) {
             throw new Pot4jException(ErrorCode.FILE_NOT_FOUND, "text dataset: cannot read tokenizer " + tokenizerFile + " ("
                     + e.getMessage() + ")", e);
-        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+        } catch (LinkageError | AssertionError e) {
+            // UnsatisfiedLinkError, NoClassDefFoundError of a failed static init, DJL's "no version found" assertion
             throw nativeMissing(e);
         } catch (RuntimeException e) {
             if (e.getClass().getName().startsWith("ai.djl.engine")) {

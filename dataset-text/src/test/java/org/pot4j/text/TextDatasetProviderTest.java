@@ -17,7 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
@@ -30,6 +33,7 @@ import org.pot4j.api.data.Sample;
  * tokenized in Java with the tokenizer.json of the Maven jar the model comes from, must give exactly the
  * ids, masks and token types committed in examples/minilm (made in Python by tools/minilm).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TextDatasetProviderTest {
     @TempDir
     static Path tmp;
@@ -42,6 +46,27 @@ class TextDatasetProviderTest {
         tokenizer = tmp.resolve("tokenizer.json");
         try (InputStream in = TextDatasetProviderTest.class.getResourceAsStream("/all-minilm-l6-v2-tokenizer.json")) {
             Files.copy(in, tokenizer);
+        }
+    }
+
+    /**
+     * In pot4j's plugins/ folder the thread's context class loader is the launcher's, which cannot see the
+     * plugin's jars, and DJL looks for its native library through it. First in this class, so the native
+     * library is loaded here (once per JVM) with a context loader that sees no DJL jar.
+     */
+    @Test
+    @Order(1)
+    void loadsTheNativeLibraryWhateverTheContextClassLoader() throws IOException {
+        Thread t = Thread.currentThread();
+        ClassLoader before = t.getContextClassLoader();
+        t.setContextClassLoader(ClassLoader.getPlatformClassLoader());
+        try {
+            Path f = tmp.resolve("context.txt");
+            Files.writeString(f, "The context class loader sees no plugin jar.\n");
+            assertEquals(1, open(Map.of("path", f.toString())).size());
+            assertEquals(ClassLoader.getPlatformClassLoader(), t.getContextClassLoader(), "restored");
+        } finally {
+            t.setContextClassLoader(before);
         }
     }
 

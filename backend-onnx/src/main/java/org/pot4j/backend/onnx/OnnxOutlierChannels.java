@@ -13,7 +13,7 @@ import org.pot4j.backend.onnx.proto.OnnxProtos.TensorProto;
  * those channels zeroed, so they no longer set the run-time int8 range, and a small float product over the
  * matching weight rows adds them back:
  * <pre>
- * x_int = Mul(x, keep[K])                 keep: 1, 0 at the outlier channels    once per input tensor
+ * x_int = Mul(x, Cast(keep[K] uint8))     keep: 1, 0 at the outlier channels    once per input tensor
  * x_out = Gather(x, channels, axis=-1)    [.., k]                                once per input tensor
  * y     = DynamicQuantizeMatMul(x_int, W) + MatMul(x_out, Cast(W[channels, :] as float16))
  * </pre>
@@ -43,20 +43,25 @@ final class OnnxOutlierChannels {
 
     /** The mask and gather of input {@code x} with {@code k} channels on its last axis. */
     static Split split(String x, int[] channels, int k, UnaryOperator<String> names) {
-        float[] keep = new float[k];
-        java.util.Arrays.fill(keep, 1f);
+        byte[] keep = new byte[k];
+        java.util.Arrays.fill(keep, (byte) 1);
         long[] idx = new long[channels.length];
         for (int i = 0; i < channels.length; i++) {
-            keep[channels[i]] = 0f;
+            keep[channels[i]] = 0;
             idx[i] = channels[i];
         }
+        String keep8 = names.apply(x + "_inlier_mask_u8");
         String keepName = names.apply(x + "_inlier_mask");
         String idxName = names.apply(x + "_outlier_channels");
         String masked = names.apply(x + "_inliers");
         String outliers = names.apply(x + "_outliers");
-        List<TensorProto> inits = List.of(OnnxTensorProtos.ofFloats(keepName, new long[] {k}, keep),
+        // the mask is stored as uint8 (a quarter of the bytes) and cast once: ORT folds the Cast at load
+        List<TensorProto> inits = List.of(OnnxTensorProtos.ofBytes(keep8, OnnxTensorProtos.UINT8, new long[] {k}, keep),
                 longs(idxName, idx));
         List<NodeProto> nodes = List.of(
+                NodeProto.newBuilder().setOpType("Cast").addInput(keep8).addOutput(keepName)
+                        .addAttribute(AttributeProto.newBuilder().setName("to").setType(AttributeProto.AttributeType.INT)
+                                .setI(OnnxTensorProtos.FLOAT)).build(),
                 NodeProto.newBuilder().setOpType("Mul").addInput(x).addInput(keepName).addOutput(masked).build(),
                 NodeProto.newBuilder().setOpType("Gather").addInput(x).addInput(idxName).addOutput(outliers)
                         .addAttribute(AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT)
@@ -86,7 +91,7 @@ final class OnnxOutlierChannels {
         for (int r = 0; r < k; r++) {
             int row = split.channels()[r];
             for (int c = 0; c < cols; c++) {
-                short h = OnnxHalfFloats.fromFloat(w[row * cols + c]);
+                short h = OnnxHalfFloats.fromFiniteFloat(w[row * cols + c]);
                 int at = 2 * (r * cols + c);
                 half[at] = (byte) h;
                 half[at + 1] = (byte) (h >> 8);

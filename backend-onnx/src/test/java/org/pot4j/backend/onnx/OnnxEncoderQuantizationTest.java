@@ -123,6 +123,13 @@ class OnnxEncoderQuantizationTest {
             assertEquals(f, back, f / 2048, "float16 keeps 11 significant bits: " + f);
         }
         assertThrows(IllegalArgumentException.class, () -> OnnxHalfFloats.fromFloat(1e-6f));
+        // weights (outlier-channel rows): subnormals rounded, zero kept, beyond range clamped
+        assertEquals(0x0001, OnnxHalfFloats.fromFiniteFloat(5.9604645e-8f) & 0xffff);
+        assertEquals(0x8000 | 291, OnnxHalfFloats.fromFiniteFloat(-1.7352904e-5f) & 0xffff);
+        assertEquals(-1.7352904e-5f, OnnxHalfFloats.toFloat(OnnxHalfFloats.fromFiniteFloat(-1.7352904e-5f)), 3e-8f);
+        assertEquals(0, OnnxHalfFloats.fromFiniteFloat(0f));
+        assertEquals(0x7BFF, OnnxHalfFloats.fromFiniteFloat(1e6f) & 0xffff);
+        assertEquals(0x3C00, OnnxHalfFloats.fromFiniteFloat(1f) & 0xffff);
     }
 
     @Test
