@@ -2,7 +2,9 @@ package org.pot4j.engine.algorithms;
 
 import java.util.Map;
 import java.util.Set;
+import org.pot4j.api.ProgressListener;
 import org.pot4j.api.quant.AlgorithmContext;
+import org.pot4j.engine.evaluation.Evaluator;
 import org.pot4j.engine.statistics.StatisticsCollector;
 
 /** Small helpers the built-in algorithms share. */
@@ -21,6 +23,23 @@ public final class AlgorithmSupport {
             // a bare context (library use): the collector is stateless, a fresh one is equivalent
         }
         return new StatisticsCollector();
+    }
+
+    /**
+     * The engine's evaluator service (shared caches and executor) reporting to the context's
+     * progress listener, or a stand-alone one when the context offers none.
+     */
+    public static Evaluator evaluator(AlgorithmContext context) {
+        ProgressListener progress = context.progress() == null ? ProgressListener.NONE : context.progress();
+        try {
+            Evaluator e = context.service(Evaluator.class);
+            if (e != null) {
+                return e.withProgress(progress);
+            }
+        } catch (RuntimeException e) {
+            // a bare context (library use): a stand-alone evaluator computes the same values, without shared caches
+        }
+        return new Evaluator(progress);
     }
 
     /** Fails with {@code CONFIG_UNKNOWN_KEY} on keys outside {@code names} (Java callers bypass the config loader). */

@@ -30,6 +30,8 @@ import org.pot4j.engine.config.MetricSpec;
 import org.pot4j.engine.config.ModelJob;
 import org.pot4j.engine.config.PlanJson;
 import org.pot4j.engine.data.MaskInputs;
+import org.pot4j.engine.evaluation.EvaluationRequest;
+import org.pot4j.engine.evaluation.Evaluator;
 import org.pot4j.engine.config.Pot4jConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -245,9 +247,14 @@ public final class JobRunner {
             Map<String, Double> drops = Map.of();
             if (!metrics.isEmpty()) {
                 stage = "evaluating FP32 and INT8 on " + validation.name();
+                // the engine's evaluator returns the values an algorithm (AccuracyAware) has just measured
+                // for the same plan, data and metrics instead of running the passes again
                 int batch = job.engine().batchSize() == null ? 0 : job.engine().batchSize();
-                fp32 = pot4j.evaluate(model, QuantizationPlan.EMPTY, validation, metrics, batch);
-                int8 = pot4j.evaluate(model, plan, validation, metrics, batch);
+                Evaluator evaluator = pot4j.evaluator().withProgress(progress);
+                fp32 = evaluator.measured(model, EvaluationRequest.of(QuantizationPlan.EMPTY, validation, metrics,
+                        "evaluate FP32 on " + validation.name()).withBatchSize(batch)).aggregate();
+                int8 = evaluator.measured(model, EvaluationRequest.of(plan, validation, metrics,
+                        "evaluate INT8 on " + validation.name()).withBatchSize(batch)).aggregate();
                 drops = RunReports.drops(fp32, int8, metrics);
             }
             long fp32Size = model.sizeOnDisk();
@@ -280,6 +287,7 @@ public final class JobRunner {
                 }
             }
             if (model != null) {
+                pot4j.evaluator().forget(model);
                 try {
                     model.close();
                 } catch (RuntimeException e) {
