@@ -11,34 +11,33 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
-import org.pot4j.api.data.Dataset;
-import org.pot4j.api.model.Model;
 import org.pot4j.engine.Pot4j;
+import org.pot4j.engine.evaluation.executor.ModelDescriptor;
+import org.pot4j.engine.evaluation.executor.TaskRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What one executor JVM keeps between tasks: one {@link Pot4j} (plugins found by ServiceLoader on
- * the executor's class path and in the configured plugin folders), the models unpacked from their
- * broadcast bytes and loaded through their backend, and the opened datasets. Every later task of
- * any pass reuses them, so a model is unpacked and loaded once per executor, not per task.
+ * What one executor JVM keeps between Spark tasks: one engine and its {@link TaskRunner} (plugins
+ * found by ServiceLoader on the executor's class path and in the configured plugin folders; the
+ * runner keeps loaded models and opened datasets), and each broadcast model unpacked once into a
+ * local folder. Every later task of every pass reuses them.
  */
 final class ExecutorRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorRuntime.class);
-    private static final Map<List<String>, Pot4j> ENGINES = new ConcurrentHashMap<>();
-    private static final Map<String, Model> MODELS = new ConcurrentHashMap<>();
-    private static final Map<String, Dataset> DATASETS = new ConcurrentHashMap<>();
-    private static final List<Path> UNPACKED = new ArrayList<>();
+    private static final Map<List<String>, TaskRunner> RUNNERS = new ConcurrentHashMap<>();
+    private static final Map<String, ModelDescriptor> UNPACKED = new ConcurrentHashMap<>();
+    private static final List<Path> FOLDERS = new ArrayList<>();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(ExecutorRuntime::deleteUnpacked, "pot4j-spark-cleanup"));
+        Runtime.getRuntime().addShutdownHook(new Thread(ExecutorRuntime::deleteFolders, "pot4j-spark-cleanup"));
     }
 
     private ExecutorRuntime() {
     }
 
-    static Pot4j engine(List<String> pluginDirs) {
-        return ENGINES.computeIfAbsent(List.copyOf(pluginDirs), dirs -> {
+    static TaskRunner runner(List<String> pluginDirs) {
+        return RUNNERS.computeIfAbsent(List.copyOf(pluginDirs), dirs -> {
             List<Path> existing = new ArrayList<>();
             for (String d : dirs) {
                 Path p = Path.of(d);
@@ -48,25 +47,21 @@ final class ExecutorRuntime {
                     LOG.warn("pot4j-spark: plugin folder {} does not exist on this executor; skipped", d);
                 }
             }
-            return Pot4j.builder().classLoader(ExecutorRuntime.class.getClassLoader()).pluginDirs(existing).build();
+            Pot4j engine = Pot4j.builder().classLoader(ExecutorRuntime.class.getClassLoader()).pluginDirs(existing).build();
+            return new TaskRunner(engine);
         });
     }
 
-    static Model model(ModelShipment shipment, List<String> pluginDirs) {
-        return MODELS.computeIfAbsent(shipment.id, id -> load(shipment, pluginDirs));
+    /** The model's descriptor pointing at this executor's copy of its files (unpacked on first use). */
+    static ModelDescriptor unpacked(ModelShipment shipment) {
+        return UNPACKED.computeIfAbsent(shipment.id, id -> unpack(shipment));
     }
 
-    static Dataset dataset(DatasetShipment shipment, List<String> pluginDirs) {
-        return DATASETS.computeIfAbsent(shipment.id,
-                id -> engine(pluginDirs).openDataset(shipment.spec, Path.of(shipment.baseDir)));
-    }
-
-    private static Model load(ModelShipment shipment, List<String> pluginDirs) {
-        Path dir;
+    private static ModelDescriptor unpack(ModelShipment shipment) {
         try {
-            dir = Files.createTempDirectory("pot4j-spark-model-");
-            synchronized (UNPACKED) {
-                UNPACKED.add(dir);
+            Path dir = Files.createTempDirectory("pot4j-spark-model-");
+            synchronized (FOLDERS) {
+                FOLDERS.add(dir);
             }
             for (Map.Entry<String, byte[]> f : shipment.files.entrySet()) {
                 Path target = dir.resolve(f.getKey()).normalize();
@@ -76,17 +71,17 @@ final class ExecutorRuntime {
                 Files.createDirectories(target.getParent());
                 Files.write(target, f.getValue());
             }
+            LOG.info("pot4j-spark: model {} ({} bytes) unpacked on this executor", shipment.descriptor.path(), shipment.bytes());
+            return shipment.descriptor.at(dir.resolve(shipment.entry).normalize().toString());
         } catch (IOException e) {
-            throw new Pot4jException(ErrorCode.IO_FAILURE, "cannot unpack the model on the Spark executor: " + e.getMessage(), e);
+            throw new Pot4jException(ErrorCode.IO_FAILURE, "cannot unpack model " + shipment.descriptor.path()
+                    + " on the Spark executor (java.io.tmpdir): " + e.getMessage(), e);
         }
-        Path entry = dir.resolve(shipment.entry).normalize();
-        LOG.info("pot4j-spark: loading the broadcast model ({} bytes) with backend {}", shipment.bytes(), shipment.backend);
-        return engine(pluginDirs).loadModel(entry, shipment.backend, shipment.options);
     }
 
-    private static void deleteUnpacked() {
-        synchronized (UNPACKED) {
-            for (Path dir : UNPACKED) {
+    private static void deleteFolders() {
+        synchronized (FOLDERS) {
+            for (Path dir : FOLDERS) {
                 try (Stream<Path> walk = Files.walk(dir)) {
                     for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                         Files.deleteIfExists(p);

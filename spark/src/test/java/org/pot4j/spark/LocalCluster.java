@@ -33,8 +33,7 @@ final class LocalCluster {
         }
         try {
             Files.createDirectories(Path.of(home, "jars"));
-            return Map.of("spark.executor.extraClassPath", pathingJar(Path.of(home, "executor-classpath.jar")).toString(),
-                    "spark.executor.memory", "1024m");
+            return Map.of("spark.executor.extraClassPath", pathingJar(Path.of(home, "executor-classpath.jar")).toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
