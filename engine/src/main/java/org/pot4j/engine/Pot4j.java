@@ -659,6 +659,11 @@ public final class Pot4j implements AutoCloseable {
             public void checkMetricParameters(String name, Map<String, Object> params) {
                 self.metric(name, params);
             }
+
+            @Override
+            public void checkExecutor(Map<String, Object> executor) {
+                EvaluationExecutors.check(registry, executor);
+            }
         };
     }
 

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,8 @@ import org.pot4j.api.model.Model;
 import org.pot4j.api.quant.QuantizationPlan;
 import org.pot4j.engine.config.PlanJson;
 import org.pot4j.engine.data.Batches;
+import org.pot4j.engine.data.Fp32OutputDataset;
+import org.pot4j.engine.data.InputAnnotatedDataset;
 import org.pot4j.engine.evaluation.executor.DatasetDescriptor;
 import org.pot4j.engine.evaluation.executor.Descriptors;
 import org.pot4j.engine.evaluation.executor.EvaluationExecutor;
@@ -230,11 +233,31 @@ public final class Evaluator {
      * earlier cached FP32 pass that kept outputs, else computed once (no metrics) and cached.
      */
     public Map<Integer, List<Tensor>> fp32Outputs(Model model, Dataset dataset, int[] indices, String stage) {
+        Map<Integer, List<Tensor>> out = cachedFp32Outputs(model, dataset, indices);
+        if (out != null) {
+            return out;
+        }
+        EvaluationResult r = fp32(model, EvaluationRequest.of(QuantizationPlan.EMPTY, dataset, List.of(), stage)
+                .withIndices(indices).withKeepOutputs(true));
+        out = new LinkedHashMap<>();
+        for (int p = 0; p < indices.length; p++) {
+            out.put(indices[p], r.outputs().get(p));
+        }
+        return out;
+    }
+
+    /**
+     * The cached FP32 outputs of those samples (from passes in the model's batch size over this
+     * dataset or over a view showing the same inputs, e.g. the {@code fp32_output} view of it), or
+     * null when some are not cached.
+     */
+    private Map<Integer, List<Tensor>> cachedFp32Outputs(Model model, Dataset dataset, int[] indices) {
+        Set<Dataset> sameInputs = sameInputs(dataset);
         Map<Integer, List<Tensor>> found = new HashMap<>();
         for (Map.Entry<CacheKey, EvaluationResult> e : shared.cache(model).fp32.entrySet()) {
             CacheKey k = e.getKey();
             EvaluationResult r = e.getValue();
-            if (k.dataset().target() == dataset && r.outputs() != null && k.batchSize() == 0) {
+            if (sameInputs.contains((Dataset) k.dataset().target()) && r.outputs() != null && k.batchSize() == 0) {
                 int[] ri = r.indices();
                 for (int p = 0; p < ri.length; p++) {
                     found.putIfAbsent(ri[p], r.outputs().get(p));
@@ -242,25 +265,24 @@ public final class Evaluator {
             }
         }
         Map<Integer, List<Tensor>> out = new LinkedHashMap<>();
-        boolean complete = true;
         for (int i : indices) {
             List<Tensor> o = found.get(i);
             if (o == null) {
-                complete = false;
-                break;
+                return null;
             }
             out.put(i, o);
         }
-        if (complete) {
-            return out;
-        }
-        EvaluationResult r = fp32(model, EvaluationRequest.of(QuantizationPlan.EMPTY, dataset, List.of(), stage)
-                .withIndices(indices).withKeepOutputs(true));
-        out.clear();
-        for (int p = 0; p < indices.length; p++) {
-            out.put(indices[p], r.outputs().get(p));
-        }
         return out;
+    }
+
+    /** {@code dataset} and the datasets whose inputs it shows unchanged (identity set). */
+    private static Set<Dataset> sameInputs(Dataset dataset) {
+        Set<Dataset> set = Collections.newSetFromMap(new IdentityHashMap<>());
+        Dataset d = dataset;
+        while (d != null && set.add(d)) {
+            d = d instanceof Fp32OutputDataset f ? f.base() : d instanceof InputAnnotatedDataset a ? a.base() : null;
+        }
+        return set;
     }
 
     /** Forgets every cached result (they hold outputs). */
@@ -409,7 +431,22 @@ public final class Evaluator {
                 workerMetrics.put(0, aggregate);
             }
             LiveInputs live = new LiveInputs(model, request.plan(), ds, progress, i -> cache.needsCheck(ds, i));
-            executor.run(task, live, (worker, from, outs, samples) -> accept(worker, from, outs, samples, feed));
+            Map<Integer, List<Tensor>> known = request.plan().isEmpty() && request.batchSize() == 0
+                    ? cachedFp32Outputs(model, ds, idx) : null;
+            if (known != null) {
+                // the FP32 outputs of these inputs are cached (e.g. by the fp32_output annotation pass): only the metrics run
+                LOG.debug("{}: FP32 outputs of {} samples taken from the cache", stage, n);
+                progress.stageStarted(stage, n);
+                List<List<Tensor>> outs = new ArrayList<>(n);
+                for (int i : idx) {
+                    outs.add(known.get(i));
+                }
+                accept(0, 0, outs, null, feed);
+                progress.progress(stage, n, n);
+                progress.stageFinished(stage);
+            } else {
+                executor.run(task, live, (worker, from, outs, samples) -> accept(worker, from, outs, samples, feed));
+            }
             if (feed != null) {
                 feed.finish(n);
             }

@@ -32,6 +32,18 @@ import org.slf4j.LoggerFactory;
 public class StatisticsCollector {
     private static final Logger LOG = LoggerFactory.getLogger(StatisticsCollector.class);
 
+    private final int workers;
+
+    /** A sequential collector. */
+    public StatisticsCollector() {
+        this(1);
+    }
+
+    /** A collector running {@code workers} inference requests in parallel (POT's {@code stat_requests_number}). */
+    public StatisticsCollector(int workers) {
+        this.workers = Math.max(1, workers);
+    }
+
     /**
      * Collects {@code request} on {@code model} compiled with {@code plan}.
      *
@@ -68,7 +80,7 @@ public class StatisticsCollector {
                 batch, reducers.size(), request.size());
         try (CompiledModel compiled = Compilation.compile(model, plan, extraOutputs)) {
             // reducers see the batches in sample order, so the statistics never depend on the workers
-            InferenceLoop.run(model, compiled, dataset, indices, new InferenceLoop.Options(batch, options.workers(), stage,
+            InferenceLoop.run(model, compiled, dataset, indices, new InferenceLoop.Options(batch, Math.max(workers, options.workers()), stage,
                     progress, InferenceLoop.SampleCheck.ALWAYS), null, (worker, b) -> {
                         for (TensorReducer r : reducers) {
                             Tensor t = inputNames.contains(r.tensor()) ? b.feed().get(r.tensor()) : b.outputs().get(r.tensor());
