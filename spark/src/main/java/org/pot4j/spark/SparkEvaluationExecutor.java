@@ -43,6 +43,9 @@ final class SparkEvaluationExecutor implements EvaluationExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(SparkEvaluationExecutor.class);
     private static final String EMPTY_PLAN = org.pot4j.engine.config.PlanJson.write(org.pot4j.api.quant.QuantizationPlan.EMPTY);
 
+    /** Samples inferred by the executors of this JVM's closed Spark executors (for tests and benchmarks). */
+    private static final AtomicLong CLOSED_SAMPLES = new AtomicLong();
+
     private final JavaSparkContext sc;
     private final boolean ownsContext;
     private final List<String> pluginDirs;
@@ -104,6 +107,11 @@ final class SparkEvaluationExecutor implements EvaluationExecutor {
     /** Spark jobs run so far (FP32 passes served from the persisted RDD run a job without inference). */
     long jobs() {
         return jobs.get();
+    }
+
+    /** Samples inferred by every Spark executor of this JVM that was closed. */
+    static long samplesInferredByClosedExecutors() {
+        return CLOSED_SAMPLES.get();
     }
 
     /** Samples the executors ran the model on (an FP32 pass read from the persisted RDD adds none). */
@@ -171,6 +179,9 @@ final class SparkEvaluationExecutor implements EvaluationExecutor {
     /** Drops the persisted FP32 outputs and the broadcasts; stops the context when this executor started it. */
     @Override
     public void close() {
+        CLOSED_SAMPLES.addAndGet(samplesInferred.value());
+        LOG.info("pot4j-spark: {} Spark jobs, {} samples inferred on the executors, {} bytes of outputs collected", jobs.get(),
+                samplesInferred.value(), bytesCollected.get());
         fp32.values().forEach(r -> r.unpersist(false));
         fp32.clear();
         broadcasts.values().forEach(b -> b.destroy());

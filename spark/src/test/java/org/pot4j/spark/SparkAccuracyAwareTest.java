@@ -13,7 +13,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pot4j.engine.Pot4j;
-import org.pot4j.engine.config.Pot4jConfig;
 import org.pot4j.engine.run.JobOptions;
 import org.pot4j.engine.run.JobRunner;
 
@@ -28,21 +27,21 @@ class SparkAccuracyAwareTest {
 
     @Test
     void sameRevertedNodesValuesAndBytesAsTheLocalRun(@TempDir Path tmp) throws Exception {
-        Path config = Examples.dir().resolve("mnist-resnet/config-aa.json");
+        Path example = Examples.dir().resolve("mnist-resnet/config-aa.json");
         Path localOut = tmp.resolve("local");
         Path sparkOut = tmp.resolve("spark");
         try (Pot4j pot4j = Pot4j.create()) {
-            Pot4jConfig c = pot4j.loadConfig(config);
-            assertTrue(new JobRunner(pot4j).run(c, config, JobOptions.defaults().withOutputDir(localOut)).allSucceeded());
+            Path config = SparkConfigs.copy(example, tmp.resolve("local.json"), Map.of());
+            assertTrue(new JobRunner(pot4j).run(pot4j.loadConfig(config), config, JobOptions.defaults().withOutputDir(localOut))
+                    .allSucceeded());
         }
         long inferred;
         try (Pot4j pot4j = Pot4j.create()) {
-            SparkEvaluationExecutor spark = (SparkEvaluationExecutor) pot4j.executor(Map.of("type", "spark", "master", "local[2]"));
-            try (AutoCloseable scope = pot4j.evaluator().useExecutor(spark)) {
-                Pot4jConfig c = pot4j.loadConfig(config);
-                assertTrue(new JobRunner(pot4j).run(c, config, JobOptions.defaults().withOutputDir(sparkOut)).allSucceeded());
-                inferred = spark.samplesInferred();
-            }
+            Path config = SparkConfigs.copy(example, tmp.resolve("spark.json"), Map.of("type", "spark", "master", "local[2]"));
+            long before = SparkEvaluationExecutor.samplesInferredByClosedExecutors();
+            assertTrue(new JobRunner(pot4j).run(pot4j.loadConfig(config), config, JobOptions.defaults().withOutputDir(sparkOut))
+                    .allSucceeded());
+            inferred = SparkEvaluationExecutor.samplesInferredByClosedExecutors() - before;
         }
         assertTrue(inferred > 1000, "the passes ran in Spark tasks (" + inferred + " samples)");
         assertArrayEquals(Files.readAllBytes(localOut.resolve("resnet/resnet-int8.onnx")),
