@@ -18,6 +18,8 @@ import org.pot4j.api.graph.GraphView;
 import org.pot4j.api.graph.PlacementRules;
 import org.pot4j.api.graph.QuantizerPlacement;
 import org.pot4j.api.model.CompiledModel;
+import org.pot4j.api.model.InputLimit;
+import org.pot4j.api.model.InputLimits;
 import org.pot4j.api.model.Model;
 import org.pot4j.api.model.QuantizableNode;
 import org.pot4j.api.model.TensorInfo;
@@ -30,7 +32,7 @@ import org.pot4j.backend.onnx.proto.OnnxProtos.TensorProto;
  * {@link #compile} and {@link #save} share. The loaded proto is never modified; each plan is applied
  * to a fresh copy.
  */
-final class OnnxModel implements Model {
+final class OnnxModel implements Model, InputLimits {
     private static final System.Logger LOG = System.getLogger(OnnxModel.class.getName());
     /** Sessions are built from one serialized proto, which protobuf caps at 2 GiB. */
     private static final long MAX_TENSOR_BYTES = 1800L << 20;
@@ -108,6 +110,12 @@ final class OnnxModel implements Model {
     @Override
     public List<TensorInfo> outputs() {
         return outputs;
+    }
+
+    /** Token-id and sequence-length bounds from the embedding tables ({@link OnnxInputLimits}). */
+    @Override
+    public List<InputLimit> inputLimits() {
+        return OnnxInputLimits.of(graph);
     }
 
     /**
