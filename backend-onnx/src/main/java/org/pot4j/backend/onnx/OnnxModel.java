@@ -39,6 +39,7 @@ final class OnnxModel implements Model {
     private final List<OnnxNodeBinding> bindings;
     private final Map<String, OnnxNodeBinding> byId;
     private final OnnxQdqWriter writer;
+    private final OnnxGraphAnalyzer.Placement placement;
     private final List<TensorInfo> inputs;
     private final List<TensorInfo> outputs;
     private final long sizeOnDisk;
@@ -59,7 +60,8 @@ final class OnnxModel implements Model {
         OnnxGraphAnalyzer.Placement placement = OnnxGraphAnalyzer.place(graph);
         this.bindings = placement.bindings();
         this.byId = bindings.stream().collect(Collectors.toMap(OnnxNodeBinding::id, Function.identity()));
-        this.writer = new OnnxQdqWriter(graph, placement);
+        this.placement = placement;
+        this.writer = new OnnxQdqWriter(graph, placement, () -> OnnxKernelTables.forThisCpu(env));
         this.inputs = infos(graph.inputs());
         this.outputs = infos(graph.outputs());
         this.sizeOnDisk = sizeOnDisk;
@@ -160,6 +162,26 @@ final class OnnxModel implements Model {
             throw new Pot4jException(ErrorCode.RUNTIME_FAILURE, "ONNX Runtime cannot build a session for "
                     + path.getFileName() + " with " + plan + " (" + OnnxGraph.firstLine(e.getMessage()) + ")", e);
         }
+    }
+
+    /**
+     * Compiles with the activation storage chosen from {@code table} instead of this CPU's measured
+     * one (null: uint8 everywhere), for tests and tools that compare storages.
+     */
+    CompiledModel compileWithKernelTable(QuantizationPlan plan, OnnxKernelTable table) {
+        byte[] bytes = appliedWithKernelTable(plan, table).toByteArray();
+        try (OrtSession.SessionOptions so = settings.toSessionOptions()) {
+            return new OnnxCompiledModel(env, env.createSession(bytes, so), path.getFileName().toString(), inputs,
+                    graph.outputs());
+        } catch (OrtException e) {
+            throw new Pot4jException(ErrorCode.RUNTIME_FAILURE, "ONNX Runtime cannot build a session for "
+                    + path.getFileName() + " (" + OnnxGraph.firstLine(e.getMessage()) + ")", e);
+        }
+    }
+
+    /** The model with {@code plan} applied and activations stored as {@code table} says (null: uint8). */
+    ModelProto appliedWithKernelTable(QuantizationPlan plan, OnnxKernelTable table) {
+        return new OnnxQdqWriter(graph, placement, () -> table).apply(plan, Set.of());
     }
 
     @Override
