@@ -81,7 +81,10 @@ final class QuantizeCommand implements Callable<Integer> {
             if (benchmark) {
                 parsed = withBenchmark(parsed);
             }
+            // the CLI keeps no INT8 model slower than FP32 unless the config says speed_guard: false;
+            // -Dpot4j.speedGuard=false changes that default (the build's tests: no timing-dependent plans)
             JobOptions options = JobOptions.defaults().withOutputDir(output).withResume(resume).withProgress(bar)
+                    .withSpeedGuardByDefault(Boolean.parseBoolean(System.getProperty("pot4j.speedGuard", "true")))
                     .withSpeedProbe(new BenchmarkSpeedProbe(pot4j, benchmarkOptions, Map.of(), bar));
             JobRunner runner = new JobRunner(pot4j);
             Thread onInterrupt = interruptHook(runner, err);
@@ -163,7 +166,7 @@ final class QuantizeCommand implements Callable<Integer> {
         for (ModelJob j : c.models()) {
             EngineSpec e = j.engine();
             jobs.add(new ModelJob(j.model(), new EngineSpec(e.calibrationDataset(), e.validationDataset(), e.metrics(),
-                    e.batchSize(), e.threads(), true), j.compression(), j.raw()));
+                    e.batchSize(), e.threads(), true, e.speedGuard()), j.compression(), j.raw()));
         }
         return new Pot4jConfig(c.file(), c.baseDir(), jobs, c.outputDir());
     }

@@ -53,7 +53,7 @@ public final class ConfigLoader {
     static final Set<String> TOP = Set.of("model", "engine", "compression", "output", "models");
     static final Set<String> MODEL = Set.of("model_name", "model", "framework", "options");
     static final Set<String> ENGINE = Set.of("calibration_dataset", "validation_dataset", "metrics", "batch_size",
-            "threads", "benchmark");
+            "threads", "benchmark", "speed_guard");
     static final Set<String> METRIC = Set.of("name", "params");
     static final Set<String> COMPRESSION = Set.of("target_device", "algorithms");
     static final Set<String> ALGORITHM = Set.of("name", "params");
@@ -276,7 +276,34 @@ public final class ConfigLoader {
             Integer batch = e.containsKey("batch_size") ? positiveInt(e.get("batch_size")) : null;
             Integer threads = e.containsKey("threads") ? positiveInt(e.get("threads")) : null;
             boolean benchmark = e.containsKey("benchmark") && bool(e.get("benchmark"));
-            return new EngineSpec(calibration, validation, metrics, batch, threads, benchmark);
+            SpeedGuardSpec guard = e.containsKey("speed_guard") ? speedGuard(e.get("speed_guard")) : null;
+            return new EngineSpec(calibration, validation, metrics, batch, threads, benchmark, guard);
+        }
+
+        /** {@code speed_guard: true|false} or {@code {enabled, batch_sizes, rounds, max_measurements}}. */
+        private SpeedGuardSpec speedGuard(Field f) {
+            if (!f.node().isObject()) {
+                return SpeedGuardSpec.of(bool(f));
+            }
+            object(f, SpeedGuardSpec.KEYS, "engine.speed_guard");
+            Field enabled = child(f, "enabled");
+            Field batches = child(f, "batch_sizes");
+            List<Integer> sizes = null;
+            if (batches != null) {
+                if (!batches.node().isArray() || batches.node().isEmpty()) {
+                    throw ConfigErrors.invalid(file, batches.path(), "must be a non-empty list of batch sizes, e.g. [1, 8], got "
+                            + describe(batches.node()));
+                }
+                sizes = new ArrayList<>();
+                for (int i = 0; i < batches.node().size(); i++) {
+                    sizes.add(positiveInt(new Field(batches.node().get(i), batches.path() + "[" + i + "]")));
+                }
+            }
+            Field rounds = child(f, "rounds");
+            Field max = child(f, "max_measurements");
+            return new SpeedGuardSpec(enabled == null || bool(enabled), sizes,
+                    rounds == null ? SpeedGuardSpec.DEFAULT_ROUNDS : positiveInt(rounds),
+                    max == null ? SpeedGuardSpec.DEFAULT_MAX_MEASUREMENTS : positiveInt(max));
         }
 
         private DatasetSpec dataset(Field f) {

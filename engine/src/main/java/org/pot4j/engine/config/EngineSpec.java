@@ -11,12 +11,19 @@ import java.util.List;
  * @param batchSize          {@code batch_size} for evaluation, or null for the engine default
  * @param threads            {@code threads} passed to the backend as a load option, or null
  * @param benchmark          {@code benchmark}: measure the INT8/FP32 speed ratio after quantizing (default false)
+ * @param speedGuard         {@code speed_guard}, or null when not set (the CLI turns it on, the Java API off)
  */
 public record EngineSpec(DatasetSpec calibrationDataset, DatasetSpec validationDataset, List<MetricSpec> metrics,
-                         Integer batchSize, Integer threads, boolean benchmark) {
+                         Integer batchSize, Integer threads, boolean benchmark, SpeedGuardSpec speedGuard) {
     /** Copies. */
     public EngineSpec {
         metrics = List.copyOf(metrics);
+    }
+
+    /** Without a {@code speed_guard} setting. */
+    public EngineSpec(DatasetSpec calibrationDataset, DatasetSpec validationDataset, List<MetricSpec> metrics,
+                      Integer batchSize, Integer threads, boolean benchmark) {
+        this(calibrationDataset, validationDataset, metrics, batchSize, threads, benchmark, null);
     }
 
     /** The validation dataset, defaulting to the calibration dataset. */

@@ -1,0 +1,43 @@
+package org.pot4j.engine.run;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.pot4j.api.ProgressListener;
+import org.pot4j.api.data.Dataset;
+import org.pot4j.api.data.Sample;
+import org.pot4j.api.model.Model;
+import org.pot4j.api.quant.QuantizationPlan;
+import org.pot4j.engine.benchmark.CpuInfo;
+import org.pot4j.engine.config.SpeedGuardSpec;
+import org.pot4j.engine.speed.InterleavedPlanTimer;
+import org.pot4j.engine.speed.SpeedGuard;
+
+/** Runs {@code engine.speed_guard} for one model of a config: real timing on calibration samples. */
+final class SpeedGuardRun {
+    private SpeedGuardRun() {
+    }
+
+    static SpeedGuard.Outcome run(Model model, QuantizationPlan plan, Dataset calibration, SpeedGuardSpec spec,
+                                  Integer evaluationBatch, ProgressListener progress) {
+        List<Integer> batches = spec.batchSizesOr(evaluationBatch);
+        int largest = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
+        List<Sample> samples = new ArrayList<>();
+        for (int i = 0; i < Math.min(largest, calibration.size()); i++) {
+            samples.add(calibration.get(i));
+        }
+        if (samples.isEmpty()) {
+            return new SpeedGuard.Outcome(plan, List.of(), Map.of("status", "skipped_no_samples"));
+        }
+        try (InterleavedPlanTimer timer = new InterleavedPlanTimer(model, samples, batches, 2, spec.rounds())) {
+            SpeedGuard.Outcome o = new SpeedGuard(model.quantizableNodes(), timer, spec.maxMeasurements(), progress).run(plan);
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("cpu", CpuInfo.detect().describe());
+            report.put("batch_sizes", batches);
+            report.put("rounds", spec.rounds());
+            report.putAll(o.report());
+            return new SpeedGuard.Outcome(o.plan(), o.keptFp32(), report);
+        }
+    }
+}
