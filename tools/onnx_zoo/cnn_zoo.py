@@ -12,9 +12,14 @@ ranges. Everything goes into --out (a folder outside the repository):
             when installed, NNCF's quantize (default preset) on the same images.
   islands   for every INT8 file in --out: the float ops ONNX Runtime leaves between a
             DequantizeLinear and a QuantizeLinear after its optimizer (ORT from this environment).
+  time      per net, FP32 and every INT8 variant (pot4j's out/*/*-int8.onnx, -ort, -nncf) in one ORT
+            process (this environment's), 2 threads, batch 1 and 8, all variants interleaved (order
+            reversed every round), medians; prints the CPU, the load average before and after, and a
+            markdown table of INT8/FP32 speed-ups.
 
 Then quantize with pot4j (`pot4j quantize <out>/<net>/config.json`) and time all variants in one
-process with backend-onnx's OnnxLatencyBenchmark (see backend-onnx/README.md).
+process with `pot4j benchmark FP32 POT4J --also ort=... --also nncf=...` (the Java ORT pot4j ships) and
+with `time` here.
 """
 import argparse
 import json
@@ -238,9 +243,64 @@ def islands(out):
               f"islands={found}")
 
 
+def cpu_name():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                flags = next((l for l in open("/proc/cpuinfo") if l.startswith("flags")), "")
+                f = [x for x in ("avx2", "avx512_vnni", "avx_vnni", "amx_int8") if f" {x}" in flags]
+                return line.split(":", 1)[1].strip() + " (" + ", ".join(f) + ")"
+    except OSError:
+        pass
+    import platform
+    return platform.processor() or platform.machine()
+
+
+def time_variants(out, which, batches=(1, 8), rounds=15, threads=2):
+    """All variants of a net in one process, interleaved rounds, medians; returns {net: {label: {batch: ms}}}."""
+    import onnxruntime as ort
+
+    results = {}
+    print(f"CPU: {cpu_name()}; ORT {ort.__version__}, {threads} threads; load average {os.getloadavg()}", flush=True)
+    for name in nets():
+        if which and name not in which:
+            continue
+        d = out / name
+        files = {"fp32": d / f"{name}.onnx"}
+        files.update({"pot4j": f for f in sorted(d.glob("out/*/*-int8.onnx"))})
+        files.update({k: d / f"{name}-{k}.onnx" for k in ("ort", "nncf") if (d / f"{name}-{k}.onnx").exists()})
+        if not files["fp32"].exists():
+            continue
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = threads
+        sessions = {k: ort.InferenceSession(str(f), so, providers=["CPUExecutionProvider"]) for k, f in files.items()}
+        calib = np.load(d / "calib" / "input.npy")
+        labels = list(sessions)
+        results[name] = {k: {} for k in labels}
+        for b in batches:
+            x = {"input": np.ascontiguousarray(np.resize(calib, (b,) + calib.shape[1:]))}
+            for s in sessions.values():
+                for _ in range(2):
+                    s.run(None, x)
+            times = {k: [] for k in labels}
+            for r in range(rounds):
+                for k in (labels if r % 2 == 0 else labels[::-1]):
+                    t = __import__("time").perf_counter()
+                    sessions[k].run(None, x)
+                    times[k].append((__import__("time").perf_counter() - t) * 1000)
+            for k in labels:
+                results[name][k][b] = float(np.median(times[k]))
+        row = " | ".join(f"{k} " + " / ".join(f"{results[name]['fp32'][b] / results[name][k][b]:.2f}" for b in batches)
+                         for k in labels if k != "fp32")
+        print(f"| {name} | {row} | (FP32 ms " + " / ".join(f"{results[name]['fp32'][b]:.1f}" for b in batches) + ")",
+              flush=True)
+    print(f"load average after: {os.getloadavg()}", flush=True)
+    return results
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("command", choices=["export", "peers", "islands"])
+    p.add_argument("command", choices=["export", "peers", "islands", "time"])
     p.add_argument("--out", required=True, type=Path, help="work folder, outside the repository")
     p.add_argument("--nets", default="", help="comma-separated subset of " + ",".join(nets()))
     a = p.parse_args()
@@ -248,7 +308,7 @@ def main():
     torch.set_num_threads(2)
     a.out.mkdir(parents=True, exist_ok=True)
     {"export": lambda: export(a.out, which), "peers": lambda: peers(a.out, which),
-     "islands": lambda: islands(a.out)}[a.command]()
+     "islands": lambda: islands(a.out), "time": lambda: time_variants(a.out, which)}[a.command]()
 
 
 if __name__ == "__main__":
