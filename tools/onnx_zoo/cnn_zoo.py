@@ -14,8 +14,8 @@ ranges. Everything goes into --out (a folder outside the repository):
             DequantizeLinear and a QuantizeLinear after its optimizer (ORT from this environment).
   time      per net, FP32 and every INT8 variant (pot4j's out/*/*-int8.onnx, -ort, -nncf) in one ORT
             process (this environment's), 2 threads, batch 1 and 8, all variants interleaved (order
-            reversed every round), medians; prints the CPU, the load average before and after, and a
-            markdown table of INT8/FP32 speed-ups.
+            reversed every round); speed-up = median of the per-round FP32/INT8 ratios; prints the CPU,
+            the load average, and a markdown table.
 
 Then quantize with pot4j (`pot4j quantize <out>/<net>/config.json`) and time all variants in one
 process with `pot4j benchmark FP32 POT4J --also ort=... --also nncf=...` (the Java ORT pot4j ships) and
@@ -109,6 +109,9 @@ def nets():
         "efficientnet_b0": lambda: tv.efficientnet_b0(),
         "shufflenet_v2": lambda: tv.shufflenet_v2_x1_0(),
         "tiny_yolo": lambda: TinyYolo(),
+        # MobileNetV2 at half width, for --side 28: depthwise convs on 1-4 px maps, the case where a
+        # batch-1 INT8 model can be slower than FP32 (what pot4j's speed_guard is for)
+        "mobilenet_v2_small": lambda: tv.mobilenet_v2(width_mult=0.5),
     }
 
 
@@ -256,12 +259,20 @@ def cpu_name():
     return platform.processor() or platform.machine()
 
 
-def time_variants(out, which, batches=(1, 8), rounds=15, threads=2):
-    """All variants of a net in one process, interleaved rounds, medians; returns {net: {label: {batch: ms}}}."""
+def time_variants(out, which, batches=(1, 8), rounds=31, threads=2):
+    """All variants of a net in one process, interleaved rounds (order reversed every round).
+
+    Speed-up of a variant = median over rounds of (FP32 time / variant time) in the same round: on a
+    shared machine the load changes within seconds, and two runs next to each other see nearly the
+    same load, where medians taken separately do not. The ratio of fastest rounds is printed too.
+    """
+    import time
+
     import onnxruntime as ort
 
     results = {}
     print(f"CPU: {cpu_name()}; ORT {ort.__version__}, {threads} threads; load average {os.getloadavg()}", flush=True)
+    print("| net | variant | b" + " | b".join(str(b) for b in batches) + " | (fastest-round ratio) |", flush=True)
     for name in nets():
         if which and name not in which:
             continue
@@ -273,6 +284,7 @@ def time_variants(out, which, batches=(1, 8), rounds=15, threads=2):
             continue
         so = ort.SessionOptions()
         so.intra_op_num_threads = threads
+        so.log_severity_level = 3
         sessions = {k: ort.InferenceSession(str(f), so, providers=["CPUExecutionProvider"]) for k, f in files.items()}
         calib = np.load(d / "calib" / "input.npy")
         labels = list(sessions)
@@ -285,16 +297,20 @@ def time_variants(out, which, batches=(1, 8), rounds=15, threads=2):
             times = {k: [] for k in labels}
             for r in range(rounds):
                 for k in (labels if r % 2 == 0 else labels[::-1]):
-                    t = __import__("time").perf_counter()
+                    t = time.perf_counter()
                     sessions[k].run(None, x)
-                    times[k].append((__import__("time").perf_counter() - t) * 1000)
+                    times[k].append((time.perf_counter() - t) * 1000)
             for k in labels:
-                results[name][k][b] = float(np.median(times[k]))
-        row = " | ".join(f"{k} " + " / ".join(f"{results[name]['fp32'][b] / results[name][k][b]:.2f}" for b in batches)
-                         for k in labels if k != "fp32")
-        print(f"| {name} | {row} | (FP32 ms " + " / ".join(f"{results[name]['fp32'][b]:.1f}" for b in batches) + ")",
-              flush=True)
-    print(f"load average after: {os.getloadavg()}", flush=True)
+                paired = np.median(np.array(times["fp32"]) / np.array(times[k]))
+                results[name][k][b] = (float(paired), min(times["fp32"]) / min(times[k]), float(np.median(times[k])))
+        for k in labels:
+            if k == "fp32":
+                continue
+            cells = " | ".join(f"{results[name][k][b][0]:.2f}" for b in batches)
+            mins = " / ".join(f"{results[name][k][b][1]:.2f}" for b in batches)
+            print(f"| {name} | {k} | {cells} | ({mins}) |", flush=True)
+        print(f"  FP32 median ms: " + " / ".join(f"{results[name]['fp32'][b][2]:.1f}" for b in batches)
+              + f"; load average {os.getloadavg()}", flush=True)
     return results
 
 
@@ -303,7 +319,9 @@ def main():
     p.add_argument("command", choices=["export", "peers", "islands", "time"])
     p.add_argument("--out", required=True, type=Path, help="work folder, outside the repository")
     p.add_argument("--nets", default="", help="comma-separated subset of " + ",".join(nets()))
+    p.add_argument("--side", type=int, default=SIDE, help="export: image side in pixels (default 224)")
     a = p.parse_args()
+    globals()["SIDE"] = a.side
     which = [s for s in a.nets.split(",") if s]
     torch.set_num_threads(2)
     a.out.mkdir(parents=True, exist_ok=True)

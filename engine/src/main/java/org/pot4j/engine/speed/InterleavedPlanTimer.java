@@ -17,8 +17,8 @@ import org.pot4j.engine.data.Batches;
  * {@link CompiledModel#infer}), so the speed guard works on any backend whose compiled plan is what
  * it saves. The FP32 model is compiled once; each call compiles the plan, and for every batch size
  * runs both models warm-up rounds, then timed rounds in alternating order (FP32 INT8, INT8 FP32,
- * ...), so both see the same machine load; it returns the medians. Inputs are real samples
- * (cycled when a batch needs more).
+ * ...), so both see the same machine load; it returns the medians, and as the speed-up the median
+ * of the per-round FP32/INT8 ratios. Inputs are real samples (cycled when a batch needs more).
  */
 public final class InterleavedPlanTimer implements PlanTimer, AutoCloseable {
     private final Model model;
@@ -76,7 +76,13 @@ public final class InterleavedPlanTimer implements PlanTimer, AutoCloseable {
                         a[r] = nanos(fp32, in);
                     }
                 }
-                out.add(new Timing(batchSizes.get(i), median(a) / 1e6, median(b) / 1e6));
+                double[] ratios = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    ratios[r] = (double) a[r] / Math.max(1, b[r]);
+                }
+                Arrays.sort(ratios);
+                double paired = rounds % 2 == 1 ? ratios[rounds / 2] : (ratios[rounds / 2 - 1] + ratios[rounds / 2]) / 2;
+                out.add(new Timing(batchSizes.get(i), median(a) / 1e6, median(b) / 1e6, paired));
             }
         }
         return out;

@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * for a 64-channel 3x3 conv), because their INT8 kernels save the least while paying the same
  * quantize/dequantize and layout costs. It reverts the 1, 2, 4, ... cheapest (each with its
  * quantizer group, as AccuracyAware does) until the plan is at least as fast as FP32 at every batch
- * size, then bisects back to the shortest such prefix. Of all layouts measured it keeps the one with
+ * size, then bisects back to the shortest such prefix. A slow verdict on the plan as given must hold
+ * in two measurements (one can catch the INT8 runs descheduled on a loaded machine) before anything
+ * is reverted. Of all layouts measured it keeps the one with
  * the best worst-batch speed-up, preferring fewer FP32 nodes when within {@link #NOISE} of it; the
  * original plan is kept untouched when it is already at least as fast as FP32. Every measurement is
  * in {@link Outcome#report()} (report.json's {@code speed_guard}).
@@ -90,6 +92,12 @@ public final class SpeedGuard {
         List<QuantizableNode> candidates = candidates(plan, reverter);
         List<Step> steps = new ArrayList<>();
         Step first = measure(plan, 0, steps, stage);
+        if (!first.fastEnough() && steps.size() < maxMeasurements) {
+            // a slow verdict changes the model, so it must hold twice: on a loaded machine one
+            // measurement can catch the INT8 runs descheduled; each batch keeps its better speed-up
+            Step again = measure(plan, 0, steps, stage);
+            first = new Step(0, plan, better(first.timings(), again.timings()));
+        }
         if (first.fastEnough() || candidates.isEmpty()) {
             String status = first.fastEnough() ? "int8_at_least_as_fast" : "slower_nothing_to_revert";
             return outcome(plan, first, candidates, steps, status);
@@ -115,8 +123,10 @@ public final class SpeedGuard {
                 failing = mid;
             }
         }
-        Step best = steps.stream().max(Comparator.comparingDouble(Step::worst)).orElseThrow();
-        Step chosen = steps.stream().filter(s -> s.worst() >= best.worst() * (1 - NOISE))
+        List<Step> layouts = new ArrayList<>(steps.stream().filter(s -> s.reverted() > 0).toList());
+        layouts.add(first);
+        Step best = layouts.stream().max(Comparator.comparingDouble(Step::worst)).orElseThrow();
+        Step chosen = layouts.stream().filter(s -> s.worst() >= best.worst() * (1 - NOISE))
                 .min(Comparator.comparingInt(Step::reverted)).orElse(best);
         String status = chosen.fastEnough() ? (chosen.reverted() == 0 ? "int8_at_least_as_fast" : "reverted")
                 : "still_slower";
@@ -129,6 +139,15 @@ public final class SpeedGuard {
         progress.progress(stage, steps.size(), maxMeasurements);
         LOG.info("speed_guard: {} node(s) in FP32: {}", reverted, describe(s.timings()));
         return s;
+    }
+
+    /** Per batch size, the timing with the larger speed-up of two measurements of one plan. */
+    private static List<PlanTimer.Timing> better(List<PlanTimer.Timing> a, List<PlanTimer.Timing> b) {
+        List<PlanTimer.Timing> out = new ArrayList<>();
+        for (int i = 0; i < a.size(); i++) {
+            out.add(i < b.size() && b.get(i).speedup() > a.get(i).speedup() ? b.get(i) : a.get(i));
+        }
+        return out;
     }
 
     /** The quantized weighted nodes of {@code plan}, least work per output value first (topological order on ties). */
