@@ -13,8 +13,8 @@ ranges. Everything goes into --out (a folder outside the repository):
   islands   for every INT8 file in --out: the float ops ONNX Runtime leaves between a
             DequantizeLinear and a QuantizeLinear after its optimizer (ORT from this environment).
   time      per net, FP32 and every INT8 variant (pot4j's out/*/*-int8.onnx, -ort, -nncf) in one ORT
-            process (this environment's), 2 threads, batch 1 and 8, all variants interleaved (order
-            reversed every round); speed-up = median of the per-round FP32/INT8 ratios; prints the CPU,
+            process (this environment's), 2 threads, batch 1 and 8, all variants interleaved (random
+            order every round); speed-up = median of the per-round FP32/INT8 ratios; prints the CPU,
             the load average, and a markdown table.
 
 Then quantize with pot4j (`pot4j quantize <out>/<net>/config.json`) and time all variants in one
@@ -260,7 +260,7 @@ def cpu_name():
 
 
 def time_variants(out, which, batches=(1, 8), rounds=31, threads=2):
-    """All variants of a net in one process, interleaved rounds (order reversed every round).
+    """All variants of a net in one process, interleaved rounds (a fresh random order every round).
 
     Speed-up of a variant = median over rounds of (FP32 time / variant time) in the same round: on a
     shared machine the load changes within seconds, and two runs next to each other see nearly the
@@ -295,8 +295,18 @@ def time_variants(out, which, batches=(1, 8), rounds=31, threads=2):
                 for _ in range(2):
                     s.run(None, x)
             times = {k: [] for k in labels}
+            rng = np.random.default_rng(b)
+            last = None
             for r in range(rounds):
-                for k in (labels if r % 2 == 0 else labels[::-1]):
+                # a fresh order every round, never starting with the variant that just ran: a fixed
+                # A B C D / D C B A order gives the end variants warm back-to-back runs
+                order = list(labels)
+                while True:
+                    rng.shuffle(order)
+                    if order[0] != last:
+                        break
+                last = order[-1]
+                for k in order:
                     t = time.perf_counter()
                     sessions[k].run(None, x)
                     times[k].append((time.perf_counter() - t) * 1000)
