@@ -248,7 +248,8 @@ public final class JobRunner {
                     : SpeedGuardSpec.of(opts.speedGuardByDefault());
             if (guard.enabled() && !plan.isEmpty()) {
                 stage = "timing INT8 against FP32 (speed_guard)";
-                SpeedGuard.Outcome g = SpeedGuardRun.run(model, plan, calibration, guard, job.engine().batchSize(), progress);
+                SpeedGuard.Outcome g = SpeedGuardRun.run(model, pot4j.backend(model.backendName()).capabilities(), plan,
+                        calibration, guard, job.engine().batchSize(), progress);
                 plan = g.plan();
                 speedGuard = g.report();
             }

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.pot4j.api.ProgressListener;
 import org.pot4j.api.data.Dataset;
 import org.pot4j.api.data.Sample;
+import org.pot4j.api.model.BackendCapability;
 import org.pot4j.api.model.Model;
 import org.pot4j.api.quant.QuantizationPlan;
 import org.pot4j.engine.benchmark.CpuInfo;
@@ -21,8 +22,18 @@ final class SpeedGuardRun {
     private SpeedGuardRun() {
     }
 
-    static SpeedGuard.Outcome run(Model model, QuantizationPlan plan, Dataset calibration, SpeedGuardSpec spec,
-                                  Integer evaluationBatch, ProgressListener progress) {
+    /**
+     * Runs the guard when the backend's compiled plans are what it saves ({@code INT8_KERNELS}); a
+     * backend that compiles a float simulation (TorchScript's fake-quant path) would make every INT8
+     * plan look slower than FP32, so its plan is kept and the report says why.
+     */
+    static SpeedGuard.Outcome run(Model model, java.util.Set<BackendCapability> capabilities, QuantizationPlan plan,
+                                  Dataset calibration, SpeedGuardSpec spec, Integer evaluationBatch, ProgressListener progress) {
+        if (!capabilities.contains(BackendCapability.INT8_KERNELS)) {
+            return new SpeedGuard.Outcome(plan, List.of(), Map.of("status", "skipped",
+                    "reason", "backend '" + model.backendName() + "' compiles plans as a float simulation (no INT8_KERNELS "
+                            + "capability), so timing them would not time the saved INT8 model"));
+        }
         List<Integer> batches = feasible(model, spec.batchSizesOr(evaluationBatch));
         int largest = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
         List<Sample> samples = new ArrayList<>();
