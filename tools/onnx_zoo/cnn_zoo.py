@@ -12,9 +12,14 @@ ranges. Everything goes into --out (a folder outside the repository):
             when installed, NNCF's quantize (default preset) on the same images.
   islands   for every INT8 file in --out: the float ops ONNX Runtime leaves between a
             DequantizeLinear and a QuantizeLinear after its optimizer (ORT from this environment).
+  time      per net, FP32 and every INT8 variant (pot4j's out/*/*-int8.onnx, -ort, -nncf) in one ORT
+            process (this environment's), 2 threads, batch 1 and 8, all variants interleaved (random
+            order every round); speed-up = median of the per-round FP32/INT8 ratios; prints the CPU,
+            the load average, and a markdown table.
 
 Then quantize with pot4j (`pot4j quantize <out>/<net>/config.json`) and time all variants in one
-process with backend-onnx's OnnxLatencyBenchmark (see backend-onnx/README.md).
+process with `pot4j benchmark FP32 POT4J --also ort=... --also nncf=...` (the Java ORT pot4j ships) and
+with `time` here.
 """
 import argparse
 import json
@@ -104,6 +109,9 @@ def nets():
         "efficientnet_b0": lambda: tv.efficientnet_b0(),
         "shufflenet_v2": lambda: tv.shufflenet_v2_x1_0(),
         "tiny_yolo": lambda: TinyYolo(),
+        # MobileNetV2 at half width, for --side 28: depthwise convs on 1-4 px maps, the case where a
+        # batch-1 INT8 model can be slower than FP32 (what pot4j's speed_guard is for)
+        "mobilenet_v2_small": lambda: tv.mobilenet_v2(width_mult=0.5),
     }
 
 
@@ -238,17 +246,97 @@ def islands(out):
               f"islands={found}")
 
 
+def cpu_name():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                flags = next((l for l in open("/proc/cpuinfo") if l.startswith("flags")), "")
+                f = [x for x in ("avx2", "avx512_vnni", "avx_vnni", "amx_int8") if f" {x}" in flags]
+                return line.split(":", 1)[1].strip() + " (" + ", ".join(f) + ")"
+    except OSError:
+        pass
+    import platform
+    return platform.processor() or platform.machine()
+
+
+def time_variants(out, which, batches=(1, 8), rounds=31, threads=2):
+    """All variants of a net in one process, interleaved rounds (a fresh random order every round).
+
+    Speed-up of a variant = median over rounds of (FP32 time / variant time) in the same round: on a
+    shared machine the load changes within seconds, and two runs next to each other see nearly the
+    same load, where medians taken separately do not. The ratio of fastest rounds is printed too.
+    """
+    import time
+
+    import onnxruntime as ort
+
+    results = {}
+    print(f"CPU: {cpu_name()}; ORT {ort.__version__}, {threads} threads; load average {os.getloadavg()}", flush=True)
+    print("| net | variant | b" + " | b".join(str(b) for b in batches) + " | (fastest-round ratio) |", flush=True)
+    for name in nets():
+        if which and name not in which:
+            continue
+        d = out / name
+        files = {"fp32": d / f"{name}.onnx"}
+        files.update({"pot4j": f for f in sorted(d.glob("out/*/*-int8.onnx"))})
+        files.update({k: d / f"{name}-{k}.onnx" for k in ("ort", "nncf") if (d / f"{name}-{k}.onnx").exists()})
+        if not files["fp32"].exists():
+            continue
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = threads
+        so.log_severity_level = 3
+        sessions = {k: ort.InferenceSession(str(f), so, providers=["CPUExecutionProvider"]) for k, f in files.items()}
+        calib = np.load(d / "calib" / "input.npy")
+        labels = list(sessions)
+        results[name] = {k: {} for k in labels}
+        for b in batches:
+            x = {"input": np.ascontiguousarray(np.resize(calib, (b,) + calib.shape[1:]))}
+            for s in sessions.values():
+                for _ in range(2):
+                    s.run(None, x)
+            times = {k: [] for k in labels}
+            rng = np.random.default_rng(b)
+            last = None
+            for r in range(rounds):
+                # a fresh order every round, never starting with the variant that just ran: a fixed
+                # A B C D / D C B A order gives the end variants warm back-to-back runs
+                order = list(labels)
+                while True:
+                    rng.shuffle(order)
+                    if order[0] != last:
+                        break
+                last = order[-1]
+                for k in order:
+                    t = time.perf_counter()
+                    sessions[k].run(None, x)
+                    times[k].append((time.perf_counter() - t) * 1000)
+            for k in labels:
+                paired = np.median(np.array(times["fp32"]) / np.array(times[k]))
+                results[name][k][b] = (float(paired), min(times["fp32"]) / min(times[k]), float(np.median(times[k])))
+        for k in labels:
+            if k == "fp32":
+                continue
+            cells = " | ".join(f"{results[name][k][b][0]:.2f}" for b in batches)
+            mins = " / ".join(f"{results[name][k][b][1]:.2f}" for b in batches)
+            print(f"| {name} | {k} | {cells} | ({mins}) |", flush=True)
+        print(f"  FP32 median ms: " + " / ".join(f"{results[name]['fp32'][b][2]:.1f}" for b in batches)
+              + f"; load average {os.getloadavg()}", flush=True)
+    return results
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("command", choices=["export", "peers", "islands"])
+    p.add_argument("command", choices=["export", "peers", "islands", "time"])
     p.add_argument("--out", required=True, type=Path, help="work folder, outside the repository")
     p.add_argument("--nets", default="", help="comma-separated subset of " + ",".join(nets()))
+    p.add_argument("--side", type=int, default=SIDE, help="export: image side in pixels (default 224)")
     a = p.parse_args()
+    globals()["SIDE"] = a.side
     which = [s for s in a.nets.split(",") if s]
     torch.set_num_threads(2)
     a.out.mkdir(parents=True, exist_ok=True)
     {"export": lambda: export(a.out, which), "peers": lambda: peers(a.out, which),
-     "islands": lambda: islands(a.out)}[a.command]()
+     "islands": lambda: islands(a.out), "time": lambda: time_variants(a.out, which)}[a.command]()
 
 
 if __name__ == "__main__":

@@ -88,34 +88,58 @@ final class BenchmarkCommand implements Callable<Integer> {
             description = "Backend option for loading both models, e.g. -o optimization_level=basic (repeatable).")
     Map<String, String> backendOptions = new LinkedHashMap<>();
 
+    @Option(names = "--also", paramLabel = "LABEL=MODEL",
+            description = "Another model to time in the same interleaved rounds, e.g. --also ort=resnet-ort.onnx (repeatable):"
+                    + " INT8 files of other quantizers, compared under identical load.")
+    Map<String, Path> also = new LinkedHashMap<>();
+
     @Override
     public Integer call() {
         BenchmarkOptions options = options();
         Map<String, Object> load = loadOptions();
         requireFile(fp32);
         requireFile(int8);
+        also.values().forEach(BenchmarkCommand::requireFile);
         PrintWriter out = spec.commandLine().getOut();
         ProgressBar bar = root.progressBar(spec.commandLine().getErr());
         List<BenchmarkResult> results;
-        try (Pot4j pot4j = root.engine(bar);
-             Model a = pot4j.loadModel(fp32, backend, load);
-             Model b = pot4j.loadModel(int8, backend, load)) {
-            if (dataConfig != null) {
-                options = options.withDataset(samples(pot4j));
+        List<Model> models = new ArrayList<>();
+        try (Pot4j pot4j = root.engine(bar)) {
+            try {
+                List<Benchmark.Subject> subjects = new ArrayList<>();
+                subjects.add(subject(pot4j, "FP32", fp32, load, models));
+                subjects.add(subject(pot4j, "INT8", int8, load, models));
+                for (Map.Entry<String, Path> e : also.entrySet()) {
+                    subjects.add(subject(pot4j, e.getKey(), e.getValue(), load, models));
+                }
+                if (dataConfig != null) {
+                    options = options.withDataset(samples(pot4j));
+                }
+                results = new Benchmark(options, bar).run(subjects);
+            } finally {
+                for (Model m : models) {
+                    m.close();
+                }
             }
-            results = new Benchmark(options, bar).run(a, b);
         } finally {
             bar.clear();
         }
         out.println(org.pot4j.engine.benchmark.CpuInfo.detect().describe());
         out.println("FP32: " + fp32);
         out.println("INT8: " + int8);
+        also.forEach((label, path) -> out.println(label + ": " + path));
         out.println(describe(options) + (dataConfig == null ? ", random inputs" : ", samples from " + dataConfig));
         out.println();
         out.print(BenchmarkTable.format(results));
         out.print(summary(results));
         out.flush();
         return ExitCode.OK;
+    }
+
+    private Benchmark.Subject subject(Pot4j pot4j, String label, Path file, Map<String, Object> load, List<Model> opened) {
+        Model m = pot4j.loadModel(file, backend, load);
+        opened.add(m);
+        return new Benchmark.Subject(label, m);
     }
 
     private BenchmarkOptions options() {
@@ -165,17 +189,20 @@ final class BenchmarkCommand implements Callable<Integer> {
 
     /** One line with the speed ratios, e.g. {@code INT8/FP32 speed: 2.51x at batch 1, 2.10x at batch 32}. */
     static String summary(List<BenchmarkResult> results) {
-        List<String> parts = new ArrayList<>();
-        String label = null;
+        Map<String, List<String>> parts = new LinkedHashMap<>();
         String base = null;
         for (BenchmarkResult r : results) {
             if (r.isBaseline()) {
                 base = r.label();
             } else {
-                label = r.label();
-                parts.add(BenchmarkTable.ratio(r.speedRatio()) + " at batch " + r.batchSize());
+                parts.computeIfAbsent(r.label(), k -> new ArrayList<>())
+                        .add(BenchmarkTable.ratio(r.speedRatio()) + " at batch " + r.batchSize());
             }
         }
-        return parts.isEmpty() ? "" : "\n" + label + "/" + base + " speed: " + String.join(", ", parts) + "\n";
+        StringBuilder sb = new StringBuilder(parts.isEmpty() ? "" : "\n");
+        for (Map.Entry<String, List<String>> e : parts.entrySet()) {
+            sb.append(e.getKey()).append('/').append(base).append(" speed: ").append(String.join(", ", e.getValue())).append('\n');
+        }
+        return sb.toString();
     }
 }

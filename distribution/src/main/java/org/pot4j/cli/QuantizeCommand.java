@@ -81,7 +81,10 @@ final class QuantizeCommand implements Callable<Integer> {
             if (benchmark) {
                 parsed = withBenchmark(parsed);
             }
+            // the CLI keeps no INT8 model slower than FP32 unless the config says speed_guard: false;
+            // -Dpot4j.speedGuard=false changes that default (the build's tests: no timing-dependent plans)
             JobOptions options = JobOptions.defaults().withOutputDir(output).withResume(resume).withProgress(bar)
+                    .withSpeedGuardByDefault(Boolean.parseBoolean(System.getProperty("pot4j.speedGuard", "true")))
                     .withSpeedProbe(new BenchmarkSpeedProbe(pot4j, benchmarkOptions, Map.of(), bar));
             JobRunner runner = new JobRunner(pot4j);
             Thread onInterrupt = interruptHook(runner, err);

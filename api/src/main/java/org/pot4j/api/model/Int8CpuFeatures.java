@@ -3,6 +3,8 @@ package org.pot4j.api.model;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -27,16 +29,74 @@ public final class Int8CpuFeatures {
         if (override != null) {
             return Boolean.parseBoolean(override);
         }
-        String cpuinfo = null;
+        return saturates(System.getProperty("os.arch", ""), cpuinfo());
+    }
+
+    /** The int8-relevant instruction-set flags any int8 kernel library dispatches on. */
+    private static final List<String> INT8_FLAGS = List.of("avx2", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni",
+            "amx_int8", "asimddp", "i8mm", "sve");
+
+    /**
+     * This machine's CPU as int8 kernels see it: architecture, model name and the int8 flags it
+     * has. Backends key per-CPU measurements (e.g. a kernel timing table) by it.
+     */
+    public static Cpu cpu() {
+        return describe(System.getProperty("os.arch", ""), cpuinfo());
+    }
+
+    /** The description of a CPU from its {@code /proc/cpuinfo} text (null: unknown model and flags). */
+    public static Cpu describe(String osArch, String cpuinfo) {
+        String model = null;
+        String flagLine = null;
+        if (cpuinfo != null) {
+            for (String line : cpuinfo.split("\n")) {
+                int colon = line.indexOf(':');
+                if (colon < 0) {
+                    continue;
+                }
+                String key = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+                if (model == null && (key.equals("model name") || key.equals("cpu model"))) {
+                    model = line.substring(colon + 1).trim();
+                } else if (flagLine == null && (key.equals("flags") || key.equals("features"))) {
+                    flagLine = " " + line.substring(colon + 1).trim() + " ";
+                }
+            }
+        }
+        List<String> flags = new ArrayList<>();
+        for (String f : INT8_FLAGS) {
+            if (flagLine != null && flagLine.contains(" " + f + " ")) {
+                flags.add(f);
+            }
+        }
+        return new Cpu(osArch.toLowerCase(Locale.ROOT), model == null ? "unknown" : model, List.copyOf(flags));
+    }
+
+    /**
+     * A CPU as int8 kernels see it.
+     *
+     * @param arch  {@code os.arch}, lower case
+     * @param model model name from {@code /proc/cpuinfo}, or {@code unknown}
+     * @param flags int8-relevant instruction-set flags present (e.g. {@code avx2, avx512_vnni, amx_int8})
+     */
+    public record Cpu(String arch, String model, List<String> flags) {
+        /** Whether the CPU has the flag (one of the int8 flags above). */
+        public boolean has(String flag) {
+            return flags.contains(flag);
+        }
+
+        /** One line: model, architecture and flags, e.g. for a cache key or a table header. */
+        public String describe() {
+            return model + " (" + arch + "; " + (flags.isEmpty() ? "no int8 flags" : String.join(" ", flags)) + ")";
+        }
+    }
+
+    private static String cpuinfo() {
         try {
             Path file = Path.of("/proc/cpuinfo");
-            if (Files.isReadable(file)) {
-                cpuinfo = Files.readString(file);
-            }
+            return Files.isReadable(file) ? Files.readString(file) : null;
         } catch (IOException | RuntimeException e) {
-            cpuinfo = null;
+            return null;
         }
-        return saturates(System.getProperty("os.arch", ""), cpuinfo);
     }
 
     /**

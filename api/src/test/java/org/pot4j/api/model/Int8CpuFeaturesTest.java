@@ -32,4 +32,18 @@ class Int8CpuFeaturesTest {
         }
         assertEquals(Int8CpuFeatures.u8s8Saturates(null), Int8CpuFeatures.u8s8Saturates(key), "unset: detected");
     }
+
+    @Test
+    void theCpuDescriptionNamesModelAndInt8Flags() {
+        Int8CpuFeatures.Cpu xeon = Int8CpuFeatures.describe("AMD64", "processor : 0\nmodel name : Intel(R) Xeon(R) Processor\n"
+                + "flags : fpu avx2 avx512f avx512bw avx512_vnni amx_int8 amx_tile\nprocessor : 1\n");
+        assertEquals("Intel(R) Xeon(R) Processor", xeon.model());
+        assertEquals(java.util.List.of("avx2", "avx512f", "avx512bw", "avx512_vnni", "amx_int8"), xeon.flags());
+        assertTrue(xeon.has("avx512_vnni"));
+        assertEquals("amd64", xeon.arch());
+        Int8CpuFeatures.Cpu arm = Int8CpuFeatures.describe("aarch64", "Features : fp asimd asimddp i8mm\n");
+        assertEquals(java.util.List.of("asimddp", "i8mm"), arm.flags());
+        assertEquals("unknown", Int8CpuFeatures.describe("amd64", null).model());
+        assertFalse(Int8CpuFeatures.describe("amd64", AVX2).has("avx512_vnni"));
+    }
 }

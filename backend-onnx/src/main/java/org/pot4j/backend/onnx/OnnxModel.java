@@ -45,6 +45,7 @@ final class OnnxModel implements Model, InputLimits {
     private final Map<String, OnnxNodeBinding> byId;
     private final GraphView view;
     private final OnnxQdqWriter writer;
+    private final QuantizerPlacement.Placement placement;
     private final List<TensorInfo> inputs;
     private final List<TensorInfo> outputs;
     private final long sizeOnDisk;
@@ -73,7 +74,8 @@ final class OnnxModel implements Model, InputLimits {
         }
         this.bindings = List.copyOf(bs);
         this.byId = bindings.stream().collect(Collectors.toMap(OnnxNodeBinding::id, Function.identity()));
-        this.writer = new OnnxQdqWriter(graph, bindings, placement);
+        this.placement = placement;
+        this.writer = new OnnxQdqWriter(graph, bindings, placement, () -> OnnxKernelTables.forThisCpu(env));
         this.inputs = infos(graph.inputs());
         this.outputs = infos(graph.outputs());
         this.sizeOnDisk = sizeOnDisk;
@@ -180,6 +182,26 @@ final class OnnxModel implements Model, InputLimits {
             throw new Pot4jException(ErrorCode.RUNTIME_FAILURE, "ONNX Runtime cannot build a session for "
                     + path.getFileName() + " with " + plan + " (" + OnnxGraph.firstLine(e.getMessage()) + ")", e);
         }
+    }
+
+    /**
+     * Compiles with the activation storage chosen from {@code table} instead of this CPU's measured
+     * one (null: uint8 everywhere), for tests and tools that compare storages.
+     */
+    CompiledModel compileWithKernelTable(QuantizationPlan plan, OnnxKernelTable table) {
+        byte[] bytes = appliedWithKernelTable(plan, table).toByteArray();
+        try (OrtSession.SessionOptions so = settings.toSessionOptions()) {
+            return new OnnxCompiledModel(env, env.createSession(bytes, so), path.getFileName().toString(), inputs,
+                    graph.outputs());
+        } catch (OrtException e) {
+            throw new Pot4jException(ErrorCode.RUNTIME_FAILURE, "ONNX Runtime cannot build a session for "
+                    + path.getFileName() + " (" + OnnxGraph.firstLine(e.getMessage()) + ")", e);
+        }
+    }
+
+    /** The model with {@code plan} applied and activations stored as {@code table} says (null: uint8). */
+    ModelProto appliedWithKernelTable(QuantizationPlan plan, OnnxKernelTable table) {
+        return new OnnxQdqWriter(graph, bindings, placement, () -> table).apply(plan, Set.of());
     }
 
     @Override

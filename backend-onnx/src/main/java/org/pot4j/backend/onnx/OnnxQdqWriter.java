@@ -61,8 +61,13 @@ final class OnnxQdqWriter {
     private final Set<String> convRegion;
     private final Map<String, OnnxNodeBinding> byId = new LinkedHashMap<>();
 
-    OnnxQdqWriter(OnnxGraph graph, List<OnnxNodeBinding> bindings, QuantizerPlacement.Placement placement) {
+    /** This CPU's measured kernel times (null: keep uint8 storage), asked for only when a plan has activations. */
+    private final java.util.function.Supplier<OnnxKernelTable> kernelTable;
+
+    OnnxQdqWriter(OnnxGraph graph, List<OnnxNodeBinding> bindings, QuantizerPlacement.Placement placement,
+                  java.util.function.Supplier<OnnxKernelTable> kernelTable) {
         this.graph = graph;
+        this.kernelTable = kernelTable == null ? () -> null : kernelTable;
         this.bindings = List.copyOf(bindings);
         this.sharedScaleNodes = placement.sharedScaleNodes();
         this.convRegion = placement.region();
@@ -201,6 +206,13 @@ final class OnnxQdqWriter {
         /** Nodes left in float between a DequantizeLinear and a QuantizeLinear, with the reason. */
         private final Map<String, String> floatIslands = new LinkedHashMap<>();
         private boolean addedQdq;
+        /** Tensors by stored activation encoding, and how many asymmetric quantizers became symmetric. */
+        private final Map<String, Integer> storageCounts = new java.util.TreeMap<>();
+        private int symmetrized;
+        /** Quantizers repeated after a shared-scale op, to the tensor they copy (same storage, or ORT cannot drop the op's Q/DQ). */
+        private final Map<String, String> copiedFrom = new HashMap<>();
+        private final Map<String, OnnxActivationStorage> storages = new HashMap<>();
+        private OnnxKernelTable table;
 
         Rewrite(QuantizationPlan plan) {
             this.plan = plan;
@@ -350,7 +362,7 @@ final class OnnxQdqWriter {
                 if (owners.isEmpty()) {
                     wholeTensors.add(e.getKey());
                 }
-                activations.put(e.getKey(), e.getValue());
+                activations.put(e.getKey(), storedQuantizer(e.getKey(), e.getValue()));
             }
             Deque<String> work = new ArrayDeque<>(activations.keySet());
             while (!work.isEmpty()) {
@@ -366,6 +378,7 @@ final class OnnxQdqWriter {
                             continue;
                         }
                         activations.put(out, activations.get(t));
+                        copiedFrom.put(out, t);
                         work.push(out);
                     }
                 }
@@ -381,6 +394,50 @@ final class OnnxQdqWriter {
                     p[3] = e.getKey();
                 }
             }
+        }
+
+        /** This CPU's kernel table, measured or read from the cache the first time a rewrite needs it. */
+        private OnnxKernelTable table() {
+            if (table == null) {
+                table = kernelTable.get();
+            }
+            return table;
+        }
+
+        /** The operator kinds (of the kernel table) that write or read {@code t}. */
+        private Set<OnnxKernelTable.Kind> kinds(String t) {
+            Set<OnnxKernelTable.Kind> kinds = java.util.EnumSet.noneOf(OnnxKernelTable.Kind.class);
+            int p = graph.producer(t);
+            if (p >= 0) {
+                kinds.addAll(OnnxActivationStorage.kindsOf(graph.node(p)));
+            }
+            for (int c : graph.consumers(t)) {
+                kinds.addAll(OnnxActivationStorage.kindsOf(graph.node(c)));
+            }
+            return kinds;
+        }
+
+        /** How {@code t} is stored: chosen for the tensor a shared-scale copy repeats, else for {@code t}. */
+        private OnnxActivationStorage storage(String t, ActivationQuantizer q) {
+            String root = t;
+            for (int guard = 0; copiedFrom.containsKey(root) && guard < 1000; guard++) {
+                root = copiedFrom.get(root);
+            }
+            String r = root;
+            return storages.computeIfAbsent(r, k -> OnnxActivationStorage.choose(q, kinds(r), q.bits() == 8 ? table() : null));
+        }
+
+        /** The plan's quantizer, or its symmetric form when this CPU runs that faster and the range allows it. */
+        private ActivationQuantizer storedQuantizer(String t, ActivationQuantizer q) {
+            int u = OnnxActivationStorage.unsignedZeroPoint(q);
+            if (q.bits() != 8 || u == 0 || u == 128) {
+                return q;
+            }
+            ActivationQuantizer stored = OnnxActivationStorage.effective(q, kinds(t), table());
+            if (stored != q) {
+                symmetrized++;
+            }
+            return stored;
         }
 
         /**
@@ -426,10 +483,11 @@ final class OnnxQdqWriter {
         private String[] activationInitializers(String t, ActivationQuantizer q) {
             String scale = unique(t + "_scale");
             String zp = unique(t + "_zero_point");
-            int stored = q.signed() ? q.zeroPoint() + 128 : q.zeroPoint();
+            OnnxActivationStorage storage = storage(t, q);
+            storageCounts.merge(storage.encoding().key(), 1, Integer::sum);
             newInitializers.add(OnnxTensorProtos.ofFloats(scale, new long[0], new float[] {q.scale()}));
-            newInitializers.add(OnnxTensorProtos.ofBytes(zp, OnnxTensorProtos.UINT8, new long[0],
-                    new byte[] {(byte) stored}));
+            newInitializers.add(OnnxTensorProtos.ofBytes(zp, storage.encoding().onnxType(), new long[0],
+                    new byte[] {(byte) storage.storedZeroPoint()}));
             return new String[] {unique(t + "_quantized"), scale, zp, unique(t + "_dequantized"), t};
         }
 
@@ -737,7 +795,14 @@ final class OnnxQdqWriter {
             }
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("format", "QDQ");
-            doc.put("activation_storage", "uint8");
+            // per encoding (u8_zp0, u8_zp, s8_zp0, s8_zp): what this CPU's kernel table chose
+            doc.put("activation_storage", storageCounts);
+            if (symmetrized > 0) {
+                doc.put("symmetrized_activations", symmetrized);
+            }
+            if (table != null) {
+                doc.put("kernel_table_cpu", table.cpu());
+            }
             doc.put("weight", "[bits, axis, scales]");
             doc.put("nodes", summary);
             // activation scales and zero points are in the graph itself (Q/DQ initializers); count them only

@@ -192,8 +192,10 @@ class OnnxGraphViewTest {
         ModelProto written = ((OnnxModel) cnn).applied(plan);
         var zp = written.getGraph().getInitializerList().stream().filter(t -> t.getName().equals("c2_zero_point"))
                 .findFirst().orElseThrow();
-        assertEquals(OnnxTensorProtos.UINT8, zp.getDataType());
-        assertEquals(128, Byte.toUnsignedInt(zp.getRawData().byteAt(0)));
+        // uint8 zero point 128, or int8 zero point 0 where this CPU's kernel table measured int8 faster: same values
+        boolean u8 = zp.getDataType() == OnnxTensorProtos.UINT8;
+        assertTrue(u8 || zp.getDataType() == OnnxTensorProtos.INT8);
+        assertEquals(u8 ? 128 : 0, u8 ? Byte.toUnsignedInt(zp.getRawData().byteAt(0)) : zp.getRawData().byteAt(0));
         // the residual sum s = DQ(Q(c2)) + r1 must equal the signed quantizer's arithmetic
         Map<String, Tensor> fp;
         Map<String, Tensor> q;

@@ -54,7 +54,7 @@ public final class ConfigLoader {
     static final Set<String> MODEL = Set.of("model_name", "model", "framework", "options", "weights");
     /** The engine keys; {@code device}, {@code stat_requests_number} and {@code eval_requests_number} with POT's meaning. */
     static final Set<String> ENGINE = Set.of("calibration_dataset", "validation_dataset", "metrics", "batch_size",
-            "threads", "benchmark", "executor", "device", "stat_requests_number", "eval_requests_number");
+            "threads", "benchmark", "executor", "device", "stat_requests_number", "eval_requests_number", "speed_guard");
     /** POT's {@code engine.device} values pot4j runs on (it runs on the CPU). */
     static final Set<String> DEVICES = Set.of("CPU", "ANY");
     static final Set<String> METRIC = Set.of("name", "params");
@@ -336,8 +336,35 @@ public final class ConfigLoader {
                     withPlace(x.path(), () -> catalog.checkExecutor(checked));
                 }
             }
+            SpeedGuardSpec guard = e.containsKey("speed_guard") ? speedGuard(e.get("speed_guard")) : null;
             return new EngineSpec(calibration, validation, metrics, batch, threads, benchmark, executor, statRequests,
-                    evalRequests);
+                    evalRequests, guard);
+        }
+
+        /** {@code speed_guard: true|false} or {@code {enabled, batch_sizes, rounds, max_measurements}}. */
+        private SpeedGuardSpec speedGuard(Field f) {
+            if (!f.node().isObject()) {
+                return SpeedGuardSpec.of(bool(f));
+            }
+            object(f, SpeedGuardSpec.KEYS, "engine.speed_guard");
+            Field enabled = child(f, "enabled");
+            Field batches = child(f, "batch_sizes");
+            List<Integer> sizes = null;
+            if (batches != null) {
+                if (!batches.node().isArray() || batches.node().isEmpty()) {
+                    throw ConfigErrors.invalid(file, batches.path(), "must be a non-empty list of batch sizes, e.g. [1, 8], got "
+                            + describe(batches.node()));
+                }
+                sizes = new ArrayList<>();
+                for (int i = 0; i < batches.node().size(); i++) {
+                    sizes.add(positiveInt(new Field(batches.node().get(i), batches.path() + "[" + i + "]")));
+                }
+            }
+            Field rounds = child(f, "rounds");
+            Field max = child(f, "max_measurements");
+            return new SpeedGuardSpec(enabled == null || bool(enabled), sizes,
+                    rounds == null ? SpeedGuardSpec.DEFAULT_ROUNDS : positiveInt(rounds),
+                    max == null ? SpeedGuardSpec.DEFAULT_MAX_MEASUREMENTS : positiveInt(max));
         }
 
         private DatasetSpec dataset(Field f) {

@@ -16,10 +16,11 @@ import java.util.Map;
  * @param statRequests       POT's {@code stat_requests_number}: parallel inference requests of statistics passes, or null (1)
  * @param evalRequests       POT's {@code eval_requests_number}: parallel inference requests of evaluation passes, or null
  *                           (the cores, at most 4)
+ * @param speedGuard         {@code speed_guard}, or null when not set (the CLI turns it on, the Java API off)
  */
 public record EngineSpec(DatasetSpec calibrationDataset, DatasetSpec validationDataset, List<MetricSpec> metrics,
                          Integer batchSize, Integer threads, boolean benchmark, Map<String, Object> executor,
-                         Integer statRequests, Integer evalRequests) {
+                         Integer statRequests, Integer evalRequests, SpeedGuardSpec speedGuard) {
     /** Copies. */
     public EngineSpec {
         metrics = List.copyOf(metrics);
@@ -32,10 +33,18 @@ public record EngineSpec(DatasetSpec calibrationDataset, DatasetSpec validationD
         this(calibrationDataset, validationDataset, metrics, batchSize, threads, benchmark, Map.of(), null, null);
     }
 
+    /** Without a {@code speed_guard} setting. */
+    public EngineSpec(DatasetSpec calibrationDataset, DatasetSpec validationDataset, List<MetricSpec> metrics,
+                      Integer batchSize, Integer threads, boolean benchmark, Map<String, Object> executor,
+                      Integer statRequests, Integer evalRequests) {
+        this(calibrationDataset, validationDataset, metrics, batchSize, threads, benchmark, executor, statRequests,
+                evalRequests, null);
+    }
+
     /** The same spec with {@code benchmark} set. */
     public EngineSpec withBenchmark(boolean on) {
         return new EngineSpec(calibrationDataset, validationDataset, metrics, batchSize, threads, on, executor, statRequests,
-                evalRequests);
+                evalRequests, speedGuard);
     }
 
     /** The validation dataset, defaulting to the calibration dataset. */

@@ -19,6 +19,7 @@
  * <tr><td>{@code engine.batch_size}</td><td>int &gt; 0</td><td>parallel evaluation in the model's batch size</td><td>evaluation batch size</td></tr>
  * <tr><td>{@code engine.threads}</td><td>int &gt; 0</td><td>backend default</td><td>passed to the backend as the load option {@code threads}</td></tr>
  * <tr><td>{@code engine.benchmark}</td><td>bool</td><td>false</td><td>measure the INT8/FP32 speed ratio</td></tr>
+ * <tr><td>{@code engine.speed_guard}</td><td>bool or {@code {enabled, batch_sizes, rounds, max_measurements}}</td><td>CLI: true; Java API: false</td><td>time INT8 against FP32 at {@code batch_sizes} (default 1 and {@code batch_size}) and keep in FP32 the nodes that make INT8 slower ({@code report.json} {@code speed_guard})</td></tr>
  * <tr><td>{@code compression.target_device}</td><td>{@code ANY}|{@code CPU}</td><td>{@code ANY}</td><td>given to algorithms that take {@code target_device}</td></tr>
  * <tr><td>{@code compression.algorithms}</td><td>list of {@code {name, params}}</td><td>[{@code DefaultQuantization}]</td><td>run in order; the last one's plan is saved</td></tr>
  * <tr><td>{@code output.dir}</td><td>path</td><td>{@code <config dir>/out}</td><td>where results go ({@code --output} wins)</td></tr>

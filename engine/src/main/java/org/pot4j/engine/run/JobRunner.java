@@ -34,6 +34,8 @@ import org.pot4j.engine.data.MaskInputs;
 import org.pot4j.engine.evaluation.EvaluationRequest;
 import org.pot4j.engine.evaluation.Evaluator;
 import org.pot4j.engine.config.Pot4jConfig;
+import org.pot4j.engine.config.SpeedGuardSpec;
+import org.pot4j.engine.speed.SpeedGuard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -241,6 +243,16 @@ public final class JobRunner {
             }
             OutputFiles.moveHtmlReports(workDir, modelDir);
             QuantizationPlan plan = result.plan();
+            Map<String, Object> speedGuard = null;
+            SpeedGuardSpec guard = job.engine().speedGuard() != null ? job.engine().speedGuard()
+                    : SpeedGuardSpec.of(opts.speedGuardByDefault());
+            if (guard.enabled() && !plan.isEmpty()) {
+                stage = "timing INT8 against FP32 (speed_guard)";
+                SpeedGuard.Outcome g = SpeedGuardRun.run(model, pot4j.backend(model.backendName()).capabilities(), plan,
+                        calibration, guard, job.engine().batchSize(), progress);
+                plan = g.plan();
+                speedGuard = g.report();
+            }
 
             // saved to a hidden staging folder; it appears under its name only once the model succeeded
             stage = "saving the INT8 model";
@@ -278,7 +290,7 @@ public final class JobRunner {
                     fp32Size > 0 ? (double) int8Size / fp32Size : null, speed, status, output,
                     reportPath, seconds(start), null, null, false);
             RunReports.write(reportPath, outcome, job, hash, plan, model.quantizableNodes().size(), model.floatOps(plan),
-                    algorithmReports, outputDir, RunReports.Resume.of(inputs, model.sourceFiles(), outputFiles));
+                    algorithmReports, outputDir, RunReports.Resume.of(inputs, model.sourceFiles(), outputFiles), speedGuard);
             LOG.debug("model {}: {}", name, describe(outcome));
             return outcome;
         } catch (OutOfMemoryError e) {

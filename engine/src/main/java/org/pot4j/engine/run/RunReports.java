@@ -123,6 +123,13 @@ final class RunReports {
     static void write(Path reportPath, ModelOutcome o, ModelJob job, String hash, QuantizationPlan plan,
                       int quantizableNodes, Map<String, String> floatOps, List<Map<String, Object>> algorithms,
                       Path outputDir, Resume resume) {
+        write(reportPath, o, job, hash, plan, quantizableNodes, floatOps, algorithms, outputDir, resume, null);
+    }
+
+    /** As above, with the speed guard's decisions ({@code speed_guard}; null when it did not run). */
+    static void write(Path reportPath, ModelOutcome o, ModelJob job, String hash, QuantizationPlan plan,
+                      int quantizableNodes, Map<String, String> floatOps, List<Map<String, Object>> algorithms,
+                      Path outputDir, Resume resume, Map<String, Object> speedGuard) {
         Path modelDir = reportPath.toAbsolutePath().getParent();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("pot4j_version", Pot4j.version());
@@ -151,6 +158,9 @@ final class RunReports {
             p.put("float_ops", floatOps);
             p.put("metadata", plan.metadata());
             r.put("plan", p);
+        }
+        if (speedGuard != null) {
+            r.put("speed_guard", speedGuard);
         }
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("fp32", o.fp32Metrics());

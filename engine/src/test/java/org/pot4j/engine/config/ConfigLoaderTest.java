@@ -195,6 +195,30 @@ class ConfigLoaderTest {
         expectInvalid("{\"model\": ", "", "not valid JSON at line");
     }
 
+    @Test
+    void speedGuardIsABooleanOrAnObjectAndUnsetByDefault() throws IOException {
+        String base = "{\"model\": {\"model\": \"m.onnx\"}, \"engine\": {\"calibration_dataset\": {\"type\": \"idx\"}%s}}";
+        assertNull(pot4j.loadConfig(write("a.json", base.formatted(""))).models().get(0).engine().speedGuard());
+        SpeedGuardSpec off = pot4j.loadConfig(write("b.json", base.formatted(", \"speed_guard\": false"))).models().get(0)
+                .engine().speedGuard();
+        assertFalse(off.enabled());
+        SpeedGuardSpec custom = pot4j.loadConfig(write("c.json", base.formatted(
+                ", \"batch_size\": 8, \"speed_guard\": {\"batch_sizes\": [1, 8], \"rounds\": 5}"))).models().get(0)
+                .engine().speedGuard();
+        assertTrue(custom.enabled());
+        assertEquals(List.of(1, 8), custom.batchSizes());
+        assertEquals(5, custom.rounds());
+        assertEquals(SpeedGuardSpec.DEFAULT_MAX_MEASUREMENTS, custom.maxMeasurements());
+        assertEquals(List.of(1, 16), SpeedGuardSpec.of(true).batchSizesOr(16), "default: batch 1 and the evaluation batch");
+        assertEquals(List.of(1), SpeedGuardSpec.of(true).batchSizesOr(null));
+        expectInvalid(base.formatted(", \"speed_guard\": {\"batch_sizes\": []}"), "engine.speed_guard.batch_sizes", "non-empty list");
+        expectInvalid(base.formatted(", \"speed_guard\": {\"batch_sizes\": [0]}"), "engine.speed_guard.batch_sizes[0]", "positive integer");
+        expectInvalid(base.formatted(", \"speed_guard\": \"on\""), "engine.speed_guard", "true or false");
+        Pot4jException unknown = assertThrows(Pot4jException.class, () -> pot4j.loadConfig(write("d.json",
+                base.formatted(", \"speed_guard\": {\"round\": 3}")))); 
+        assertTrue(unknown.getMessage().contains("rounds"), unknown.getMessage());
+    }
+
     private void expectInvalid(String json, String path, String problem) throws IOException {
         Path file = write("invalid.json", json);
         Pot4jException e = assertThrows(Pot4jException.class, () -> pot4j.loadConfig(file), json);

@@ -29,12 +29,13 @@ import org.pot4j.api.quant.QuantizationPlan;
  * evaluation after each revert measures exactly that plan, and re-running the bias-correction
  * statistics would cost one calibration pass per iteration.
  */
-final class NodeReverter {
+public final class NodeReverter {
     private final List<QuantizableNode> nodes;
     private final Map<String, QuantizableNode> byId = new HashMap<>();
     private final Map<String, Integer> order = new HashMap<>();
 
-    NodeReverter(List<QuantizableNode> nodes) {
+    /** A reverter over a model's quantizable nodes (topological order). */
+    public NodeReverter(List<QuantizableNode> nodes) {
         this.nodes = List.copyOf(nodes);
         for (int i = 0; i < this.nodes.size(); i++) {
             byId.put(this.nodes.get(i).id(), this.nodes.get(i));
@@ -53,7 +54,7 @@ final class NodeReverter {
     }
 
     /** True when the plan quantizes something of the node and has not kept it in FP32. */
-    boolean isQuantized(QuantizationPlan plan, QuantizableNode n) {
+    public boolean isQuantized(QuantizationPlan plan, QuantizableNode n) {
         if (plan.fp32Nodes().contains(n.id())) {
             return false;
         }
@@ -69,7 +70,7 @@ final class NodeReverter {
     }
 
     /** The quantized nodes of {@code plan}, in topological order. */
-    List<QuantizableNode> quantized(QuantizationPlan plan) {
+    public List<QuantizableNode> quantized(QuantizationPlan plan) {
         List<QuantizableNode> out = new ArrayList<>();
         for (QuantizableNode n : nodes) {
             if (isQuantized(plan, n)) {
@@ -117,7 +118,7 @@ final class NodeReverter {
     }
 
     /** The plan with the quantizer group of {@code id} reverted to FP32 (see the class comment). */
-    QuantizationPlan revert(QuantizationPlan plan, String id) {
+    public QuantizationPlan revert(QuantizationPlan plan, String id) {
         List<QuantizableNode> group = group(plan, id);
         Set<String> members = new HashSet<>();
         group.forEach(n -> members.add(n.id()));
