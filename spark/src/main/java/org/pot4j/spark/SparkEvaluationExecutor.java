@@ -70,6 +70,11 @@ final class SparkEvaluationExecutor implements EvaluationExecutor {
      * and {@code conf}.
      */
     static SparkEvaluationExecutor start(String master, Map<String, String> conf, List<String> pluginDirs, int tasksPerCore) {
+        return SparkLoader.call(() -> startHere(master, conf, pluginDirs, tasksPerCore));
+    }
+
+    private static SparkEvaluationExecutor startHere(String master, Map<String, String> conf, List<String> pluginDirs,
+            int tasksPerCore) {
         // getActive is private[spark] in Scala, public in the bytecode: the only way to know whether a context runs already
         boolean existed = org.apache.spark.SparkContext$.MODULE$.getActive().isDefined();
         SparkConf sparkConf = new SparkConf().setAppName("pot4j");
@@ -79,9 +84,23 @@ final class SparkEvaluationExecutor implements EvaluationExecutor {
         conf.forEach(sparkConf::set);
         sparkConf.setIfMissing("spark.ui.enabled", "false");
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(SparkContext.getOrCreate(sparkConf));
+        preloadShutdownClasses();
         LOG.info("pot4j-spark: {} Spark context, master {}, default parallelism {}", existed ? "joined the" : "started a",
                 sc.master(), sc.defaultParallelism());
         return new SparkEvaluationExecutor(sc, !existed, pluginDirs, tasksPerCore);
+    }
+
+    /**
+     * Hadoop's JVM shutdown hook (registered by Spark) loads a class of its own only when the JVM
+     * exits; by then pot4j has closed the plugin's class loader, and the hook dies with
+     * NoClassDefFoundError. Loading it now, while the loader is open, keeps the exit quiet.
+     */
+    private static void preloadShutdownClasses() {
+        try {
+            Class.forName("org.apache.hadoop.util.ShutdownHookManager$2", true, SparkEvaluationExecutor.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            LOG.debug("Hadoop shutdown hook class not preloaded: {}", e.toString());
+        }
     }
 
     @Override
@@ -121,6 +140,13 @@ final class SparkEvaluationExecutor implements EvaluationExecutor {
 
     @Override
     public void run(EvaluationTask task, LiveInputs live, OutputSink sink) {
+        SparkLoader.call(() -> {
+            runHere(task, live, sink);
+            return null;
+        });
+    }
+
+    private void runHere(EvaluationTask task, LiveInputs live, OutputSink sink) {
         int n = task.size();
         int batch = task.batchSize();
         int batches = (n + batch - 1) / batch;
@@ -187,7 +213,10 @@ final class SparkEvaluationExecutor implements EvaluationExecutor {
         broadcasts.values().forEach(b -> b.destroy());
         broadcasts.clear();
         if (ownsContext) {
-            sc.stop();
+            SparkLoader.call(() -> {
+                sc.stop();
+                return null;
+            });
         }
     }
 }
