@@ -45,6 +45,8 @@ final class SparkEvaluationExecutor implements EvaluationExecutor {
 
     /** Samples inferred by the executors of this JVM's closed Spark executors (for tests and benchmarks). */
     private static final AtomicLong CLOSED_SAMPLES = new AtomicLong();
+    private static final AtomicLong CLOSED_BYTES = new AtomicLong();
+    private static final AtomicLong CLOSED_JOBS = new AtomicLong();
 
     private final JavaSparkContext sc;
     private final boolean ownsContext;
@@ -133,6 +135,16 @@ final class SparkEvaluationExecutor implements EvaluationExecutor {
         return CLOSED_SAMPLES.get();
     }
 
+    /** Output payload bytes collected on the driver by every closed Spark executor of this JVM. */
+    static long bytesCollectedByClosedExecutors() {
+        return CLOSED_BYTES.get();
+    }
+
+    /** Spark jobs (evaluation passes) run by every closed Spark executor of this JVM. */
+    static long jobsOfClosedExecutors() {
+        return CLOSED_JOBS.get();
+    }
+
     /** Samples the executors ran the model on (an FP32 pass read from the persisted RDD adds none). */
     long samplesInferred() {
         return samplesInferred.value();
@@ -157,6 +169,7 @@ final class SparkEvaluationExecutor implements EvaluationExecutor {
         String key = task.model() + "|" + task.dataset() + "|" + Arrays.hashCode(task.indices()) + "|" + n + "|"
                 + task.outputNames() + "|" + chunkSize;
         ProgressListener progress = live.progress();
+        long t0 = System.nanoTime();
         progress.stageStarted(task.stage(), n);
         try {
             JavaRDD<ChunkResult> rdd = isFp32 ? fp32.get(key) : null;
@@ -188,7 +201,8 @@ final class SparkEvaluationExecutor implements EvaluationExecutor {
                 done += r.outputs().size();
                 progress.progress(task.stage(), done, n);
             }
-            LOG.debug("{}: {} samples in {} Spark tasks", task.stage(), n, chunks);
+            LOG.info("pot4j-spark: {}: {} samples in {} Spark tasks, {} s", task.stage(), n, chunks,
+                    String.format("%.2f", (System.nanoTime() - t0) / 1e9));
         } finally {
             progress.stageFinished(task.stage());
         }
@@ -206,6 +220,8 @@ final class SparkEvaluationExecutor implements EvaluationExecutor {
     @Override
     public void close() {
         CLOSED_SAMPLES.addAndGet(samplesInferred.value());
+        CLOSED_BYTES.addAndGet(bytesCollected.get());
+        CLOSED_JOBS.addAndGet(jobs.get());
         LOG.info("pot4j-spark: {} Spark jobs, {} samples inferred on the executors, {} bytes of outputs collected", jobs.get(),
                 samplesInferred.value(), bytesCollected.get());
         fp32.values().forEach(r -> r.unpersist(false));
