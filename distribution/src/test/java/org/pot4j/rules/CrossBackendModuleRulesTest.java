@@ -30,7 +30,8 @@ class CrossBackendModuleRulesTest {
     @Test
     void everyModuleIsImported() {
         for (String pkg : new String[] {"org.pot4j.api", "org.pot4j.engine", "org.pot4j.metrics", "org.pot4j.testkit",
-                "org.pot4j.backend.onnx", "org.pot4j.backend.tensorflow", "org.pot4j.backend.djl", "org.pot4j.cli", "org.pot4j.text"}) {
+                "org.pot4j.backend.onnx", "org.pot4j.backend.tensorflow", "org.pot4j.backend.djl", "org.pot4j.cli", "org.pot4j.text",
+                "org.pot4j.spark"}) {
             if (main.stream().noneMatch(c -> c.getPackageName().startsWith(pkg))) {
                 throw new AssertionError("no classes of " + pkg + " on the test class path: the rules below would pass vacuously");
             }
@@ -59,12 +60,28 @@ class CrossBackendModuleRulesTest {
     }
 
     @Test
+    void engineImportsNeitherSparkNorScala() {
+        noClasses().that().resideInAPackage("org.pot4j.engine..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.pot4j.spark..", "org.apache.spark..", "scala..",
+                        "org.apache.hadoop..")
+                .check(main);
+    }
+
+    @Test
+    void sparkExecutorSeesOnlyTheApiAndTheEngine() {
+        noClasses().that().resideInAPackage("org.pot4j.spark..")
+                .should().dependOnClassesThat().resideInAnyPackage(concat("org.pot4j.cli..", "org.pot4j.metrics..", "org.pot4j.testkit.."))
+                .check(main);
+    }
+
+    @Test
     void backendsImportNeitherTheEngineNorEachOther() {
         for (String backend : BACKENDS) {
             String[] others = java.util.Arrays.stream(BACKENDS).filter(b -> !b.equals(backend)).toArray(String[]::new);
             noClasses().that().resideInAPackage(backend)
                     .should().dependOnClassesThat().resideInAnyPackage(
-                            concat(others, "org.pot4j.engine..", "org.pot4j.cli..", "org.pot4j.metrics.."))
+                            concat(others, "org.pot4j.engine..", "org.pot4j.cli..", "org.pot4j.metrics..", "org.pot4j.spark..",
+                                    "org.apache.spark.."))
                     .check(main);
         }
     }

@@ -47,7 +47,9 @@ final class ExecutorRuntime {
                     LOG.warn("pot4j-spark: plugin folder {} does not exist on this executor; skipped", d);
                 }
             }
-            Pot4j engine = Pot4j.builder().classLoader(ExecutorRuntime.class.getClassLoader()).pluginDirs(existing).build();
+            // the loader that has the engine has lib/ (built-in backends, metrics, dataset readers); this
+            // plugin's own loader would list only the Spark plugin's services
+            Pot4j engine = Pot4j.builder().classLoader(Pot4j.class.getClassLoader()).pluginDirs(existing).build();
             return new TaskRunner(engine);
         });
     }

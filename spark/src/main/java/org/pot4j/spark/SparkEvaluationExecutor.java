@@ -45,6 +45,8 @@ final class SparkEvaluationExecutor implements EvaluationExecutor {
 
     /** Samples inferred by the executors of this JVM's closed Spark executors (for tests and benchmarks). */
     private static final AtomicLong CLOSED_SAMPLES = new AtomicLong();
+    private static final AtomicLong CLOSED_BYTES = new AtomicLong();
+    private static final AtomicLong CLOSED_JOBS = new AtomicLong();
 
     private final JavaSparkContext sc;
     private final boolean ownsContext;
@@ -70,6 +72,11 @@ final class SparkEvaluationExecutor implements EvaluationExecutor {
      * and {@code conf}.
      */
     static SparkEvaluationExecutor start(String master, Map<String, String> conf, List<String> pluginDirs, int tasksPerCore) {
+        return SparkLoader.call(() -> startHere(master, conf, pluginDirs, tasksPerCore));
+    }
+
+    private static SparkEvaluationExecutor startHere(String master, Map<String, String> conf, List<String> pluginDirs,
+            int tasksPerCore) {
         // getActive is private[spark] in Scala, public in the bytecode: the only way to know whether a context runs already
         boolean existed = org.apache.spark.SparkContext$.MODULE$.getActive().isDefined();
         SparkConf sparkConf = new SparkConf().setAppName("pot4j");
@@ -79,9 +86,23 @@ final class SparkEvaluationExecutor implements EvaluationExecutor {
         conf.forEach(sparkConf::set);
         sparkConf.setIfMissing("spark.ui.enabled", "false");
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(SparkContext.getOrCreate(sparkConf));
+        preloadShutdownClasses();
         LOG.info("pot4j-spark: {} Spark context, master {}, default parallelism {}", existed ? "joined the" : "started a",
                 sc.master(), sc.defaultParallelism());
         return new SparkEvaluationExecutor(sc, !existed, pluginDirs, tasksPerCore);
+    }
+
+    /**
+     * Hadoop's JVM shutdown hook (registered by Spark) loads a class of its own only when the JVM
+     * exits; by then pot4j has closed the plugin's class loader, and the hook dies with
+     * NoClassDefFoundError. Loading it now, while the loader is open, keeps the exit quiet.
+     */
+    private static void preloadShutdownClasses() {
+        try {
+            Class.forName("org.apache.hadoop.util.ShutdownHookManager$2", true, SparkEvaluationExecutor.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            LOG.debug("Hadoop shutdown hook class not preloaded: {}", e.toString());
+        }
     }
 
     @Override
@@ -114,6 +135,16 @@ final class SparkEvaluationExecutor implements EvaluationExecutor {
         return CLOSED_SAMPLES.get();
     }
 
+    /** Output payload bytes collected on the driver by every closed Spark executor of this JVM. */
+    static long bytesCollectedByClosedExecutors() {
+        return CLOSED_BYTES.get();
+    }
+
+    /** Spark jobs (evaluation passes) run by every closed Spark executor of this JVM. */
+    static long jobsOfClosedExecutors() {
+        return CLOSED_JOBS.get();
+    }
+
     /** Samples the executors ran the model on (an FP32 pass read from the persisted RDD adds none). */
     long samplesInferred() {
         return samplesInferred.value();
@@ -121,6 +152,13 @@ final class SparkEvaluationExecutor implements EvaluationExecutor {
 
     @Override
     public void run(EvaluationTask task, LiveInputs live, OutputSink sink) {
+        SparkLoader.call(() -> {
+            runHere(task, live, sink);
+            return null;
+        });
+    }
+
+    private void runHere(EvaluationTask task, LiveInputs live, OutputSink sink) {
         int n = task.size();
         int batch = task.batchSize();
         int batches = (n + batch - 1) / batch;
@@ -131,6 +169,7 @@ final class SparkEvaluationExecutor implements EvaluationExecutor {
         String key = task.model() + "|" + task.dataset() + "|" + Arrays.hashCode(task.indices()) + "|" + n + "|"
                 + task.outputNames() + "|" + chunkSize;
         ProgressListener progress = live.progress();
+        long t0 = System.nanoTime();
         progress.stageStarted(task.stage(), n);
         try {
             JavaRDD<ChunkResult> rdd = isFp32 ? fp32.get(key) : null;
@@ -162,7 +201,8 @@ final class SparkEvaluationExecutor implements EvaluationExecutor {
                 done += r.outputs().size();
                 progress.progress(task.stage(), done, n);
             }
-            LOG.debug("{}: {} samples in {} Spark tasks", task.stage(), n, chunks);
+            LOG.info("pot4j-spark: {}: {} samples in {} Spark tasks, {} s", task.stage(), n, chunks,
+                    String.format("%.2f", (System.nanoTime() - t0) / 1e9));
         } finally {
             progress.stageFinished(task.stage());
         }
@@ -180,6 +220,8 @@ final class SparkEvaluationExecutor implements EvaluationExecutor {
     @Override
     public void close() {
         CLOSED_SAMPLES.addAndGet(samplesInferred.value());
+        CLOSED_BYTES.addAndGet(bytesCollected.get());
+        CLOSED_JOBS.addAndGet(jobs.get());
         LOG.info("pot4j-spark: {} Spark jobs, {} samples inferred on the executors, {} bytes of outputs collected", jobs.get(),
                 samplesInferred.value(), bytesCollected.get());
         fp32.values().forEach(r -> r.unpersist(false));
@@ -187,7 +229,10 @@ final class SparkEvaluationExecutor implements EvaluationExecutor {
         broadcasts.values().forEach(b -> b.destroy());
         broadcasts.clear();
         if (ownsContext) {
-            sc.stop();
+            SparkLoader.call(() -> {
+                sc.stop();
+                return null;
+            });
         }
     }
 }

@@ -77,6 +77,12 @@ public final class SparkEvaluationExecutorProvider implements EvaluationExecutor
         Object d = params.get(PLUGIN_DIRS);
         List<String> out = new ArrayList<>();
         if (d == null) {
+            // default: this installation's plugins/ (the launcher sets pot4j.home), which is where
+            // executors find it in local mode and on nodes with the same install path
+            String home = System.getProperty("pot4j.home");
+            if (home != null && java.nio.file.Files.isDirectory(java.nio.file.Path.of(home, "plugins"))) {
+                out.add(java.nio.file.Path.of(home, "plugins").toString());
+            }
             return out;
         }
         if (d instanceof String s) {
