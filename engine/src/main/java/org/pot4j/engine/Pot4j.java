@@ -38,6 +38,7 @@ import org.pot4j.engine.config.Pot4jConfig;
 import org.pot4j.engine.config.Suggestions;
 import org.pot4j.engine.data.Fp32OutputDataset;
 import org.pot4j.engine.data.InputAnnotatedDataset;
+import org.pot4j.engine.data.InputLimitCheck;
 import org.pot4j.engine.evaluation.EvaluationRequest;
 import org.pot4j.engine.evaluation.Evaluator;
 import org.pot4j.engine.evaluation.executor.DatasetDescriptor;
@@ -519,6 +520,8 @@ public final class Pot4j implements AutoCloseable {
     /**
      * Opens a dataset; with {@code annotation: fp32_output} each sample's annotation becomes
      * {@code model}'s first FP32 output for it (computed once, in batches, on first use).
+     * With a model, every sample is first checked against the model's {@link org.pot4j.api.model.InputLimits}
+     * (token ids, sequence length), so bad data fails here rather than in a pass.
      */
     public Dataset openDataset(Map<String, Object> spec, Path baseDir, Model model) {
         Map<String, Object> params = new LinkedHashMap<>(spec);
@@ -562,6 +565,10 @@ public final class Pot4j implements AutoCloseable {
     private Dataset openedView(Dataset data, Object annotation, List<String> annotationInputs, Model model) {
         if (!annotationInputs.isEmpty()) {
             InputAnnotatedDataset.check(data, annotationInputs, "annotation_inputs (a metric's mask_input)");
+        }
+        if (model != null) {
+            // token ids inside the embedding table, sequences within the position table: before any pass
+            InputLimitCheck.check(data, model);
         }
         if (annotation == null) {
             return annotationInputs.isEmpty() ? data : new InputAnnotatedDataset(data, annotationInputs);
