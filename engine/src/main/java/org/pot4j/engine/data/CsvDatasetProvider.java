@@ -20,6 +20,7 @@ import org.pot4j.api.Tensor;
 import org.pot4j.api.data.Dataset;
 import org.pot4j.api.data.DatasetProvider;
 import org.pot4j.api.data.Sample;
+import org.pot4j.engine.config.ParamBinder;
 import org.pot4j.engine.config.Suggestions;
 
 /**
@@ -32,7 +33,7 @@ import org.pot4j.engine.config.Suggestions;
  */
 public final class CsvDatasetProvider implements DatasetProvider {
     private static final CsvMapper CSV = CsvMapper.builder().enable(CsvParser.Feature.WRAP_AS_ARRAY).build();
-    private static final Set<String> PARAMS = Set.of("path", "label_column", "has_header", "input_name", "delimiter");
+    private static final Set<String> PARAMS = ParamBinder.keys(Options.class);
 
     @Override
     public String name() {
@@ -46,16 +47,12 @@ public final class CsvDatasetProvider implements DatasetProvider {
 
     @Override
     public Dataset open(Map<String, Object> params, Path baseDir) {
-        DatasetParams p = new DatasetParams("csv", params, baseDir);
-        Path file = p.existing("path", true);
-        boolean hasHeader = p.bool("has_header", true);
-        String inputName = p.string("input_name", "input");
-        String delimiter = p.string("delimiter", ",");
-        if (delimiter.length() != 1) {
-            throw p.wrongType("delimiter", "one character", delimiter);
-        }
-        char delim = delimiter.charAt(0);
-        Object labelColumn = p.raw("label_column");
+        Options o = ParamBinder.bind(params, Options.class, "csv dataset", null);
+        Path file = new DatasetParams("csv", params, baseDir).existing("path", true);
+        boolean hasHeader = o.hasHeader();
+        String inputName = o.inputName();
+        char delim = o.delimiter().charAt(0);
+        Object labelColumn = o.labelColumn();
 
         List<float[]> rows = new ArrayList<>();
         List<Object> labels = new ArrayList<>();
@@ -149,6 +146,22 @@ public final class CsvDatasetProvider implements DatasetProvider {
             return index;
         }
         throw new Pot4jException(ErrorCode.CONFIG_INVALID, "csv dataset: label_column must be a column name or index, got " + column);
+    }
+
+    /** The parameters, bound by the engine's one {@link ParamBinder}. */
+    record Options(String path, Object labelColumn, boolean hasHeader, String inputName, String delimiter) {
+        static Options defaults() {
+            return new Options(null, null, true, "input", ",");
+        }
+
+        Options {
+            if (delimiter == null || delimiter.length() != 1) {
+                throw new IllegalArgumentException("delimiter must be one character, got '" + delimiter + "'");
+            }
+            if (inputName == null || inputName.isBlank()) {
+                throw new IllegalArgumentException("input_name must name the model input, got '" + inputName + "'");
+            }
+        }
     }
 
     /** A label as Integer when integral, Double when numeric, else the String. */
