@@ -17,7 +17,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -37,7 +36,6 @@ import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
 import org.pot4j.api.Tensor;
 import org.pot4j.api.data.Dataset;
-import org.pot4j.api.data.Sample;
 import org.pot4j.api.model.BackendCapability;
 import org.pot4j.api.model.CompiledModel;
 import org.pot4j.api.model.Model;
@@ -45,7 +43,6 @@ import org.pot4j.api.model.ModelBackend;
 import org.pot4j.api.model.ModelBackendProvider;
 import org.pot4j.api.model.QuantizableNode;
 import org.pot4j.api.model.TensorInfo;
-import org.pot4j.api.quant.ActivationQuantizer;
 import org.pot4j.api.quant.QuantizationPlan;
 import org.pot4j.api.quant.WeightQuantizer;
 
@@ -460,20 +457,7 @@ public abstract class AbstractModelBackendTest {
         if (data.size() < n) {
             fail("the fixture dataset has " + data.size() + " samples; the conformance tests need " + n);
         }
-        List<TensorInfo> ins = model.inputs();
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (int i = 0; i < ins.size(); i++) {
-            List<Tensor> parts = new ArrayList<>();
-            for (int s = 0; s < n; s++) {
-                Sample sample = data.get(s);
-                Map<String, Tensor> in = sample.inputs();
-                boolean byName = ins.stream().allMatch(t -> in.containsKey(t.name()));
-                Tensor t = byName ? in.get(ins.get(i).name()) : new ArrayList<>(in.values()).get(i);
-                parts.add(t.withBatchDim());
-            }
-            out.put(ins.get(i).name(), Tensor.concat(parts));
-        }
-        return out;
+        return MinMaxTestPlanner.batch(model, data, 0, n);
     }
 
     /** Asserts same shape and values within {@code tol}. */
