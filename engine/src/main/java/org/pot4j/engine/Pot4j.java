@@ -347,10 +347,8 @@ public final class Pot4j implements AutoCloseable {
         if (!(maxDrop >= 0) || Double.isInfinite(maxDrop)) {
             throw ConfigErrors.invalid(null, "max_drop", "must be a finite number >= 0, got " + maxDrop);
         }
-        String type = dropType == null ? "absolute" : dropType.toLowerCase(Locale.ROOT);
-        if (!type.equals("absolute") && !type.equals("relative")) {
-            throw ConfigErrors.invalid(null, "drop_type", "must be 'absolute' or 'relative', got '" + dropType + "'");
-        }
+        // AccuracyAwareQuantization checks it, with the one rule (DropType.parse), before any work
+        String type = dropType == null ? DEFAULT_DROP_TYPE : dropType;
         Map<String, Object> params = new LinkedHashMap<>(extra == null ? Map.of() : extra);
         params.put("maximal_drop", maxDrop);
         params.put("drop_type", type);

@@ -17,7 +17,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -37,7 +36,6 @@ import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
 import org.pot4j.api.Tensor;
 import org.pot4j.api.data.Dataset;
-import org.pot4j.api.data.Sample;
 import org.pot4j.api.graph.GraphNode;
 import org.pot4j.api.graph.GraphView;
 import org.pot4j.api.graph.NodeKind;
@@ -50,7 +48,6 @@ import org.pot4j.api.model.ModelBackend;
 import org.pot4j.api.model.ModelBackendProvider;
 import org.pot4j.api.model.QuantizableNode;
 import org.pot4j.api.model.TensorInfo;
-import org.pot4j.api.quant.ActivationQuantizer;
 import org.pot4j.api.quant.QuantizationPlan;
 import org.pot4j.api.quant.WeightQuantizer;
 
@@ -483,72 +480,25 @@ public abstract class AbstractModelBackendTest {
 
     /** Every tensor the graph view lists as an activation input or output. */
     protected static Set<String> activationTensors(Model model) {
-        Set<String> out = new LinkedHashSet<>();
-        for (QuantizableNode n : model.quantizableNodes()) {
-            out.addAll(n.activationInputs());
-            out.addAll(n.activationOutputs());
-        }
-        return out;
+        return MinMaxTestPlanner.activationTensors(model);
     }
 
     /**
      * A plain min/max plan that quantizes every weight (per channel when supported, symmetric INT8,
      * narrow range) and every activation tensor of the graph view (uint8 from 0 for non-negative
-     * ranges, symmetric int8 otherwise), with ranges measured on {@code batch}. Test scaffolding, not
-     * the engine's algorithm.
+     * ranges, symmetric int8 otherwise), with ranges measured on {@code batch}: the shared
+     * {@link MinMaxTestPlanner}. Test scaffolding, not the engine's algorithm.
      */
     protected QuantizationPlan quantizeEverything(Model model, Map<String, Tensor> batch) {
         Set<BackendCapability> caps = backend.capabilities();
-        QuantizationPlan.Builder plan = QuantizationPlan.builder().metadata("algorithm", "testkit-minmax");
-        if (caps.contains(BackendCapability.ACTIVATION_QUANTIZATION)) {
-            Set<String> tensors = activationTensors(model);
-            Map<String, Tensor> values;
-            try (CompiledModel c = model.compile(QuantizationPlan.EMPTY, tensors)) {
-                values = c.infer(batch);
-            }
-            for (String t : tensors) {
-                float[] v = values.get(t).toFloatArray();
-                float min = 0;
-                float max = 0;
-                for (float x : v) {
-                    min = Math.min(min, x);
-                    max = Math.max(max, x);
-                }
-                if (min >= 0) {
-                    plan.activation(t, new ActivationQuantizer(8, false, Math.max(max, 1e-6f) / 255f, 0));
-                } else {
-                    plan.activation(t, new ActivationQuantizer(8, true, Math.max(Math.max(-min, max), 1e-6f) / 127f, 0));
-                }
-            }
-        }
-        boolean perChannel = caps.contains(BackendCapability.PER_CHANNEL_WEIGHTS);
-        for (QuantizableNode n : model.quantizableNodes()) {
-            if (n.hasWeight()) {
-                plan.weight(n.id(), weightQuantizer(model.weight(n), perChannel ? n.weightChannelAxis() : -1));
-            }
-        }
-        return plan.build();
+        MinMaxTestPlanner planner = MinMaxTestPlanner.of(model).metadata("testkit-minmax")
+                .perChannel(caps.contains(BackendCapability.PER_CHANNEL_WEIGHTS));
+        return caps.contains(BackendCapability.ACTIVATION_QUANTIZATION) ? planner.plan(batch) : planner.plan(List.of());
     }
 
     /** Symmetric narrow-range INT8 quantizer of {@code w}, per channel along {@code axis} (or per tensor for -1). */
     protected static WeightQuantizer weightQuantizer(Tensor w, int axis) {
-        float[] v = w.toFloatArray();
-        long[] shape = w.shape();
-        int channels = axis < 0 ? 1 : (int) shape[axis];
-        long inner = 1;
-        for (int d = axis + 1; axis >= 0 && d < shape.length; d++) {
-            inner *= shape[d];
-        }
-        float[] maxAbs = new float[channels];
-        for (int i = 0; i < v.length; i++) {
-            int c = axis < 0 ? 0 : (int) ((i / inner) % channels);
-            maxAbs[c] = Math.max(maxAbs[c], Math.abs(v[i]));
-        }
-        float[] scales = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            scales[c] = Math.max(maxAbs[c], 1e-8f) / 127f;
-        }
-        return new WeightQuantizer(8, axis, scales, new int[channels], true);
+        return MinMaxTestPlanner.weightQuantizer(w, axis, 8);
     }
 
     /**
@@ -559,20 +509,7 @@ public abstract class AbstractModelBackendTest {
         if (data.size() < n) {
             fail("the fixture dataset has " + data.size() + " samples; the conformance tests need " + n);
         }
-        List<TensorInfo> ins = model.inputs();
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (int i = 0; i < ins.size(); i++) {
-            List<Tensor> parts = new ArrayList<>();
-            for (int s = 0; s < n; s++) {
-                Sample sample = data.get(s);
-                Map<String, Tensor> in = sample.inputs();
-                boolean byName = ins.stream().allMatch(t -> in.containsKey(t.name()));
-                Tensor t = byName ? in.get(ins.get(i).name()) : new ArrayList<>(in.values()).get(i);
-                parts.add(t.withBatchDim());
-            }
-            out.put(ins.get(i).name(), Tensor.concat(parts));
-        }
-        return out;
+        return MinMaxTestPlanner.batch(model, data, 0, n);
     }
 
     /** Asserts same shape and values within {@code tol}. */

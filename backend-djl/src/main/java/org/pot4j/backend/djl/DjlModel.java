@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.logging.Logger;
+import org.pot4j.api.io.AtomicFiles;
 import org.pot4j.api.DataType;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
@@ -204,28 +205,8 @@ final class DjlModel implements Model {
         }
         byte[] bytes = output == DjlModelOptions.Output.FAKE_QUANT ? fakeQuant(plan, target) : int8(plan, target);
         Path abs = target.toAbsolutePath();
-        Path tmp = null;
-        try {
-            Files.createDirectories(abs.getParent());
-            tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
-            Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (java.nio.file.AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-            LOG.fine(() -> "wrote " + abs + " (" + bytes.length + " bytes)");
-        } catch (IOException e) {
-            throw new Pot4jException(ErrorCode.IO_FAILURE, "cannot write " + target + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: the temp file is hidden and named after the target
-                }
-            }
-        }
+        AtomicFiles.write(abs, bytes);
+        LOG.fine(() -> "wrote " + abs + " (" + bytes.length + " bytes)");
     }
 
     /** The float fake-quant archive (int8 weight storage dequantized in code), validated in libtorch. */

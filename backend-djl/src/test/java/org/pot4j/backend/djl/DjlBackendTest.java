@@ -5,10 +5,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.pot4j.testkit.MnistFixture;
 import org.pot4j.api.Tensor;
 import org.pot4j.api.data.Dataset;
 import org.pot4j.api.model.ModelBackendProvider;
@@ -30,11 +30,7 @@ class DjlBackendTest extends AbstractModelBackendTest {
 
     @Override
     protected Dataset fixtureDataset() {
-        try {
-            return new MnistIdx("test", 16);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return MnistFixture.read("test", 16, 1, 28, 28);
     }
 
     /** The names and shape of the ONNX twin (lenet.onnx); the archive itself records no input shape. */

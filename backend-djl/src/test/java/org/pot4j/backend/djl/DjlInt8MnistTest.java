@@ -18,6 +18,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.pot4j.api.data.Dataset;
+import org.pot4j.testkit.MinMaxTestPlanner;
+import org.pot4j.testkit.MnistFixture;
 import org.pot4j.api.Tensor;
 import org.pot4j.api.model.CompiledModel;
 import org.pot4j.api.model.Model;
@@ -47,16 +50,16 @@ class DjlInt8MnistTest {
     Path tmp;
 
     private DjlBackend backend;
-    private MnistIdx calibration;
-    private MnistIdx test;
+    private MnistFixture calibration;
+    private MnistFixture test;
     private final Map<Path, Double> fp32Accuracies = new java.util.HashMap<>();
     private final Map<Path, QuantizationPlan> plans = new java.util.HashMap<>();
 
     @BeforeAll
     void setUp() throws IOException {
         backend = (DjlBackend) new DjlBackendProvider().create(Map.of());
-        calibration = new MnistIdx("calibration", 300);
-        test = new MnistIdx("test", 2000);
+        calibration = MnistFixture.read("calibration", 300, 1, 28, 28);
+        test = MnistFixture.read("test", 2000, 1, 28, 28);
     }
 
     @AfterAll
@@ -149,7 +152,7 @@ class DjlInt8MnistTest {
         }
     }
 
-    private static double accuracy(Model model, CompiledModel c, MnistIdx data) {
+    private static double accuracy(Model model, CompiledModel c, MnistFixture data) {
         String in = model.inputs().get(0).name();
         String out = model.outputs().get(0).name();
         int batch = 100;
@@ -168,7 +171,7 @@ class DjlInt8MnistTest {
         return (double) correct / data.size();
     }
 
-    private static Map<String, Tensor> stack(String name, MnistIdx data, int start, int n) {
+    private static Map<String, Tensor> stack(String name, MnistFixture data, int start, int n) {
         List<Tensor> parts = new ArrayList<>();
         for (int i = start; i < start + n; i++) {
             parts.add(data.get(i).inputs().values().iterator().next().withBatchDim());
@@ -176,53 +179,10 @@ class DjlInt8MnistTest {
         return Map.of(name, Tensor.concat(parts));
     }
 
-    /** Min/max ranges over the calibration set; per-channel symmetric narrow-range INT8 weights. */
-    static QuantizationPlan minMaxPlan(Model model, MnistIdx calibration) {
-        Set<String> tensors = new LinkedHashSet<>();
-        for (QuantizableNode n : model.quantizableNodes()) {
-            tensors.addAll(n.activationInputs());
-            tensors.addAll(n.activationOutputs());
-        }
-        Map<String, float[]> ranges = new LinkedHashMap<>();
-        String in = model.inputs().get(0).name();
-        try (CompiledModel c = model.compile(QuantizationPlan.EMPTY, tensors)) {
-            for (int start = 0; start < calibration.size(); start += 32) {
-                int n = Math.min(32, calibration.size() - start);
-                Map<String, Tensor> out = c.infer(stack(in, calibration, start, n));
-                for (String t : tensors) {
-                    float[] r = ranges.computeIfAbsent(t, k -> new float[2]);
-                    for (float v : out.get(t).floats()) {
-                        r[0] = Math.min(r[0], v);
-                        r[1] = Math.max(r[1], v);
-                    }
-                }
-            }
-        }
-        QuantizationPlan.Builder plan = QuantizationPlan.builder();
-        ranges.forEach((t, r) -> plan.activation(t, r[0] >= 0
-                ? new ActivationQuantizer(8, false, Math.max(r[1], 1e-6f) / 255f, 0)
-                : new ActivationQuantizer(8, true, Math.max(Math.max(-r[0], r[1]), 1e-6f) / 127f, 0)));
-        for (QuantizableNode n : model.quantizableNodes()) {
-            if (!n.hasWeight()) {
-                continue;
-            }
-            Tensor w = model.weight(n);
-            int axis = n.weightChannelAxis();
-            int channels = (int) w.dim(axis);
-            int[] channel = DjlPlanWriter.channels(w.shape(), axis);
-            float[] max = new float[channels];
-            float[] v = w.floats();
-            for (int i = 0; i < v.length; i++) {
-                max[channel[i]] = Math.max(max[channel[i]], Math.abs(v[i]));
-            }
-            // 7-bit weights where fbgemm's AVX2 kernels would saturate, as the engine chooses there
-            int bits = DjlQuantizedEngine.u8s8Saturates() ? 7 : 8;
-            float[] scales = new float[channels];
-            for (int c = 0; c < channels; c++) {
-                scales[c] = Math.max(max[c], 1e-8f) / ((1 << (bits - 1)) - 1);
-            }
-            plan.weight(n.id(), new WeightQuantizer(bits, axis, scales, new int[channels], true));
-        }
-        return plan.build();
+    /** Min/max ranges over the calibration set; per-channel symmetric narrow-range weights (the testkit's planner). */
+    static QuantizationPlan minMaxPlan(Model model, Dataset calibration) {
+        // 7-bit weights where fbgemm's AVX2 kernels would saturate, as the engine chooses there
+        return MinMaxTestPlanner.of(model).metadata(null).weightBits(DjlQuantizedEngine.u8s8Saturates() ? 7 : 8)
+                .plan(calibration, 32);
     }
 }

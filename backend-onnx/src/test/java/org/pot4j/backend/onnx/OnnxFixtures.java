@@ -63,12 +63,7 @@ final class OnnxFixtures {
     }
 
     private static org.pot4j.api.data.Dataset mnist(String split, int n) throws IOException {
-        Path images = example("data/mnist/" + split + "-images.idx3-ubyte");
-        Path labels = example("data/mnist/" + split + "-labels.idx1-ubyte");
-        if (images == null || labels == null) {
-            throw new IOException("examples/data/mnist/" + split + "-*.idx?-ubyte not found");
-        }
-        return OnnxTestData.mnist(images, labels, n);
+        return org.pot4j.testkit.MnistFixture.read(split, n, 1, 28, 28);
     }
 
     /** Outputs of a plain ORT session (no pot4j code in between) on {@code file}. */

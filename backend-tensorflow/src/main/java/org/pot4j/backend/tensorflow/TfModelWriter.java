@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.pot4j.api.io.AtomicFiles;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
 import org.tensorflow.TensorFlow;
@@ -173,11 +174,7 @@ final class TfModelWriter {
     }
 
     private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
+        AtomicFiles.move(from, to);
     }
 
     private static void deleteQuietly(Path p) {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.pot4j.testkit.MnistFixture;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
 import org.pot4j.api.Tensor;
@@ -125,7 +126,7 @@ class TfBackendTest {
 
     @Test
     void kerasSavedModelAndItsFrozenTwinGiveTheSameOutputs() {
-        Path lenet = MnistIdx.EXAMPLES.resolve("mnist-lenet");
+        Path lenet = MnistFixture.examples().resolve("mnist-lenet");
         try (Model sm = backend.load(lenet.resolve("lenet_savedmodel"), Map.of());
              Model pb = backend.load(lenet.resolve("lenet_frozen.pb"), Map.of("outputs", "logits"));
              CompiledModel a = sm.compile(QuantizationPlan.EMPTY, Set.of());
@@ -135,7 +136,7 @@ class TfBackendTest {
             assertEquals(List.of("logits"), b.outputNames(), "option outputs picks the frozen output");
             assertEquals(4, sm.quantizableNodes().size(), "LeNet: 2 Conv2D + 2 MatMul");
             assertEquals(sm.quantizableNodes().stream().map(QuantizableNode::id).toList(), pb.quantizableNodes().stream().map(QuantizableNode::id).toList());
-            Map<String, Tensor> mnist = TfMinMaxPlanner.batch(sm, MnistIdx.split("test"), 0, 16);
+            Map<String, Tensor> mnist = TfMinMaxPlanner.batch(sm, MnistFixture.read("test", Integer.MAX_VALUE, 28, 28, 1), 0, 16);
             assertArrayEquals(a.infer(mnist).get("logits").floats(), b.infer(mnist).get("logits").floats(), 1e-5f);
         }
     }
@@ -207,7 +208,7 @@ class TfBackendTest {
         assertTrue(backend.accepts(savedModel));
         assertTrue(backend.accepts(frozen));
         assertFalse(backend.accepts(Files.createDirectories(tempDir.resolve("empty"))));
-        assertFalse(backend.accepts(MnistIdx.EXAMPLES.resolve("mnist-lenet").resolve("lenet.onnx")));
+        assertFalse(backend.accepts(MnistFixture.examples().resolve("mnist-lenet").resolve("lenet.onnx")));
     }
 
     // ------------------------------------------------------------------ plans
@@ -382,7 +383,7 @@ class TfBackendTest {
         assertTrue(e.getMessage().contains("failed to restore"), e.getMessage());
 
         // a Keras 3 SavedModel restores its served variables from the checkpoint by key: that path fails clearly too
-        Path keras = copy(MnistIdx.EXAMPLES.resolve("mnist-lenet").resolve("lenet_savedmodel"), tempDir.resolve("keras_no_variables"));
+        Path keras = copy(MnistFixture.examples().resolve("mnist-lenet").resolve("lenet_savedmodel"), tempDir.resolve("keras_no_variables"));
         delete(keras.resolve("variables"));
         e = assertThrows(Pot4jException.class, () -> backend.load(keras, Map.of()));
         assertEquals(ErrorCode.MODEL_CORRUPT, e.code());

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.pot4j.testkit.MnistFixture;
 import org.pot4j.api.Tensor;
 import org.pot4j.api.data.Dataset;
 import org.pot4j.api.model.ModelBackendProvider;
@@ -30,12 +31,12 @@ class TfFrozenGraphConformanceTest extends AbstractModelBackendTest {
 
     @Override
     protected Path fixtureModel() {
-        return MnistIdx.EXAMPLES.resolve("mnist-lenet").resolve("lenet_frozen.pb");
+        return MnistFixture.examples().resolve("mnist-lenet").resolve("lenet_frozen.pb");
     }
 
     @Override
     protected Dataset fixtureDataset() {
-        return MnistIdx.split("calibration");
+        return MnistFixture.read("calibration", Integer.MAX_VALUE, 28, 28, 1);
     }
 
     @Override

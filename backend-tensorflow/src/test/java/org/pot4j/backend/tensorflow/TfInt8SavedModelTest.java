@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.pot4j.testkit.MnistFixture;
 import org.pot4j.api.data.Dataset;
 import org.pot4j.api.model.CompiledModel;
 import org.pot4j.api.model.Model;
@@ -43,8 +44,8 @@ class TfInt8SavedModelTest {
     @BeforeAll
     static void open() {
         backend = new TfBackendProvider().create(Map.of());
-        test = MnistIdx.split("test");
-        calibration = MnistIdx.split("calibration");
+        test = MnistFixture.read("test", Integer.MAX_VALUE, 28, 28, 1);
+        calibration = MnistFixture.read("calibration", Integer.MAX_VALUE, 28, 28, 1);
     }
 
     @AfterAll
@@ -55,7 +56,7 @@ class TfInt8SavedModelTest {
     @ParameterizedTest
     @ValueSource(strings = {"mnist-lenet/lenet_savedmodel", "mnist-resnet/resnet_savedmodel"})
     void int8SavedModelRunsOnInt8KernelsWithinTwoTenthsOfAPoint(String fixture) throws IOException {
-        Path path = MnistIdx.EXAMPLES.resolve(fixture);
+        Path path = MnistFixture.examples().resolve(fixture);
         try (Model model = backend.load(path, Map.of())) {
             QuantizationPlan plan = TfMinMaxPlanner.plan(model, calibration);
             Path saved = tempDir.resolve("int8");
@@ -87,7 +88,7 @@ class TfInt8SavedModelTest {
 
     @Test
     void savingTwiceWritesTheSameBytes() throws IOException {
-        Path path = MnistIdx.EXAMPLES.resolve("mnist-lenet/lenet_savedmodel");
+        Path path = MnistFixture.examples().resolve("mnist-lenet/lenet_savedmodel");
         try (Model model = backend.load(path, Map.of())) {
             QuantizationPlan plan = TfMinMaxPlanner.plan(model, calibration.head(50));
             model.save(plan, tempDir.resolve("a"));
@@ -101,7 +102,7 @@ class TfInt8SavedModelTest {
 
     @Test
     void fp32NodesOfThePlanStayFloatIslandsAndFakeQuantOutputIsStillThere() throws IOException {
-        Path path = MnistIdx.EXAMPLES.resolve("mnist-resnet/resnet_savedmodel");
+        Path path = MnistFixture.examples().resolve("mnist-resnet/resnet_savedmodel");
         try (Model model = backend.load(path, Map.of()); Model fq = backend.load(path, Map.of("output", "fake_quant"))) {
             QuantizationPlan plan = TfMinMaxPlanner.plan(model, calibration.head(100));
             QuantizableNode reverted = model.quantizableNodes().stream().filter(n -> n.opType().equals("Conv2D")).skip(2)

@@ -1,5 +1,6 @@
 package org.pot4j.backend.tensorflow;
 
+import org.pot4j.testkit.MnistFixture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,10 +30,10 @@ class TfMnistAccuracyTest {
     @ParameterizedTest
     @ValueSource(strings = {"mnist-lenet/lenet_savedmodel", "mnist-resnet/resnet_savedmodel"})
     void int8StaysCloseToFp32AndTheSavedModelReproducesIt(String fixture) {
-        Path path = MnistIdx.EXAMPLES.resolve(fixture);
-        org.pot4j.api.data.Dataset test = MnistIdx.split("test").head(TEST_IMAGES);
+        Path path = MnistFixture.examples().resolve(fixture);
+        org.pot4j.api.data.Dataset test = MnistFixture.read("test", Integer.MAX_VALUE, 28, 28, 1).head(TEST_IMAGES);
         try (ModelBackend backend = new TfBackendProvider().create(Map.of()); Model model = backend.load(path, Map.of())) {
-            QuantizationPlan plan = TfMinMaxPlanner.plan(model, MnistIdx.split("calibration"));
+            QuantizationPlan plan = TfMinMaxPlanner.plan(model, MnistFixture.read("calibration", Integer.MAX_VALUE, 28, 28, 1));
             double fp32;
             double int8;
             try (CompiledModel c = model.compile(QuantizationPlan.EMPTY, Set.of())) {

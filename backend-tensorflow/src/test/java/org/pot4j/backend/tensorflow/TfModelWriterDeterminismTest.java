@@ -1,5 +1,6 @@
 package org.pot4j.backend.tensorflow;
 
+import org.pot4j.testkit.MnistFixture;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -25,7 +26,7 @@ class TfModelWriterDeterminismTest {
 
     @Test
     void attributeOrderDoesNotChangeTheBytes() throws Exception {
-        Path source = MnistIdx.EXAMPLES.resolve("mnist-lenet/lenet_savedmodel/saved_model.pb");
+        Path source = MnistFixture.examples().resolve("mnist-lenet/lenet_savedmodel/saved_model.pb");
         GraphDef graph = SavedModel.parseFrom(Files.readAllBytes(source)).getMetaGraphs(0).getGraphDef();
         GraphDef reversed = reverseAttributes(graph);
         assertFalse(java.util.Arrays.equals(graph.toByteArray(), reversed.toByteArray()),

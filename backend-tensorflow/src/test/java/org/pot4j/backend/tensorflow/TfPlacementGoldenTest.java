@@ -1,5 +1,6 @@
 package org.pot4j.backend.tensorflow;
 
+import org.pot4j.testkit.MnistFixture;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -50,7 +51,7 @@ class TfPlacementGoldenTest {
             case "small_cnn.pb" -> TfTestModels.frozenGraph(tmp.resolve("small_cnn.pb"));
             case "bn.pb" -> TfTestModels.batchNormGraph(tmp.resolve("bn.pb"));
             case "biased_bn.pb" -> TfTestModels.biasedConvBatchNormGraph(tmp.resolve("biased_bn.pb"));
-            default -> MnistIdx.EXAMPLES.resolve(name);
+            default -> MnistFixture.examples().resolve(name);
         };
     }
 }

@@ -1,5 +1,6 @@
 package org.pot4j.backend.tensorflow;
 
+import org.pot4j.testkit.MnistFixture;
 import java.nio.file.Path;
 import org.pot4j.api.data.Dataset;
 import org.pot4j.api.model.ModelBackendProvider;
@@ -19,12 +20,12 @@ class TfResnetSavedModelTest extends AbstractModelBackendTest {
 
     @Override
     protected Path fixtureModel() {
-        return MnistIdx.EXAMPLES.resolve("mnist-resnet").resolve("resnet_savedmodel");
+        return MnistFixture.examples().resolve("mnist-resnet").resolve("resnet_savedmodel");
     }
 
     @Override
     protected Dataset fixtureDataset() {
-        return MnistIdx.split("calibration");
+        return MnistFixture.read("calibration", Integer.MAX_VALUE, 28, 28, 1);
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.pot4j.api.ErrorCode;
+import org.pot4j.api.io.AtomicFiles;
 import org.pot4j.api.Pot4jException;
 
 /**
@@ -53,33 +54,7 @@ public final class JsonFiles {
 
     /** Writes text to {@code file} through a temporary sibling, then moves it into place. */
     public static void writeString(Path file, String text) {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = null;
-        try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            moveReplacing(tmp, file);
-        } catch (IOException e) {
-            throw new Pot4jException(ErrorCode.IO_FAILURE, "cannot write " + file + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort; a stray temp file is harmless
-                }
-            }
-        }
-    }
-
-    /** Moves atomically when the file system can, else replaces. */
-    public static void moveReplacing(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
+        AtomicFiles.writeString(file, text);
     }
 
     /** A deep, unmodifiable copy of plain JSON-like values (maps, lists, scalars; nulls kept). */

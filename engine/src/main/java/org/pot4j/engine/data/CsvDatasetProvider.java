@@ -1,8 +1,13 @@
 package org.pot4j.engine.data;
 
-import java.io.BufferedReader;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.RuntimeJsonMappingException;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import java.io.InputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +20,7 @@ import org.pot4j.api.Tensor;
 import org.pot4j.api.data.Dataset;
 import org.pot4j.api.data.DatasetProvider;
 import org.pot4j.api.data.Sample;
+import org.pot4j.engine.config.ParamBinder;
 import org.pot4j.engine.config.Suggestions;
 
 /**
@@ -26,7 +32,8 @@ import org.pot4j.engine.config.Suggestions;
  * numbers {@code Double}, anything else a {@code String}. Double quotes around a field are allowed.
  */
 public final class CsvDatasetProvider implements DatasetProvider {
-    private static final Set<String> PARAMS = Set.of("path", "label_column", "has_header", "input_name", "delimiter");
+    private static final CsvMapper CSV = CsvMapper.builder().enable(CsvParser.Feature.WRAP_AS_ARRAY).build();
+    private static final Set<String> PARAMS = ParamBinder.keys(Options.class);
 
     @Override
     public String name() {
@@ -40,34 +47,28 @@ public final class CsvDatasetProvider implements DatasetProvider {
 
     @Override
     public Dataset open(Map<String, Object> params, Path baseDir) {
-        DatasetParams p = new DatasetParams("csv", params, baseDir);
-        Path file = p.existing("path", true);
-        boolean hasHeader = p.bool("has_header", true);
-        String inputName = p.string("input_name", "input");
-        String delimiter = p.string("delimiter", ",");
-        if (delimiter.length() != 1) {
-            throw p.wrongType("delimiter", "one character", delimiter);
-        }
-        char delim = delimiter.charAt(0);
-        Object labelColumn = p.raw("label_column");
+        Options o = ParamBinder.bind(params, Options.class, "csv dataset", null);
+        Path file = new DatasetParams("csv", params, baseDir).existing("path", true);
+        boolean hasHeader = o.hasHeader();
+        String inputName = o.inputName();
+        char delim = o.delimiter().charAt(0);
+        Object labelColumn = o.labelColumn();
 
         List<float[]> rows = new ArrayList<>();
         List<Object> labels = new ArrayList<>();
         List<String> header = null;
         int labelIndex = -1;
         int columns = -1;
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int lineNo = 0;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
-                if (lineNo == 1 && line.startsWith("\uFEFF")) {
-                    line = line.substring(1);
-                }
-                if (line.isBlank()) {
+        // jackson-dataformat-csv parses the fields (quotes, "" inside quotes, BOM, blank lines)
+        CsvSchema schema = CsvSchema.emptySchema().withColumnSeparator(delim).withQuoteChar('"').withoutEscapeChar();
+        try (InputStream raw = Files.newInputStream(file);
+             MappingIterator<List<String>> it = CSV.readerForListOf(String.class).with(schema).readValues(raw)) {
+            while (it.hasNextValue()) {
+                List<String> fields = it.nextValue();
+                int lineNo = it.getParser().currentTokenLocation().getLineNr();
+                if (fields.isEmpty() || fields.size() == 1 && fields.get(0).isBlank()) {
                     continue;
                 }
-                List<String> fields = split(line, delim, file, lineNo);
                 if (columns < 0) {
                     columns = fields.size();
                     if (hasHeader) {
@@ -100,6 +101,12 @@ public final class CsvDatasetProvider implements DatasetProvider {
                 }
                 rows.add(features);
             }
+        } catch (JsonProcessingException | RuntimeJsonMappingException e) {
+            String m = e.getMessage() == null ? "" : e.getMessage();
+            String what = m.contains("closing quote") ? "an unclosed quote" : "a malformed row";
+            int line = e instanceof JsonProcessingException j && j.getLocation() != null ? j.getLocation().getLineNr() : -1;
+            throw DatasetParams.invalid(file, "line " + line + " has " + what + " ("
+                    + m.lines().findFirst().orElse("") + ")");
         } catch (IOException e) {
             throw new Pot4jException(ErrorCode.DATASET_INVALID, file + ": cannot read CSV (" + e.getMessage() + ")", e);
         }
@@ -141,38 +148,20 @@ public final class CsvDatasetProvider implements DatasetProvider {
         throw new Pot4jException(ErrorCode.CONFIG_INVALID, "csv dataset: label_column must be a column name or index, got " + column);
     }
 
-    /** Splits one line; fields may be double-quoted ({@code ""} inside quotes is a quote). */
-    private static List<String> split(String line, char delim, Path file, int lineNo) {
-        List<String> out = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char ch = line.charAt(i);
-            if (quoted) {
-                if (ch == '"') {
-                    if (i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                        cur.append('"');
-                        i++;
-                    } else {
-                        quoted = false;
-                    }
-                } else {
-                    cur.append(ch);
-                }
-            } else if (ch == '"') {
-                quoted = true;
-            } else if (ch == delim) {
-                out.add(cur.toString());
-                cur.setLength(0);
-            } else {
-                cur.append(ch);
+    /** The parameters, bound by the engine's one {@link ParamBinder}. */
+    record Options(String path, Object labelColumn, boolean hasHeader, String inputName, String delimiter) {
+        static Options defaults() {
+            return new Options(null, null, true, "input", ",");
+        }
+
+        Options {
+            if (delimiter == null || delimiter.length() != 1) {
+                throw new IllegalArgumentException("delimiter must be one character, got '" + delimiter + "'");
+            }
+            if (inputName == null || inputName.isBlank()) {
+                throw new IllegalArgumentException("input_name must name the model input, got '" + inputName + "'");
             }
         }
-        if (quoted) {
-            throw DatasetParams.invalid(file, "line " + lineNo + " has an unclosed quote");
-        }
-        out.add(cur.toString());
-        return out;
     }
 
     /** A label as Integer when integral, Double when numeric, else the String. */

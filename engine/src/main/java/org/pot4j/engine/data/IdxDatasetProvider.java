@@ -9,6 +9,7 @@ import org.pot4j.api.Tensor;
 import org.pot4j.api.data.Dataset;
 import org.pot4j.api.data.DatasetProvider;
 import org.pot4j.api.data.Sample;
+import org.pot4j.engine.config.ParamBinder;
 
 /**
  * {@code type: idx} — MNIST-style IDX files. Parameters: {@code images} (required; IDX of rank 2
@@ -20,7 +21,7 @@ import org.pot4j.api.data.Sample;
  * {@code input_name} (default {@code input}).
  */
 public final class IdxDatasetProvider implements DatasetProvider {
-    private static final Set<String> PARAMS = Set.of("images", "labels", "scale", "mean", "std", "channels_first", "input_name");
+    private static final Set<String> PARAMS = ParamBinder.keys(Options.class);
 
     @Override
     public String name() {
@@ -34,14 +35,15 @@ public final class IdxDatasetProvider implements DatasetProvider {
 
     @Override
     public Dataset open(Map<String, Object> params, Path baseDir) {
+        Options o = ParamBinder.bind(params, Options.class, "idx dataset", null);
         DatasetParams p = new DatasetParams("idx", params, baseDir);
         Path imagesPath = p.existing("images", true);
         Path labelsPath = p.existing("labels", false);
-        double scale = p.number("scale", 1.0 / 255.0);
-        double[] mean = p.numbers("mean", 0.0);
-        double[] std = p.numbers("std", 1.0);
-        boolean channelsFirst = p.bool("channels_first", true);
-        String inputName = p.string("input_name", "input");
+        double scale = o.scale();
+        double[] mean = o.mean();
+        double[] std = o.std();
+        boolean channelsFirst = o.channelsFirst();
+        String inputName = o.inputName();
 
         IdxFile images = IdxFile.read(imagesPath);
         int[] d = images.dims();
@@ -141,6 +143,23 @@ public final class IdxDatasetProvider implements DatasetProvider {
         @Override
         public String name() {
             return images.file().getFileName().toString();
+        }
+    }
+
+    /** The parameters, bound by the engine's one {@link ParamBinder} (a single number for mean/std is one value for every channel). */
+    record Options(String images, String labels, double scale, double[] mean, double[] std, boolean channelsFirst,
+                   String inputName) {
+        static Options defaults() {
+            return new Options(null, null, 1.0 / 255.0, new double[] {0.0}, new double[] {1.0}, true, "input");
+        }
+
+        Options {
+            if (mean == null || mean.length == 0 || std == null || std.length == 0) {
+                throw new IllegalArgumentException("mean and std must be a number or a non-empty list of numbers");
+            }
+            if (inputName == null || inputName.isBlank()) {
+                throw new IllegalArgumentException("input_name must name the model input, got '" + inputName + "'");
+            }
         }
     }
 }

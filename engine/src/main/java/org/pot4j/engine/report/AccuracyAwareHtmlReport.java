@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.pot4j.api.io.AtomicFiles;
 
 /**
  * Renders an AccuracyAwareQuantization report (the map that also goes to

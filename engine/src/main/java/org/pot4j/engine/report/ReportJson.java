@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Path;
 import java.util.Map;
+import org.pot4j.api.io.AtomicFiles;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
 

@@ -128,10 +128,10 @@ public final class JobRunner {
         }
         for (int i = outcomes.size(); i < p.jobs().size(); i++) {
             ModelJob job = p.jobs().get(i);
-            outcomes.add(new ModelOutcome(job.model().modelName(), job.model().path(), null, null, null, null, null, null,
-                    null, null, null, null, ModelStatus.INTERRUPTED, null, p.outputDir().resolve(job.model().modelName())
-                    .resolve(REPORT), 0, ErrorCode.INTERRUPTED, "interrupted before it finished; run again (--resume"
-                    + " continues from the checkpoints)", false));
+            outcomes.add(ModelOutcome.unfinished(job.model().modelName(), job.model().path(), null, null,
+                    ModelStatus.INTERRUPTED, p.outputDir().resolve(job.model().modelName()).resolve(REPORT), 0,
+                    ErrorCode.INTERRUPTED, "interrupted before it finished; run again (--resume continues from the checkpoints)",
+                    null));
         }
         return writeSummary(p.outputDir(), p.configFile(), outcomes, seconds(p.start()));
     }
@@ -339,8 +339,8 @@ public final class JobRunner {
         } catch (RuntimeException ignored) {
             // only for the report
         }
-        ModelOutcome failed = new ModelOutcome(name, job.model().path(), backend, algorithm, null, null, null, null, null,
-                null, null, null, ModelStatus.FAILED, null, reportPath, seconds(start), code, message, false, e);
+        ModelOutcome failed = ModelOutcome.unfinished(name, job.model().path(), backend, algorithm, ModelStatus.FAILED,
+                reportPath, seconds(start), code, message, e);
         try {
             RunReports.write(reportPath, failed, job, hash, null, -1, algorithmReports, outputDir,
                     inputs == null ? null : RunReports.Resume.of(inputs, List.of(), List.of()));

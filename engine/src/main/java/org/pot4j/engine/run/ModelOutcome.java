@@ -50,6 +50,13 @@ public record ModelOutcome(String modelName, Path modelPath, String backend, Str
                 speedRatio, status, outputPath, reportPath, wallSeconds, errorCode, error, reused, null);
     }
 
+    /** A model that ended without an INT8 model ({@code FAILED} or {@code INTERRUPTED}): no metrics, sizes or output. */
+    public static ModelOutcome unfinished(String modelName, Path modelPath, String backend, String algorithm, ModelStatus status,
+                                          Path reportPath, double wallSeconds, ErrorCode errorCode, String error, Throwable cause) {
+        return new ModelOutcome(modelName, modelPath, backend, algorithm, Map.of(), Map.of(), null, Map.of(), null, null, null,
+                null, status, null, reportPath, wallSeconds, errorCode, error, false, cause);
+    }
+
     /** True unless the model failed. */
     public boolean succeeded() {
         return status != ModelStatus.FAILED && status != ModelStatus.INTERRUPTED;

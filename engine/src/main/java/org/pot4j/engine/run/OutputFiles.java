@@ -8,6 +8,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.stream.Stream;
+import org.pot4j.api.io.AtomicFiles;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
 import org.pot4j.api.model.Model;
@@ -58,7 +59,7 @@ final class OutputFiles {
                 if (Files.isDirectory(dest)) {
                     deleteRecursively(dest);
                 }
-                JsonFiles.moveReplacing(p, dest);
+                AtomicFiles.move(p, dest);
             }
         } catch (IOException e) {
             throw new Pot4jException(ErrorCode.IO_FAILURE, "cannot save " + target + ": " + e.getMessage(), e);
@@ -89,7 +90,7 @@ final class OutputFiles {
             if (Files.isDirectory(dest)) {
                 deleteRecursively(dest);
             }
-            JsonFiles.moveReplacing(p, dest);
+            AtomicFiles.move(p, dest);
             names.add(p.getFileName().toString());
         }
         return names;
@@ -161,7 +162,7 @@ final class OutputFiles {
         }
         try (Stream<Path> s = Files.list(workDir)) {
             for (Path p : s.filter(f -> f.getFileName().toString().endsWith(".html")).toList()) {
-                JsonFiles.moveReplacing(p, modelDir.resolve(p.getFileName()));
+                AtomicFiles.move(p, modelDir.resolve(p.getFileName()));
             }
         } catch (IOException e) {
             LOG.warn("cannot move the HTML report out of {}: {}", workDir, e.toString());

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,6 +56,18 @@ class CsvDatasetProviderTest {
         assertNull(noLabel.get(0).annotation());
         Dataset quotedScore = open("x,y\n1,0.5\n", Map.of("label_column", 1));
         assertEquals(0.5, quotedScore.get(0).annotation());
+    }
+
+    @Test
+    void parametersAreBoundOnceWithClearErrors() throws IOException {
+        Pot4jException delimiter = assertThrows(Pot4jException.class, () -> open("a;b\n1;2\n", Map.of("delimiter", ";;")));
+        assertEquals(ErrorCode.CONFIG_INVALID, delimiter.code());
+        assertTrue(delimiter.getMessage().contains("delimiter must be one character"), delimiter.getMessage());
+        Pot4jException header = assertThrows(Pot4jException.class, () -> open("a\n1\n", Map.of("has_header", List.of(1))));
+        assertTrue(header.getMessage().contains("has_header"), header.getMessage());
+        Pot4jException unknown = assertThrows(Pot4jException.class, () -> open("a\n1\n", Map.of("has_heder", true)));
+        assertEquals(ErrorCode.CONFIG_UNKNOWN_KEY, unknown.code());
+        assertTrue(unknown.getMessage().contains("did you mean 'has_header'"), unknown.getMessage());
     }
 
     @Test

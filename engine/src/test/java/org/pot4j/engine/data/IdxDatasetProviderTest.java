@@ -111,7 +111,7 @@ class IdxDatasetProviderTest {
         assertTrue(count.getMessage().contains("2 labels for 3 images"), count.getMessage());
         expect(ErrorCode.FILE_NOT_FOUND, "missing.idx", Map.of("images", "missing.idx"));
         expect(ErrorCode.CONFIG_INVALID, "needs 'images'", Map.of());
-        expect(ErrorCode.CONFIG_INVALID, "'scale' must be a number", Map.of("images", "images.idx", "scale", "big"));
+        expect(ErrorCode.CONFIG_INVALID, "scale of idx dataset must be a number", Map.of("images", "images.idx", "scale", "big"));
         expect(ErrorCode.CONFIG_INVALID, "std must not be 0", Map.of("images", "images.idx", "std", 0));
     }
 

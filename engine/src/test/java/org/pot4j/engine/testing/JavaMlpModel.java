@@ -185,13 +185,7 @@ public final class JavaMlpModel implements Model {
 
     @Override
     public void save(QuantizationPlan plan, Path target) {
-        try {
-            Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "java-mlp", ".tmp");
-            Files.writeString(tmp, plan.toString(), StandardCharsets.UTF_8);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (java.io.IOException e) {
-            throw new Pot4jException(ErrorCode.IO_FAILURE, "cannot write " + target + ": " + e.getMessage(), e);
-        }
+        org.pot4j.api.io.AtomicFiles.writeString(target, plan.toString());
     }
 
     @Override

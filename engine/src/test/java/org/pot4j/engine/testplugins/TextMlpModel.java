@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.pot4j.api.io.AtomicFiles;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
 import org.pot4j.api.Tensor;
@@ -89,7 +90,7 @@ final class TextMlpModel implements Model {
         try {
             Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), ".tmlp", ".tmp");
             Files.writeString(tmp, JsonFiles.mapper().writeValueAsString(out));
-            JsonFiles.moveReplacing(tmp, target);
+            AtomicFiles.move(tmp, target);
         } catch (IOException e) {
             throw new Pot4jException(ErrorCode.IO_FAILURE, "cannot write " + target + ": " + e.getMessage(), e);
         }

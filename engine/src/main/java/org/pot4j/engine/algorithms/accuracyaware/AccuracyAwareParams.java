@@ -112,14 +112,7 @@ final class AccuracyAwareParams {
             p.maxIterNum = integer(in, MAX_ITER_NUM, 0);
         }
         if (in.containsKey(DROP_TYPE)) {
-            String s = String.valueOf(in.get(DROP_TYPE)).toLowerCase(Locale.ROOT);
-            if (s.equals("absolute")) {
-                p.dropType = DropType.ABSOLUTE;
-            } else if (s.equals("relative")) {
-                p.dropType = DropType.RELATIVE;
-            } else {
-                throw invalid(DROP_TYPE, in.get(DROP_TYPE), "must be \"absolute\" or \"relative\"");
-            }
+            p.dropType = DropType.parse(in.get(DROP_TYPE));
         }
         if (in.containsKey(USE_PREV_IF_DROP_INCREASE)) {
             p.usePrevIfDropIncrease = bool(in, USE_PREV_IF_DROP_INCREASE);

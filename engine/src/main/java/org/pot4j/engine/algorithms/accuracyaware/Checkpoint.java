@@ -20,7 +20,7 @@ import org.pot4j.api.model.Model;
 import org.pot4j.api.quant.QuantizationPlan;
 import org.pot4j.engine.Sha256;
 import org.pot4j.engine.config.PlanJson;
-import org.pot4j.engine.report.AtomicFiles;
+import org.pot4j.api.io.AtomicFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -21,6 +21,23 @@ public enum DropType {
         return this == ABSOLUTE ? d : d / Math.max(Math.abs(baseline), MIN_BASELINE);
     }
 
+    /**
+     * The one {@code drop_type} rule (config, Java API): {@code absolute} or {@code relative}, any case.
+     *
+     * @throws org.pot4j.api.Pot4jException {@code CONFIG_INVALID} naming the value
+     */
+    public static DropType parse(Object value) {
+        String s = String.valueOf(value).toLowerCase(Locale.ROOT);
+        if (s.equals("absolute")) {
+            return ABSOLUTE;
+        }
+        if (s.equals("relative")) {
+            return RELATIVE;
+        }
+        throw org.pot4j.engine.config.ConfigErrors.invalid(null, "drop_type", "must be 'absolute' or 'relative', got '"
+                + value + "'");
+    }
+
     /** The config spelling. */
     public String configName() {
         return name().toLowerCase(Locale.ROOT);

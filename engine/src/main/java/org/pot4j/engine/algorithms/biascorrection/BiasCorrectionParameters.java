@@ -2,7 +2,8 @@ package org.pot4j.engine.algorithms.biascorrection;
 
 import java.util.Map;
 import java.util.Set;
-import org.pot4j.engine.algorithms.ParamReader;
+import org.pot4j.engine.config.ConfigErrors;
+import org.pot4j.engine.config.ParamBinder;
 
 /**
  * Bias correction parameters: {@code threshold} (NNCF, default 2.0 for the fast correction and
@@ -36,21 +37,25 @@ public record BiasCorrectionParameters(double threshold) {
 
     /** Parses with {@code defaultThreshold} when no threshold is given. */
     public static BiasCorrectionParameters parse(String algorithm, Map<String, ?> params, double defaultThreshold) {
-        ParamReader p = new ParamReader(algorithm, params);
-        double threshold = p.decimal("threshold", defaultThreshold);
-        if (p.has("fast_bias_threshold")) {
-            double alias = p.decimal("fast_bias_threshold", defaultThreshold);
-            if (p.has("threshold") && alias != threshold) {
-                throw p.invalid("fast_bias_threshold", "(" + alias + ") contradicts threshold (" + threshold + "); give only one");
+        Keys k = ParamBinder.bindKnown(params, Keys.class, "algorithm '" + algorithm + "'", "params");
+        double threshold = k.threshold() != null ? k.threshold() : defaultThreshold;
+        if (k.fastBiasThreshold() != null) {
+            if (k.threshold() != null && !k.fastBiasThreshold().equals(k.threshold())) {
+                throw ConfigErrors.invalid(null, "params.fast_bias_threshold", "of algorithm '" + algorithm + "' ("
+                        + k.fastBiasThreshold() + ") contradicts threshold (" + threshold + "); give only one");
             }
-            threshold = alias;
+            threshold = k.fastBiasThreshold();
         }
-        if (!(threshold > 0)) {
-            throw p.invalid("threshold", "must be positive, not " + threshold);
-        }
-        if (p.bool("apply_for_all_nodes", false)) {
-            throw p.invalid("apply_for_all_nodes", "is true; bias correction only shifts existing biases (as NNCF), set it to false");
+        if (Boolean.TRUE.equals(k.applyForAllNodes())) {
+            throw ConfigErrors.invalid(null, "params.apply_for_all_nodes", "of algorithm '" + algorithm + "' is true; bias"
+                    + " correction only shifts existing biases (as NNCF), set it to false");
         }
         return new BiasCorrectionParameters(threshold);
+    }
+
+    /** The keys as given (null = absent), bound and range-checked by the {@link ParamBinder}. */
+    record Keys(@ParamBinder.Range(min = 0, minExclusive = true) Double threshold,
+                @ParamBinder.Range(min = 0, minExclusive = true) Double fastBiasThreshold,
+                Boolean applyForAllNodes) {
     }
 }

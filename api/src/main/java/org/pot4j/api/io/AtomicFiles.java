@@ -1,4 +1,4 @@
-package org.pot4j.engine.report;
+package org.pot4j.api.io;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,21 +11,12 @@ import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
 
 /**
- * Writes files so that readers see either the old or the new content, never half of it: the bytes
- * go to a temporary sibling that is then moved over the target. A kill during the write leaves the
- * previous checkpoint or report intact.
+ * "Write then move", once for the engine and every backend: the bytes go to a temporary sibling
+ * that is then moved over the target, so readers (and a run killed half-way) see the old file or
+ * the new one, never half of it. In the api because backends may import nothing else of pot4j.
  */
 public final class AtomicFiles {
     private AtomicFiles() {
-    }
-
-    /** Temp files are created owner-only (0600); reports and checkpoints are ordinary files (0644). */
-    private static void readableByAll(Path file) {
-        try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-        } catch (UnsupportedOperationException | IOException e) {
-            // not a POSIX file system: keep the default permissions
-        }
     }
 
     /** Writes {@code text} as UTF-8 to {@code target} atomically. */
@@ -34,7 +25,8 @@ public final class AtomicFiles {
     }
 
     /**
-     * Writes {@code bytes} to {@code target} atomically, creating parent folders.
+     * Writes {@code bytes} to {@code target} atomically, creating parent folders. The file is
+     * readable by all (temp files are created owner-only).
      *
      * @throws Pot4jException {@code IO_FAILURE} naming the file
      */
@@ -47,11 +39,7 @@ public final class AtomicFiles {
             tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
             Files.write(tmp, bytes);
             readableByAll(tmp);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
+            move(tmp, abs);
             tmp = null;
         } catch (IOException e) {
             throw new Pot4jException(ErrorCode.IO_FAILURE, "cannot write " + target + ": " + e.getMessage()
@@ -64,6 +52,24 @@ public final class AtomicFiles {
                     // best effort: a stray temp file is harmless
                 }
             }
+        }
+    }
+
+    /** Moves {@code from} over {@code to} atomically when the file system can, else replacing it. */
+    public static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Temp files are created owner-only (0600); outputs are ordinary files (0644). */
+    public static void readableByAll(Path file) {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException | IOException e) {
+            // not a POSIX file system: keep the default permissions
         }
     }
 }
