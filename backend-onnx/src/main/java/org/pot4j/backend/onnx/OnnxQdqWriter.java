@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
+import org.pot4j.api.graph.QuantizerPlacement;
 import org.pot4j.api.quant.ActivationQuantizer;
 import org.pot4j.api.quant.QuantizationPlan;
 import org.pot4j.api.quant.WeightQuantizer;
@@ -60,11 +61,11 @@ final class OnnxQdqWriter {
     private final Set<String> convRegion;
     private final Map<String, OnnxNodeBinding> byId = new LinkedHashMap<>();
 
-    OnnxQdqWriter(OnnxGraph graph, OnnxGraphAnalyzer.Placement placement) {
+    OnnxQdqWriter(OnnxGraph graph, List<OnnxNodeBinding> bindings, QuantizerPlacement.Placement placement) {
         this.graph = graph;
-        this.bindings = placement.bindings();
+        this.bindings = List.copyOf(bindings);
         this.sharedScaleNodes = placement.sharedScaleNodes();
-        this.convRegion = placement.convRegion();
+        this.convRegion = placement.region();
         for (OnnxNodeBinding b : bindings) {
             byId.put(b.id(), b);
         }
@@ -238,7 +239,7 @@ final class OnnxQdqWriter {
                 // ORT can still fold transformer shape chains; but the Q of a node's output (and of a
                 // CNN tensor) must stay the only reader of that output, or ORT cannot fuse or drop the
                 // producer (dynamic-batch ShuffleNet exports read Shape() of the shuffle's Reshapes)
-                boolean shapeOnly = OnnxGraphAnalyzer.SHAPE_READERS.contains(n.getOpType());
+                boolean shapeOnly = OnnxOpClasses.SHAPE_READER.contains(n.getOpType());
                 boolean readsDq = false;
                 for (int slot = 0; slot < nb.getInputCount(); slot++) {
                     String t = nb.getInput(slot);
