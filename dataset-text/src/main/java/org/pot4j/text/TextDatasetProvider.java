@@ -75,7 +75,9 @@ public final class TextDatasetProvider implements DatasetProvider {
             }
             samples.add(new Sample(in, null, Map.of("text", lines.get(i).text(), "line", lines.get(i).number())));
         }
-        return new TextDataset(file.getFileName().toString(), samples);
+        // with its folder: calibration and validation files are often both "sentences.txt"
+        Path parent = file.getParent() == null ? null : file.getParent().getFileName();
+        return new TextDataset((parent == null ? "" : parent + "/") + file.getFileName(), samples);
     }
 
     /** Typed access to the parameters, with one-line errors naming the key. */

@@ -178,6 +178,7 @@ class TextDatasetProviderTest {
         long[][] ids = npy(dir.resolve("input_ids.npy"));
         long[][] mask = npy(dir.resolve("attention_mask.npy"));
         long[][] types = npy(dir.resolve("token_type_ids.npy"));
+        assertEquals(folder + "/sentences.txt", d.name(), "named with its folder: calibration and validation files share a name");
         assertEquals(ids.length, d.size());
         for (int i = 0; i < ids.length; i++) {
             Map<String, org.pot4j.api.Tensor> in = d.get(i).inputs();
