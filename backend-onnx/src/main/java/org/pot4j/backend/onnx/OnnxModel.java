@@ -17,6 +17,7 @@ import org.pot4j.api.Tensor;
 import org.pot4j.api.model.CompiledModel;
 import org.pot4j.api.model.Model;
 import org.pot4j.api.model.QuantizableNode;
+import org.pot4j.api.model.SuffixRuns;
 import org.pot4j.api.model.TensorInfo;
 import org.pot4j.api.quant.QuantizationPlan;
 import org.pot4j.backend.onnx.proto.OnnxProtos.ModelProto;
@@ -27,7 +28,7 @@ import org.pot4j.backend.onnx.proto.OnnxProtos.TensorProto;
  * {@link #compile} and {@link #save} share. The loaded proto is never modified; each plan is applied
  * to a fresh copy.
  */
-final class OnnxModel implements Model {
+final class OnnxModel implements Model, SuffixRuns {
     private static final System.Logger LOG = System.getLogger(OnnxModel.class.getName());
     /** Sessions are built from one serialized proto, which protobuf caps at 2 GiB. */
     private static final long MAX_TENSOR_BYTES = 1800L << 20;
@@ -43,6 +44,7 @@ final class OnnxModel implements Model {
     private final List<TensorInfo> outputs;
     private final long sizeOnDisk;
     private final long externalThreshold;
+    private final OnnxSuffixCutter cutter;
 
     OnnxModel(Path path, OrtEnvironment env, OnnxSessionSettings settings, ModelProto normalized, long sizeOnDisk,
               long externalThreshold) {
@@ -64,6 +66,7 @@ final class OnnxModel implements Model {
         this.outputs = infos(graph.outputs());
         this.sizeOnDisk = sizeOnDisk;
         this.externalThreshold = externalThreshold;
+        this.cutter = new OnnxSuffixCutter(graph, writer, env, settings, path.getFileName().toString());
     }
 
     @Override
@@ -160,6 +163,12 @@ final class OnnxModel implements Model {
             throw new Pot4jException(ErrorCode.RUNTIME_FAILURE, "ONNX Runtime cannot build a session for "
                     + path.getFileName() + " with " + plan + " (" + OnnxGraph.firstLine(e.getMessage()) + ")", e);
         }
+    }
+
+    /** {@inheritDoc} The two plans are written as QDQ graphs and compared node by node, see {@link OnnxSuffixCutter}. */
+    @Override
+    public Suffix suffix(QuantizationPlan base, QuantizationPlan variant) {
+        return cutter.suffix(base, variant);
     }
 
     @Override

@@ -492,7 +492,7 @@ final class FastSearch {
             st.rankingSampleRuns = before0;
             int[] few = preRankSamples(subset);
             px = preRank(st, candidates, few, ref0);
-            runs += (candidates.size() + 1.0) * few.length;
+            runs += s.ranker.lastSampleRuns() + few.length;
         }
         Map<String, Double> proxyScores = px;
         List<QuantizableNode> order = new ArrayList<>(candidates);
@@ -541,7 +541,7 @@ final class FastSearch {
         int kk = confirm.size();
         String stage = "rank " + kk + " of " + candidates.size() + " layers (before iteration " + (st.iteration + 1) + ")";
         List<RankEntry> exact = s.ranker.rank(st.plan, confirm, subset, focus, reference, stage, s.deadline);
-        runs += (double) kk * subset.length;
+        runs += s.ranker.lastSampleRuns();
         boolean seeded = focus.name().equals(st.subsetScoreFocus);
         double current;
         if (seeded && st.startSubsetScore != null && st.revertedUnits.isEmpty()) {
