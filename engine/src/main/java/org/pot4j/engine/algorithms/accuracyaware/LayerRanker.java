@@ -84,10 +84,8 @@ final class LayerRanker {
                 QuantizableNode first = candidates.stream().filter(c -> p.targets().containsKey(c.id())).findFirst().orElseThrow();
                 SuffixScoring.Target t = targets.get(first.id());
                 QuantizationPlan plan = reverter.revert(current, first.id());
-                CandidateScore viaSuffix = probe.score(t.model(), t.data(), plan, subset, focus, fp32Outputs);
-                CandidateScore whole = probe.score(plan, subset, focus, fp32Outputs);
-                runs += t.share();
-                if (!suffixes.confirm(first.id(), viaSuffix, whole)) {
+                runs += 1 + t.share();
+                if (!suffixes.confirm(first.id(), t, plan, subset, fp32Outputs)) {
                     targets = Map.of();
                 }
             }
