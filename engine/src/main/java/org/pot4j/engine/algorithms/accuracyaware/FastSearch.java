@@ -185,7 +185,17 @@ final class FastSearch {
                     skipped.addAll(next.group());
                     pos++;
                     s.message(next.node() + " screened out: its revert does not improve the ranking subset");
-                    if (pos >= rk.confirmed) {
+                    if (planChanged) {
+                        // the plan moved since this ranking (a revert can make new nodes matter: the residual
+                        // Add after a reverted conv on the 4-bit ResNet): re-rank lazily, as POT re-ranks
+                        rk = rerank(st, rk, pos);
+                        if (rk == null) {
+                            break;
+                        }
+                        pos = 0;
+                        planChanged = false;
+                        jumps = true;
+                    } else if (pos >= rk.confirmed) {
                         screenSingles = false; // the re-ranking's leaders are validated, as POT would
                     }
                     continue;
