@@ -162,8 +162,7 @@ final class QuantizeCommand implements Callable<Integer> {
         List<ModelJob> jobs = new ArrayList<>();
         for (ModelJob j : c.models()) {
             EngineSpec e = j.engine();
-            jobs.add(new ModelJob(j.model(), new EngineSpec(e.calibrationDataset(), e.validationDataset(), e.metrics(),
-                    e.batchSize(), e.threads(), true), j.compression(), j.raw()));
+            jobs.add(new ModelJob(j.model(), e.withBenchmark(true), j.compression(), j.raw()));
         }
         return new Pot4jConfig(c.file(), c.baseDir(), jobs, c.outputDir());
     }

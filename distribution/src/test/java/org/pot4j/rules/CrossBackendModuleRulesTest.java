@@ -30,7 +30,7 @@ class CrossBackendModuleRulesTest {
     @Test
     void everyModuleIsImported() {
         for (String pkg : new String[] {"org.pot4j.api", "org.pot4j.engine", "org.pot4j.metrics", "org.pot4j.testkit",
-                "org.pot4j.backend.onnx", "org.pot4j.backend.tensorflow", "org.pot4j.backend.djl", "org.pot4j.cli"}) {
+                "org.pot4j.backend.onnx", "org.pot4j.backend.tensorflow", "org.pot4j.backend.djl", "org.pot4j.cli", "org.pot4j.text"}) {
             if (main.stream().noneMatch(c -> c.getPackageName().startsWith(pkg))) {
                 throw new AssertionError("no classes of " + pkg + " on the test class path: the rules below would pass vacuously");
             }
@@ -67,6 +67,14 @@ class CrossBackendModuleRulesTest {
                             concat(others, "org.pot4j.engine..", "org.pot4j.cli..", "org.pot4j.metrics.."))
                     .check(main);
         }
+    }
+
+    @Test
+    void textDatasetPluginSeesOnlyTheApi() {
+        noClasses().that().resideInAPackage("org.pot4j.text..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        concat("org.pot4j.engine..", "org.pot4j.cli..", "org.pot4j.metrics..", "org.pot4j.testkit.."))
+                .check(main);
     }
 
     private static String[] concat(String... extra) {

@@ -27,6 +27,7 @@ public final class AlgorithmRun {
     private final Path workDir;
     private final ProgressListener progress;
     private final PreviousResult previous;
+    private final InferenceRequests requests;
 
     private AlgorithmRun(Builder b) {
         this.algorithm = Objects.requireNonNull(b.algorithm, "algorithm");
@@ -39,6 +40,12 @@ public final class AlgorithmRun {
         this.workDir = b.workDir;
         this.progress = b.progress;
         this.previous = b.previous == null ? PreviousResult.NONE : b.previous;
+        this.requests = b.requests == null ? InferenceRequests.DEFAULT : b.requests;
+    }
+
+    /** Parallel inference requests for statistics and evaluation (POT's {@code stat/eval_requests_number}). */
+    public InferenceRequests requests() {
+        return requests;
     }
 
     /** A builder for running the algorithm of that name. */
@@ -108,6 +115,7 @@ public final class AlgorithmRun {
         private Path workDir;
         private ProgressListener progress;
         private PreviousResult previous;
+        private InferenceRequests requests;
 
         private Builder(String algorithm) {
             this.algorithm = algorithm;
@@ -159,6 +167,12 @@ public final class AlgorithmRun {
         /** Result of the algorithm that ran before this one. */
         public Builder previous(PreviousResult previous) {
             this.previous = previous;
+            return this;
+        }
+
+        /** Parallel inference requests; null for the defaults. */
+        public Builder requests(InferenceRequests requests) {
+            this.requests = requests;
             return this;
         }
 

@@ -17,7 +17,9 @@ import org.pot4j.api.model.Model;
 import org.pot4j.api.model.ModelBackend;
 import org.pot4j.api.quant.AlgorithmContext;
 import org.pot4j.api.quant.QuantizationAlgorithm;
+import org.pot4j.engine.evaluation.Evaluator;
 import org.pot4j.engine.plugin.PluginRegistry;
+import org.pot4j.engine.statistics.StatisticsCollector;
 
 /**
  * The engine's {@link AlgorithmContext}. Services: the {@link Pot4j} facade, the
@@ -110,6 +112,18 @@ final class EngineAlgorithmContext implements AlgorithmContext {
         }
         if (type == Injector.class) {
             return type.cast(injector);
+        }
+        if (type == Evaluator.class) {
+            // the engine's one evaluator (shared caches and executor) with this run's progress and requests
+            Evaluator shared = injector.getInstance(Evaluator.class);
+            int workers = run.requests().evaluation();
+            return type.cast(workers > 0 ? shared.withProgress(progress, workers) : shared.withProgress(progress));
+        }
+        if (type == StatisticsCollector.class) {
+            return type.cast(new StatisticsCollector(run.requests().statistics()));
+        }
+        if (type == InferenceRequests.class) {
+            return type.cast(run.requests());
         }
         if (type == ModelBackend.class) {
             return type.cast(pot4j.backend(model.backendName()));

@@ -36,11 +36,16 @@ import org.pot4j.engine.config.ConfigErrors;
 import org.pot4j.engine.config.ConfigLoader;
 import org.pot4j.engine.config.Pot4jConfig;
 import org.pot4j.engine.config.Suggestions;
-import org.pot4j.engine.data.Batches;
 import org.pot4j.engine.data.Fp32OutputDataset;
 import org.pot4j.engine.data.InputAnnotatedDataset;
+import org.pot4j.engine.data.InputLimitCheck;
 import org.pot4j.engine.evaluation.EvaluationRequest;
 import org.pot4j.engine.evaluation.Evaluator;
+import org.pot4j.engine.evaluation.executor.DatasetDescriptor;
+import org.pot4j.engine.evaluation.executor.Descriptors;
+import org.pot4j.engine.evaluation.executor.EvaluationExecutor;
+import org.pot4j.engine.evaluation.executor.EvaluationExecutors;
+import org.pot4j.engine.evaluation.executor.ModelDescriptor;
 import org.pot4j.engine.inject.Pot4jModule;
 import org.pot4j.engine.plugin.PluginDiscovery;
 import org.pot4j.engine.plugin.PluginKind;
@@ -70,13 +75,16 @@ public final class Pot4j implements AutoCloseable {
     private final PluginRegistry registry;
     private final ProgressListener progress;
     private final Injector injector;
+    private final Evaluator evaluator;
+    private final Descriptors descriptors;
     /** Backends bound by extra Guice modules rather than discovered (rare; tests, embedding apps). */
     private final Map<String, ModelBackend> extraBackends = new ConcurrentHashMap<>();
 
     @Inject
     Pot4j(Map<String, ModelBackendProvider> backendProviders, Map<String, MetricProvider> metricProviders,
           Map<String, QuantizationAlgorithmProvider> algorithmProviders, Map<String, DatasetProvider> datasetProviders,
-          PluginRegistry registry, ProgressListener progress, Injector injector) {
+          PluginRegistry registry, ProgressListener progress, Injector injector, Evaluator evaluator,
+          Descriptors descriptors) {
         this.backendProviders = backendProviders;
         this.metricProviders = metricProviders;
         this.algorithmProviders = algorithmProviders;
@@ -84,6 +92,8 @@ public final class Pot4j implements AutoCloseable {
         this.registry = registry;
         this.progress = progress;
         this.injector = injector;
+        this.evaluator = evaluator;
+        this.descriptors = descriptors;
     }
 
     /** The engine over the class path plus {@code ./plugins} when that folder exists. */
@@ -123,6 +133,26 @@ public final class Pot4j implements AutoCloseable {
     /** The Guice injector this facade came from. */
     public Injector injector() {
         return injector;
+    }
+
+    /** The engine's evaluation service (one per engine: its caches are shared by every algorithm and the job runner). */
+    public Evaluator evaluator() {
+        return evaluator;
+    }
+
+    /** Installed evaluation executor types ({@code engine.executor.type}), sorted. */
+    public Set<String> executorTypes() {
+        return new TreeSet<>(EvaluationExecutors.discover(registry).keySet());
+    }
+
+    /**
+     * A new executor from a config's {@code engine.executor} object ({@code type} plus the
+     * executor's parameters); null or empty means {@code local}.
+     *
+     * @throws Pot4jException {@code CONFIG_INVALID} for an unknown type or key
+     */
+    public EvaluationExecutor executor(Map<String, Object> spec) {
+        return EvaluationExecutors.create(registry, spec);
     }
 
     /** Installed backend names, sorted. */
@@ -183,6 +213,7 @@ public final class Pot4j implements AutoCloseable {
             if (m == null) {
                 throw new IllegalStateException("load() returned null");
             }
+            descriptors.record(m, new ModelDescriptor(name, path.toString(), opts));
             return m;
         } catch (Pot4jException e) {
             throw e;
@@ -426,8 +457,9 @@ public final class Pot4j implements AutoCloseable {
 
     /**
      * As {@link #evaluate(Model, QuantizationPlan, Dataset, List)}; a {@code batchSize > 0} (a
-     * config's {@code engine.batch_size}) runs sequentially in batches of that size instead
-     * (a model with a fixed batch dimension always runs in that size).
+     * config's {@code engine.batch_size}) runs in batches of that size (a model with a fixed batch
+     * dimension always runs in that size). Always runs the pass; {@link Evaluator#measured} reuses
+     * values an algorithm has just measured.
      */
     public Map<String, Double> evaluate(Model model, QuantizationPlan plan, Dataset data, List<Supplier<Metric>> metrics,
                                         int batchSize) {
@@ -435,11 +467,9 @@ public final class Pot4j implements AutoCloseable {
         if (metrics == null || metrics.isEmpty()) {
             return Map.of();
         }
-        if (batchSize <= 0) {
-            String stage = "evaluate " + (p.isEmpty() ? "FP32" : "INT8") + " on " + data.name();
-            return new Evaluator(progress).evaluate(model, EvaluationRequest.of(p, data, metrics, stage)).aggregate();
-        }
-        return SequentialEvaluation.run(model, p, data, metrics, Batches.batchSizeFor(model, batchSize), progress);
+        String stage = "evaluate " + (p.isEmpty() ? "FP32" : "INT8") + " on " + data.name();
+        EvaluationRequest request = EvaluationRequest.of(p, data, metrics, stage).withBatchSize(Math.max(0, batchSize));
+        return evaluator.withProgress(progress).evaluate(model, request).aggregate();
     }
 
     // ---------------------------------------------------------------- metrics and datasets
@@ -492,6 +522,8 @@ public final class Pot4j implements AutoCloseable {
     /**
      * Opens a dataset; with {@code annotation: fp32_output} each sample's annotation becomes
      * {@code model}'s first FP32 output for it (computed once, in batches, on first use).
+     * With a model, every sample is first checked against the model's {@link org.pot4j.api.model.InputLimits}
+     * (token ids, sequence length), so bad data fails here rather than in a pass.
      */
     public Dataset openDataset(Map<String, Object> spec, Path baseDir, Model model) {
         Map<String, Object> params = new LinkedHashMap<>(spec);
@@ -518,12 +550,27 @@ public final class Pot4j implements AutoCloseable {
                 throw ConfigErrors.unknownKey(null, key, key, all, "dataset type '" + t + "'");
             }
         }
-        Dataset data = p.open(params, baseDir == null ? Path.of("") : baseDir);
+        Path base = baseDir == null ? Path.of("") : baseDir;
+        Dataset data = p.open(params, base);
         if (data.size() == 0) {
             throw new Pot4jException(ErrorCode.DATASET_EMPTY, "dataset '" + data.name() + "' (" + t + ") has no samples");
         }
+        Map<String, Object> inputsSpec = new LinkedHashMap<>(params);
+        inputsSpec.put("type", t);
+        DatasetDescriptor described = new DatasetDescriptor(inputsSpec, base.toAbsolutePath().toString());
+        descriptors.record(data, described);
+        Dataset opened = openedView(data, annotation, annotationInputs, model);
+        descriptors.record(opened, described); // a view shows the same inputs: a remote worker opens the base
+        return opened;
+    }
+
+    private Dataset openedView(Dataset data, Object annotation, List<String> annotationInputs, Model model) {
         if (!annotationInputs.isEmpty()) {
             InputAnnotatedDataset.check(data, annotationInputs, "annotation_inputs (a metric's mask_input)");
+        }
+        if (model != null) {
+            // token ids inside the embedding table, sequences within the position table: before any pass
+            InputLimitCheck.check(data, model);
         }
         if (annotation == null) {
             return annotationInputs.isEmpty() ? data : new InputAnnotatedDataset(data, annotationInputs);
@@ -556,7 +603,7 @@ public final class Pot4j implements AutoCloseable {
 
     /** A view of {@code data} whose annotations are {@code model}'s first FP32 output per sample. */
     public Dataset fp32Annotated(Dataset data, Model model) {
-        return new Fp32OutputDataset(data, model, Batches.batchSizeFor(model), progress);
+        return new Fp32OutputDataset(data, model, evaluator.withProgress(progress), 0);
     }
 
     // ---------------------------------------------------------------- config
@@ -618,6 +665,11 @@ public final class Pot4j implements AutoCloseable {
             @Override
             public void checkMetricParameters(String name, Map<String, Object> params) {
                 self.metric(name, params);
+            }
+
+            @Override
+            public void checkExecutor(Map<String, Object> executor) {
+                EvaluationExecutors.check(registry, executor);
             }
         };
     }

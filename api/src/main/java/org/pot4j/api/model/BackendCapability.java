@@ -27,5 +27,10 @@ public enum BackendCapability {
      * {@link org.pot4j.api.quant.ActivationQuantizer#dynamic(int)}) for the inputs of weighted
      * {@code MatMul} nodes.
      */
-    DYNAMIC_ACTIVATIONS
+    DYNAMIC_ACTIVATIONS,
+    /**
+     * Outlier channels of a dynamically quantized activation computed in float beside the integer
+     * product ({@link org.pot4j.api.quant.QuantizationPlan#floatChannels()}).
+     */
+    FLOAT_OUTLIER_CHANNELS
 }

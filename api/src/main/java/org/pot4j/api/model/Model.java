@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.pot4j.api.Tensor;
+import org.pot4j.api.graph.GraphView;
+import org.pot4j.api.graph.PlacementRules;
 import org.pot4j.api.quant.QuantizationPlan;
 
 /**
@@ -24,8 +26,24 @@ public interface Model extends AutoCloseable {
     /** Model outputs, in the order metrics receive them. */
     List<TensorInfo> outputs();
 
-    /** The nodes the engine may quantize, in topological order. */
+    /**
+     * The nodes the engine may quantize, in topological order: for the bundled backends
+     * {@link org.pot4j.api.graph.QuantizerPlacement} of {@link #graph()} under {@link #placementRules()}.
+     */
     List<QuantizableNode> quantizableNodes();
+
+    /**
+     * The model's graph with framework-neutral node kinds, or null when the backend lists its
+     * quantizable nodes without one.
+     */
+    default GraphView graph() {
+        return null;
+    }
+
+    /** What the backend's runtime fuses into integer kernels (read by the placement), or null without {@link #graph()}. */
+    default PlacementRules placementRules() {
+        return null;
+    }
 
     /** The FP32 values of a node's weight, in the framework's layout ({@link QuantizableNode#weightShape()}). */
     Tensor weight(QuantizableNode node);

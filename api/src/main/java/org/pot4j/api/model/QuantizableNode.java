@@ -3,6 +3,7 @@ package org.pot4j.api.model;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.pot4j.api.graph.NodeKind;
 
 /**
  * One operation of the graph view that the engine may quantize, and the quantizers that move
@@ -25,6 +26,8 @@ import java.util.Objects;
  *                           bias correction compares its FP32 and quantized per-channel means
  * @param outputChannelAxis  axis of the output activation that indexes channels (for bias correction),
  *                           or -1 when it has none
+ * @param kind               the framework-neutral kind of the node (transformer mode and the ignored
+ *                           scope's {@code kinds} read it)
  */
 public record QuantizableNode(
         String id,
@@ -36,15 +39,28 @@ public record QuantizableNode(
         int weightChannelAxis,
         String biasName,
         String outputName,
-        int outputChannelAxis) {
+        int outputChannelAxis,
+        NodeKind kind) {
 
     /** Validates and copies. */
     public QuantizableNode {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(opType, "opType");
+        Objects.requireNonNull(kind, "kind");
         activationInputs = List.copyOf(activationInputs);
         activationOutputs = List.copyOf(activationOutputs);
         weightShape = weightShape == null ? new long[0] : weightShape.clone();
+    }
+
+    /**
+     * A node of kind {@link NodeKind#OTHER}, for graph views written before kinds existed (transformer
+     * mode and ignored kinds then do not apply to it).
+     */
+    public QuantizableNode(String id, String opType, List<String> activationInputs, List<String> activationOutputs,
+                           String weightName, long[] weightShape, int weightChannelAxis, String biasName,
+                           String outputName, int outputChannelAxis) {
+        this(id, opType, activationInputs, activationOutputs, weightName, weightShape, weightChannelAxis, biasName,
+                outputName, outputChannelAxis, NodeKind.OTHER);
     }
 
     /** True when the node has a weight to quantize. */
@@ -68,7 +84,7 @@ public record QuantizableNode(
                 && n.activationInputs.equals(activationInputs) && n.activationOutputs.equals(activationOutputs)
                 && Objects.equals(n.weightName, weightName) && Arrays.equals(n.weightShape, weightShape)
                 && n.weightChannelAxis == weightChannelAxis && Objects.equals(n.biasName, biasName) && Objects.equals(n.outputName, outputName)
-                && n.outputChannelAxis == outputChannelAxis;
+                && n.outputChannelAxis == outputChannelAxis && n.kind == kind;
     }
 
     @Override

@@ -22,6 +22,7 @@ public final class QuantizationPlan {
     private final Map<String, WeightQuantizer> weights;
     private final Map<String, ActivationQuantizer> activations;
     private final Map<String, float[]> biasShifts;
+    private final Map<String, int[]> floatChannels;
     private final Set<String> fp32Nodes;
     private final Map<String, String> metadata;
 
@@ -31,6 +32,9 @@ public final class QuantizationPlan {
         LinkedHashMap<String, float[]> shifts = new LinkedHashMap<>();
         b.biasShifts.forEach((k, v) -> shifts.put(k, v.clone()));
         this.biasShifts = Collections.unmodifiableMap(shifts);
+        LinkedHashMap<String, int[]> channels = new LinkedHashMap<>();
+        b.floatChannels.forEach((k, v) -> channels.put(k, v.clone()));
+        this.floatChannels = Collections.unmodifiableMap(channels);
         this.fp32Nodes = Collections.unmodifiableSet(new TreeSet<>(b.fp32Nodes));
         this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(b.metadata));
     }
@@ -46,6 +50,7 @@ public final class QuantizationPlan {
         b.weights.putAll(weights);
         b.activations.putAll(activations);
         biasShifts.forEach((k, v) -> b.biasShifts.put(k, v.clone()));
+        floatChannels.forEach((k, v) -> b.floatChannels.put(k, v.clone()));
         b.fp32Nodes.addAll(fp32Nodes);
         b.metadata.putAll(metadata);
         return b;
@@ -64,6 +69,16 @@ public final class QuantizationPlan {
     /** Per-channel values to add to a node's bias, by node id (arrays must not be modified). */
     public Map<String, float[]> biasShifts() {
         return biasShifts;
+    }
+
+    /**
+     * Outlier channels of dynamically quantized activations, by tensor name (arrays must not be modified):
+     * the channels (last axis) whose calibration range dwarfs the others. The backend quantizes the tensor
+     * without them and adds their contribution in float (a small float product over those weight rows),
+     * so one channel of range 30 does not set the int8 step of hundreds of channels of range 2.
+     */
+    public Map<String, int[]> floatChannels() {
+        return floatChannels;
     }
 
     /** Nodes deliberately kept in FP32 (reverted by AccuracyAware or ignored by scope). */
@@ -87,8 +102,14 @@ public final class QuantizationPlan {
             return false;
         }
         if (!p.weights.equals(weights) || !p.activations.equals(activations) || !p.fp32Nodes.equals(fp32Nodes)
-                || !p.metadata.equals(metadata) || !p.biasShifts.keySet().equals(biasShifts.keySet())) {
+                || !p.metadata.equals(metadata) || !p.biasShifts.keySet().equals(biasShifts.keySet())
+                || !p.floatChannels.keySet().equals(floatChannels.keySet())) {
             return false;
+        }
+        for (Map.Entry<String, int[]> e : floatChannels.entrySet()) {
+            if (!java.util.Arrays.equals(e.getValue(), p.floatChannels.get(e.getKey()))) {
+                return false;
+            }
         }
         for (Map.Entry<String, float[]> e : biasShifts.entrySet()) {
             if (!java.util.Arrays.equals(e.getValue(), p.biasShifts.get(e.getKey()))) {
@@ -114,6 +135,7 @@ public final class QuantizationPlan {
         private final Map<String, WeightQuantizer> weights = new LinkedHashMap<>();
         private final Map<String, ActivationQuantizer> activations = new LinkedHashMap<>();
         private final Map<String, float[]> biasShifts = new LinkedHashMap<>();
+        private final Map<String, int[]> floatChannels = new LinkedHashMap<>();
         private final Set<String> fp32Nodes = new TreeSet<>();
         private final Map<String, String> metadata = new LinkedHashMap<>();
 
@@ -153,6 +175,18 @@ public final class QuantizationPlan {
         /** Removes a node's bias shift. */
         public Builder removeBiasShift(String nodeId) {
             biasShifts.remove(nodeId);
+            return this;
+        }
+
+        /** Sets the outlier channels of a dynamically quantized tensor (copied; see {@link QuantizationPlan#floatChannels}). */
+        public Builder floatChannels(String tensorName, int[] channels) {
+            floatChannels.put(tensorName, channels.clone());
+            return this;
+        }
+
+        /** Removes a tensor's outlier channels. */
+        public Builder removeFloatChannels(String tensorName) {
+            floatChannels.remove(tensorName);
             return this;
         }
 

@@ -339,7 +339,7 @@ final class DjlInt8Writer {
     private Value source(Value v) {
         Value s = v;
         while (!activations.containsKey(s) && s.kind == Kind.COMPUTED && !s.conditional && s.defOp != null
-                && DjlQuantizerLayout.TRANSPARENT.contains(s.defOp) && !s.defArgs.isEmpty() && s.defArgs.get(0) != null) {
+                && DjlGraphView.TRANSPARENT.contains(s.defOp) && !s.defArgs.isEmpty() && s.defArgs.get(0) != null) {
             s = s.defArgs.get(0);
         }
         return s;

@@ -14,6 +14,9 @@ import org.pot4j.api.DataType;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
 import org.pot4j.api.Tensor;
+import org.pot4j.api.graph.GraphView;
+import org.pot4j.api.graph.PlacementRules;
+import org.pot4j.api.graph.QuantizerPlacement;
 import org.pot4j.api.model.CompiledModel;
 import org.pot4j.api.model.Model;
 import org.pot4j.api.model.QuantizableNode;
@@ -39,6 +42,7 @@ final class DjlModel implements Model {
     private final List<TensorInfo> inputs;
     private List<TensorInfo> outputs;
     private final List<QuantizableNode> nodes;
+    private final GraphView view;
     private final DjlModelOptions.Output output;
 
     DjlModel(Path path, TorchScriptArchive archive, FlatProgram program, List<TensorInfo> inputs, List<String> outputNames,
@@ -53,7 +57,8 @@ final class DjlModel implements Model {
             outs.add(new TensorInfo(name, DataType.FLOAT32, new long[] {-1}));
         }
         this.outputs = List.copyOf(outs);
-        this.nodes = DjlQuantizerLayout.nodes(program);
+        this.view = DjlGraphView.build(program);
+        this.nodes = QuantizerPlacement.place(view, DjlGraphView.RULES).nodes();
     }
 
     /** Zeros of every input's shape with batch 1, or null when a non-batch size is unknown. */
@@ -136,6 +141,16 @@ final class DjlModel implements Model {
     @Override
     public List<QuantizableNode> quantizableNodes() {
         return nodes;
+    }
+
+    @Override
+    public GraphView graph() {
+        return view;
+    }
+
+    @Override
+    public PlacementRules placementRules() {
+        return DjlGraphView.RULES;
     }
 
     @Override

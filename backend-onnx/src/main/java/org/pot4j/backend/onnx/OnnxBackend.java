@@ -41,7 +41,8 @@ public final class OnnxBackend implements ModelBackend {
                 BackendCapability.PER_CHANNEL_WEIGHTS, BackendCapability.ACTIVATION_QUANTIZATION,
                 BackendCapability.ASYMMETRIC_ACTIVATIONS, BackendCapability.BIAS_CORRECTION,
                 BackendCapability.INTERMEDIATE_OUTPUTS, BackendCapability.INT8_WEIGHT_STORAGE,
-                BackendCapability.INT8_KERNELS, BackendCapability.DYNAMIC_ACTIVATIONS);
+                BackendCapability.INT8_KERNELS, BackendCapability.DYNAMIC_ACTIVATIONS,
+                BackendCapability.FLOAT_OUTLIER_CHANNELS);
         if (saturatingKernels) {
             caps.add(BackendCapability.SATURATING_INT8_KERNELS);
         }

@@ -1,7 +1,6 @@
 package org.pot4j.backend.onnx;
 
 import java.util.List;
-import org.pot4j.api.model.QuantizableNode;
 import org.pot4j.api.quant.WeightQuantizer;
 import org.pot4j.backend.onnx.proto.OnnxProtos.AttributeProto;
 import org.pot4j.backend.onnx.proto.OnnxProtos.NodeProto;
@@ -26,23 +25,6 @@ import org.pot4j.backend.onnx.proto.OnnxProtos.TensorProto;
  */
 final class OnnxEmbeddingGather {
     private OnnxEmbeddingGather() {
-    }
-
-    /** The binding of node {@code i} when it gathers rows of a float table along axis 0, else null. */
-    static OnnxNodeBinding binding(OnnxGraph graph, int i) {
-        NodeProto n = graph.node(i);
-        if (n.getInputCount() != 2 || n.getOutputCount() != 1 || OnnxGraph.intAttribute(n, "axis", 0) != 0) {
-            return null;
-        }
-        TensorProto table = graph.initializer(n.getInput(0));
-        if (table == null || table.getDataType() != OnnxTensorProtos.FLOAT || table.getDimsCount() != 2
-                || graph.isInitializer(n.getInput(1))) {
-            return null;
-        }
-        long[] shape = OnnxTensorProtos.shape(table);
-        QuantizableNode view = new QuantizableNode(n.getName(), n.getOpType(), List.of(), List.of(), n.getInput(0), shape,
-                0, null, n.getOutput(0), -1);
-        return new OnnxNodeBinding(view, i, 0, -1, -1, null);
     }
 
     /** True when {@code q} can be written after the gather (symmetric, one scale per row). */

@@ -160,6 +160,16 @@ final class OnnxGraph {
         return !tensor.isEmpty() && !isInitializer(tensor) && type(tensor).elemType() == OnnxTensorProtos.FLOAT;
     }
 
+    /** True for an op of the default ONNX domain (custom-domain ops are opaque to pot4j). */
+    static boolean isStandard(NodeProto n) {
+        return n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx");
+    }
+
+    /** True when the graph already holds quantization ops. */
+    boolean isAlreadyQuantized() {
+        return nodes.stream().anyMatch(n -> OnnxOpClasses.QUANTIZED.contains(n.getOpType()));
+    }
+
     /** An integer attribute of a node, or {@code fallback}. */
     static long intAttribute(NodeProto n, String name, long fallback) {
         for (AttributeProto a : n.getAttributeList()) {

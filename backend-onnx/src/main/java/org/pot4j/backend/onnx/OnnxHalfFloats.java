@@ -27,6 +27,24 @@ final class OnnxHalfFloats {
         return (short) half;
     }
 
+    /**
+     * The nearest float16 of any finite value: subnormals rounded to the nearest multiple of 2^-24 (down to
+     * signed zero), values beyond float16's range clamped to +-65504. For weights, where tiny values are
+     * legitimate and the product tolerates their rounding.
+     */
+    static short fromFiniteFloat(float f) {
+        float a = Math.abs(f);
+        int sign = (Float.floatToIntBits(f) >>> 16) & 0x8000;
+        if (a > MAX) {
+            return (short) (sign | 0x7bff);
+        }
+        if (a >= MIN_NORMAL) {
+            return fromFloat(f);
+        }
+        int m = (int) Math.rint(a / 5.9604645e-8f); // 2^-24, the float16 subnormal step; rint rounds half to even
+        return (short) (sign | m); // m == 1024 is exactly MIN_NORMAL's bits
+    }
+
     /** The float value of float16 bits. */
     static float toFloat(short h) {
         int bits = h & 0xffff;

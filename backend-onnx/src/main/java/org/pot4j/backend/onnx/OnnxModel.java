@@ -14,7 +14,12 @@ import org.pot4j.api.DataType;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
 import org.pot4j.api.Tensor;
+import org.pot4j.api.graph.GraphView;
+import org.pot4j.api.graph.PlacementRules;
+import org.pot4j.api.graph.QuantizerPlacement;
 import org.pot4j.api.model.CompiledModel;
+import org.pot4j.api.model.InputLimit;
+import org.pot4j.api.model.InputLimits;
 import org.pot4j.api.model.Model;
 import org.pot4j.api.model.QuantizableNode;
 import org.pot4j.api.model.SuffixRuns;
@@ -28,7 +33,7 @@ import org.pot4j.backend.onnx.proto.OnnxProtos.TensorProto;
  * {@link #compile} and {@link #save} share. The loaded proto is never modified; each plan is applied
  * to a fresh copy.
  */
-final class OnnxModel implements Model, SuffixRuns {
+final class OnnxModel implements Model, InputLimits, SuffixRuns {
     private static final System.Logger LOG = System.getLogger(OnnxModel.class.getName());
     /** Sessions are built from one serialized proto, which protobuf caps at 2 GiB. */
     private static final long MAX_TENSOR_BYTES = 1800L << 20;
@@ -39,6 +44,7 @@ final class OnnxModel implements Model, SuffixRuns {
     private final OnnxGraph graph;
     private final List<OnnxNodeBinding> bindings;
     private final Map<String, OnnxNodeBinding> byId;
+    private final GraphView view;
     private final OnnxQdqWriter writer;
     private final List<TensorInfo> inputs;
     private final List<TensorInfo> outputs;
@@ -58,10 +64,18 @@ final class OnnxModel implements Model, SuffixRuns {
         this.env = env;
         this.settings = settings;
         this.graph = OnnxGraph.create(normalized, env, path);
-        OnnxGraphAnalyzer.Placement placement = OnnxGraphAnalyzer.place(graph);
-        this.bindings = placement.bindings();
+        OnnxGraphView.Built built = OnnxGraphView.build(graph);
+        this.view = built.view();
+        QuantizerPlacement.Placement placement = QuantizerPlacement.place(view, OnnxGraphView.RULES);
+        List<OnnxNodeBinding> bs = new ArrayList<>();
+        for (int k = 0; k < placement.nodes().size(); k++) {
+            int i = placement.positions().get(k);
+            OnnxGraphView.Slots s = built.slots().get(i);
+            bs.add(new OnnxNodeBinding(placement.nodes().get(k), i, s.weightInput(), s.biasNode(), s.biasInput(), s.biasShape()));
+        }
+        this.bindings = List.copyOf(bs);
         this.byId = bindings.stream().collect(Collectors.toMap(OnnxNodeBinding::id, Function.identity()));
-        this.writer = new OnnxQdqWriter(graph, placement);
+        this.writer = new OnnxQdqWriter(graph, bindings, placement);
         this.inputs = infos(graph.inputs());
         this.outputs = infos(graph.outputs());
         this.sizeOnDisk = sizeOnDisk;
@@ -101,6 +115,12 @@ final class OnnxModel implements Model, SuffixRuns {
         return outputs;
     }
 
+    /** Token-id and sequence-length bounds from the embedding tables ({@link OnnxInputLimits}). */
+    @Override
+    public List<InputLimit> inputLimits() {
+        return OnnxInputLimits.of(graph);
+    }
+
     /**
      * {@inheritDoc}
      *
@@ -110,7 +130,7 @@ final class OnnxModel implements Model, SuffixRuns {
      */
     @Override
     public List<QuantizableNode> quantizableNodes() {
-        if (OnnxGraphAnalyzer.isAlreadyQuantized(graph)) {
+        if (graph.isAlreadyQuantized()) {
             throw new Pot4jException(ErrorCode.NO_QUANTIZABLE_NODES, path + " is already quantized (it has "
                     + "QuantizeLinear/DequantizeLinear or integer ops); give pot4j the FP32 model");
         }
@@ -189,8 +209,18 @@ final class OnnxModel implements Model, SuffixRuns {
     }
 
     /** The graph as loaded and normalized (for tests and tools). */
-    OnnxGraph graph() {
+    OnnxGraph onnxGraph() {
         return graph;
+    }
+
+    @Override
+    public GraphView graph() {
+        return view;
+    }
+
+    @Override
+    public PlacementRules placementRules() {
+        return OnnxGraphView.RULES;
     }
 
     /** The model with {@code plan} applied, as the writer produces it (for tests and tools). */

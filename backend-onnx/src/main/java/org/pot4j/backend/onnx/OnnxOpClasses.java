@@ -69,6 +69,10 @@ final class OnnxOpClasses {
 
     static final Set<String> WEIGHTED = Set.of("Conv", "ConvTranspose", "Gemm", "MatMul");
 
+    /** Ops that show a model is already quantized. */
+    static final Set<String> QUANTIZED = Set.of("QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear",
+            "QLinearConv", "QLinearMatMul", "MatMulInteger", "ConvInteger", "QGemm", "MatMulIntegerToFloat");
+
     /** Why a float island stays for op types with no integer kernel worth naming (report text). */
     private static final Map<String, String> FLOAT_REASONS = Map.of(
             "HardSwish", "ONNX Runtime has no integer HardSwish kernel",
@@ -81,7 +85,7 @@ final class OnnxOpClasses {
 
     /** The class of {@code n} (custom-domain ops are float only). */
     static OpClass of(NodeProto n) {
-        if (!OnnxGraphAnalyzer.isStandard(n)) {
+        if (!OnnxGraph.isStandard(n)) {
             return OpClass.FLOAT_ONLY;
         }
         return of(n.getOpType());

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
+import org.pot4j.api.graph.QuantizerPlacement;
 import org.pot4j.api.quant.ActivationQuantizer;
 import org.pot4j.api.quant.QuantizationPlan;
 import org.pot4j.api.quant.WeightQuantizer;
@@ -60,11 +61,11 @@ final class OnnxQdqWriter {
     private final Set<String> convRegion;
     private final Map<String, OnnxNodeBinding> byId = new LinkedHashMap<>();
 
-    OnnxQdqWriter(OnnxGraph graph, OnnxGraphAnalyzer.Placement placement) {
+    OnnxQdqWriter(OnnxGraph graph, List<OnnxNodeBinding> bindings, QuantizerPlacement.Placement placement) {
         this.graph = graph;
-        this.bindings = placement.bindings();
+        this.bindings = List.copyOf(bindings);
         this.sharedScaleNodes = placement.sharedScaleNodes();
-        this.convRegion = placement.convRegion();
+        this.convRegion = placement.region();
         for (OnnxNodeBinding b : bindings) {
             byId.put(b.id(), b);
         }
@@ -194,6 +195,8 @@ final class OnnxQdqWriter {
         private final Set<String> dynamicTensors = new HashSet<>();
         /** One DynamicQuantizeLinear per MatMul input tensor, shared by the MatMuls reading it. */
         private final Map<String, OnnxDynamicMatMul.QuantizedInput> dynamicInputs = new HashMap<>();
+        /** The outlier-channel split of a dynamic input, shared like its DynamicQuantizeLinear. */
+        private final Map<String, OnnxOutlierChannels.Split> outlierSplits = new HashMap<>();
         private final Map<String, Map<String, Object>> summary = new LinkedHashMap<>();
         /** Nodes left in float between a DequantizeLinear and a QuantizeLinear, with the reason. */
         private final Map<String, String> floatIslands = new LinkedHashMap<>();
@@ -236,7 +239,7 @@ final class OnnxQdqWriter {
                 // ORT can still fold transformer shape chains; but the Q of a node's output (and of a
                 // CNN tensor) must stay the only reader of that output, or ORT cannot fuse or drop the
                 // producer (dynamic-batch ShuffleNet exports read Shape() of the shuffle's Reshapes)
-                boolean shapeOnly = OnnxGraphAnalyzer.SHAPE_READERS.contains(n.getOpType());
+                boolean shapeOnly = OnnxOpClasses.SHAPE_READER.contains(n.getOpType());
                 boolean readsDq = false;
                 for (int slot = 0; slot < nb.getInputCount(); slot++) {
                     String t = nb.getInput(slot);
@@ -455,16 +458,36 @@ final class OnnxQdqWriter {
                 info.put("layout", "gather_then_dequantize");
             } else if (wq != null && isDynamic(b)) {
                 String x = n.getInput(0);
+                TensorProto weight = graph.initializer(b.view().weightName());
                 OnnxDynamicMatMul.QuantizedInput in = dynamicInputs.get(x);
                 if (in == null) {
-                    in = OnnxDynamicMatMul.quantizeInput(x, this::unique);
+                    String quantized = x;
+                    int[] channels = plan.floatChannels().get(x);
+                    if (channels != null && OnnxOutlierChannels.fits(channels, b.view().weightShape())) {
+                        OnnxOutlierChannels.Split split = OnnxOutlierChannels.split(x, channels,
+                                (int) b.view().weightShape()[0], this::unique);
+                        outlierSplits.put(x, split);
+                        before.computeIfAbsent(b.nodeIndex(), k -> new ArrayList<>()).addAll(split.nodes());
+                        newInitializers.addAll(split.initializers());
+                        quantized = split.masked();
+                    }
+                    in = OnnxDynamicMatMul.quantizeInput(quantized, this::unique);
                     dynamicInputs.put(x, in);
                     before.computeIfAbsent(b.nodeIndex(), k -> new ArrayList<>()).add(in.node());
                 }
-                OnnxNodeReplacement r = OnnxDynamicMatMul.rewrite(n, graph.initializer(b.view().weightName()), wq, in,
-                        this::unique);
-                replacements.put(b.nodeIndex(), r.nodes());
+                OnnxOutlierChannels.Split split = outlierSplits.get(x);
+                NodeProto integer = split == null ? n : n.toBuilder().setOutput(0, unique(n.getOutput(0) + "_inliers")).build();
+                OnnxNodeReplacement r = OnnxDynamicMatMul.rewrite(integer, weight, wq, in, this::unique);
+                List<NodeProto> nodes = new ArrayList<>(r.nodes());
                 newInitializers.addAll(r.initializers());
+                if (split != null) {
+                    OnnxNodeReplacement side = OnnxOutlierChannels.addBack(split, integer.getOutput(0), n.getOutput(0), weight,
+                            this::unique);
+                    nodes.addAll(side.nodes());
+                    newInitializers.addAll(side.initializers());
+                    info.put("float_outlier_channels", split.channels().length);
+                }
+                replacements.put(b.nodeIndex(), nodes);
                 replacedInitializers.add(b.view().weightName());
                 info.put("weight", List.of(wq.bits(), wq.axis(), wq.scales().length));
                 info.put("activation", "dynamic");

@@ -2,8 +2,8 @@
  * The {@code onnx} backend: reads {@code .onnx} models, runs them with ONNX Runtime, and writes
  * quantized models in the QDQ format that ONNX Runtime turns into integer kernels.
  *
- * <p>How a plan becomes a fast model ({@link org.pot4j.backend.onnx.OnnxGraphAnalyzer} decides the
- * quantizer layout, {@link org.pot4j.backend.onnx.OnnxQdqWriter} writes it; the same writer serves
+ * <p>How a plan becomes a fast model ({@link org.pot4j.backend.onnx.OnnxGraphView} maps the graph to
+ * neutral kinds and the api's {@code QuantizerPlacement} decides the quantizer layout under its rules, {@link org.pot4j.backend.onnx.OnnxQdqWriter} writes it; the same writer serves
  * {@code compile} and {@code save}, so what the engine measures is what is saved):
  * <ul>
  * <li>weights: INT8 initializers with per-channel scales (Conv axis 0, ConvTranspose axis 1, Gemm

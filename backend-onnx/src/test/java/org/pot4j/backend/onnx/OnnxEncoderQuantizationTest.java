@@ -123,6 +123,13 @@ class OnnxEncoderQuantizationTest {
             assertEquals(f, back, f / 2048, "float16 keeps 11 significant bits: " + f);
         }
         assertThrows(IllegalArgumentException.class, () -> OnnxHalfFloats.fromFloat(1e-6f));
+        // weights (outlier-channel rows): subnormals rounded, zero kept, beyond range clamped
+        assertEquals(0x0001, OnnxHalfFloats.fromFiniteFloat(5.9604645e-8f) & 0xffff);
+        assertEquals(0x8000 | 291, OnnxHalfFloats.fromFiniteFloat(-1.7352904e-5f) & 0xffff);
+        assertEquals(-1.7352904e-5f, OnnxHalfFloats.toFloat(OnnxHalfFloats.fromFiniteFloat(-1.7352904e-5f)), 3e-8f);
+        assertEquals(0, OnnxHalfFloats.fromFiniteFloat(0f));
+        assertEquals(0x7BFF, OnnxHalfFloats.fromFiniteFloat(1e6f) & 0xffff);
+        assertEquals(0x3C00, OnnxHalfFloats.fromFiniteFloat(1f) & 0xffff);
     }
 
     @Test
@@ -135,6 +142,66 @@ class OnnxEncoderQuantizationTest {
         }
         Map<String, Integer> ops = OnnxResnetExampleTest.opHistogram(optimized);
         assertEquals(1, ops.getOrDefault("MatMul", 0) + ops.getOrDefault("FusedMatMul", 0), "fc1 in float: " + ops);
+    }
+
+    @Test
+    void outlierChannelsComputedInFloatTakeTheOutlierOutOfTheDynamicRange() throws IOException {
+        // channel 5 of the gathered embeddings 40x larger than the rest: it alone sets fc1's dynamic int8 step
+        ModelProto proto = OnnxTestModels.embeddingNet();
+        org.pot4j.backend.onnx.proto.OnnxProtos.GraphProto.Builder g = proto.getGraph().toBuilder();
+        for (int i = 0; i < g.getInitializerCount(); i++) {
+            if (g.getInitializer(i).getName().equals("emb")) {
+                float[] v = OnnxTensorProtos.floats(g.getInitializer(i));
+                for (int r = 0; r < 50; r++) {
+                    for (int c = 0; c < 16; c++) {
+                        v[r * 16 + c] = (float) Math.sin(r * 16 + c) * (c == 5 ? 40 : 1);
+                    }
+                }
+                g.setInitializer(i, OnnxTensorProtos.ofFloats("emb", new long[] {50, 16}, v));
+            }
+        }
+        Path file = OnnxFixtures.file("embedding-net-outlier.onnx", proto.toBuilder().setGraph(g).build());
+        try (Model m = backend.load(file, Map.of())) {
+            QuantizationPlan.Builder b = QuantizationPlan.builder();
+            for (QuantizableNode n : m.quantizableNodes()) {
+                if (n.opType().equals("MatMul")) {
+                    b.weight(n.id(), OnnxTestPlans.perChannel(m.weight(n), n.weightChannelAxis()));
+                    b.activation(n.activationInputs().get(0), ActivationQuantizer.dynamic(8));
+                }
+            }
+            QuantizationPlan plain = b.build();
+            String e = m.quantizableNodes().stream().filter(n -> n.id().equals("fc1")).findFirst().orElseThrow()
+                    .activationInputs().get(0);
+            QuantizationPlan split = plain.toBuilder().floatChannels(e, new int[] {5}).build();
+            Path optimized = tmp.resolve("optimized-outliers.onnx");
+            double errPlain;
+            double errSplit;
+            try (CompiledModel f = m.compile(QuantizationPlan.EMPTY, Set.of());
+                 CompiledModel p = m.compile(plain, Set.of());
+                 CompiledModel q = ((OnnxModel) m).compile(split, Set.of(), OnnxSessionSettings.defaults()
+                         .withOptimizedModelPath(optimized.toString()))) {
+                float[] ref = f.infer(batch).get("y").floats();
+                errPlain = nmse(ref, p.infer(batch).get("y").floats());
+                errSplit = nmse(ref, q.infer(batch).get("y").floats());
+            }
+            assertTrue(errSplit < errPlain / 4, "NMSE to FP32 with channel 5 in float " + errSplit + ", without " + errPlain);
+            Map<String, Integer> ops = OnnxResnetExampleTest.opHistogram(optimized);
+            assertEquals(2, ops.getOrDefault("DynamicQuantizeMatMul", 0) + ops.getOrDefault("MatMulIntegerToFloat", 0)
+                    + ops.getOrDefault("MatMulInteger", 0), "both MatMuls stay integer: " + ops);
+            assertTrue(ops.getOrDefault("MatMul", 0) + ops.getOrDefault("FusedMatMul", 0) + ops.getOrDefault("Gemm", 0) >= 1,
+                    "the outlier channel's float product: " + ops);
+            assertTrue(model.sizeOnDisk() > 0);
+        }
+    }
+
+    private static double nmse(float[] ref, float[] x) {
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < ref.length; i++) {
+            num += (ref[i] - x[i]) * (double) (ref[i] - x[i]);
+            den += ref[i] * (double) ref[i];
+        }
+        return num / den;
     }
 
     @Test

@@ -233,7 +233,7 @@ class OnnxGraphViewTest {
         QuantizationPlan plan = OnnxTestPlans.quantizeAll(cnn, batch).toBuilder().metadata("preset", "performance").build();
         cnn.save(plan, target);
         try (Model reloaded = backend.load(target, Map.of())) {
-            ModelProto m = ((OnnxModel) reloaded).graph().model();
+            ModelProto m = ((OnnxModel) reloaded).onnxGraph().model();
             Map<String, String> meta = m.getMetadataPropsList().stream()
                     .collect(Collectors.toMap(StringStringEntryProto::getKey, StringStringEntryProto::getValue));
             assertTrue(meta.containsKey("pot4j.version"), meta.keySet().toString());

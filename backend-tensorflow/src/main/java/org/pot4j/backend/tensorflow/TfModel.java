@@ -11,6 +11,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
 import org.pot4j.api.Tensor;
+import org.pot4j.api.graph.GraphView;
+import org.pot4j.api.graph.PlacementRules;
+import org.pot4j.api.graph.QuantizerPlacement;
 import org.pot4j.api.model.CompiledModel;
 import org.pot4j.api.model.Model;
 import org.pot4j.api.model.QuantizableNode;
@@ -37,6 +40,7 @@ final class TfModel implements Model {
     private final Graph analysis;
     private final Session session;
     private final List<TfNodeInfo> nodes;
+    private final GraphView view;
     private final Map<String, TfNodeInfo> byId = new LinkedHashMap<>();
     private final Map<String, Tensor> values = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -49,7 +53,16 @@ final class TfModel implements Model {
         this.config = config;
         this.analysis = TfModelReader.importGraph(source.graph(), path);
         try {
-            this.nodes = List.copyOf(TfGraphAnalyzer.analyze(source.graph(), analysis));
+            Set<String> outputs = new java.util.HashSet<>();
+            source.outputs().forEach(o -> outputs.add(o.tensor()));
+            TfGraphView.Built built = TfGraphView.build(source.graph(), analysis, outputs);
+            this.view = built.view();
+            List<TfNodeInfo> infos = new java.util.ArrayList<>();
+            for (QuantizableNode q : QuantizerPlacement.place(view, TfGraphView.RULES).nodes()) {
+                TfGraphView.Slots s = built.weighted().getOrDefault(q.id(), TfGraphView.Slots.NONE);
+                infos.add(new TfNodeInfo(q, s.weightInput(), s.weightTensor(), s.biasOp(), s.biasInput(), s.biasTensor()));
+            }
+            this.nodes = List.copyOf(infos);
             this.session = new Session(analysis, config);
         } catch (RuntimeException e) {
             analysis.close();
@@ -61,6 +74,16 @@ final class TfModel implements Model {
     @Override
     public Path path() {
         return path;
+    }
+
+    @Override
+    public GraphView graph() {
+        return view;
+    }
+
+    @Override
+    public PlacementRules placementRules() {
+        return TfGraphView.RULES;
     }
 
     @Override

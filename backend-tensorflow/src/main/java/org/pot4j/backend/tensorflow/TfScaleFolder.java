@@ -80,7 +80,7 @@ final class TfScaleFolder {
         List<Fold> out = new ArrayList<>();
         Set<String> claimed = new HashSet<>();
         for (NodeDef n : graph.getNodeList()) {
-            if (!TfGraphAnalyzer.QUANTIZABLE_OPS.contains(n.getOp()) || n.getInputCount() < 2
+            if (!TfGraphView.WEIGHTED_OPS.contains(n.getOp()) || n.getInputCount() < 2
                     || constants.contains(TfNames.opName(n.getInput(0))) || !constants.contains(TfNames.opName(n.getInput(1)))
                     || !isFloat(n) || "NCHW".equals(attrString(n, "data_format"))
                     || (n.getOp().equals("MatMul") && n.getAttrMap().containsKey("transpose_a") && n.getAttrMap().get("transpose_a").getB())) {

@@ -11,7 +11,8 @@ import java.util.Arrays;
 /**
  * Small real inputs for the corpus, cut from the committed MNIST example data: 16 calibration
  * samples as idx ({@code images16.idx3}, {@code labels16.idx1}) and npy ({@code x16.npy},
- * {@code y16.npy}), and 64 test samples for AccuracyAware runs ({@code val64.idx3}, {@code val64.idx1}).
+ * {@code y16.npy}), and 64 test samples for AccuracyAware runs ({@code val64.idx3}, {@code val64.idx1});
+ * a tiny encoder ({@code encoder.onnx}, {@link TinyEncoder}) with 16 valid token sequences ({@code tokens/}).
  */
 final class Fixtures {
     private Fixtures() {
@@ -42,6 +43,16 @@ final class Fixtures {
             yb.putLong(labels[8 + i] & 0xff);
         }
         npy(dir.resolve("y16.npy"), "<i8", new int[] {16}, yb.array());
+
+        // a tiny BERT-style encoder and 16 valid token sequences (ids 1..99, 12 tokens, all real)
+        TinyEncoder.write(dir.resolve("encoder.onnx"));
+        Path tokens = Files.createDirectories(dir.resolve("tokens"));
+        ByteBuffer ids = ByteBuffer.allocate(16 * 12 * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 16 * 12; i++) {
+            ids.putLong(1 + (i * 37L) % (TinyEncoder.VOCAB - 1));
+        }
+        npy(tokens.resolve("input_ids.npy"), "<i8", new int[] {16, 12}, ids.array());
+        npy(tokens.resolve("attention_mask.npy"), "<i8", new int[] {16, 12}, "1");
     }
 
     private static void cut(byte[] images, byte[] labels, int n, Path imagesOut, Path labelsOut) throws IOException {

@@ -2,7 +2,13 @@ package org.pot4j.engine.algorithms;
 
 import java.util.Map;
 import java.util.Set;
+import org.pot4j.api.ProgressListener;
+import java.util.Optional;
 import org.pot4j.api.quant.AlgorithmContext;
+import org.pot4j.api.quant.QuantizationPlan;
+import org.pot4j.api.quant.QuantizationResult;
+import org.pot4j.engine.PreviousResult;
+import org.pot4j.engine.evaluation.Evaluator;
 import org.pot4j.engine.statistics.StatisticsCollector;
 
 /** Small helpers the built-in algorithms share. */
@@ -21,6 +27,37 @@ public final class AlgorithmSupport {
             // a bare context (library use): the collector is stateless, a fresh one is equivalent
         }
         return new StatisticsCollector();
+    }
+
+    /**
+     * The engine's evaluator service (shared caches and executor) reporting to the context's
+     * progress listener, or a stand-alone one when the context offers none.
+     */
+    public static Evaluator evaluator(AlgorithmContext context) {
+        ProgressListener progress = context.progress() == null ? ProgressListener.NONE : context.progress();
+        try {
+            Evaluator e = context.service(Evaluator.class);
+            if (e != null) {
+                return e; // the engine's context gives it with the run's progress and requests
+            }
+        } catch (RuntimeException e) {
+            // a bare context (library use): a stand-alone evaluator computes the same values, without shared caches
+        }
+        return new Evaluator(progress);
+    }
+
+    /**
+     * The plan of the algorithm before this one in a config's {@code compression.algorithms} list
+     * (POT runs the list as a pipeline: each algorithm starts from the previous one's plan), or
+     * empty for the first algorithm, a Java API call or a bare context.
+     */
+    public static Optional<QuantizationPlan> previousPlan(AlgorithmContext context) {
+        try {
+            PreviousResult previous = context.service(PreviousResult.class);
+            return previous == null ? Optional.empty() : previous.get().map(QuantizationResult::plan);
+        } catch (RuntimeException e) {
+            return Optional.empty(); // a context without the service: no pipeline
+        }
     }
 
     /** Fails with {@code CONFIG_UNKNOWN_KEY} on keys outside {@code names} (Java callers bypass the config loader). */

@@ -99,14 +99,27 @@ public final class DefaultQuantization implements QuantizationAlgorithm {
         boolean canCorrect = caps.contains(BackendCapability.BIAS_CORRECTION);
 
         MinMaxQuantization.Prepared prepared = MinMaxQuantization.prepare(model, mm, caps);
+        // FastBiasCorrection after another algorithm (POT's pipeline) corrects that algorithm's plan
+        QuantizationPlan previous = org.pot4j.engine.algorithms.biascorrection.FastBiasCorrection.NAME.equals(algorithm)
+                ? AlgorithmSupport.previousPlan(context).filter(pp -> !pp.isEmpty()).orElse(null) : null;
         List<QuantizableNode> candidates = canCorrect ? BiasCorrector.candidates(prepared.selection().quantized()) : List.of();
-        StatisticsRequest request = new StatisticsRequest().merge(prepared.request()).merge(BiasCorrector.request(candidates));
+        if (previous != null) {
+            candidates = candidates.stream().filter(n -> previous.weights().containsKey(n.id())).toList();
+        }
+        StatisticsRequest request = new StatisticsRequest();
+        if (previous == null) {
+            request.merge(prepared.request()); // the ranges come from the previous plan otherwise
+        }
+        request.merge(BiasCorrector.request(candidates));
         var collector = AlgorithmSupport.collector(context);
         StatisticsResult stats = request.isEmpty() ? null
                 : collector.collect(model, QuantizationPlan.EMPTY, context.calibration(), request, mm.collectionOptions(), context.progress());
-        QuantizationPlan plan = MinMaxQuantization.buildPlan(model, prepared, stats, algorithm);
+        QuantizationPlan plan = previous != null ? previous : MinMaxQuantization.buildPlan(model, prepared, stats, algorithm);
 
         Map<String, Object> report = new LinkedHashMap<>(MinMaxQuantization.report(prepared, plan));
+        if (previous != null) {
+            report.put("started_from", "the previous algorithm's plan");
+        }
         if (stats != null) {
             report.put("statistics_samples", stats.sampleCount());
             report.put("statistics_tensors", stats.tensors().size());

@@ -51,9 +51,12 @@ import org.pot4j.api.Pot4jException;
  */
 public final class ConfigLoader {
     static final Set<String> TOP = Set.of("model", "engine", "compression", "output", "models");
-    static final Set<String> MODEL = Set.of("model_name", "model", "framework", "options");
+    static final Set<String> MODEL = Set.of("model_name", "model", "framework", "options", "weights");
+    /** The engine keys; {@code device}, {@code stat_requests_number} and {@code eval_requests_number} with POT's meaning. */
     static final Set<String> ENGINE = Set.of("calibration_dataset", "validation_dataset", "metrics", "batch_size",
-            "threads", "benchmark");
+            "threads", "benchmark", "executor", "device", "stat_requests_number", "eval_requests_number");
+    /** POT's {@code engine.device} values pot4j runs on (it runs on the CPU). */
+    static final Set<String> DEVICES = Set.of("CPU", "ANY");
     static final Set<String> METRIC = Set.of("name", "params");
     static final Set<String> COMPRESSION = Set.of("target_device", "algorithms");
     static final Set<String> ALGORITHM = Set.of("name", "params");
@@ -97,6 +100,10 @@ public final class ConfigLoader {
 
         /** Checks an installed metric's parameter values; throws a {@link Pot4jException}. */
         default void checkMetricParameters(String name, Map<String, Object> params) {
+        }
+
+        /** Checks an {@code engine.executor} object (installed type, known keys); throws a {@link Pot4jException}. */
+        default void checkExecutor(Map<String, Object> executor) {
         }
     }
 
@@ -254,7 +261,38 @@ public final class ConfigLoader {
             }
             String framework = m.containsKey("framework") ? string(m.get("framework")) : null;
             Map<String, Object> options = m.containsKey("options") ? params(m.get("options")) : Map.of();
-            return new ModelSpec(name, path, framework, options);
+            Path weights = m.containsKey("weights") ? weights(m.get("weights"), path) : null;
+            return new ModelSpec(name, path, framework, options, weights);
+        }
+
+        /**
+         * POT's {@code model.weights}: for OpenVINO the IR's {@code .bin}, which pot4j does not read;
+         * for ONNX the external-data file, which ONNX Runtime reads from the model's folder.
+         */
+        private Path weights(Field f, Path model) {
+            Path w = baseDir.resolve(string(f)).normalize();
+            String name = w.getFileName() == null ? "" : w.getFileName().toString().toLowerCase(Locale.ROOT);
+            String modelName = model.getFileName() == null ? "" : model.getFileName().toString().toLowerCase(Locale.ROOT);
+            if (name.endsWith(".bin") && (modelName.endsWith(".xml") || Files.isRegularFile(w.resolveSibling(
+                    name.substring(0, name.length() - 4) + ".xml")))) {
+                throw ConfigErrors.invalid(file, f.path(), "'" + f.node().asText() + "' is an OpenVINO IR weights file: the IR"
+                        + " format (.xml + .bin) is not supported; export the model to ONNX (e.g. from the framework it was"
+                        + " trained in) and point model.model at the .onnx file");
+            }
+            if (modelName.endsWith(".xml")) {
+                throw ConfigErrors.invalid(file, f.path().replace("weights", "model"), "'" + model.getFileName()
+                        + "' looks like an OpenVINO IR: the IR format is not supported; export the model to ONNX");
+            }
+            if (!Files.isRegularFile(w)) {
+                throw ConfigErrors.invalid(file, f.path(), "'" + f.node().asText() + "' does not exist (resolved to " + w
+                        + "); give the model's external-data file, or leave weights out");
+            }
+            Path modelDir = model.toAbsolutePath().getParent();
+            if (modelDir == null || !modelDir.equals(w.toAbsolutePath().getParent())) {
+                throw ConfigErrors.invalid(file, f.path(), "'" + f.node().asText() + "' must be in the model's folder: an ONNX"
+                        + " model names its external-data file relative to itself; move the file next to " + model.getFileName());
+            }
+            return w;
         }
 
         private EngineSpec engine(Map<String, Field> e, String path) {
@@ -276,7 +314,30 @@ public final class ConfigLoader {
             Integer batch = e.containsKey("batch_size") ? positiveInt(e.get("batch_size")) : null;
             Integer threads = e.containsKey("threads") ? positiveInt(e.get("threads")) : null;
             boolean benchmark = e.containsKey("benchmark") && bool(e.get("benchmark"));
-            return new EngineSpec(calibration, validation, metrics, batch, threads, benchmark);
+            if (e.containsKey("device")) {
+                Field d = e.get("device");
+                String device = string(d).toUpperCase(Locale.ROOT);
+                if (!DEVICES.contains(device)) {
+                    throw ConfigErrors.invalid(file, d.path(), "'" + d.node().asText() + "' is not supported: pot4j runs"
+                            + " models on the CPU; use CPU (or ANY), or leave device out");
+                }
+            }
+            Integer statRequests = e.containsKey("stat_requests_number") ? positiveInt(e.get("stat_requests_number")) : null;
+            Integer evalRequests = e.containsKey("eval_requests_number") ? positiveInt(e.get("eval_requests_number")) : null;
+            Map<String, Object> executor = Map.of();
+            if (e.containsKey("executor")) {
+                Field x = e.get("executor");
+                if (!x.node().isObject()) {
+                    throw ConfigErrors.invalid(file, x.path(), "must be an object {type: local|spark, ...}, got " + describe(x.node()));
+                }
+                executor = params(x);
+                if (catalog != null) {
+                    Map<String, Object> checked = executor;
+                    withPlace(x.path(), () -> catalog.checkExecutor(checked));
+                }
+            }
+            return new EngineSpec(calibration, validation, metrics, batch, threads, benchmark, executor, statRequests,
+                    evalRequests);
         }
 
         private DatasetSpec dataset(Field f) {

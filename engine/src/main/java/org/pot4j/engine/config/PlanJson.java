@@ -29,7 +29,8 @@ import org.pot4j.api.quant.WeightQuantizer;
  *  "weights": {"<node>": {"bits": 8, "axis": 0, "scales": [...], "zero_points": [...], "narrow_range": true}},
  *  "activations": {"<tensor>": {"bits": 8, "signed": false, "scale": 0.0123, "zero_point": 0}},
  *                  (plus "dynamic": true for a run-time range; absent in older plans = static)
- *  "bias_shifts": {"<node>": [...]}, "fp32_nodes": [...], "metadata": {"k": "v"}}
+ *  "bias_shifts": {"<node>": [...]}, "float_channels": {"<tensor>": [channels]} (only when set),
+ *  "fp32_nodes": [...], "metadata": {"k": "v"}}
  * }</pre>
  */
 public final class PlanJson {
@@ -85,6 +86,16 @@ public final class PlanJson {
                 }
             }
         });
+        if (!plan.floatChannels().isEmpty()) {
+            // written only when set, so plans without outlier channels stay byte-identical to older versions
+            ObjectNode channels = root.putObject("float_channels");
+            plan.floatChannels().forEach((tensor, cs) -> {
+                ArrayNode arr = channels.putArray(tensor);
+                for (int c : cs) {
+                    arr.add(c);
+                }
+            });
+        }
         ArrayNode fp32 = root.putArray("fp32_nodes");
         plan.fp32Nodes().forEach(fp32::add);
         ObjectNode meta = root.putObject("metadata");
@@ -171,6 +182,18 @@ public final class PlanJson {
                     v[i] = exactFloat(e.getValue().get(i), "bias_shifts." + e.getKey());
                 }
                 b.biasShift(e.getKey(), v);
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = root.path("float_channels").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                int[] cs = new int[e.getValue().size()];
+                for (int i = 0; i < cs.length; i++) {
+                    JsonNode c = e.getValue().get(i);
+                    if (!c.canConvertToInt() || !c.isIntegralNumber() || c.intValue() < 0) {
+                        throw new IllegalArgumentException("float_channels." + e.getKey() + " must list channel indices >= 0");
+                    }
+                    cs[i] = c.intValue();
+                }
+                b.floatChannels(e.getKey(), cs);
             }
             for (JsonNode n : root.path("fp32_nodes")) {
                 b.fp32Node(n.asText());

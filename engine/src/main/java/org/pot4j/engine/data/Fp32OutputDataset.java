@@ -1,42 +1,52 @@
 package org.pot4j.engine.data;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.pot4j.api.ProgressListener;
 import org.pot4j.api.Tensor;
 import org.pot4j.api.data.Dataset;
 import org.pot4j.api.data.Sample;
-import org.pot4j.api.model.CompiledModel;
 import org.pot4j.api.model.Model;
 import org.pot4j.api.quant.QuantizationPlan;
+import org.pot4j.engine.evaluation.EvaluationRequest;
+import org.pot4j.engine.evaluation.EvaluationResult;
+import org.pot4j.engine.evaluation.Evaluator;
 
 /**
  * A view of a dataset whose annotation is the FP32 model's first output for each sample (a
  * {@link Tensor} with batch dimension 1), for "similarity to FP32" metrics such as
  * {@code cosine_similarity} or {@code nmse} ({@code annotation: fp32_output} in a config). The
- * outputs are computed once, in batches, on the first {@link #get}, and kept in memory.
+ * outputs are computed once, on the first {@link #get}, by the engine's {@link Evaluator} (one
+ * FP32 pass, kept in its cache).
  */
 public final class Fp32OutputDataset implements Dataset {
     private final Dataset base;
     private final Model model;
+    private final Evaluator evaluator;
     private final int batchSize;
-    private final ProgressListener progress;
     private volatile Tensor[] outputs;
 
     /**
      * @param base      the data (its own annotations are replaced)
      * @param model     the FP32 model
-     * @param batchSize batch size for the one pass
-     * @param progress  progress of that pass
+     * @param evaluator runs the one FP32 pass (and reports its progress)
+     * @param batchSize batch size for that pass, 0 = the model's
      */
-    public Fp32OutputDataset(Dataset base, Model model, int batchSize, ProgressListener progress) {
+    public Fp32OutputDataset(Dataset base, Model model, Evaluator evaluator, int batchSize) {
         this.base = Objects.requireNonNull(base, "base");
         this.model = Objects.requireNonNull(model, "model");
-        this.batchSize = Math.max(1, batchSize);
-        this.progress = progress == null ? ProgressListener.NONE : progress;
+        this.evaluator = Objects.requireNonNull(evaluator, "evaluator");
+        this.batchSize = Math.max(0, batchSize);
+    }
+
+    /** As above with a stand-alone evaluator reporting to {@code progress}. */
+    public Fp32OutputDataset(Dataset base, Model model, int batchSize, ProgressListener progress) {
+        this(base, model, new Evaluator(progress), batchSize);
+    }
+
+    /** The data whose inputs this view shows. */
+    public Dataset base() {
+        return base;
     }
 
     @Override
@@ -71,29 +81,11 @@ public final class Fp32OutputDataset implements Dataset {
     }
 
     private Tensor[] compute() {
-        int n = base.size();
-        Tensor[] out = new Tensor[n];
-        String first = model.outputs().get(0).name();
-        String stage = "FP32 outputs of " + base.name();
-        progress.stageStarted(stage, n);
-        try (CompiledModel compiled = model.compile(QuantizationPlan.EMPTY, Set.of())) {
-            for (int start = 0; start < n; start += batchSize) {
-                int end = Math.min(n, start + batchSize);
-                List<Sample> samples = new ArrayList<>(end - start);
-                for (int i = start; i < end; i++) {
-                    Sample s = base.get(i);
-                    Batches.check(base, i, s, model.inputs());
-                    samples.add(s);
-                }
-                Map<String, Tensor> result = compiled.infer(Batches.stack(samples, model.inputs()));
-                List<Map<String, Tensor>> split = Batches.split(Map.of(first, result.get(first)), samples.size());
-                for (int k = 0; k < samples.size(); k++) {
-                    out[start + k] = split.get(k).get(first);
-                }
-                progress.progress(stage, end, n);
-            }
-        } finally {
-            progress.stageFinished(stage);
+        EvaluationResult r = evaluator.fp32(model, EvaluationRequest.of(QuantizationPlan.EMPTY, base, List.of(),
+                "FP32 outputs of " + base.name()).withKeepOutputs(true).withBatchSize(batchSize));
+        Tensor[] out = new Tensor[base.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = r.outputs().get(i).get(0);
         }
         return out;
     }

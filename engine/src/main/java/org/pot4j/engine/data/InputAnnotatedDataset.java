@@ -47,6 +47,11 @@ public final class InputAnnotatedDataset implements Dataset {
         }
     }
 
+    /** The data whose inputs this view shows. */
+    public Dataset base() {
+        return base;
+    }
+
     @Override
     public int size() {
         return base.size();

@@ -62,6 +62,11 @@ public final class PluginRegistry implements AutoCloseable {
         this.backendOptions = Map.copyOf(backendOptions);
     }
 
+    /** The class loaders of the plugin folders (for services other than the four plugin kinds, e.g. evaluation executors). */
+    public List<ClassLoader> classLoaders() {
+        return List.copyOf(loaders);
+    }
+
     /**
      * Fails when two providers claim this name: a run that uses it must not depend on which one the
      * class path happens to list first.

@@ -21,6 +21,7 @@ import org.pot4j.api.quant.QuantizationPlan;
 import org.pot4j.api.quant.QuantizationResult;
 import org.pot4j.engine.AlgorithmRun;
 import org.pot4j.engine.HeapCheck;
+import org.pot4j.engine.InferenceRequests;
 import org.pot4j.engine.Pot4j;
 import org.pot4j.engine.PreviousResult;
 import org.pot4j.engine.Sha256;
@@ -30,6 +31,8 @@ import org.pot4j.engine.config.MetricSpec;
 import org.pot4j.engine.config.ModelJob;
 import org.pot4j.engine.config.PlanJson;
 import org.pot4j.engine.data.MaskInputs;
+import org.pot4j.engine.evaluation.EvaluationRequest;
+import org.pot4j.engine.evaluation.Evaluator;
 import org.pot4j.engine.config.Pot4jConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -157,6 +160,7 @@ public final class JobRunner {
         String algorithm = null;
         String stage = "checking the inputs";
         Path staging = null;
+        AutoCloseable executorScope = null;
         InputDigest inputs = null;
         List<Map<String, Object>> algorithmReports = new ArrayList<>();
         try {
@@ -213,6 +217,11 @@ public final class JobRunner {
             stage = "checking the labels of " + validation.name();
             LabelCheck.check(validation, metrics, model);
 
+            // evaluation inference runs on the configured executor (engine.executor) for this model
+            executorScope = pot4j.evaluator().useExecutor(pot4j.executor(job.engine().executor()));
+            InferenceRequests requests = new InferenceRequests(
+                    job.engine().statRequests() == null ? 1 : job.engine().statRequests(),
+                    job.engine().evalRequests() == null ? 0 : job.engine().evalRequests());
             QuantizationResult result = null;
             for (AlgorithmSpec a : job.compression().algorithms()) {
                 algorithm = a.name();
@@ -227,7 +236,7 @@ public final class JobRunner {
                 }
                 result = pot4j.run(model, AlgorithmRun.builder(a.name()).params(params).calibration(calibration)
                         .validation(validation).metrics(metrics).workDir(workDir).progress(progress)
-                        .previous(new PreviousResult(result)).build());
+                        .previous(new PreviousResult(result)).requests(requests).build());
                 algorithmReports.add(RunReports.algorithm(a, result));
             }
             OutputFiles.moveHtmlReports(workDir, modelDir);
@@ -245,9 +254,15 @@ public final class JobRunner {
             Map<String, Double> drops = Map.of();
             if (!metrics.isEmpty()) {
                 stage = "evaluating FP32 and INT8 on " + validation.name();
+                // the engine's evaluator returns the values an algorithm (AccuracyAware) has just measured
+                // for the same plan, data and metrics instead of running the passes again
                 int batch = job.engine().batchSize() == null ? 0 : job.engine().batchSize();
-                fp32 = pot4j.evaluate(model, QuantizationPlan.EMPTY, validation, metrics, batch);
-                int8 = pot4j.evaluate(model, plan, validation, metrics, batch);
+                Evaluator evaluator = requests.evaluation() > 0
+                        ? pot4j.evaluator().withProgress(progress, requests.evaluation()) : pot4j.evaluator().withProgress(progress);
+                fp32 = evaluator.measured(model, EvaluationRequest.of(QuantizationPlan.EMPTY, validation, metrics,
+                        "evaluate FP32 on " + validation.name()).withBatchSize(batch)).aggregate();
+                int8 = evaluator.measured(model, EvaluationRequest.of(plan, validation, metrics,
+                        "evaluate INT8 on " + validation.name()).withBatchSize(batch)).aggregate();
                 drops = RunReports.drops(fp32, int8, metrics);
             }
             long fp32Size = model.sizeOnDisk();
@@ -279,7 +294,15 @@ public final class JobRunner {
                     LOG.warn("cannot remove {}: {}", staging, e.toString());
                 }
             }
+            if (executorScope != null) {
+                try {
+                    executorScope.close();
+                } catch (Exception e) {
+                    LOG.warn("closing the evaluation executor failed: {}", e.toString());
+                }
+            }
             if (model != null) {
+                pot4j.evaluator().forget(model);
                 try {
                     model.close();
                 } catch (RuntimeException e) {

@@ -8,8 +8,10 @@ package org.pot4j.engine.statistics;
  * @param shuffle      pick a seeded random subset instead of the first samples (POT {@code shuffle_data})
  * @param seed         seed of that subset (POT {@code seed})
  * @param stage        progress stage name
+ * @param workers      parallel inference requests (POT {@code stat_requests_number}); the reducers still see
+ *                     the batches in sample order, so the statistics are the same for any number
  */
-public record CollectionOptions(int subsetSize, int batchSize, boolean shuffle, long seed, String stage) {
+public record CollectionOptions(int subsetSize, int batchSize, boolean shuffle, long seed, String stage, int workers) {
     /** POT's default subset size. */
     public static final int DEFAULT_SUBSET_SIZE = 300;
 
@@ -25,6 +27,12 @@ public record CollectionOptions(int subsetSize, int batchSize, boolean shuffle, 
             throw new IllegalArgumentException("batch size must not be negative: " + batchSize);
         }
         stage = stage == null ? STAGE : stage;
+        workers = Math.max(1, workers);
+    }
+
+    /** Sequential options. */
+    public CollectionOptions(int subsetSize, int batchSize, boolean shuffle, long seed, String stage) {
+        this(subsetSize, batchSize, shuffle, seed, stage, 1);
     }
 
     /** The first {@code subsetSize} samples, automatic batch size. */
@@ -34,6 +42,11 @@ public record CollectionOptions(int subsetSize, int batchSize, boolean shuffle, 
 
     /** The same options under another progress stage name. */
     public CollectionOptions withStage(String newStage) {
-        return new CollectionOptions(subsetSize, batchSize, shuffle, seed, newStage);
+        return new CollectionOptions(subsetSize, batchSize, shuffle, seed, newStage, workers);
+    }
+
+    /** The same options with {@code n} parallel inference requests. */
+    public CollectionOptions withWorkers(int n) {
+        return new CollectionOptions(subsetSize, batchSize, shuffle, seed, stage, n);
     }
 }

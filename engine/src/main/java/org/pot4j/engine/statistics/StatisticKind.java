@@ -18,10 +18,12 @@ public enum StatisticKind {
     /** The {@code q}-quantile of a sample's absolute values (POT {@code abs_quantile}). */
     ABS_QUANTILE,
     /** Mean per channel over every sample and every non-channel axis. */
-    CHANNEL_MEAN;
+    CHANNEL_MEAN,
+    /** Largest absolute value per channel over every sample and every non-channel axis (outlier channels). */
+    CHANNEL_ABS_MAX;
 
     /** True for the kinds that reduce one sample to one number. */
     public boolean perSample() {
-        return this != CHANNEL_MEAN;
+        return this != CHANNEL_MEAN && this != CHANNEL_ABS_MAX;
     }
 }

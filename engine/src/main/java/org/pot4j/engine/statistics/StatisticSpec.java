@@ -61,10 +61,15 @@ public record StatisticSpec(StatisticKind kind, Aggregator aggregator, double qu
         return new StatisticSpec(StatisticKind.CHANNEL_MEAN, null, 0, axis);
     }
 
+    /** Largest absolute value per channel along {@code axis} (of the batched tensor). */
+    public static StatisticSpec channelAbsMax(int axis) {
+        return new StatisticSpec(StatisticKind.CHANNEL_ABS_MAX, null, 0, axis);
+    }
+
     @Override
     public String toString() {
         String base = kind.name().toLowerCase(java.util.Locale.ROOT);
-        if (kind == StatisticKind.CHANNEL_MEAN) {
+        if (!kind.perSample()) {
             return base + "(axis " + channelAxis + ")";
         }
         String q = quantile > 0 ? "(" + quantile + ")" : "";

@@ -11,12 +11,13 @@ import org.pot4j.api.Pot4jException;
 import org.pot4j.api.ProgressListener;
 import org.pot4j.api.Tensor;
 import org.pot4j.api.data.Dataset;
-import org.pot4j.api.data.Sample;
 import org.pot4j.api.model.CompiledModel;
 import org.pot4j.api.model.Model;
 import org.pot4j.api.model.TensorInfo;
 import org.pot4j.api.quant.QuantizationPlan;
 import org.pot4j.engine.data.Batches;
+import org.pot4j.engine.evaluation.Compilation;
+import org.pot4j.engine.evaluation.InferenceLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,18 @@ import org.slf4j.LoggerFactory;
  */
 public class StatisticsCollector {
     private static final Logger LOG = LoggerFactory.getLogger(StatisticsCollector.class);
+
+    private final int workers;
+
+    /** A sequential collector. */
+    public StatisticsCollector() {
+        this(1);
+    }
+
+    /** A collector running {@code workers} inference requests in parallel (POT's {@code stat_requests_number}). */
+    public StatisticsCollector(int workers) {
+        this.workers = Math.max(1, workers);
+    }
 
     /**
      * Collects {@code request} on {@code model} compiled with {@code plan}.
@@ -60,38 +73,25 @@ public class StatisticsCollector {
                 extraOutputs.add(t);
             }
         }
-        int fixedBatch = fixedBatch(inputs);
+        int fixedBatch = InferenceLoop.fixedBatch(inputs);
         int batch = fixedBatch > 0 ? fixedBatch : options.batchSize() > 0 ? options.batchSize() : Batches.batchSizeFor(model);
         String stage = options.stage();
-        progress.stageStarted(stage, indices.length);
         LOG.debug("{}: {} samples of '{}', batch {}, {} tensors ({} statistics)", stage, indices.length, dataset.name(),
                 batch, reducers.size(), request.size());
-        try (CompiledModel compiled = model.compile(plan, extraOutputs)) {
-            for (int from = 0; from < indices.length; from += batch) {
-                int to = Math.min(indices.length, from + batch);
-                List<Sample> samples = new ArrayList<>(batch);
-                for (int i = from; i < to; i++) {
-                    samples.add(read(dataset, indices[i], inputs));
-                }
-                int valid = samples.size();
-                while (fixedBatch > 0 && samples.size() < fixedBatch) {
-                    samples.add(samples.get(valid - 1)); // pad a fixed-batch model; padding rows are not reduced
-                }
-                Map<String, Tensor> feed = stack(samples, inputs, dataset, indices[from], indices[to - 1]);
-                Map<String, Tensor> out = compiled.infer(feed);
-                for (TensorReducer r : reducers) {
-                    Tensor t = inputNames.contains(r.tensor()) ? feed.get(r.tensor()) : out.get(r.tensor());
-                    if (t == null) {
-                        throw new Pot4jException(ErrorCode.RUNTIME_FAILURE, "backend '" + model.backendName()
-                                + "' did not return tensor '" + r.tensor() + "' of model " + model.path()
-                                + " that statistics need; the backend must expose intermediate tensors asked for in compile()");
-                    }
-                    r.accept(t, samples.size(), valid);
-                }
-                progress.progress(stage, to, indices.length);
-            }
-        } finally {
-            progress.stageFinished(stage);
+        try (CompiledModel compiled = Compilation.compile(model, plan, extraOutputs)) {
+            // reducers see the batches in sample order, so the statistics never depend on the workers
+            InferenceLoop.run(model, compiled, dataset, indices, new InferenceLoop.Options(batch, Math.max(workers, options.workers()), stage,
+                    progress, InferenceLoop.SampleCheck.ALWAYS), null, (worker, b) -> {
+                        for (TensorReducer r : reducers) {
+                            Tensor t = inputNames.contains(r.tensor()) ? b.feed().get(r.tensor()) : b.outputs().get(r.tensor());
+                            if (t == null) {
+                                throw new Pot4jException(ErrorCode.RUNTIME_FAILURE, "backend '" + model.backendName()
+                                        + "' did not return tensor '" + r.tensor() + "' of model " + model.path()
+                                        + " that statistics need; the backend must expose intermediate tensors asked for in compile()");
+                            }
+                            r.accept(t, b.rows(), b.size());
+                        }
+                    });
         }
         Map<String, Map<StatisticSpec, Object>> values = new LinkedHashMap<>();
         long state = 0;
@@ -102,40 +102,5 @@ public class StatisticsCollector {
         double seconds = (System.nanoTime() - start) / 1e9;
         LOG.info("{}: {} samples, {} tensors in {} s", stage, indices.length, reducers.size(), String.format("%.2f", seconds));
         return new StatisticsResult(values, indices.length, state, seconds);
-    }
-
-    private static Sample read(Dataset dataset, int index, List<TensorInfo> inputs) {
-        Sample s;
-        try {
-            s = dataset.get(index);
-        } catch (Pot4jException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new Pot4jException(ErrorCode.DATASET_INVALID, "reading sample " + index + " of dataset '" + dataset.name()
-                    + "' failed: " + e.getMessage() + "; check the dataset files", e);
-        }
-        Batches.check(dataset, index, s, inputs);
-        return s;
-    }
-
-    private static Map<String, Tensor> stack(List<Sample> samples, List<TensorInfo> inputs, Dataset dataset, int first, int last) {
-        try {
-            return Batches.stack(samples, inputs);
-        } catch (IllegalArgumentException e) {
-            throw new Pot4jException(ErrorCode.DATASET_SHAPE_MISMATCH, "samples " + first + ".." + last + " of dataset '"
-                    + dataset.name() + "' have different shapes and cannot form one batch (" + e.getMessage()
-                    + "); pad them to one shape or set stat_batch_size to 1", e);
-        }
-    }
-
-    /** The batch size every input fixes, or 0 when the batch dimension is dynamic. */
-    private static int fixedBatch(List<TensorInfo> inputs) {
-        for (TensorInfo in : inputs) {
-            long[] s = in.shape();
-            if (s.length > 0 && s[0] > 0) {
-                return (int) s[0];
-            }
-        }
-        return 0;
     }
 }

@@ -178,7 +178,7 @@ final class TensorReducer {
         }
     }
 
-    /** Running per-channel sums and the element count behind each. */
+    /** Running per-channel sums and the element count behind each (for CHANNEL_ABS_MAX: running maxima of |x|). */
     private final class ChannelMean {
         final StatisticSpec spec;
         double[] sums = new double[0];
@@ -229,6 +229,20 @@ final class TensorReducer {
             }
             int in = (int) inner;
             int pos = 0;
+            if (spec.kind() == StatisticKind.CHANNEL_ABS_MAX) {
+                for (long o = 0; o < outer; o++) {
+                    for (int c = 0; c < channels; c++) {
+                        float m = 0;
+                        for (int j = 0; j < in; j++) {
+                            m = Math.max(m, Math.abs(d[pos + j]));
+                        }
+                        sums[c] = Math.max(sums[c], m);
+                        pos += in;
+                    }
+                }
+                count += outer * inner;
+                return;
+            }
             for (long o = 0; o < outer; o++) {
                 for (int c = 0; c < channels; c++) {
                     // four partial sums break the add-latency chain of one accumulator
@@ -256,6 +270,9 @@ final class TensorReducer {
         double[] means() {
             if (failure != null) {
                 return null;
+            }
+            if (spec.kind() == StatisticKind.CHANNEL_ABS_MAX) {
+                return count == 0 ? null : sums.clone(); // running maxima, not sums
             }
             double[] m = new double[sums.length];
             for (int c = 0; c < m.length; c++) {

@@ -3,6 +3,7 @@ package org.pot4j.engine.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -91,6 +93,67 @@ class JobRunnerTest {
 
     private static JsonNode json(Path file) throws IOException {
         return JsonFiles.mapper().readTree(Files.readString(file));
+    }
+
+    @Test
+    void algorithmsInAListComposeAsPotsPipeline() throws IOException {
+        String template = """
+                {"model": {"model": "models/alpha.tmlp"},
+                 "engine": {"calibration_dataset": {"type": "csv", "path": "data/rows.csv", "label_column": "label"},
+                            "metrics": [{"name": "test_top1"}]},
+                 "compression": {"algorithms": [%s]},
+                 "output": {"dir": "%s"}}
+                """;
+        String minMax = "{\"name\": \"MinMaxQuantization\", \"params\": {\"stat_subset_size\": 5}}";
+        run(write("mm.json", template.formatted(minMax, "mm")), JobOptions.defaults());
+        run(write("pipe.json", template.formatted(minMax + ", {\"name\": \"FastBiasCorrection\"}", "pipe")), JobOptions.defaults());
+        run(write("fbc.json", template.formatted("{\"name\": \"FastBiasCorrection\"}", "fbc")), JobOptions.defaults());
+        org.pot4j.api.quant.QuantizationPlan alone = org.pot4j.engine.config.PlanJson.readFile(dir.resolve("mm/alpha/plan.json"));
+        org.pot4j.api.quant.QuantizationPlan piped = org.pot4j.engine.config.PlanJson.readFile(dir.resolve("pipe/alpha/plan.json"));
+        org.pot4j.api.quant.QuantizationPlan fresh = org.pot4j.engine.config.PlanJson.readFile(dir.resolve("fbc/alpha/plan.json"));
+        assertEquals(alone.activations(), piped.activations(), "FastBiasCorrection corrected MinMax's plan (5-sample ranges)");
+        assertEquals(alone.weights(), piped.weights());
+        assertFalse(piped.biasShifts().isEmpty(), "and added its bias shifts");
+        assertNotEquals(alone.activations(), fresh.activations(), "alone it computes its own (60-sample) ranges");
+
+        org.pot4j.engine.testing.RecordingProgress progress = new org.pot4j.engine.testing.RecordingProgress();
+        run(write("aa-pipe.json", template.formatted(minMax + ", {\"name\": \"AccuracyAwareQuantization\","
+                + " \"params\": {\"maximal_drop\": 0.5}}", "aa-pipe")), JobOptions.defaults().withProgress(progress));
+        assertTrue(progress.events().stream().noneMatch(e -> e.startsWith("start base algorithm")),
+                "AccuracyAware starts from the previous plan instead of running its base algorithm");
+        assertEquals(alone.activations(), org.pot4j.engine.config.PlanJson.readFile(dir.resolve("aa-pipe/alpha/plan.json"))
+                .activations());
+    }
+
+    @Test
+    void afterAccuracyAwareTheReportedValuesAreAccuracyAwaresOwnWithoutAnotherPass() throws IOException {
+        Path cfg = write("aa.json", """
+                {
+                  "model": {"model": "models/alpha.tmlp"},
+                  "engine": {"calibration_dataset": {"type": "csv", "path": "data/rows.csv", "label_column": "label"},
+                             "metrics": [{"name": "test_top1"}]},
+                  "compression": {"algorithms": [{"name": "AccuracyAwareQuantization",
+                                                  "params": {"maximal_drop": 0.5, "stat_subset_size": 30}}]}
+                }
+                """);
+        org.pot4j.engine.testing.RecordingProgress progress = new org.pot4j.engine.testing.RecordingProgress();
+        JobSummary s = run(cfg, JobOptions.defaults().withProgress(progress));
+        ModelOutcome o = s.models().get(0);
+        assertEquals(ModelStatus.TARGET_MET, o.status(), String.valueOf(o));
+        List<String> finalPasses = progress.events().stream()
+                .filter(e -> e.startsWith("start evaluate FP32 on") || e.startsWith("start evaluate INT8 on")).toList();
+        assertEquals(List.of(), finalPasses, "the job runner reuses AccuracyAware's FP32 and INT8 values");
+        JsonNode aa = json(dir.resolve("out/alpha/report.json"));
+        assertTrue(aa.toString().contains("test_top1"), aa.toString());
+        // the same values as measuring again from scratch
+        try (org.pot4j.api.model.Model m = pot4j.loadModel(dir.resolve("models/alpha.tmlp"))) {
+            org.pot4j.api.data.Dataset data = pot4j.openDataset(Map.of("type", "csv", "path", "data/rows.csv",
+                    "label_column", "label"), dir);
+            var top1 = List.of(pot4j.metric("test_top1", Map.of()));
+            assertEquals(pot4j.evaluate(m, org.pot4j.api.quant.QuantizationPlan.EMPTY, data, top1), o.fp32Metrics());
+            org.pot4j.api.quant.QuantizationPlan plan = org.pot4j.engine.config.PlanJson.readFile(dir.resolve("out/alpha/plan.json"));
+            assertEquals(pot4j.evaluate(m, plan, data, top1), o.int8Metrics());
+        }
     }
 
     @Test

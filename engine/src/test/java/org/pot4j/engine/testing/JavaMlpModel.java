@@ -19,6 +19,7 @@ import org.pot4j.api.Pot4jException;
 import org.pot4j.api.Tensor;
 import org.pot4j.api.model.CompiledModel;
 import org.pot4j.api.model.Model;
+import org.pot4j.api.graph.NodeKind;
 import org.pot4j.api.model.QuantizableNode;
 import org.pot4j.api.model.TensorInfo;
 import org.pot4j.api.quant.ActivationQuantizer;
@@ -260,7 +261,7 @@ public final class JavaMlpModel implements Model {
         @Override
         public QuantizableNode node() {
             return new QuantizableNode(id, "Gemm", List.of(in), List.of(), id + ".weight", new long[] {w.length, w[0].length}, 0,
-                    b == null ? null : id + ".bias", out, 1);
+                    b == null ? null : id + ".bias", out, 1, NodeKind.LINEAR);
         }
     }
 
@@ -306,7 +307,7 @@ public final class JavaMlpModel implements Model {
         @Override
         public QuantizableNode node() {
             return new QuantizableNode(id, "Conv", List.of(in), List.of(), id + ".weight", new long[] {outC, inC, k, k}, 0,
-                    b == null ? null : id + ".bias", out, 1);
+                    b == null ? null : id + ".bias", out, 1, NodeKind.CONV);
         }
     }
 
@@ -374,7 +375,7 @@ public final class JavaMlpModel implements Model {
 
         @Override
         public QuantizableNode node() {
-            return new QuantizableNode(id, "Add", List.of(a, b), List.of(), null, null, -1, null, out, -1);
+            return new QuantizableNode(id, "Add", List.of(a, b), List.of(), null, null, -1, null, out, -1, NodeKind.ADD);
         }
     }
 
@@ -407,7 +408,7 @@ public final class JavaMlpModel implements Model {
 
         @Override
         public QuantizableNode node() {
-            return new QuantizableNode(id, "Softmax", List.of(in), List.of(), null, null, -1, null, out, -1);
+            return new QuantizableNode(id, "Softmax", List.of(in), List.of(), null, null, -1, null, out, -1, NodeKind.SOFTMAX);
         }
     }
 

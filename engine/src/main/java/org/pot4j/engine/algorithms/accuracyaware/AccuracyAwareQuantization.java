@@ -19,6 +19,7 @@ import org.pot4j.api.quant.QuantizationAlgorithm;
 import org.pot4j.api.quant.QuantizationAlgorithmProvider;
 import org.pot4j.api.quant.QuantizationPlan;
 import org.pot4j.api.quant.QuantizationResult;
+import org.pot4j.engine.algorithms.AlgorithmSupport;
 import org.pot4j.engine.evaluation.Evaluator;
 import org.pot4j.engine.report.AccuracyAwareHtmlReport;
 import org.pot4j.engine.report.ReportJson;
@@ -126,8 +127,8 @@ public final class AccuracyAwareQuantization implements QuantizationAlgorithm {
                     + "' has no samples; AccuracyAwareQuantization needs at least one");
         }
         ProgressListener progress = context.progress() == null ? ProgressListener.NONE : context.progress();
-        Evaluator evaluator = new Evaluator(progress);
-        Evaluator quiet = new Evaluator(ProgressListener.NONE, 1);
+        Evaluator evaluator = AlgorithmSupport.evaluator(context);
+        Evaluator quiet = evaluator.withProgress(ProgressListener.NONE, 1);
         AccuracyProbe probe;
         if (context.validationFunction().isPresent()) {
             probe = new FunctionProbe(model, validation, context.validationFunction().get(), context.validationHigherBetter(),

@@ -21,6 +21,7 @@ import org.pot4j.api.quant.QuantizationPlan;
 import org.pot4j.engine.algorithms.accuracyaware.AccuracyAwareParams.MetricSelection;
 import org.pot4j.engine.algorithms.accuracyaware.SearchState.IterationRecord;
 import org.pot4j.engine.algorithms.accuracyaware.SearchState.RankingRecord;
+import org.pot4j.engine.algorithms.AlgorithmSupport;
 import org.pot4j.engine.evaluation.EvaluationRequest;
 import org.pot4j.engine.evaluation.EvaluationResult;
 import org.pot4j.engine.evaluation.Evaluator;
@@ -87,7 +88,9 @@ final class AccuracyAwareSearch {
         st.ranking = params.exactRanking ? "exact" : "fast";
 
         long tb = System.nanoTime();
-        QuantizationPlan basePlan = runBase(params.baseParams, "");
+        // in a pipeline (e.g. [DefaultQuantization, AccuracyAwareQuantization]) the previous plan is the base
+        QuantizationPlan previous = AlgorithmSupport.previousPlan(context).filter(p -> !p.isEmpty()).orElse(null);
+        QuantizationPlan basePlan = previous != null ? previous : runBase(params.baseParams, "");
         st.baseSeconds += (System.nanoTime() - tb) / 1e9;
 
         boolean allBaselines = !params.metrics.isEmpty() && params.metrics.stream().allMatch(m -> m.baselineValue() != null);

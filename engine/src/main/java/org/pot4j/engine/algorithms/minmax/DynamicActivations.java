@@ -3,9 +3,9 @@ package org.pot4j.engine.algorithms.minmax;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.pot4j.api.graph.NodeKind;
 import org.pot4j.api.model.QuantizableNode;
 
 /**
@@ -42,6 +42,6 @@ final class DynamicActivations {
     }
 
     private static boolean isLinear(QuantizableNode n) {
-        return n.hasWeight() && n.weightShape().length == 2 && n.opType().toLowerCase(Locale.ROOT).equals("matmul");
+        return n.hasWeight() && n.weightShape().length == 2 && n.kind() == NodeKind.MATMUL;
     }
 }

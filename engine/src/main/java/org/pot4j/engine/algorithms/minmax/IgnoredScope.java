@@ -11,9 +11,11 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
+import org.pot4j.api.graph.NodeKind;
 import org.pot4j.api.model.Model;
 import org.pot4j.api.model.QuantizableNode;
 import org.pot4j.engine.algorithms.ParamReader;
+import org.pot4j.engine.config.Suggestions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * Nodes kept in FP32 by the user: by name, by op type, or by regular expression on the name. Reads
  * both spellings: POT's {@code ignored: {scope: [names], operations: [{type: T}]}} and NNCF's
  * {@code ignored_scope: {names, types, patterns, validate}} (or a plain list of names); the two are
- * merged. Patterns match from the start of the node name, as NNCF's {@code re.match}.
+ * merged. Patterns match from the start of the node name, as NNCF's {@code re.match}. pot4j adds
+ * {@code kinds}: framework-neutral node kinds ({@code add}, {@code softmax}, {@code conv}, ... see
+ * {@link NodeKind}), so one config keeps the same nodes in FP32 on every backend.
  *
  * <p>As in NNCF ({@code validate=True} by default), a name or pattern that matches no quantizable
  * node is an error, so a typo never silently quantizes a node the user meant to keep. Types that
@@ -30,20 +34,24 @@ import org.slf4j.LoggerFactory;
  *
  * @param names    exact node ids
  * @param types    op types (case-insensitive)
+ * @param kinds    neutral node kinds
  * @param patterns regular expressions over node ids
  * @param validate fail on names/patterns that match nothing
  */
-public record IgnoredScope(Set<String> names, Set<String> types, List<Pattern> patterns, boolean validate) {
+public record IgnoredScope(Set<String> names, Set<String> types, Set<NodeKind> kinds, List<Pattern> patterns,
+                           boolean validate) {
     private static final Logger LOG = LoggerFactory.getLogger(IgnoredScope.class);
-    private static final Set<String> KEYS = Set.of("scope", "operations", "names", "types", "patterns", "regex", "validate");
+    private static final Set<String> KEYS = Set.of("scope", "operations", "names", "types", "kinds", "patterns", "regex",
+            "validate");
 
     /** Nothing ignored. */
-    public static final IgnoredScope NONE = new IgnoredScope(Set.of(), Set.of(), List.of(), true);
+    public static final IgnoredScope NONE = new IgnoredScope(Set.of(), Set.of(), Set.of(), List.of(), true);
 
     /** Copies. */
     public IgnoredScope {
         names = Set.copyOf(names);
         types = Set.copyOf(types);
+        kinds = Set.copyOf(kinds);
         patterns = List.copyOf(patterns);
     }
 
@@ -51,6 +59,7 @@ public record IgnoredScope(Set<String> names, Set<String> types, List<Pattern> p
     public static IgnoredScope parse(ParamReader params) {
         Set<String> names = new LinkedHashSet<>();
         Set<String> types = new LinkedHashSet<>();
+        Set<NodeKind> kinds = new LinkedHashSet<>();
         List<Pattern> patterns = new ArrayList<>();
         boolean validate = true;
         for (String key : List.of("ignored", "ignored_scope")) {
@@ -65,6 +74,9 @@ public record IgnoredScope(Set<String> names, Set<String> types, List<Pattern> p
             names.addAll(p.strings("scope"));
             names.addAll(p.strings("names"));
             p.strings("types").forEach(t -> types.add(t.toLowerCase(Locale.ROOT)));
+            for (String k : p.strings("kinds")) {
+                kinds.add(kind(p, k));
+            }
             for (ParamReader op : p.maps("operations")) {
                 op.requireKnownKeys(Set.of("type", "attributes"));
                 String type = op.string("type", null);
@@ -88,12 +100,25 @@ public record IgnoredScope(Set<String> names, Set<String> types, List<Pattern> p
             }
             validate &= p.bool("validate", true);
         }
-        return new IgnoredScope(names, types, patterns, validate);
+        return new IgnoredScope(names, types, kinds, patterns, validate);
+    }
+
+    private static NodeKind kind(ParamReader p, String k) {
+        List<String> valid = new ArrayList<>();
+        for (NodeKind nk : NodeKind.values()) {
+            valid.add(nk.name().toLowerCase(Locale.ROOT));
+        }
+        String key = k.toLowerCase(Locale.ROOT);
+        if (!valid.contains(key)) {
+            throw p.invalid("kinds", "has an unknown node kind '" + k + "'" + Suggestions.didYouMean(key, valid)
+                    + "; kinds are " + valid);
+        }
+        return NodeKind.valueOf(key.toUpperCase(Locale.ROOT));
     }
 
     /** True when nothing is ignored. */
     public boolean isEmpty() {
-        return names.isEmpty() && types.isEmpty() && patterns.isEmpty();
+        return names.isEmpty() && types.isEmpty() && kinds.isEmpty() && patterns.isEmpty();
     }
 
     /** Why {@code node} is ignored, or null when it is not. */
@@ -103,6 +128,9 @@ public record IgnoredScope(Set<String> names, Set<String> types, List<Pattern> p
         }
         if (types.contains(node.opType().toLowerCase(Locale.ROOT))) {
             return "ignored by type " + node.opType();
+        }
+        if (kinds.contains(node.kind())) {
+            return "ignored by kind " + node.kind().name().toLowerCase(Locale.ROOT);
         }
         for (Pattern p : patterns) {
             if (p.matcher(node.id()).lookingAt()) {
@@ -120,9 +148,11 @@ public record IgnoredScope(Set<String> names, Set<String> types, List<Pattern> p
     public void check(Model model, List<QuantizableNode> nodes) {
         Set<String> ids = new LinkedHashSet<>();
         Set<String> opTypes = new TreeSet<>();
+        Set<NodeKind> nodeKinds = new TreeSet<>();
         for (QuantizableNode n : nodes) {
             ids.add(n.id());
             opTypes.add(n.opType().toLowerCase(Locale.ROOT));
+            nodeKinds.add(n.kind());
         }
         List<String> missing = new ArrayList<>();
         for (String n : names) {
@@ -140,6 +170,12 @@ public record IgnoredScope(Set<String> names, Set<String> types, List<Pattern> p
                 LOG.warn("ignored type '{}' matches no quantizable node of {} (types there: {})", t, model.path(), opTypes);
             }
         }
+        for (NodeKind k : kinds) {
+            if (!nodeKinds.contains(k)) {
+                LOG.warn("ignored kind '{}' matches no quantizable node of {} (kinds there: {})", k.name().toLowerCase(Locale.ROOT),
+                        model.path(), nodeKinds);
+            }
+        }
         if (missing.isEmpty()) {
             return;
         }
@@ -155,7 +191,11 @@ public record IgnoredScope(Set<String> names, Set<String> types, List<Pattern> p
 
     /** A short summary for plan metadata. */
     public Map<String, Object> describe() {
-        return Map.of("names", List.copyOf(names), "types", List.copyOf(types),
-                "patterns", patterns.stream().map(Pattern::pattern).toList());
+        Map<String, Object> m = new java.util.LinkedHashMap<>(Map.of("names", List.copyOf(names), "types", List.copyOf(types),
+                "patterns", patterns.stream().map(Pattern::pattern).toList()));
+        if (!kinds.isEmpty()) {
+            m.put("kinds", kinds.stream().map(k -> k.name().toLowerCase(Locale.ROOT)).toList());
+        }
+        return m;
     }
 }

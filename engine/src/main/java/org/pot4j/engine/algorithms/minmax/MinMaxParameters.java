@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
  * @param weightOutlierProb  0 for absolute-maximum weight ranges, else the quantile outlier probability
  * @param dynamicActivations inputs of linear MatMuls quantized at run time ({@code activations.mode: dynamic},
  *                           see {@link ActivationModeDefault} for the default)
+ * @param outliers           which channels of a dynamic input are computed in float ({@code activations.outlier_channels})
  */
 public record MinMaxParameters(
         String algorithm,
@@ -56,7 +57,8 @@ public record MinMaxParameters(
         int convWeightBits,
         boolean perChannelWeights,
         double weightOutlierProb,
-        boolean dynamicActivations) {
+        boolean dynamicActivations,
+        OutlierChannels outliers) {
 
     private static final Logger LOG = LoggerFactory.getLogger(MinMaxParameters.class);
 
@@ -71,7 +73,8 @@ public record MinMaxParameters(
      * GPU/NPU/CPU_SPR would be accepted and then ignored (seed conformance, issue 17).
      */
     private static final Set<String> DEVICES = Set.of("any", "cpu");
-    private static final Set<String> ACTIVATION_KEYS = Set.of("bits", "mode", "granularity", "range_estimator");
+    private static final Set<String> ACTIVATION_KEYS = Set.of("bits", "mode", "granularity", "range_estimator",
+            "outlier_channels");
     private static final Set<String> WEIGHT_KEYS = Set.of("bits", "mode", "granularity", "range_estimator");
 
     /** Parses and validates for a backend with every feature and no limitation. */
@@ -135,6 +138,7 @@ public record MinMaxParameters(
             symmetric = true;
         }
         RangeEstimator range = RangeEstimator.forActivations(p, act, symmetric);
+        OutlierChannels outliers = OutlierChannels.parse(act, dynamic, caps);
 
         if (p.has("weights") && !p.isMap("weights")) {
             throw p.invalid("weights", "must be a map such as {bits: 8, granularity: perchannel}");
@@ -156,7 +160,7 @@ public record MinMaxParameters(
         boolean perChannel = w.choice("granularity", "perchannel", Set.of("perchannel", "pertensor")).equals("perchannel");
         double wOutlier = weightOutlierProb(p, w);
         return new MinMaxParameters(algorithm, device, preset, subset, batch, shuffle, seed, ignored, modelType != null,
-                actBits, symmetric, range, wBits, convBits, perChannel, wOutlier, dynamic);
+                actBits, symmetric, range, wBits, convBits, perChannel, wOutlier, dynamic, outliers);
     }
 
     private static int bits(ParamReader r) {
@@ -208,7 +212,7 @@ public record MinMaxParameters(
         }
         m.put("activations", activationBits + "-bit " + (symmetricActivations ? "symmetric" : "asymmetric")
                 + ", range_estimator " + activationRange.description()
-                + (dynamicActivations ? ", linear-layer inputs dynamic" : ""));
+                + (dynamicActivations ? ", linear-layer inputs dynamic" + outliers.description() : ""));
         m.put("weights", (convWeightBits != weightBits ? weightBits + "-bit (convolutions " + convWeightBits + "-bit)"
                 : weightBits + "-bit") + " symmetric " + (perChannelWeights ? "perchannel" : "pertensor")
                 + (weightOutlierProb > 0 ? ", abs_quantile " + weightOutlierProb : ", abs_max"));

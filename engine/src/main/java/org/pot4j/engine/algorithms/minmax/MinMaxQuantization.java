@@ -28,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * its statistics with FastBiasCorrection's into one pass.
  */
 public final class MinMaxQuantization implements QuantizationAlgorithm {
+    /** Per-channel absolute maxima over the last axis of a dynamic input (its outlier channels). */
+    static final org.pot4j.engine.statistics.StatisticSpec OUTLIER_STAT =
+            org.pot4j.engine.statistics.StatisticSpec.channelAbsMax(-1);
+
     /** Name in configs. */
     public static final String NAME = "MinMaxQuantization";
 
@@ -81,7 +85,11 @@ public final class MinMaxQuantization implements QuantizationAlgorithm {
         StatisticsRequest request = new StatisticsRequest();
         for (String t : selection.activationTensors()) {
             if (dynamic.contains(t)) {
-                continue; // the range comes from each batch at run time
+                // the range comes from each batch at run time; only the channels' ranges, to find outliers
+                if (params.outliers().enabled()) {
+                    request.add(t, OUTLIER_STAT);
+                }
+                continue;
             }
             request.add(t, params.activationRange().min());
             request.add(t, params.activationRange().max());
@@ -119,6 +127,12 @@ public final class MinMaxQuantization implements QuantizationAlgorithm {
         for (String t : prepared.selection().activationTensors()) {
             if (prepared.dynamicTensors().contains(t)) {
                 plan.activation(t, ActivationQuantizer.dynamic(params.activationBits()));
+                if (params.outliers().enabled()) {
+                    int[] channels = params.outliers().select(stats.channelMeans(t, OUTLIER_STAT));
+                    if (channels.length > 0) {
+                        plan.floatChannels(t, channels);
+                    }
+                }
                 continue;
             }
             double lo = stats.value(t, range.min());
@@ -160,6 +174,11 @@ public final class MinMaxQuantization implements QuantizationAlgorithm {
         r.put("signed_activations", signed);
         r.put("asymmetric_activations", asymmetric);
         r.put("dynamic_activations", dynamic);
+        if (!plan.floatChannels().isEmpty()) {
+            Map<String, Object> outliers = new LinkedHashMap<>();
+            plan.floatChannels().forEach((t, c) -> outliers.put(t, java.util.Arrays.stream(c).boxed().toList()));
+            r.put("float_outlier_channels", outliers);
+        }
         return r;
     }
 

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
+import org.pot4j.api.graph.NodeKind;
 import org.pot4j.api.model.BackendCapability;
 import org.pot4j.api.model.Model;
 import org.pot4j.api.model.QuantizableNode;
@@ -49,11 +50,11 @@ public record NodeSelection(List<QuantizableNode> quantized, Map<String, String>
         Map<String, String> fp32 = new LinkedHashMap<>();
         for (QuantizableNode n : nodes) {
             String reason = params.ignored().reason(n);
-            if (reason == null && params.transformer() && !n.hasWeight() && TransformerOps.keptInFp32(n.opType())) {
+            if (reason == null && params.transformer() && !n.hasWeight() && TransformerOps.keptInFp32(n.kind())) {
                 reason = "model_type transformer keeps " + n.opType() + " in FP32";
             }
             if (reason == null && params.dynamicActivations() && !n.hasWeight()
-                    && TransformerOps.normalize(n.opType()).equals("matmul")) {
+                    && n.kind() == NodeKind.MATMUL) {
                 // as ONNX Runtime's own dynamic quantizer: on MiniLM, quantizing the attention MatMuls statically
                 // next to dynamic linear layers added 25 QuantizeLinear nodes and no accuracy (sentence cosine
                 // 0.9929 with them, 0.9931 without)

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.pot4j.api.model.BackendCapability;
+import org.pot4j.api.graph.NodeKind;
 import org.pot4j.api.model.QuantizableNode;
 import org.pot4j.api.quant.ActivationQuantizer;
 import org.pot4j.api.quant.QuantizationPlan;
@@ -19,17 +20,19 @@ import org.pot4j.engine.config.PlanJson;
 /** Which tensors {@code activations: {mode: dynamic}} quantizes at run time, and when it is the default. */
 class DynamicActivationsTest {
     private static QuantizableNode linear(String id, String op, String in, long... shape) {
-        return new QuantizableNode(id, op, List.of(in), List.of(), id + ".w", shape, shape.length - 1, null, id + ".out", 2);
+        return new QuantizableNode(id, op, List.of(in), List.of(), id + ".w", shape, shape.length - 1, null, id + ".out", 2,
+                op.equals("MatMul") ? NodeKind.MATMUL : NodeKind.LINEAR);
     }
 
     @Test
     void onlyTensorsReadSolelyByLinearMatMulsAreDynamic() {
         QuantizableNode qkv = linear("q", "MatMul", "ln", 384, 384);
         QuantizableNode k = linear("k", "MatMul", "ln", 384, 384);
-        QuantizableNode scores = new QuantizableNode("scores", "MatMul", List.of("qh", "kh"), List.of(), null, null, -1, null, "s", -1);
+        QuantizableNode scores = new QuantizableNode("scores", "MatMul", List.of("qh", "kh"), List.of(), null, null, -1, null, "s", -1,
+                NodeKind.MATMUL);
         QuantizableNode gemm = linear("pool", "Gemm", "cls", 384, 384);
         QuantizableNode conv = new QuantizableNode("conv", "Conv", List.of("shared"), List.of("c"), "w", new long[] {4, 4, 3, 3}, 0,
-                null, "c", 1);
+                null, "c", 1, NodeKind.CONV);
         QuantizableNode mixed = linear("fc", "MatMul", "shared", 4, 4);
         QuantizableNode batched = linear("bmm", "MatMul", "x3", 2, 4, 4);
         NodeSelection s = new NodeSelection(List.of(qkv, k, scores, gemm, conv, mixed, batched), Map.of(),

@@ -241,6 +241,18 @@ class MinMaxQuantizationTest {
     }
 
     @Test
+    void ignoredKindsKeepNodesOfThatNeutralKindInFp32() {
+        Dataset data = ArrayDataset.generated("input", new long[] {6}, 32, 4);
+        QuantizationPlan plan = plan(block(), Map.of("ignored_scope", Map.of("kinds", List.of("add", "Softmax"))), data);
+        assertEquals(Set.of("residual", "softmax"), plan.fp32Nodes());
+        assertEquals(Set.of("fc1", "fc2"), plan.weights().keySet());
+        Pot4jException typo = assertThrows(Pot4jException.class,
+                () -> plan(block(), Map.of("ignored_scope", Map.of("kinds", List.of("softmx"))), data));
+        assertEquals(ErrorCode.CONFIG_INVALID, typo.code());
+        assertTrue(typo.getMessage().contains("did you mean 'softmax'"), typo.getMessage());
+    }
+
+    @Test
     void aTensorSharedByNodesGetsOneQuantizer() {
         Random r = new Random(3);
         JavaMlpModel twoHeads = JavaMlpModel.builder("input", -1, 4)
