@@ -50,9 +50,9 @@
  *     FP32 on an eighth of the subset) puts first, and re-rankings after a revert that does not help
  *     re-score only the leading candidates; far from the target a predicted prefix of the ranking is
  *     reverted at once and bisected down; once the target is met, reverted nodes are put back while
- *     it holds. Single reverts, bisection steps and put-backs are screened on the ranking subset first
- *     ({@code cost.screen_passes}) and validated only when the screen predicts they help (single reverts
- *     that do not improve the subset are skipped, and re-rank lazily once the plan has changed).
+ *     it holds. Bisection steps and put-backs are screened on the ranking subset first
+ *     ({@code cost.screen_passes}) and validated only when the screen predicts the target is met
+ *     ({@code -Dpot4j.aa.screenSingles=true} also screens single reverts after a revert: experimental).
  *     {@code max_iter_num} bounds validation passes. Resume replays the stored passes. Details and measurements: {@code FastSearch}.</li>
  * <li><b>Suffix runs.</b> When the model implements {@link org.pot4j.api.model.SuffixRuns} (ONNX), both
  *     modes score each candidate from where its plan differs from the current one, fed with tensors
