@@ -22,6 +22,7 @@ import org.pot4j.api.model.InputLimit;
 import org.pot4j.api.model.InputLimits;
 import org.pot4j.api.model.Model;
 import org.pot4j.api.model.QuantizableNode;
+import org.pot4j.api.model.SuffixRuns;
 import org.pot4j.api.model.TensorInfo;
 import org.pot4j.api.quant.QuantizationPlan;
 import org.pot4j.backend.onnx.proto.OnnxProtos.ModelProto;
@@ -32,7 +33,7 @@ import org.pot4j.backend.onnx.proto.OnnxProtos.TensorProto;
  * {@link #compile} and {@link #save} share. The loaded proto is never modified; each plan is applied
  * to a fresh copy.
  */
-final class OnnxModel implements Model, InputLimits {
+final class OnnxModel implements Model, InputLimits, SuffixRuns {
     private static final System.Logger LOG = System.getLogger(OnnxModel.class.getName());
     /** Sessions are built from one serialized proto, which protobuf caps at 2 GiB. */
     private static final long MAX_TENSOR_BYTES = 1800L << 20;
@@ -50,6 +51,7 @@ final class OnnxModel implements Model, InputLimits {
     private final List<TensorInfo> outputs;
     private final long sizeOnDisk;
     private final long externalThreshold;
+    private final OnnxSuffixCutter cutter;
 
     OnnxModel(Path path, OrtEnvironment env, OnnxSessionSettings settings, ModelProto normalized, long sizeOnDisk,
               long externalThreshold) {
@@ -80,6 +82,7 @@ final class OnnxModel implements Model, InputLimits {
         this.outputs = infos(graph.outputs());
         this.sizeOnDisk = sizeOnDisk;
         this.externalThreshold = externalThreshold;
+        this.cutter = new OnnxSuffixCutter(graph, writer, env, settings, path.getFileName().toString());
     }
 
     @Override
@@ -202,6 +205,12 @@ final class OnnxModel implements Model, InputLimits {
     /** The model with {@code plan} applied and activations stored as {@code table} says (null: uint8). */
     ModelProto appliedWithKernelTable(QuantizationPlan plan, OnnxKernelTable table) {
         return new OnnxQdqWriter(graph, bindings, placement, () -> table).apply(plan, Set.of());
+    }
+
+    /** {@inheritDoc} The two plans are written as QDQ graphs and compared node by node, see {@link OnnxSuffixCutter}. */
+    @Override
+    public Suffix suffix(QuantizationPlan base, QuantizationPlan variant) {
+        return cutter.suffix(base, variant);
     }
 
     @Override

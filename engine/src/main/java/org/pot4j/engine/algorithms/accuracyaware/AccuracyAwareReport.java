@@ -144,19 +144,23 @@ final class AccuracyAwareReport {
         int n = Math.max(1, st.validationSize);
         double fp32 = st.fp32PassSeconds;
         double rankingPasses = st.rankingSampleRuns / n;
+        double screenPasses = st.screenSampleRuns / n;
         c.put("ranking_passes", rankingPasses);
+        c.put("screen_passes", screenPasses);
         c.put("validation_passes", st.validationPasses);
-        c.put("search_passes", rankingPasses + st.validationPasses);
+        c.put("search_passes", rankingPasses + screenPasses + st.validationPasses);
         c.put("initial_passes", st.initialPasses);
         c.put("base_seconds", st.baseSeconds);
         c.put("initial_seconds", st.initialSeconds);
         c.put("ranking_seconds", st.rankingSeconds);
+        c.put("screen_seconds", st.screenSeconds);
         c.put("validation_seconds", st.validationSeconds);
         c.put("total_seconds", totalSeconds);
         if (fp32 > 0) {
             c.put("ranking_seconds_in_fp32_passes", st.rankingSeconds / fp32);
             c.put("validation_seconds_in_fp32_passes", st.validationSeconds / fp32);
-            c.put("search_seconds_in_fp32_passes", (st.rankingSeconds + st.validationSeconds) / fp32);
+            c.put("screen_seconds_in_fp32_passes", st.screenSeconds / fp32);
+            c.put("search_seconds_in_fp32_passes", (st.rankingSeconds + st.screenSeconds + st.validationSeconds) / fp32);
             c.put("total_seconds_in_fp32_passes", totalSeconds / fp32);
         }
         return c;

@@ -39,6 +39,8 @@ final class AccuracyAwareSearch {
     static final double DROP_TOLERANCE = 1e-9;
     /** A configured baseline_value further than this fraction from the measured FP32 value is not trusted. */
     static final double BASELINE_TOLERANCE = 0.10;
+    /** {@code -Dpot4j.aa.suffixRuns=false} ranks with whole-model runs only (to measure what suffix runs save). */
+    static final String SUFFIX_RUNS_PROPERTY = "pot4j.aa.suffixRuns";
 
     private static final Logger LOG = LoggerFactory.getLogger(AccuracyAwareSearch.class);
 
@@ -71,7 +73,9 @@ final class AccuracyAwareSearch {
         this.fingerprint = fingerprint;
         this.progress = context.progress() == null ? ProgressListener.NONE : context.progress();
         this.reverter = new NodeReverter(model.quantizableNodes());
-        this.ranker = new LayerRanker(reverter, probe, progress, params.rankingWorkers);
+        this.ranker = new LayerRanker(reverter, probe, progress, params.rankingWorkers,
+                Boolean.parseBoolean(System.getProperty(SUFFIX_RUNS_PROPERTY, "true"))
+                        ? new SuffixScoring(model, validation, evaluator, SuffixScoring.defaultBudget()) : null);
         double budget = Math.min(params.maxTimeSeconds * 1e9, Long.MAX_VALUE / 4.0);
         this.deadline = sessionStart + (long) budget;
     }
@@ -430,7 +434,7 @@ final class AccuracyAwareSearch {
         Map<Integer, List<Tensor>> reference = fp32SubsetOutputs(st);
         String stage = "rank layers (before iteration " + (st.iteration + 1) + ")";
         List<RankEntry> entries = ranker.rank(st.plan, candidates, st.rankingSubset, focus, reference, stage, deadline);
-        st.rankingSampleRuns += (double) candidates.size() * st.rankingSubset.length;
+        st.rankingSampleRuns += ranker.lastSampleRuns();
         double seconds = (System.nanoTime() - t0) / 1e9;
         st.rankingSeconds += seconds;
         st.rankings.add(new RankingRecord(st.iteration + 1, focus.name(), focus.perSample() ? "metric" : "nmse", seconds, entries));

@@ -66,6 +66,8 @@ final class FastSearch {
      * 0.004) the last four tries all failed, a pass each, after three of the first four had succeeded.
      */
     static final int PUT_BACK_FAILURES = 2;
+    /** Put-back also stops after this many tries in a row that the screen predicts to miss the target. */
+    static final int PUT_BACK_SCREENED_OUT = 4;
 
     private final AccuracyAwareSearch s;
     private final AccuracyAwareParams params;
@@ -80,6 +82,21 @@ final class FastSearch {
      * the residual Add after it, so a permanent exclusion missed the target).
      */
     private final java.util.Set<String> skipped = new java.util.LinkedHashSet<>();
+    /**
+     * (subset score, drop) of plans measured both ways, and FP32 at (its subset score, 0): how a
+     * screen on the ranking subset translates into a validation-set drop (piecewise linear).
+     */
+    private final List<double[]> anchors = new ArrayList<>();
+    /** Screens whose cost this replay has counted. */
+    private final java.util.Set<String> countedScreens = new java.util.HashSet<>();
+    /** Single reverts are screened first (off after a re-ranking that screens emptied, until a revert is kept). */
+    private boolean screenSingles = true;
+    /**
+     * Screening single reverts: off. It cut MiniLM (per-token cosine 0.996) to 7 nodes in 7 passes and the
+     * 4-bit ResNet to 2 nodes in 2, but on 500 MNIST samples with maximal_drop 0.002 it ended with 8 nodes
+     * (POT 6) or, screening only right after a revert, missed the target in 10 passes.
+     */
+    static final boolean SCREEN_SINGLES = Boolean.getBoolean("pot4j.aa.screenSingles");
 
     FastSearch(AccuracyAwareSearch search) {
         this.s = search;
@@ -164,9 +181,36 @@ final class FastSearch {
                 s.save(st);
                 continue;
             }
-            // near the target: one node at a time (POT's step)
+            // near the target: one node at a time (POT's step), screened on the ranking subset first
             RankEntry next = rk.entries.get(pos);
+            if (SCREEN_SINGLES && screenSingles && planChanged) {
+                double current = screen(st, st.revertedUnits);
+                double candidate = screen(st, prefixUnits(st, rk, pos, 1));
+                if (candidate <= current) {
+                    // no better on the ranking subset: skipped without a validation pass until the plan changes
+                    skipped.addAll(next.group());
+                    pos++;
+                    s.message(next.node() + " screened out: its revert does not improve the ranking subset");
+                    if (planChanged) {
+                        // the plan moved since this ranking (a revert can make new nodes matter: the residual
+                        // Add after a reverted conv on the 4-bit ResNet): re-rank lazily, as POT re-ranks
+                        rk = rerank(st, rk, pos);
+                        if (rk == null) {
+                            break;
+                        }
+                        pos = 0;
+                        planChanged = false;
+                        jumps = true;
+                    } else if (pos >= rk.confirmed) {
+                        screenSingles = false; // the re-ranking's leaders are validated, as POT would
+                    }
+                    continue;
+                }
+            }
             Outcome o = evaluate(st, prefixUnits(st, rk, pos, 1), next);
+            if (screenSingles) {
+                anchor(screen(st, o.units), o.objective);
+            }
             if (o.objective < before) {
                 rescale(rk, pos, 1, before, o.objective);
                 commit(st, o, rk, pos);
@@ -210,22 +254,123 @@ final class FastSearch {
         s.save(st);
     }
 
-    /** Bisection for the shortest prefix in [1, hi) that meets the target; {@code met} is prefix {@code hi}. */
+    /**
+     * The shortest prefix in [1, hi) that meets the target; {@code met} is prefix {@code hi}. Prefixes
+     * are bisected on screens (the ranking subset, a fraction of a pass each); only the shortest one
+     * predicted to meet the target is validated, and a miss narrows the range and adds an anchor.
+     */
     private Outcome bisect(SearchState st, Ranking rk, int pos, int hi, Outcome met, double start) {
+        anchor(screen(st, met.units), met.objective);
         int lo = 0;
         Outcome best = met;
         while (hi - lo > 1 && !budgetExhaustedQuietly(st)) {
-            int m = (lo + hi) / 2;
-            Outcome o = evaluate(st, prefixUnits(st, rk, pos, m), rk.entries.get(pos + m - 1));
+            int a = lo;
+            int b = hi;
+            while (b - a > 1) {
+                int m = (a + b) / 2;
+                double predicted = predictDrop(screen(st, prefixUnits(st, rk, pos, m)));
+                if (Double.isFinite(predicted) && predicted <= params.maximalDrop) {
+                    b = m;
+                } else {
+                    a = m;
+                }
+            }
+            if (b >= hi) {
+                break; // nothing shorter is predicted to meet the target
+            }
+            Outcome o = evaluate(st, prefixUnits(st, rk, pos, b), rk.entries.get(pos + b - 1));
+            anchor(screen(st, o.units), o.objective);
             if (s.met(o.objective)) {
-                hi = m;
+                hi = b;
                 best = o;
             } else {
-                lo = m;
-                rescale(rk, pos, m, start, o.objective);
+                lo = b;
+                rescale(rk, pos, b, start, o.objective);
             }
         }
         return best;
+    }
+
+    /**
+     * The subset score (focus metric, oriented: higher is better) of the start plan with {@code units}
+     * reverted: a ranking-subset run instead of a validation pass. Stored in the checkpoint.
+     */
+    private double screen(SearchState st, List<String> units) {
+        ControlledMetric focus = s.focus(st);
+        String key = focus.name() + "|" + String.join("\n", units);
+        double[] stored = st.screens.get(key);
+        if (stored == null) {
+            long t0 = System.nanoTime();
+            Map<Integer, List<Tensor>> reference = s.fp32SubsetOutputs(st);
+            double score = s.probe.score(planFor(st, units), st.rankingSubset, focus, reference).score();
+            stored = new double[] {score, (System.nanoTime() - t0) / 1e9};
+            st.screens.put(key, stored);
+        }
+        if (countedScreens.add(key)) {
+            st.screenSampleRuns += st.rankingSubset.length;
+            st.screenSeconds += stored[1];
+        }
+        return stored[0];
+    }
+
+    private QuantizationPlan planFor(SearchState st, List<String> units) {
+        QuantizationPlan plan = st.startPlan;
+        for (String u : units) {
+            QuantizableNode n = s.reverter.node(u);
+            if (n != null && s.reverter.isQuantized(plan, n)) {
+                plan = s.reverter.revert(plan, u);
+            }
+        }
+        return plan;
+    }
+
+    private void anchor(double score, double drop) {
+        if (Double.isFinite(score) && Double.isFinite(drop)) {
+            anchors.add(new double[] {score, drop});
+        }
+    }
+
+    /**
+     * The validation-set drop a subset score predicts: linear between the nearest anchors with a
+     * better and a worse score (extrapolated from the two nearest on one side); NaN without two anchors.
+     */
+    double predictDrop(double score) {
+        return predictDrop(anchors, score);
+    }
+
+    static double predictDrop(List<double[]> anchors, double score) {
+        double[] above = null;
+        double[] below = null;
+        for (double[] a : anchors) {
+            if (a[0] >= score && (above == null || a[0] < above[0])) {
+                above = a;
+            }
+            if (a[0] <= score && (below == null || a[0] > below[0])) {
+                below = a;
+            }
+        }
+        if (above != null && below != null) {
+            if (above[0] == below[0]) {
+                return (above[1] + below[1]) / 2;
+            }
+            return below[1] + (score - below[0]) * (above[1] - below[1]) / (above[0] - below[0]);
+        }
+        // one side only: the two nearest anchors on that side
+        double[] near = above != null ? above : below;
+        if (near == null) {
+            return Double.NaN;
+        }
+        double[] second = null;
+        for (double[] a : anchors) {
+            if (a != near && (above != null ? a[0] > near[0] : a[0] < near[0])
+                    && (second == null || Math.abs(a[0] - near[0]) < Math.abs(second[0] - near[0]))) {
+                second = a;
+            }
+        }
+        if (second == null || second[0] == near[0]) {
+            return Double.NaN;
+        }
+        return near[1] + (score - near[0]) * (second[1] - near[1]) / (second[0] - near[0]);
     }
 
     /** Resets the state to the start plan and queues the stored passes and rankings for replay. */
@@ -246,6 +391,11 @@ final class FastSearch {
         st.rankingSampleRuns = 0;
         st.validationPasses = 0;
         st.validationSeconds = 0;
+        st.screenSampleRuns = 0;
+        st.screenSeconds = 0;
+        anchors.clear();
+        countedScreens.clear();
+        screenSingles = true;
         s.setCurrent(st, st.startPlan, st.startValues);
     }
 
@@ -321,6 +471,7 @@ final class FastSearch {
         st.reverted = new ArrayList<>(o.members);
         st.revertedUnits = new ArrayList<>(o.units);
         skipped.clear();
+        screenSingles = true;
         mark(st, o, "reverted");
         if (st.currentObjective < st.bestObjective
                 || (st.currentObjective == st.bestObjective && st.reverted.size() < st.bestReverted.size())
@@ -345,8 +496,11 @@ final class FastSearch {
             return g == null || g.isNaN() ? 0 : g;
         }).thenComparing(u -> -revertOrder.get(u)));
         int failures = 0;
+        int screenedOut = 0;
+        anchor(screen(st, st.revertedUnits), st.currentObjective);
         for (String unit : order) {
-            if (st.revertedUnits.size() <= 1 || failures >= PUT_BACK_FAILURES || budgetExhaustedQuietly(st)) {
+            if (st.revertedUnits.size() <= 1 || failures >= PUT_BACK_FAILURES || screenedOut >= PUT_BACK_SCREENED_OUT
+                    || budgetExhaustedQuietly(st)) {
                 break;
             }
             Double g = gains.get(unit);
@@ -356,8 +510,17 @@ final class FastSearch {
             }
             List<String> units = new ArrayList<>(st.revertedUnits);
             units.remove(unit);
+            double predicted = predictDrop(screen(st, units));
+            if (Double.isFinite(predicted) && predicted > params.maximalDrop) {
+                screenedOut++;
+                s.message(String.format(Locale.ROOT, "put back %s screened out: predicted drop %s on the ranking subset",
+                        unit, AccuracyAwareSearch.fmt(predicted)));
+                continue;
+            }
+            screenedOut = 0;
             QuantizableNode qn = s.reverter.node(unit);
             Outcome o = evaluate(st, units, null, unit, qn == null ? "" : qn.opType(), "put back " + unit);
+            anchor(screen(st, units), o.objective);
             if (s.met(o.objective)) {
                 s.setCurrent(st, o.plan, o.values);
                 st.reverted = new ArrayList<>(o.members);
@@ -464,6 +627,25 @@ final class FastSearch {
         st.rankings.add(rec);
         st.rankingSeconds += rec.seconds();
         st.rankingSampleRuns += rec.sampleRuns();
+        if (rec.currentScore() != null) {
+            // the ranking measured the current plan and FP32 on the subset: two anchors for free
+            anchor(rec.currentScore(), st.currentObjective);
+            String screenKey = rec.focus() + "|" + String.join("\n", st.revertedUnits);
+            st.screens.putIfAbsent(screenKey, new double[] {rec.currentScore(), 0});
+            countedScreens.add(screenKey);
+            // and every confirmed candidate reverted alone: the screens of the next single reverts
+            for (int j = 0; j < rec.confirmed(); j++) {
+                RankEntry e = rec.entries().get(j);
+                if (Double.isFinite(e.score())) {
+                    String k = screenKey + (st.revertedUnits.isEmpty() ? "" : "\n") + e.node();
+                    st.screens.putIfAbsent(k, new double[] {e.score(), 0});
+                    countedScreens.add(k);
+                }
+            }
+        }
+        if (rec.fp32Score() != null) {
+            anchor(rec.fp32Score(), 0);
+        }
         return ranking(rec, st.currentObjective);
     }
 
@@ -492,7 +674,7 @@ final class FastSearch {
             st.rankingSampleRuns = before0;
             int[] few = preRankSamples(subset);
             px = preRank(st, candidates, few, ref0);
-            runs += (candidates.size() + 1.0) * few.length;
+            runs += s.ranker.lastSampleRuns() + few.length;
         }
         Map<String, Double> proxyScores = px;
         List<QuantizableNode> order = new ArrayList<>(candidates);
@@ -541,7 +723,7 @@ final class FastSearch {
         int kk = confirm.size();
         String stage = "rank " + kk + " of " + candidates.size() + " layers (before iteration " + (st.iteration + 1) + ")";
         List<RankEntry> exact = s.ranker.rank(st.plan, confirm, subset, focus, reference, stage, s.deadline);
-        runs += (double) kk * subset.length;
+        runs += s.ranker.lastSampleRuns();
         boolean seeded = focus.name().equals(st.subsetScoreFocus);
         double current;
         if (seeded && st.startSubsetScore != null && st.revertedUnits.isEmpty()) {

@@ -69,7 +69,19 @@ final class FunctionProbe implements AccuracyProbe {
             double v = r.aggregate().get(Evaluator.VALIDATION_KEY);
             return new CandidateScore(focus.orientation() * v, v, Double.NaN);
         }
-        EvaluationResult r = quiet.evaluate(model, EvaluationRequest.of(plan, validation, List.of(), "rank candidate")
+        return score(model, validation, plan, subset, focus, fp32SubsetOutputs);
+    }
+
+    /** Ranking by NMSE needs only the outputs, so a suffix can produce them; the user's function never sees a suffix. */
+    @Override
+    public boolean suffixScoring(ControlledMetric focus) {
+        return !focus.perSample();
+    }
+
+    @Override
+    public CandidateScore score(Model on, Dataset data, QuantizationPlan plan, int[] subset, ControlledMetric focus,
+            Map<Integer, List<Tensor>> fp32SubsetOutputs) {
+        EvaluationResult r = quiet.evaluate(on, EvaluationRequest.of(plan, data, List.of(), "rank candidate")
                 .withIndices(subset).withReference(fp32SubsetOutputs).withWorkers(1));
         double nmse = MetricsProbe.mean(r.distances());
         return new CandidateScore(-nmse, Double.NaN, nmse);

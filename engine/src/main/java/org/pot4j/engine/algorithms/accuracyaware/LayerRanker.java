@@ -31,12 +31,26 @@ final class LayerRanker {
     private final AccuracyProbe probe;
     private final ProgressListener progress;
     private final int workers;
+    private final SuffixScoring suffixes;
+    /** Model runs the last {@link #rank} cost, in whole-model runs of one sample (a suffix run counts its share). */
+    private double lastSampleRuns;
 
     LayerRanker(NodeReverter reverter, AccuracyProbe probe, ProgressListener progress, int workers) {
+        this(reverter, probe, progress, workers, null);
+    }
+
+    /** @param suffixes scores candidates from cut tensors when the backend can (null = whole models only) */
+    LayerRanker(NodeReverter reverter, AccuracyProbe probe, ProgressListener progress, int workers, SuffixScoring suffixes) {
         this.reverter = reverter;
         this.probe = probe;
         this.progress = progress;
         this.workers = Math.max(1, workers);
+        this.suffixes = suffixes;
+    }
+
+    /** What the last ranking cost in whole-model runs of one sample (suffix runs count their share of the nodes). */
+    double lastSampleRuns() {
+        return lastSampleRuns;
     }
 
     /** Thrown when the time budget runs out before every candidate was scored. */
@@ -59,12 +73,34 @@ final class LayerRanker {
         int n = candidates.size();
         RankEntry[] results = new RankEntry[n];
         AtomicLong done = new AtomicLong();
+        Map<String, SuffixScoring.Target> targets = Map.of();
+        double runs = n;
+        if (suffixes != null && suffixes.available() && probe.suffixScoring(focus) && n > 1) {
+            SuffixScoring.Prepared p = suffixes.prepare(current, candidates, id -> reverter.revert(current, id), subset);
+            targets = p.targets();
+            runs += p.captureRuns();
+            if (!targets.isEmpty() && !suffixes.checked()) {
+                // the first suffix of a search must give what the whole model gives, else whole models from now on
+                QuantizableNode first = candidates.stream().filter(c -> p.targets().containsKey(c.id())).findFirst().orElseThrow();
+                SuffixScoring.Target t = targets.get(first.id());
+                QuantizationPlan plan = reverter.revert(current, first.id());
+                runs += 1 + t.share();
+                if (!suffixes.confirm(first.id(), t, plan, subset, fp32Outputs)) {
+                    targets = Map.of();
+                }
+            }
+            for (SuffixScoring.Target t : targets.values()) {
+                runs -= 1 - t.share();
+            }
+        }
+        lastSampleRuns = runs * subset.length;
+        Map<String, SuffixScoring.Target> via = targets;
         progress.stageStarted(stage, n);
         try {
             int threads = probe.parallelScoring(focus) ? Math.min(workers, n) : 1;
             if (threads <= 1) {
                 for (int i = 0; i < n; i++) {
-                    results[i] = score(current, candidates.get(i), subset, focus, fp32Outputs, deadlineNanos);
+                    results[i] = score(current, candidates.get(i), subset, focus, fp32Outputs, deadlineNanos, via);
                     progress.progress(stage, done.incrementAndGet(), n);
                 }
             } else {
@@ -77,7 +113,7 @@ final class LayerRanker {
                     List<Future<RankEntry>> futures = new ArrayList<>();
                     for (QuantizableNode c : candidates) {
                         futures.add(pool.submit(() -> {
-                            RankEntry e = score(current, c, subset, focus, fp32Outputs, deadlineNanos);
+                            RankEntry e = score(current, c, subset, focus, fp32Outputs, deadlineNanos, via);
                             progress.progress(stage, done.incrementAndGet(), n);
                             return e;
                         }));
@@ -110,11 +146,14 @@ final class LayerRanker {
     }
 
     private RankEntry score(QuantizationPlan current, QuantizableNode node, int[] subset, ControlledMetric focus,
-            Map<Integer, List<Tensor>> fp32Outputs, long deadlineNanos) {
+            Map<Integer, List<Tensor>> fp32Outputs, long deadlineNanos, Map<String, SuffixScoring.Target> via) {
         if (System.nanoTime() - deadlineNanos > 0) {
             throw new BudgetExceeded();
         }
-        CandidateScore s = probe.score(reverter.revert(current, node.id()), subset, focus, fp32Outputs);
+        QuantizationPlan plan = reverter.revert(current, node.id());
+        SuffixScoring.Target t = via.get(node.id());
+        CandidateScore s = t == null ? probe.score(plan, subset, focus, fp32Outputs)
+                : probe.score(t.model(), t.data(), plan, subset, focus, fp32Outputs);
         List<String> group = reverter.group(current, node.id()).stream().map(QuantizableNode::id).toList();
         return new RankEntry(node.id(), node.opType(), s.score(), s.metricSum(), s.nmse(), group);
     }

@@ -57,8 +57,19 @@ final class MetricsProbe implements AccuracyProbe {
     @Override
     public CandidateScore score(QuantizationPlan plan, int[] subset, ControlledMetric focus,
             Map<Integer, List<Tensor>> fp32SubsetOutputs) {
+        return score(model, validation, plan, subset, focus, fp32SubsetOutputs);
+    }
+
+    @Override
+    public boolean suffixScoring(ControlledMetric focus) {
+        return true;
+    }
+
+    @Override
+    public CandidateScore score(Model on, Dataset data, QuantizationPlan plan, int[] subset, ControlledMetric focus,
+            Map<Integer, List<Tensor>> fp32SubsetOutputs) {
         List<Supplier<Metric>> only = focus.perSample() ? List.of(metrics.get(focus.metricIndex())) : List.of();
-        EvaluationResult r = quiet.evaluate(model, EvaluationRequest.of(plan, validation, only, "rank candidate")
+        EvaluationResult r = quiet.evaluate(on, EvaluationRequest.of(plan, data, only, "rank candidate")
                 .withIndices(subset).withReference(fp32SubsetOutputs).withWorkers(1));
         double nmse = mean(r.distances());
         if (!focus.perSample()) {

@@ -88,6 +88,14 @@ final class SearchState {
     public int initialPasses;
     public double initialSeconds;
     public double baseSeconds;
+    /**
+     * Fast mode: plans scored on the ranking subset before (or instead of) a validation pass, by
+     * focus metric and reverted candidates: {subset score, seconds}. Kept so resume does not rerun them.
+     */
+    public Map<String, double[]> screens = new LinkedHashMap<>();
+    /** Cost: model runs on single samples spent screening plans on the ranking subset, and their wall time. */
+    public double screenSampleRuns;
+    public double screenSeconds;
     /** Cost: full validation passes of candidate plans during the search, and their wall time. */
     public int validationPasses;
     public double validationSeconds;

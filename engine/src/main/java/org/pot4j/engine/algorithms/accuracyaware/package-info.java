@@ -50,8 +50,15 @@
  *     FP32 on an eighth of the subset) puts first, and re-rankings after a revert that does not help
  *     re-score only the leading candidates; far from the target a predicted prefix of the ranking is
  *     reverted at once and bisected down; once the target is met, reverted nodes are put back while
- *     it holds. {@code max_iter_num} bounds validation
- *     passes. Resume replays the stored passes. Details and measurements: {@code FastSearch}.</li>
+ *     it holds. Bisection steps and put-backs are screened on the ranking subset first
+ *     ({@code cost.screen_passes}) and validated only when the screen predicts the target is met
+ *     ({@code -Dpot4j.aa.screenSingles=true} also screens single reverts after a revert: experimental).
+ *     {@code max_iter_num} bounds validation passes. Resume replays the stored passes. Details and measurements: {@code FastSearch}.</li>
+ * <li><b>Suffix runs.</b> When the model implements {@link org.pot4j.api.model.SuffixRuns} (ONNX), both
+ *     modes score each candidate from where its plan differs from the current one, fed with tensors
+ *     captured in one run of the current plan (at most a quarter of the free heap; the rest run whole);
+ *     the first suffix of a search is checked against a whole run. {@code -Dpot4j.aa.suffixRuns=false}
+ *     switches them off (to measure what they save).</li>
  * <li><b>use_prev_if_drop_increase</b> (false, as POT): when true, a revert that <em>raises</em> the
  *     drop is undone and the node excluded from later rankings (otherwise re-ranking would pick it
  *     again); an unchanged drop keeps the revert, as POT does.</li>

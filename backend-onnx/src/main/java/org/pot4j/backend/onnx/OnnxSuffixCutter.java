@@ -1,0 +1,247 @@
+package org.pot4j.backend.onnx;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.pot4j.api.DataType;
+import org.pot4j.api.ErrorCode;
+import org.pot4j.api.Pot4jException;
+import org.pot4j.api.model.CompiledModel;
+import org.pot4j.api.model.SuffixRuns;
+import org.pot4j.api.model.TensorInfo;
+import org.pot4j.api.quant.QuantizationPlan;
+import org.pot4j.backend.onnx.proto.OnnxProtos.AttributeProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.GraphProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.ModelProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.NodeProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.TensorProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.TensorShapeProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.TypeProto;
+import org.pot4j.backend.onnx.proto.OnnxProtos.ValueInfoProto;
+
+/**
+ * {@link SuffixRuns} for ONNX: both plans are written as QDQ graphs; a node of the variant's graph is
+ * <em>stable</em> when the base graph has the identical node (op, attributes, input and output names)
+ * and all its inputs are stable (graph inputs, initializers with identical contents, outputs of
+ * stable nodes), so it computes the same values in both. The suffix is every node the outputs need
+ * that is not stable; it starts from the stable tensors those nodes read. A stable tensor without a
+ * batch dimension (a shape computation) is not fed but recomputed, so every fed tensor splits per sample.
+ * Comparing whole graphs instead of reasoning about where the writer puts quantizers keeps this
+ * correct whatever the writer does (a quantizer repeated after a MaxPool, a shared input quantizer).
+ */
+final class OnnxSuffixCutter {
+    /** A suffix running more than this share of the nodes is not worth a separate session. */
+    static final double MAX_SHARE = 0.95;
+
+    private final OnnxGraph graph;
+    private final OnnxQdqWriter writer;
+    private final OrtEnvironment env;
+    private final OnnxSessionSettings settings;
+    private final String modelName;
+    private QuantizationPlan cachedBase;
+    private Index cachedIndex;
+
+    OnnxSuffixCutter(OnnxGraph graph, OnnxQdqWriter writer, OrtEnvironment env, OnnxSessionSettings settings, String modelName) {
+        this.graph = graph;
+        this.writer = writer;
+        this.env = env;
+        this.settings = settings;
+        this.modelName = modelName;
+    }
+
+    /** The base graph's nodes by output and its initializers. */
+    private record Index(Map<String, NodeProto> byOutput, Map<String, TensorProto> initializers) {
+        static Index of(ModelProto m) {
+            Map<String, NodeProto> byOutput = new HashMap<>();
+            for (NodeProto n : m.getGraph().getNodeList()) {
+                for (String o : n.getOutputList()) {
+                    if (!o.isEmpty()) {
+                        byOutput.put(o, n);
+                    }
+                }
+            }
+            Map<String, TensorProto> inits = new HashMap<>();
+            for (TensorProto t : m.getGraph().getInitializerList()) {
+                inits.put(t.getName(), t);
+            }
+            return new Index(byOutput, inits);
+        }
+    }
+
+    synchronized SuffixRuns.Suffix suffix(QuantizationPlan base, QuantizationPlan variant) {
+        if (cachedBase == null || !cachedBase.equals(base)) {
+            cachedIndex = Index.of(writer.apply(base, Set.of()));
+            cachedBase = base;
+        }
+        Index a = cachedIndex;
+        ModelProto b = writer.apply(variant, Set.of());
+        GraphProto gb = b.getGraph();
+        Map<String, TensorProto> bInits = new HashMap<>();
+        for (TensorProto t : gb.getInitializerList()) {
+            bInits.put(t.getName(), t);
+        }
+        Set<String> inputs = new HashSet<>(graph.inputs());
+        Set<String> stable = new HashSet<>(inputs);
+        Map<String, Integer> producer = new HashMap<>();
+        boolean[] stableNode = new boolean[gb.getNodeCount()];
+        int counted = 0;
+        for (int i = 0; i < gb.getNodeCount(); i++) {
+            NodeProto n = gb.getNode(i);
+            for (AttributeProto at : n.getAttributeList()) {
+                if (at.hasG() || at.getGraphsCount() > 0) {
+                    return null; // subgraphs may read outer tensors: not cut
+                }
+            }
+            for (String o : n.getOutputList()) {
+                if (!o.isEmpty()) {
+                    producer.put(o, i);
+                }
+            }
+            NodeProto same = n.getOutputCount() == 0 ? null : a.byOutput.get(n.getOutput(0));
+            boolean st = same != null && same.equals(n);
+            for (int k = 0; st && k < n.getInputCount(); k++) {
+                String in = n.getInput(k);
+                if (in.isEmpty() || stable.contains(in)) {
+                    continue;
+                }
+                TensorProto init = bInits.get(in);
+                st = init != null && init.equals(a.initializers.get(in));
+            }
+            stableNode[i] = st;
+            if (st) {
+                stable.addAll(n.getOutputList());
+            }
+            counted++;
+        }
+        // walk back from the outputs: unstable nodes join the suffix, stable batched tensors are fed
+        Set<Integer> nodes = new HashSet<>();
+        Set<String> fed = new LinkedHashSet<>();
+        Set<String> usedInits = new LinkedHashSet<>();
+        Deque<String> todo = new ArrayDeque<>(graph.outputs());
+        Set<String> seen = new HashSet<>();
+        while (!todo.isEmpty()) {
+            String t = todo.pop();
+            if (t.isEmpty() || !seen.add(t)) {
+                continue;
+            }
+            if (bInits.containsKey(t)) {
+                usedInits.add(t);
+                continue;
+            }
+            if (inputs.contains(t)) {
+                fed.add(t);
+                continue;
+            }
+            Integer p = producer.get(t);
+            if (p == null) {
+                return null;
+            }
+            if (stableNode[p] && batched(t)) {
+                fed.add(t);
+                continue;
+            }
+            if (nodes.add(p)) {
+                for (String in : gb.getNode(p).getInputList()) {
+                    todo.push(in);
+                }
+            }
+        }
+        double share = counted == 0 ? 1 : (double) nodes.size() / counted;
+        if (nodes.isEmpty() || share > MAX_SHARE) {
+            return null;
+        }
+        List<TensorInfo> infos = new ArrayList<>();
+        GraphProto.Builder g = GraphProto.newBuilder().setName(gb.getName() + "_suffix");
+        for (String t : fed) {
+            OnnxGraph.ValueType vt = graph.type(t);
+            DataType dt = OnnxTensorProtos.apiType(vt.elemType());
+            if (dt == null) {
+                return null;
+            }
+            infos.add(new TensorInfo(t, dt, vt.shape()));
+            g.addInput(valueInfo(t, vt));
+        }
+        for (int i = 0; i < gb.getNodeCount(); i++) {
+            if (nodes.contains(i)) {
+                g.addNode(gb.getNode(i));
+            }
+        }
+        for (TensorProto t : gb.getInitializerList()) {
+            if (usedInits.contains(t.getName())) {
+                g.addInitializer(t);
+            }
+        }
+        g.addAllOutput(gb.getOutputList());
+        ModelProto suffix = b.toBuilder().setGraph(g).build();
+        return new OnnxSuffix(suffix, List.copyOf(infos), share);
+    }
+
+    /** Known to carry the batch as its first dimension (dynamic, or the model's fixed batch). */
+    private boolean batched(String t) {
+        OnnxGraph.ValueType vt = graph.type(t);
+        if (vt.elemType() == 0 || vt.shape() == null || vt.shape().length == 0) {
+            return false;
+        }
+        long first = vt.shape()[0];
+        long batch = inputBatch();
+        return first < 0 ? batch < 0 : first == batch;
+    }
+
+    /** The first dimension of the model's first input: -1 when dynamic. */
+    private long inputBatch() {
+        long[] s = graph.type(graph.inputs().get(0)).shape();
+        return s == null || s.length == 0 ? -1 : s[0];
+    }
+
+    private static ValueInfoProto valueInfo(String name, OnnxGraph.ValueType vt) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        for (long d : vt.shape()) {
+            shape.addDim(d >= 0 ? TensorShapeProto.Dimension.newBuilder().setDimValue(d)
+                    : TensorShapeProto.Dimension.newBuilder().setDimParam("d" + shape.getDimCount()));
+        }
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
+                .setTensorType(TypeProto.Tensor.newBuilder().setElemType(vt.elemType()).setShape(shape))).build();
+    }
+
+    private final class OnnxSuffix implements SuffixRuns.Suffix {
+        private final ModelProto proto;
+        private final List<TensorInfo> inputs;
+        private final double share;
+
+        OnnxSuffix(ModelProto proto, List<TensorInfo> inputs, double share) {
+            this.proto = proto;
+            this.inputs = inputs;
+            this.share = share;
+        }
+
+        @Override
+        public List<TensorInfo> inputs() {
+            return inputs;
+        }
+
+        @Override
+        public double share() {
+            return share;
+        }
+
+        @Override
+        public CompiledModel compile() {
+            try (OrtSession.SessionOptions so = settings.toSessionOptions()) {
+                OrtSession session = env.createSession(proto.toByteArray(), so);
+                return new OnnxCompiledModel(env, session, modelName + " (suffix)", inputs, graph.outputs());
+            } catch (OrtException e) {
+                throw new Pot4jException(ErrorCode.RUNTIME_FAILURE, "ONNX Runtime cannot build a session for a suffix of "
+                        + modelName + " (" + OnnxGraph.firstLine(e.getMessage()) + ")", e);
+            }
+        }
+    }
+}
