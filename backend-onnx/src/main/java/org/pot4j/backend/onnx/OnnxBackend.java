@@ -69,10 +69,16 @@ public final class OnnxBackend implements ModelBackend {
     public Model load(Path path, Map<String, Object> options) {
         OnnxSessionSettings s = settings.with(options);
         OnnxModelReader.Loaded loaded = OnnxModelReader.read(path);
-        ModelProto fp32 = OnnxFp16Weights.upcast(loaded.model(), path);
+        // a quantized model (pot4j's own output, loaded to benchmark or evaluate it) keeps its float16
+        // scale tables as written: it is run as it is, never quantized again
+        ModelProto fp32 = isQuantized(loaded.model()) ? loaded.model() : OnnxFp16Weights.upcast(loaded.model(), path);
         OnnxModel model = new OnnxModel(path, env, s, OnnxGraphNormalizer.normalize(fp32), loaded.sizeOnDisk(),
                 externalThreshold);
         model.sourceFiles(loaded.files());
         return model;
+    }
+
+    private static boolean isQuantized(ModelProto model) {
+        return model.getGraph().getNodeList().stream().anyMatch(n -> OnnxOpClasses.QUANTIZED.contains(n.getOpType()));
     }
 }

@@ -1,5 +1,6 @@
 package org.pot4j.backend.onnx;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -96,6 +97,7 @@ class OnnxEncoderQuantizationTest {
                 .filter(t -> t.getDataType() == OnnxTensorProtos.INT8).findFirst().orElseThrow();
         assertEquals(List.of(50L, 16L), table.getDimsList());
         assertTrue(m.getGraph().getInitializerList().stream().noneMatch(t -> t.getName().equals("emb")), "FP32 table dropped");
+
     }
 
     @Test
@@ -191,6 +193,22 @@ class OnnxEncoderQuantizationTest {
             assertTrue(ops.getOrDefault("MatMul", 0) + ops.getOrDefault("FusedMatMul", 0) + ops.getOrDefault("Gemm", 0) >= 1,
                     "the outlier channel's float product: " + ops);
             assertTrue(model.sizeOnDisk() > 0);
+
+            // pot4j benchmark / evaluate --quantized load the written file: its float16 outlier rows
+            // must not be refused as "computes with FP16 weights"
+            QuantizableNode embed = m.quantizableNodes().stream().filter(n -> n.id().equals("embed")).findFirst().orElseThrow();
+            QuantizationPlan written8 = split.toBuilder()
+                    .weight(embed.id(), OnnxTestPlans.perChannel(m.weight(embed), embed.weightChannelAxis())).build();
+            Path saved = tmp.resolve("int8-outliers.onnx");
+            m.save(written8, saved);
+            ModelProto written = ModelProto.parseFrom(Files.readAllBytes(saved));
+            assertTrue(written.getGraph().getInitializerList().stream()
+                    .anyMatch(t -> t.getDataType() == TensorProto.DataType.FLOAT16_VALUE), "float16 row scales and rows written");
+            try (Model reloaded = backend.load(saved, Map.of());
+                 CompiledModel r = reloaded.compile(QuantizationPlan.EMPTY, Set.of());
+                 CompiledModel q = m.compile(written8, Set.of())) {
+                assertArrayEquals(q.infer(batch).get("y").floats(), r.infer(batch).get("y").floats(), 1e-5f);
+            }
         }
     }
 
