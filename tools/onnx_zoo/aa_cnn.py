@@ -10,7 +10,7 @@ seed) and config-aa-{fast,exact}.json. Then:
   pot4j quantize <out>/config-aa-fast.json --output <out>/fast
   pot4j quantize <out>/config-aa-exact.json --output <out>/exact
 
-and compare the `cost` blocks of <out>/{fast,exact}/*/work/accuracy-aware-report.json.
+and compare the `cost` blocks of accuracy-aware-report.json in the `work` folder of each <out>/{fast,exact}/<model>.
 """
 import argparse
 import json
