@@ -71,14 +71,11 @@ public final class OnnxBackend implements ModelBackend {
         OnnxModelReader.Loaded loaded = OnnxModelReader.read(path);
         // a quantized model (pot4j's own output, loaded to benchmark or evaluate it) keeps its float16
         // scale tables as written: it is run as it is, never quantized again
-        ModelProto fp32 = isQuantized(loaded.model()) ? loaded.model() : OnnxFp16Weights.upcast(loaded.model(), path);
+        ModelProto read = loaded.model();
+        ModelProto fp32 = OnnxOpClasses.anyQuantized(read.getGraph().getNodeList()) ? read : OnnxFp16Weights.upcast(read, path);
         OnnxModel model = new OnnxModel(path, env, s, OnnxGraphNormalizer.normalize(fp32), loaded.sizeOnDisk(),
                 externalThreshold);
         model.sourceFiles(loaded.files());
         return model;
-    }
-
-    private static boolean isQuantized(ModelProto model) {
-        return model.getGraph().getNodeList().stream().anyMatch(n -> OnnxOpClasses.QUANTIZED.contains(n.getOpType()));
     }
 }

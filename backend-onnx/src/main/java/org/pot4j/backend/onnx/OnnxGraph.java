@@ -167,7 +167,7 @@ final class OnnxGraph {
 
     /** True when the graph already holds quantization ops. */
     boolean isAlreadyQuantized() {
-        return nodes.stream().anyMatch(n -> OnnxOpClasses.QUANTIZED.contains(n.getOpType()));
+        return OnnxOpClasses.anyQuantized(nodes);
     }
 
     /** An integer attribute of a node, or {@code fallback}. */

@@ -1,5 +1,6 @@
 package org.pot4j.backend.onnx;
 
+import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import org.pot4j.backend.onnx.proto.OnnxProtos.NodeProto;
@@ -72,6 +73,11 @@ final class OnnxOpClasses {
     /** Ops that show a model is already quantized. */
     static final Set<String> QUANTIZED = Set.of("QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear",
             "QLinearConv", "QLinearMatMul", "MatMulInteger", "ConvInteger", "QGemm", "MatMulIntegerToFloat");
+
+    /** True when {@code nodes} hold quantization ops (the model is already quantized). */
+    static boolean anyQuantized(Collection<NodeProto> nodes) {
+        return nodes.stream().anyMatch(n -> QUANTIZED.contains(n.getOpType()));
+    }
 
     /** Why a float island stays for op types with no integer kernel worth naming (report text). */
     private static final Map<String, String> FLOAT_REASONS = Map.of(

@@ -5,13 +5,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.pot4j.api.Tensor;
+import org.pot4j.api.graph.GraphView;
+import org.pot4j.api.graph.PlacementRules;
 import org.pot4j.api.model.CompiledModel;
 import org.pot4j.api.model.Model;
 import org.pot4j.api.model.QuantizableNode;
 import org.pot4j.api.model.TensorInfo;
 import org.pot4j.api.quant.QuantizationPlan;
 
-/** A model that forwards everything to another; subclasses change what a run sees (suffix runs). */
+/**
+ * A model that forwards everything but {@code close} to another (the wrapper never owns it); subclasses
+ * change what a run sees (suffix runs, tests that script a plan's accuracy).
+ */
 abstract class DelegatingModel implements Model {
     final Model inner;
 
@@ -42,6 +47,16 @@ abstract class DelegatingModel implements Model {
     @Override
     public List<QuantizableNode> quantizableNodes() {
         return inner.quantizableNodes();
+    }
+
+    @Override
+    public GraphView graph() {
+        return inner.graph();
+    }
+
+    @Override
+    public PlacementRules placementRules() {
+        return inner.placementRules();
     }
 
     @Override

@@ -1,14 +1,11 @@
 package org.pot4j.engine.algorithms.accuracyaware;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.pot4j.api.Tensor;
 import org.pot4j.api.model.CompiledModel;
 import org.pot4j.api.model.Model;
-import org.pot4j.api.model.QuantizableNode;
-import org.pot4j.api.model.TensorInfo;
 import org.pot4j.api.quant.QuantizationPlan;
 
 /**
@@ -16,51 +13,14 @@ import org.pot4j.api.quant.QuantizationPlan;
  * can then return chosen accuracies per set of reverted nodes, to drive the search through
  * situations real models produce only by chance (a revert that makes things worse).
  */
-final class PlanAwareModel implements Model {
-    private final Model inner;
-
+final class PlanAwareModel extends DelegatingModel {
     PlanAwareModel(Model inner) {
-        this.inner = inner;
+        super(inner);
     }
 
     /** A compiled model that knows its plan. */
     interface PlanCompiled extends CompiledModel {
         QuantizationPlan plan();
-    }
-
-    @Override
-    public Path path() {
-        return inner.path();
-    }
-
-    @Override
-    public String backendName() {
-        return inner.backendName();
-    }
-
-    @Override
-    public List<TensorInfo> inputs() {
-        return inner.inputs();
-    }
-
-    @Override
-    public List<TensorInfo> outputs() {
-        return inner.outputs();
-    }
-
-    @Override
-    public List<QuantizableNode> quantizableNodes() {
-        return inner.quantizableNodes();
-    }
-
-    @Override
-    public Tensor weight(QuantizableNode node) {
-        return inner.weight(node);
-    }
-
-    @Override
-    public Tensor bias(QuantizableNode node) {
-        return inner.bias(node);
     }
 
     @Override
@@ -92,15 +52,5 @@ final class PlanAwareModel implements Model {
                 c.close();
             }
         };
-    }
-
-    @Override
-    public void save(QuantizationPlan plan, Path target) {
-        inner.save(plan, target);
-    }
-
-    @Override
-    public long sizeOnDisk() {
-        return inner.sizeOnDisk();
     }
 }
