@@ -98,8 +98,18 @@ public final class ConfigLoader {
         default void checkAlgorithmParameters(String name, Map<String, Object> params) {
         }
 
-        /** Checks an installed metric's parameter values; throws a {@link Pot4jException}. */
-        default void checkMetricParameters(String name, Map<String, Object> params) {
+        /**
+         * Binds an installed metric's parameters to its parameter record (keys, types, ranges); throws a
+         * {@link Pot4jException} naming the key under {@code path}.
+         */
+        default void checkMetricParameters(String name, Map<String, Object> params, String path) {
+        }
+
+        /**
+         * Binds an installed dataset provider's parameters to its parameter record (keys, types, ranges);
+         * throws a {@link Pot4jException} naming the key under {@code path}.
+         */
+        default void checkDataset(String type, Map<String, Object> params, String path) {
         }
 
         /** Checks an {@code engine.executor} object (installed type, known keys); throws a {@link Pot4jException}. */
@@ -377,15 +387,9 @@ public final class ConfigLoader {
                         + (catalog == null ? "idx, npy, csv" : catalog.datasetTypes()) + ")");
             }
             String type = string(typeField);
-            Set<String> valid = new TreeSet<>(Set.of("type", "annotation"));
-            if (catalog != null) {
-                Optional<Set<String>> params = catalog.datasetParameters(type);
-                if (params.isEmpty()) {
-                    throw ConfigErrors.invalid(file, typeField.path(), "'" + type + "' is not an installed dataset type"
-                            + Suggestions.didYouMean(type, catalog.datasetTypes()) + "; installed: " + catalog.datasetTypes());
-                }
-                valid.addAll(params.get());
-                object(f, valid, "dataset type '" + type + "'");
+            if (catalog != null && catalog.datasetParameters(type).isEmpty()) {
+                throw ConfigErrors.invalid(file, typeField.path(), "'" + type + "' is not an installed dataset type"
+                        + Suggestions.didYouMean(type, catalog.datasetTypes()) + "; installed: " + catalog.datasetTypes());
             }
             String annotation = null;
             Field a = child(f, "annotation");
@@ -398,6 +402,9 @@ public final class ConfigLoader {
             Map<String, Object> params = new LinkedHashMap<>(params(f));
             params.remove("type");
             params.remove("annotation");
+            if (catalog != null) {
+                withFile(() -> catalog.checkDataset(type, params, f.path()));
+            }
             return new DatasetSpec(type, params, annotation);
         }
 
@@ -427,9 +434,9 @@ public final class ConfigLoader {
                             + " is not installed" + Suggestions.didYouMean(name, catalog.metrics())
                             + "; installed metrics: " + catalog.metrics() + "; a metric plugin jar goes into plugins/");
                 }
-                checkKeys(paramsField, valid.get(), "metric '" + name + "'");
                 Map<String, Object> checked = params;
-                withPlace(f.path(), () -> catalog.checkMetricParameters(name, checked));
+                String at = paramsField != null ? paramsField.path() : f.path() + ".params";
+                withFile(() -> catalog.checkMetricParameters(name, checked, at));
             }
             return new MetricSpec(name, params);
         }
@@ -480,6 +487,15 @@ public final class ConfigLoader {
                 withPlace(f.path() + ".params", () -> catalog.checkAlgorithmParameters(name, params));
             }
             return new AlgorithmSpec(name, params);
+        }
+
+        /** Runs a check whose errors name the key's path already, naming the file in the error. */
+        private void withFile(Runnable check) {
+            try {
+                check.run();
+            } catch (Pot4jException e) {
+                throw new Pot4jException(e.code(), file + ": " + e.getMessage(), e);
+            }
         }
 
         /** Runs a plugin's value check, naming the file and the place in it in the error. */
