@@ -381,7 +381,7 @@ public final class Pot4j implements AutoCloseable {
     public QuantizationResult run(Model model, AlgorithmRun run) {
         Objects.requireNonNull(model, "model");
         QuantizationAlgorithm algorithm = algorithm(run.algorithm());
-        checkParams(run.algorithm(), algorithm.parameterNames(), run.params());
+        ParamBinder.requireKnown(run.params(), algorithm.parameterNames(), "algorithm '" + run.algorithm() + "'", "params");
         if (run.calibration() == null) {
             throw new Pot4jException(ErrorCode.CONFIG_INVALID, "algorithm '" + run.algorithm() + "' needs a calibration dataset");
         }
@@ -415,14 +415,6 @@ public final class Pot4j implements AutoCloseable {
                     + Suggestions.didYouMean(name, algorithmProviders.keySet()) + "; installed algorithms: " + algorithmNames());
         }
         return p.create();
-    }
-
-    private static void checkParams(String algorithm, Set<String> valid, Map<String, Object> params) {
-        for (String key : params.keySet()) {
-            if (!valid.contains(key)) {
-                throw ConfigErrors.unknownKey(null, "params." + key, key, valid, "algorithm '" + algorithm + "'");
-            }
-        }
     }
 
     // ---------------------------------------------------------------- evaluation
@@ -662,8 +654,8 @@ public final class Pot4j implements AutoCloseable {
             }
 
             @Override
-            public void checkExecutor(Map<String, Object> executor) {
-                EvaluationExecutors.check(registry, executor);
+            public void checkExecutor(Map<String, Object> executor, String path) {
+                EvaluationExecutors.check(registry, executor, path);
             }
         };
     }

@@ -112,8 +112,11 @@ public final class ConfigLoader {
         default void checkDataset(String type, Map<String, Object> params, String path) {
         }
 
-        /** Checks an {@code engine.executor} object (installed type, known keys); throws a {@link Pot4jException}. */
-        default void checkExecutor(Map<String, Object> executor) {
+        /**
+         * Checks an {@code engine.executor} object at {@code path} (installed type; keys, types and ranges
+         * bound by the executor's parameter record); throws a {@link Pot4jException}.
+         */
+        default void checkExecutor(Map<String, Object> executor, String path) {
         }
     }
 
@@ -343,7 +346,7 @@ public final class ConfigLoader {
                 executor = params(x);
                 if (catalog != null) {
                     Map<String, Object> checked = executor;
-                    withPlace(x.path(), () -> catalog.checkExecutor(checked));
+                    withFile(() -> catalog.checkExecutor(checked, x.path()));
                 }
             }
             SpeedGuardSpec guard = e.containsKey("speed_guard") ? speedGuard(e.get("speed_guard")) : null;
@@ -483,7 +486,7 @@ public final class ConfigLoader {
                             + nameField.path() + " is not installed" + Suggestions.didYouMean(name, catalog.algorithms())
                             + "; installed algorithms: " + catalog.algorithms());
                 }
-                checkKeys(paramsField, valid.get(), "algorithm '" + name + "'");
+                withFile(() -> ParamBinder.requireKnown(params, valid.get(), "algorithm '" + name + "'", f.path() + ".params"));
                 withPlace(f.path() + ".params", () -> catalog.checkAlgorithmParameters(name, params));
             }
             return new AlgorithmSpec(name, params);
@@ -504,12 +507,6 @@ public final class ConfigLoader {
                 check.run();
             } catch (Pot4jException e) {
                 throw new Pot4jException(e.code(), file + ": " + path + ": " + e.getMessage(), e);
-            }
-        }
-
-        private void checkKeys(Field paramsField, Set<String> valid, String context) {
-            if (paramsField != null) {
-                object(paramsField, valid, context);
             }
         }
 

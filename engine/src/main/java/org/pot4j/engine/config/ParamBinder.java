@@ -55,6 +55,11 @@ public final class ParamBinder {
             // true/false only: a number is not a boolean (Jackson would read 3 as true)
             .withCoercionConfig(LogicalType.Boolean, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Float, CoercionAction.Fail))
+            // a string is written as one: 7 is not a Spark master URL nor a path (a record that takes numbers as
+            // text, such as Spark's conf values, says so with an Object component)
+            .withCoercionConfig(LogicalType.Textual, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
 
     private static final PropertyNamingStrategies.NamingBase SNAKE =
@@ -138,8 +143,8 @@ public final class ParamBinder {
             double d = n.doubleValue();
             boolean low = minExclusive ? !(d > min) : !(d >= min);
             if (low || !(d <= max)) {
-                throw ConfigErrors.invalid(null, path(prefix, key(c)), "of " + where + " must be in "
-                        + (minExclusive ? "(" : "[") + fmt(min) + ", " + fmt(max) + "], got " + v);
+                throw ConfigErrors.invalid(null, path(prefix, key(c)), "of " + where + " must be "
+                        + range(min, max, minExclusive) + ", got " + v);
             }
         }
     }
@@ -237,6 +242,11 @@ public final class ParamBinder {
         if (t == String.class) {
             return "a string";
         }
+        if (t.isRecord()) {
+            @SuppressWarnings("unchecked")
+            Class<? extends Record> r = (Class<? extends Record>) t;
+            return "a map of " + keys(r);
+        }
         if (t.isEnum()) {
             Set<String> names = new TreeSet<>();
             for (Object c : t.getEnumConstants()) {
@@ -328,6 +338,16 @@ public final class ParamBinder {
 
     private static String path(String prefix, String key) {
         return prefix == null || prefix.isEmpty() ? key : prefix + "." + key;
+    }
+
+    private static String range(double min, double max, boolean minExclusive) {
+        if (Double.isInfinite(max)) {
+            return (minExclusive ? "greater than " : "at least ") + fmt(min);
+        }
+        if (Double.isInfinite(min)) {
+            return "at most " + fmt(max);
+        }
+        return "in " + (minExclusive ? "(" : "[") + fmt(min) + ", " + fmt(max) + "]";
     }
 
     private static String fmt(double d) {
