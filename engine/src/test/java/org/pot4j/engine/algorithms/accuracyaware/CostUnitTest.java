@@ -62,8 +62,8 @@ class CostUnitTest {
         Map<?, ?> timing = (Map<?, ?>) r.report().get("timing");
         Map<?, ?> cost = (Map<?, ?>) r.report().get("cost");
         double unit = ((Number) timing.get("validation_pass_seconds")).doubleValue();
-        assertTrue(unit >= COMPILE_MILLIS / 1000.0, "the unit pass compiled and ran a plan, it took " + unit + " s");
-        assertTrue(((String) timing.get("validation_pass")).startsWith("evaluate int8"), timing.toString());
+        assertTrue(unit >= COMPILE_MILLIS / 1000.0, "every INT8 pass compiled and ran a plan, the median took " + unit + " s");
+        assertTrue(((String) timing.get("validation_pass")).contains("INT8 validation passes"), timing.toString());
         // each validation pass of the search compiles one plan, as the unit pass did: the wall time of
         // those passes in units is of the order of their count (a near-free unit made it hundreds)
         int passes = ((Number) cost.get("validation_passes")).intValue();
