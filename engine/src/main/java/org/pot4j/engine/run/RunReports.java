@@ -16,6 +16,8 @@ import org.pot4j.engine.Pot4j;
 import org.pot4j.engine.config.AlgorithmSpec;
 import org.pot4j.engine.config.JsonFiles;
 import org.pot4j.engine.config.ModelJob;
+import org.pot4j.engine.run.ModelOutcome.Quantized;
+import org.pot4j.engine.run.ModelOutcome.Unfinished;
 
 /** The content of {@code report.json} and {@code summary.json}, and reading it back for resume. */
 final class RunReports {
@@ -27,31 +29,38 @@ final class RunReports {
 
     /** One model's line of {@code summary.json}. */
     static Map<String, Object> outcome(ModelOutcome o, Path outputDir) {
+        Quantized q = o instanceof Quantized x ? x : null;
+        ModelOutcome.Accuracy accuracy = q == null ? ModelOutcome.Accuracy.NONE : q.accuracy();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model_name", o.modelName());
-        m.put("model", String.valueOf(o.modelPath()));
-        m.put("backend", o.backend());
-        m.put("algorithm", o.algorithm());
+        m.put("model", String.valueOf(o.subject().modelPath()));
+        m.put("backend", o.subject().backend());
+        m.put("algorithm", o.subject().algorithm());
         m.put("status", o.status().name());
-        m.put("fp32_metrics", o.fp32Metrics());
-        m.put("int8_metrics", o.int8Metrics());
-        m.put("drop", o.drop());
-        m.put("drops", o.drops());
-        m.put("fp32_bytes", o.fp32Size());
-        m.put("int8_bytes", o.int8Size());
-        m.put("size_ratio", o.sizeRatio());
-        m.put("speed_ratio", o.speedRatio());
-        m.put("output", relative(o.outputPath(), outputDir));
+        m.put("fp32_metrics", accuracy.fp32());
+        m.put("int8_metrics", accuracy.int8());
+        m.put("drop", accuracy.drop());
+        m.put("drops", accuracy.drops());
+        m.put("fp32_bytes", q == null ? null : q.size().fp32Bytes());
+        m.put("int8_bytes", q == null ? null : q.size().int8Bytes());
+        m.put("size_ratio", q == null ? null : q.size().ratio());
+        m.put("speed_ratio", q == null ? null : q.speedRatio());
+        m.put("output", q == null ? null : relative(q.output(), outputDir));
         m.put("report", relative(o.reportPath(), outputDir));
         m.put("wall_seconds", o.wallSeconds());
         m.put("reused", o.reused());
-        if (o.errorCode() != null) {
+        putError(m, o);
+        return m;
+    }
+
+    /** {@code error: {code, message}} of an unfinished model. */
+    private static void putError(Map<String, Object> m, ModelOutcome o) {
+        if (o instanceof Unfinished u) {
             Map<String, Object> err = new LinkedHashMap<>();
-            err.put("code", o.errorCode().name());
-            err.put("message", o.error());
+            err.put("code", u.failure().code().name());
+            err.put("message", u.failure().message());
             m.put("error", err);
         }
-        return m;
     }
 
     /** One algorithm's entry of {@code report.json}. */
@@ -131,11 +140,13 @@ final class RunReports {
                       int quantizableNodes, Map<String, String> floatOps, List<Map<String, Object>> algorithms,
                       Path outputDir, Resume resume, Map<String, Object> speedGuard) {
         Path modelDir = reportPath.toAbsolutePath().getParent();
+        Quantized q = o instanceof Quantized x ? x : null;
+        ModelOutcome.Accuracy accuracy = q == null ? ModelOutcome.Accuracy.NONE : q.accuracy();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("pot4j_version", Pot4j.version());
         r.put("model_name", o.modelName());
-        r.put("model", String.valueOf(o.modelPath()));
-        r.put("backend", o.backend());
+        r.put("model", String.valueOf(o.subject().modelPath()));
+        r.put("backend", o.subject().backend());
         r.put("status", o.status().name());
         r.put("config_hash", hash);
         if (resume != null) {
@@ -145,7 +156,7 @@ final class RunReports {
             r.put("output_files", resume.outputFiles());
         }
         r.put("config", job.raw());
-        r.put("output", relative(o.outputPath(), outputDir));
+        r.put("output", q == null ? null : relative(q.output(), outputDir));
         r.put("algorithms", algorithms);
         if (plan != null) {
             Map<String, Object> p = new LinkedHashMap<>();
@@ -163,24 +174,19 @@ final class RunReports {
             r.put("speed_guard", speedGuard);
         }
         Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("fp32", o.fp32Metrics());
-        metrics.put("int8", o.int8Metrics());
-        metrics.put("drop", o.drops());
+        metrics.put("fp32", accuracy.fp32());
+        metrics.put("int8", accuracy.int8());
+        metrics.put("drop", accuracy.drops());
         r.put("metrics", metrics);
         Map<String, Object> size = new LinkedHashMap<>();
-        size.put("fp32_bytes", o.fp32Size());
-        size.put("int8_bytes", o.int8Size());
-        size.put("ratio", o.sizeRatio());
+        size.put("fp32_bytes", q == null ? null : q.size().fp32Bytes());
+        size.put("int8_bytes", q == null ? null : q.size().int8Bytes());
+        size.put("ratio", q == null ? null : q.size().ratio());
         r.put("size", size);
-        r.put("speed_ratio", o.speedRatio());
+        r.put("speed_ratio", q == null ? null : q.speedRatio());
         r.put("wall_seconds", o.wallSeconds());
         r.put("work_files", workFiles(modelDir.resolve(JobRunner.WORK), modelDir));
-        if (o.errorCode() != null) {
-            Map<String, Object> err = new LinkedHashMap<>();
-            err.put("code", o.errorCode().name());
-            err.put("message", o.error());
-            r.put("error", err);
-        }
+        putError(r, o);
         JsonFiles.write(reportPath, r);
     }
 
@@ -220,14 +226,14 @@ final class RunReports {
         JsonNode algorithms = r.path("algorithms");
         String algorithm = algorithms.isArray() && !algorithms.isEmpty()
                 ? algorithms.get(algorithms.size() - 1).path("name").asText(null) : null;
-        Map<String, Double> drops = doubles(r.path("metrics").path("drop"));
-        return new ModelOutcome(job.model().modelName(), job.model().path(), r.path("backend").asText(null), algorithm,
-                doubles(r.path("metrics").path("fp32")), doubles(r.path("metrics").path("int8")),
-                drops.isEmpty() ? null : drops.values().iterator().next(), drops,
-                longOrNull(r.path("size").path("fp32_bytes")), longOrNull(r.path("size").path("int8_bytes")),
-                doubleOrNull(r.path("size").path("ratio")), doubleOrNull(r.path("speed_ratio")),
-                ModelStatus.valueOf(r.path("status").asText()), output, reportPath, r.path("wall_seconds").asDouble(),
-                null, null, true);
+        JsonNode metrics = r.path("metrics");
+        JsonNode size = r.path("size");
+        return new Quantized(new ModelOutcome.Subject(name, job.model().path(), r.path("backend").asText(null), algorithm),
+                ModelStatus.valueOf(r.path("status").asText()), output,
+                new ModelOutcome.Accuracy(doubles(metrics.path("fp32")), doubles(metrics.path("int8")),
+                        doubles(metrics.path("drop"))),
+                new ModelOutcome.Size(size.path("fp32_bytes").asLong(), size.path("int8_bytes").asLong()),
+                doubleOrNull(r.path("speed_ratio")), reportPath, r.path("wall_seconds").asDouble(), true);
     }
 
     private static List<InputDigest.FileDigest> digests(JsonNode list) {
@@ -257,10 +263,6 @@ final class RunReports {
             out.put(e.getKey(), e.getValue().asDouble());
         }
         return out;
-    }
-
-    private static Long longOrNull(JsonNode n) {
-        return n.isNumber() ? n.asLong() : null;
     }
 
     private static Double doubleOrNull(JsonNode n) {

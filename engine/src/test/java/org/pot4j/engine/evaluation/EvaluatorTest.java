@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -26,10 +25,9 @@ import org.pot4j.api.metric.Metric;
 import org.pot4j.api.metric.ValidationFunction;
 import org.pot4j.api.model.CompiledModel;
 import org.pot4j.api.model.Model;
-import org.pot4j.api.model.QuantizableNode;
-import org.pot4j.api.model.TensorInfo;
 import org.pot4j.api.quant.ActivationQuantizer;
 import org.pot4j.api.quant.QuantizationPlan;
+import org.pot4j.engine.algorithms.accuracyaware.DelegatingModel;
 import org.pot4j.engine.testing.JavaMlpModel;
 import org.junit.jupiter.api.Test;
 
@@ -341,48 +339,12 @@ class EvaluatorTest {
     }
 
     /** A model whose compiled form says it is not thread-safe and records concurrent calls. */
-    static final class SerialOnly implements Model {
+    static final class SerialOnly extends DelegatingModel {
         final AtomicInteger maxConcurrent = new AtomicInteger();
         private final AtomicInteger active = new AtomicInteger();
-        private final Model inner;
 
         SerialOnly(Model inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public Path path() {
-            return inner.path();
-        }
-
-        @Override
-        public String backendName() {
-            return inner.backendName();
-        }
-
-        @Override
-        public List<TensorInfo> inputs() {
-            return inner.inputs();
-        }
-
-        @Override
-        public List<TensorInfo> outputs() {
-            return inner.outputs();
-        }
-
-        @Override
-        public List<QuantizableNode> quantizableNodes() {
-            return inner.quantizableNodes();
-        }
-
-        @Override
-        public Tensor weight(QuantizableNode node) {
-            return inner.weight(node);
-        }
-
-        @Override
-        public Tensor bias(QuantizableNode node) {
-            return inner.bias(node);
+            super(inner);
         }
 
         @Override
@@ -423,16 +385,6 @@ class EvaluatorTest {
                     c.close();
                 }
             };
-        }
-
-        @Override
-        public void save(QuantizationPlan plan, Path target) {
-            inner.save(plan, target);
-        }
-
-        @Override
-        public long sizeOnDisk() {
-            return inner.sizeOnDisk();
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.pot4j.engine.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -91,6 +92,10 @@ class JobRunnerTest {
         return new JobRunner(pot4j).run(c, cfg, options);
     }
 
+    private static ModelOutcome.Quantized quantized(JobSummary s, int index) {
+        return assertInstanceOf(ModelOutcome.Quantized.class, s.models().get(index), String.valueOf(s.models().get(index)));
+    }
+
     private static JsonNode json(Path file) throws IOException {
         return JsonFiles.mapper().readTree(Files.readString(file));
     }
@@ -138,7 +143,7 @@ class JobRunnerTest {
                 """);
         org.pot4j.engine.testing.RecordingProgress progress = new org.pot4j.engine.testing.RecordingProgress();
         JobSummary s = run(cfg, JobOptions.defaults().withProgress(progress));
-        ModelOutcome o = s.models().get(0);
+        ModelOutcome.Quantized o = assertInstanceOf(ModelOutcome.Quantized.class, s.models().get(0));
         assertEquals(ModelStatus.TARGET_MET, o.status(), String.valueOf(o));
         List<String> finalPasses = progress.events().stream()
                 .filter(e -> e.startsWith("start evaluate FP32 on") || e.startsWith("start evaluate INT8 on")).toList();
@@ -150,9 +155,9 @@ class JobRunnerTest {
             org.pot4j.api.data.Dataset data = pot4j.openDataset(Map.of("type", "csv", "path", "data/rows.csv",
                     "label_column", "label"), dir);
             var top1 = List.of(pot4j.metric("test_top1", Map.of()));
-            assertEquals(pot4j.evaluate(m, org.pot4j.api.quant.QuantizationPlan.EMPTY, data, top1), o.fp32Metrics());
+            assertEquals(pot4j.evaluate(m, org.pot4j.api.quant.QuantizationPlan.EMPTY, data, top1), o.accuracy().fp32());
             org.pot4j.api.quant.QuantizationPlan plan = org.pot4j.engine.config.PlanJson.readFile(dir.resolve("out/alpha/plan.json"));
-            assertEquals(pot4j.evaluate(m, plan, data, top1), o.int8Metrics());
+            assertEquals(pot4j.evaluate(m, plan, data, top1), o.accuracy().int8());
         }
     }
 
@@ -165,22 +170,25 @@ class JobRunnerTest {
         assertTrue(s.anyFailed());
         assertFalse(s.allSucceeded());
 
-        ModelOutcome alpha = s.models().get(0);
+        ModelOutcome.Quantized alpha = assertInstanceOf(ModelOutcome.Quantized.class, s.models().get(0));
         assertEquals(ModelStatus.COMPLETED, alpha.status());
-        assertEquals("textmlp", alpha.backend());
-        assertEquals("TestWeightOnly", alpha.algorithm());
-        assertEquals(out.resolve("alpha/alpha-int8.tmlp"), alpha.outputPath());
-        assertTrue(Files.isRegularFile(alpha.outputPath()));
-        assertTrue(alpha.fp32Metrics().containsKey("test_top1") && alpha.int8Metrics().containsKey("test_error_rate"));
-        double top1Drop = alpha.fp32Metrics().get("test_top1") - alpha.int8Metrics().get("test_top1");
-        assertEquals(top1Drop, alpha.drops().get("test_top1"), 1e-12);
-        assertEquals(top1Drop, alpha.drops().get("test_error_rate"), 1e-12, "a higher-worse metric's drop has the same sign");
-        assertEquals(alpha.fp32Metrics().get("test_top1"), 1 - alpha.fp32Metrics().get("test_error_rate"), 1e-12);
-        assertTrue(alpha.fp32Size() > 0 && alpha.int8Size() > 0);
-        assertEquals((double) alpha.int8Size() / alpha.fp32Size(), alpha.sizeRatio(), 1e-12);
+        assertEquals("textmlp", alpha.subject().backend());
+        assertEquals("TestWeightOnly", alpha.subject().algorithm());
+        assertEquals(out.resolve("alpha/alpha-int8.tmlp"), alpha.output());
+        assertTrue(Files.isRegularFile(alpha.output()));
+        ModelOutcome.Accuracy accuracy = alpha.accuracy();
+        assertTrue(accuracy.fp32().containsKey("test_top1") && accuracy.int8().containsKey("test_error_rate"));
+        double top1Drop = accuracy.fp32().get("test_top1") - accuracy.int8().get("test_top1");
+        assertEquals(top1Drop, accuracy.drops().get("test_top1"), 1e-12);
+        assertEquals(top1Drop, accuracy.drops().get("test_error_rate"), 1e-12, "a higher-worse metric's drop has the same sign");
+        assertEquals(List.of("test_top1", "test_error_rate"), List.copyOf(accuracy.drops().keySet()), "in config order");
+        assertEquals(accuracy.drops().get("test_top1"), accuracy.drop(), "the headline drop is the first metric's");
+        assertEquals(accuracy.fp32().get("test_top1"), 1 - accuracy.fp32().get("test_error_rate"), 1e-12);
+        assertTrue(alpha.size().fp32Bytes() > 0 && alpha.size().int8Bytes() > 0);
+        assertEquals((double) alpha.size().int8Bytes() / alpha.size().fp32Bytes(), alpha.size().ratio(), 1e-12);
         assertNull(alpha.speedRatio());
 
-        JsonNode saved = json(alpha.outputPath());
+        JsonNode saved = json(alpha.output());
         assertEquals(2, saved.path("load_options").path("threads").asInt(), "engine.threads reaches the backend");
         QuantizationPlan savedPlan = PlanJson.fromTree(saved.path("plan"));
         assertEquals(savedPlan, PlanJson.readFile(out.resolve("alpha/plan.json")));
@@ -193,24 +201,25 @@ class JobRunnerTest {
                 "compression.target_device reaches algorithms that take it");
         assertEquals(2, report.path("plan").path("quantizable_nodes").asInt());
         assertEquals(2, report.path("plan").path("weight_quantizers").asInt());
-        assertEquals(alpha.fp32Metrics().get("test_top1"), report.path("metrics").path("fp32").path("test_top1").asDouble(), 1e-12);
+        assertEquals(accuracy.fp32().get("test_top1"), report.path("metrics").path("fp32").path("test_top1").asDouble(), 1e-12);
         assertEquals("models/alpha.tmlp", report.path("config").path("model").path("model").asText());
 
         ModelOutcome b = s.models().get(1);
-        assertEquals(ModelStatus.COMPLETED, b.status(), String.valueOf(b.error()));
-        assertEquals("DefaultQuantization", b.algorithm());
+        assertEquals(ModelStatus.COMPLETED, b.status(), String.valueOf(b));
+        assertEquals("DefaultQuantization", b.subject().algorithm());
         assertTrue(Files.isRegularFile(out.resolve("b/b-int8.tmlp")));
         assertFalse(PlanJson.readFile(out.resolve("b/plan.json")).activations().isEmpty());
 
         ModelOutcome missing = s.models().get(2);
         assertEquals(ModelStatus.FAILED, missing.status());
-        assertEquals(ErrorCode.FILE_NOT_FOUND, missing.errorCode());
-        assertTrue(missing.error().contains("missing.tmlp"), missing.error());
+        ModelOutcome.Failure missingFailure = assertInstanceOf(ModelOutcome.Unfinished.class, missing).failure();
+        assertEquals(ErrorCode.FILE_NOT_FOUND, missingFailure.code());
+        assertTrue(missingFailure.message().contains("missing.tmlp"), missingFailure.message());
         assertEquals("FAILED", json(out.resolve("missing/report.json")).path("status").asText());
 
-        ModelOutcome gamma = s.models().get(3);
-        assertEquals(ErrorCode.NO_BACKEND, gamma.errorCode());
-        assertTrue(gamma.error().contains("install backend-onnx into plugins/"), gamma.error());
+        ModelOutcome.Failure gamma = assertInstanceOf(ModelOutcome.Unfinished.class, s.models().get(3)).failure();
+        assertEquals(ErrorCode.NO_BACKEND, gamma.code());
+        assertTrue(gamma.message().contains("install backend-onnx into plugins/"), gamma.message());
 
         JsonNode summary = json(out.resolve("summary.json"));
         assertEquals(4, summary.path("models").size());
@@ -231,8 +240,8 @@ class JobRunnerTest {
         assertTrue(resumed.models().get(0).reused());
         assertTrue(resumed.models().get(1).reused());
         assertFalse(resumed.models().get(2).reused(), "failed models run again");
-        assertEquals(first.models().get(0).int8Metrics(), resumed.models().get(0).int8Metrics());
-        assertEquals(first.models().get(1).sizeRatio(), resumed.models().get(1).sizeRatio());
+        assertEquals(quantized(first, 0).accuracy().int8(), quantized(resumed, 0).accuracy().int8());
+        assertEquals(quantized(first, 1).size(), quantized(resumed, 1).size());
         assertTrue(Files.exists(stale), "resume keeps the work folder");
 
         Path changed = write("job.json", Files.readString(config).replace("\"bits\": 4", "\"bits\": 5"));
@@ -266,12 +275,12 @@ class JobRunnerTest {
             assertEquals(60, data.size());
             return 1.75;
         }));
-        ModelOutcome o = s.models().get(0);
-        assertEquals(ModelStatus.COMPLETED, o.status(), String.valueOf(o.error()));
-        assertEquals(target.resolve("alpha/alpha-int8.tmlp"), o.outputPath());
+        ModelOutcome.Quantized o = quantized(s, 0);
+        assertEquals(ModelStatus.COMPLETED, o.status());
+        assertEquals(target.resolve("alpha/alpha-int8.tmlp"), o.output());
         assertEquals(1, probes.get());
         assertEquals(1.75, o.speedRatio());
-        assertTrue(o.fp32Metrics().isEmpty(), "no metrics configured, nothing evaluated");
+        assertEquals(ModelOutcome.Accuracy.NONE, o.accuracy(), "no metrics configured, nothing evaluated");
         JsonNode report = json(target.resolve("alpha/report.json"));
         assertEquals(1.75, report.path("speed_ratio").asDouble());
         assertEquals(2, report.path("algorithms").size());
@@ -293,8 +302,9 @@ class JobRunnerTest {
                  ]}
                 """);
         JobSummary s = run(cfg, JobOptions.defaults());
-        assertEquals(ErrorCode.INTERNAL, s.models().get(0).errorCode());
-        assertTrue(s.models().get(0).error().contains("asked to fail"), s.models().get(0).error());
+        ModelOutcome.Failure failure = assertInstanceOf(ModelOutcome.Unfinished.class, s.models().get(0)).failure();
+        assertEquals(ErrorCode.INTERNAL, failure.code());
+        assertTrue(failure.message().contains("asked to fail"), failure.message());
         assertFalse(Files.exists(dir.resolve("out/alpha/alpha-int8.tmlp")), "no model written for a failed run");
         assertEquals(ModelStatus.COMPLETED, s.models().get(1).status());
     }
