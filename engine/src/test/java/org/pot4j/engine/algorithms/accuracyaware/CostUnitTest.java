@@ -75,4 +75,22 @@ class CostUnitTest {
         assertTrue(List.of("ranking_passes", "screen_passes", "validation_passes", "search_passes").stream()
                 .allMatch(cost::containsKey), cost.toString());
     }
+
+    @org.junit.jupiter.api.Test
+    void exactRankingPassesAreEveryCandidateOnTheSubsetPlusTheFp32Reference() {
+        AaFixture f = new AaFixture();
+        QuantizationResult r = new AccuracyAwareQuantization(BASE_NAMES).run(f.model, f.context(null).param("ranking", "exact"));
+        Map<?, ?> cost = (Map<?, ?>) r.report().get("cost");
+        int subset = ((Number) r.report().get("ranking_subset_size")).intValue();
+        int n = ((Number) r.report().get("validation_samples")).intValue();
+        // whole-model scoring (the fixture's model has no suffix runs): each ranking runs each candidate on
+        // every subset sample; the FP32 outputs of the subset are computed once
+        long candidateRuns = ((List<?>) r.report().get("rankings")).stream()
+                .mapToLong(rk -> ((List<?>) ((Map<?, ?>) rk).get("entries")).size()).sum() * subset;
+        assertEquals((candidateRuns + subset) / (double) n, ((Number) cost.get("ranking_passes")).doubleValue(), 1e-9);
+        assertEquals(((List<?>) r.report().get("iterations")).size(), ((Number) cost.get("validation_passes")).intValue());
+        assertEquals(0.0, ((Number) cost.get("screen_passes")).doubleValue());
+        assertEquals(((Number) cost.get("ranking_passes")).doubleValue() + ((Number) cost.get("validation_passes")).intValue(),
+                ((Number) cost.get("search_passes")).doubleValue(), 1e-9);
+    }
 }
