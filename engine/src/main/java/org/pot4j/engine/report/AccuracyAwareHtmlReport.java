@@ -53,13 +53,15 @@ public final class AccuracyAwareHtmlReport {
         row(sb, "validation samples", str(r.get("validation_samples")) + " (ranking subset " + str(r.get("ranking_subset_size")) + ")");
         Map<String, ?> timing = map(r.get("timing"));
         if (timing != null) {
-            row(sb, "wall time", num(timing.get("total_seconds")) + " s = " + num(timing.get("total_vs_fp32_pass"))
-                    + " x one FP32 validation pass (" + num(timing.get("fp32_pass_seconds")) + " s)");
+            row(sb, "wall time", num(timing.get("total_seconds")) + " s = " + num(timing.get("total_in_validation_passes"))
+                    + " x one validation pass (" + num(timing.get("validation_pass_seconds")) + " s, "
+                    + esc(str(timing.get("validation_pass"))) + ")");
         }
         Map<String, ?> cost = map(r.get("cost"));
         if (cost != null) {
             row(sb, "cost (ranking " + esc(str(r.get("ranking"))) + ")", "ranking " + num(cost.get("ranking_passes"))
-                    + " validation passes (" + num(cost.get("ranking_seconds")) + " s), validating plans "
+                    + " validation passes (" + num(cost.get("ranking_seconds")) + " s), screening plans on the ranking subset "
+                    + num(cost.get("screen_passes")) + " passes (" + num(cost.get("screen_seconds")) + " s), validating plans "
                     + num(cost.get("validation_passes")) + " passes (" + num(cost.get("validation_seconds"))
                     + " s); before the search: base algorithm " + num(cost.get("base_seconds")) + " s, "
                     + num(cost.get("initial_passes")) + " passes (" + num(cost.get("initial_seconds")) + " s)");

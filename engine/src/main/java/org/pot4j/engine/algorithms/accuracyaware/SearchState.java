@@ -56,9 +56,14 @@ final class SearchState {
     public List<IterationRecord> history = new ArrayList<>();
     public List<RankingRecord> rankings = new ArrayList<>();
 
-    public double fp32PassSeconds;
-    /** True when fp32PassSeconds measured the full validation set (else scaled from the comparison subset). */
-    public boolean fp32PassFull;
+    /**
+     * Wall time of the pass every "in validation passes" figure of the report divides by: the first
+     * INT8 validation pass of the search (the base plan on every validation sample), which always runs
+     * the model. (The FP32 pass is no unit: with cached FP32 outputs it only runs the metrics.)
+     */
+    public double passSeconds;
+    /** Which pass {@link #passSeconds} measured, for the report. */
+    public String passUnit = "";
     /** Wall time spent in earlier sessions (before a resume). */
     public double elapsedSeconds;
     public double rankingSeconds;

@@ -27,6 +27,8 @@ final class AaContext implements AlgorithmContext {
     ProgressListener progress = ProgressListener.NONE;
     Map<String, Supplier<QuantizationAlgorithm>> algorithms = new HashMap<>();
     Path workDir;
+    /** The engine's evaluator as a service (shared caches), or null: the algorithm makes its own. */
+    org.pot4j.engine.evaluation.Evaluator evaluator;
 
     AaContext copy() {
         AaContext c = new AaContext();
@@ -39,6 +41,7 @@ final class AaContext implements AlgorithmContext {
         c.progress = progress;
         c.algorithms = algorithms;
         c.workDir = workDir;
+        c.evaluator = evaluator;
         return c;
     }
 
@@ -106,6 +109,9 @@ final class AaContext implements AlgorithmContext {
 
     @Override
     public <T> T service(Class<T> type) {
+        if (type == org.pot4j.engine.evaluation.Evaluator.class && evaluator != null) {
+            return type.cast(evaluator);
+        }
         throw new IllegalArgumentException("no service " + type.getName());
     }
 }

@@ -1,0 +1,78 @@
+package org.pot4j.engine.algorithms.accuracyaware;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.pot4j.api.ProgressListener;
+import org.pot4j.api.model.CompiledModel;
+import org.pot4j.api.model.Model;
+import org.pot4j.api.quant.QuantizationPlan;
+import org.pot4j.api.quant.QuantizationResult;
+import org.pot4j.engine.evaluation.Evaluator;
+
+/**
+ * The report's "in validation passes" figures divide by a pass that ran the model: with the FP32
+ * outputs already cached (annotation: fp32_output does that) the FP32 pass only runs the metrics
+ * and takes almost no time, so it must never be the unit (issue 15: it was, and a 5-pass search
+ * read as hundreds of passes).
+ */
+class CostUnitTest {
+    private static final Set<String> BASE_NAMES = Set.of("preset", "stat_subset_size");
+    /** Every compile of a quantized plan takes at least this long: a pass of such a plan cannot be near-free. */
+    private static final long COMPILE_MILLIS = 60;
+
+    /** The fixture's model whose quantized plans take {@link #COMPILE_MILLIS} to compile. */
+    private static final class SlowCompile extends DelegatingModel {
+        SlowCompile(Model inner) {
+            super(inner);
+        }
+
+        @Override
+        public CompiledModel compile(QuantizationPlan plan, Set<String> extraOutputs) {
+            if (!plan.isEmpty()) {
+                try {
+                    Thread.sleep(COMPILE_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return inner.compile(plan, extraOutputs);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"exact", "fast"})
+    void aCachedFp32PassIsNeverTheUnitOfTheCostFigures(String mode) {
+        AaFixture f = new AaFixture();
+        Model model = new SlowCompile(f.model);
+        Evaluator evaluator = new Evaluator(ProgressListener.NONE, 1);
+        // the FP32 outputs of every validation sample cached before the algorithm starts
+        evaluator.fp32Outputs(model, f.validation, IntStream.range(0, f.validation.size()).toArray(), "warm-up");
+        AaContext c = f.context(null).param("ranking", mode);
+        c.evaluator = evaluator;
+        QuantizationResult r = new AccuracyAwareQuantization(BASE_NAMES).run(model, c);
+        assertEquals(QuantizationResult.Status.TARGET_MET, r.status());
+
+        Map<?, ?> timing = (Map<?, ?>) r.report().get("timing");
+        Map<?, ?> cost = (Map<?, ?>) r.report().get("cost");
+        double unit = ((Number) timing.get("validation_pass_seconds")).doubleValue();
+        assertTrue(unit >= COMPILE_MILLIS / 1000.0, "the unit pass compiled and ran a plan, it took " + unit + " s");
+        assertTrue(((String) timing.get("validation_pass")).startsWith("evaluate int8"), timing.toString());
+        // each validation pass of the search compiles one plan, as the unit pass did: the wall time of
+        // those passes in units is of the order of their count (a near-free unit made it hundreds)
+        int passes = ((Number) cost.get("validation_passes")).intValue();
+        double inUnits = ((Number) cost.get("validation_seconds_in_validation_passes")).doubleValue();
+        assertTrue(passes >= 1, cost.toString());
+        assertTrue(inUnits >= 0.1 * passes && inUnits <= 10.0 * passes, passes + " passes took " + inUnits + " units: " + cost);
+        double total = ((Number) cost.get("total_seconds_in_validation_passes")).doubleValue();
+        assertEquals(total, ((Number) timing.get("total_in_validation_passes")).doubleValue(), 1e-9);
+        assertTrue(List.of("ranking_passes", "screen_passes", "validation_passes", "search_passes").stream()
+                .allMatch(cost::containsKey), cost.toString());
+    }
+}
