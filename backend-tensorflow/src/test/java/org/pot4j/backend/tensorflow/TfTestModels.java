@@ -163,17 +163,7 @@ final class TfTestModels {
             }
             samples.add(Sample.of("input", Tensor.ofFloats(new long[] {8, 8, 2}, x), i % 10));
         }
-        return new Dataset() {
-            @Override
-            public int size() {
-                return samples.size();
-            }
-
-            @Override
-            public Sample get(int index) {
-                return samples.get(index);
-            }
-        };
+        return Dataset.of("tf-test", samples);
     }
 
     /** Runs the SavedModel with a plain TensorFlow session, without pot4j: the reference outputs. */
