@@ -70,9 +70,9 @@ class AccuracyAwareHtmlReportTest {
             @SuppressWarnings("unchecked")
             Map<String, Object> report = new com.fasterxml.jackson.databind.ObjectMapper()
                     .readValue(Files.readString(dir.resolve(name + ".json")), Map.class);
-            assertMatchesGolden(dir.resolve(name + ".html"), AccuracyAwareHtmlReport.render(report));
+            assertMatchesGolden(dir.resolve(name + ".html.txt"), AccuracyAwareHtmlReport.render(report));
         }
-        assertMatchesGolden(dir.resolve("partial.html"), AccuracyAwareHtmlReport.render(report()));
+        assertMatchesGolden(dir.resolve("partial.html.txt"), AccuracyAwareHtmlReport.render(report()));
     }
 
     private static void assertMatchesGolden(Path golden, String html) throws java.io.IOException {
