@@ -128,9 +128,10 @@ public final class MinMaxQuantization implements QuantizationAlgorithm {
             if (prepared.dynamicTensors().contains(t)) {
                 plan.activation(t, ActivationQuantizer.dynamic(params.activationBits()));
                 if (params.outliers().enabled()) {
-                    int[] channels = params.outliers().select(stats.channelMeans(t, OUTLIER_STAT));
+                    double[] ranges = stats.channelMeans(t, OUTLIER_STAT);
+                    int[] channels = params.outliers().select(ranges);
                     if (channels.length > 0) {
-                        plan.floatChannels(t, channels);
+                        plan.floatChannels(t, channels, OutlierChannels.divisors(ranges, channels));
                     }
                 }
                 continue;

@@ -99,6 +99,29 @@ public record OutlierChannels(double ratio, int maxChannels) {
         return out;
     }
 
+    /**
+     * Per selected channel, its range over the largest range of the unselected channels (at least 1): dividing the
+     * channel by it brings it into the range the other channels already set.
+     */
+    public static float[] divisors(double[] channelAbsMax, int[] channels) {
+        boolean[] selected = new boolean[channelAbsMax.length];
+        for (int c : channels) {
+            selected[c] = true;
+        }
+        double rest = 0;
+        for (int i = 0; i < channelAbsMax.length; i++) {
+            if (!selected[i] && channelAbsMax[i] > rest) {
+                rest = channelAbsMax[i];
+            }
+        }
+        float[] out = new float[channels.length];
+        for (int i = 0; i < channels.length; i++) {
+            double d = rest > 0 ? channelAbsMax[channels[i]] / rest : 1;
+            out[i] = (float) (Double.isFinite(d) ? Math.max(1, d) : 1);
+        }
+        return out;
+    }
+
     /** For the plan's metadata. */
     String description() {
         return enabled() ? ", outlier channels in float (> " + ratio + "x median, at most " + maxChannels + ")" : "";
