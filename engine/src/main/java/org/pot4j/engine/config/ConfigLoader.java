@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
+import org.pot4j.api.param.Range;
 
 /**
  * Reads a POT-style config (JSON, or YAML for {@code .yaml}/{@code .yml}) into a
@@ -181,6 +182,15 @@ public final class ConfigLoader {
         return new Reader(file, baseDir).config(root);
     }
 
+    /**
+     * The engine section's own values, bound by the one {@link ParamBinder} (its datasets, metrics,
+     * executor and speed guard are read with their own paths): POT's {@code device} (CPU or ANY) and
+     * parallel request counts, pot4j's batch size, backend threads and benchmark switch.
+     */
+    record EngineKeys(@Range(min = 1) Integer batchSize, @Range(min = 1) Integer threads, Boolean benchmark,
+                      String device, @Range(min = 1) Integer statRequestsNumber, @Range(min = 1) Integer evalRequestsNumber) {
+    }
+
     /** A value and where it is in the file. */
     private record Field(JsonNode node, String path) {
     }
@@ -324,19 +334,22 @@ public final class ConfigLoader {
                     metrics.add(metric(new Field(list.node().get(i), list.path() + "[" + i + "]")));
                 }
             }
-            Integer batch = e.containsKey("batch_size") ? positiveInt(e.get("batch_size")) : null;
-            Integer threads = e.containsKey("threads") ? positiveInt(e.get("threads")) : null;
-            boolean benchmark = e.containsKey("benchmark") && bool(e.get("benchmark"));
-            if (e.containsKey("device")) {
-                Field d = e.get("device");
-                String device = string(d).toUpperCase(Locale.ROOT);
-                if (!DEVICES.contains(device)) {
-                    throw ConfigErrors.invalid(file, d.path(), "'" + d.node().asText() + "' is not supported: pot4j runs"
-                            + " models on the CPU; use CPU (or ANY), or leave device out");
+            Map<String, Object> scalars = new LinkedHashMap<>();
+            for (String key : ParamBinder.keys(EngineKeys.class)) {
+                if (e.containsKey(key)) {
+                    scalars.put(key, plain(e.get(key).node()));
                 }
             }
-            Integer statRequests = e.containsKey("stat_requests_number") ? positiveInt(e.get("stat_requests_number")) : null;
-            Integer evalRequests = e.containsKey("eval_requests_number") ? positiveInt(e.get("eval_requests_number")) : null;
+            EngineKeys k = bound(() -> ParamBinder.bind(scalars, EngineKeys.class, "the engine section", path));
+            if (k.device() != null && !DEVICES.contains(k.device().toUpperCase(Locale.ROOT))) {
+                throw ConfigErrors.invalid(file, e.get("device").path(), "'" + k.device() + "' is not supported: pot4j runs"
+                        + " models on the CPU; use CPU (or ANY), or leave device out");
+            }
+            Integer batch = k.batchSize();
+            Integer threads = k.threads();
+            boolean benchmark = Boolean.TRUE.equals(k.benchmark());
+            Integer statRequests = k.statRequestsNumber();
+            Integer evalRequests = k.evalRequestsNumber();
             Map<String, Object> executor = Map.of();
             if (e.containsKey("executor")) {
                 Field x = e.get("executor");
@@ -490,6 +503,15 @@ public final class ConfigLoader {
                 withPlace(f.path() + ".params", () -> catalog.checkAlgorithmParameters(name, params));
             }
             return new AlgorithmSpec(name, params);
+        }
+
+        /** A binding whose errors name the key's path already, naming the file in the error. */
+        private <T> T bound(java.util.function.Supplier<T> binding) {
+            try {
+                return binding.get();
+            } catch (Pot4jException e) {
+                throw new Pot4jException(e.code(), file + ": " + e.getMessage(), e);
+            }
         }
 
         /** Runs a check whose errors name the key's path already, naming the file in the error. */

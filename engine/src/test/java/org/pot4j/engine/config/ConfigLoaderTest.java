@@ -174,8 +174,8 @@ class ConfigLoaderTest {
     @Test
     void wrongTypesNameTheKeyAndTheExpectedType() throws IOException {
         String base = "{\"model\": {\"model\": \"m.onnx\"%s}, \"engine\": {\"calibration_dataset\": {\"type\": \"idx\", \"images\": \"x\"}%s}%s}";
-        expectInvalid(base.formatted("", ", \"batch_size\": \"eight\"", ""), "engine.batch_size", "positive integer");
-        expectInvalid(base.formatted("", ", \"batch_size\": 0", ""), "engine.batch_size", "positive integer");
+        expectInvalid(base.formatted("", ", \"batch_size\": \"eight\"", ""), "engine.batch_size", "whole number");
+        expectInvalid(base.formatted("", ", \"batch_size\": 0", ""), "engine.batch_size", "at least 1, got 0");
         expectInvalid(base.formatted("", ", \"benchmark\": \"yes\"", ""), "engine.benchmark", "true or false");
         expectInvalid(base.formatted(", \"framework\": 3", "", ""), "model.framework", "must be a string");
         expectInvalid(base.formatted("", ", \"metrics\": {\"name\": \"x\"}", ""), "engine.metrics", "must be a list");
