@@ -282,10 +282,11 @@ public final class JobRunner {
             stage = "moving the INT8 model into place";
             List<String> outputFiles = OutputFiles.promote(staging, modelDir);
             PlanJson.writeFile(plan, modelDir.resolve(PLAN));
-            ModelOutcome outcome = new ModelOutcome.Quantized(new ModelOutcome.Subject(name, job.model().path(),
+            ModelOutcome.Quantized outcome = new ModelOutcome.Quantized(new ModelOutcome.Subject(name, job.model().path(),
                     model.backendName(), algorithm), status, output, accuracy, size, speed, reportPath, seconds(start), false);
-            RunReports.write(reportPath, outcome, job, hash, plan, model.quantizableNodes().size(), model.floatOps(plan),
-                    algorithmReports, outputDir, RunReports.Resume.of(inputs, model.sourceFiles(), outputFiles), speedGuard);
+            RunReports.write(reportPath, outcome, new RunReports.Context(job, hash, algorithmReports, outputDir,
+                    RunReports.Resume.of(inputs, model.sourceFiles(), outputFiles)),
+                    new RunReports.SavedPlan(plan, model.quantizableNodes().size(), model.floatOps(plan), speedGuard));
             LOG.debug("model {}: {}", name, describe(outcome));
             return outcome;
         } catch (OutOfMemoryError e) {
@@ -334,11 +335,11 @@ public final class JobRunner {
         } catch (RuntimeException ignored) {
             // only for the report
         }
-        ModelOutcome failed = new ModelOutcome.Unfinished(new ModelOutcome.Subject(name, job.model().path(), backend, algorithm),
+        ModelOutcome.Unfinished failed = new ModelOutcome.Unfinished(new ModelOutcome.Subject(name, job.model().path(), backend, algorithm),
                 ModelStatus.FAILED, new ModelOutcome.Failure(code, message, e), reportPath, seconds(start));
         try {
-            RunReports.write(reportPath, failed, job, hash, null, -1, algorithmReports, outputDir,
-                    inputs == null ? null : RunReports.Resume.of(inputs, List.of(), List.of()));
+            RunReports.write(reportPath, failed, new RunReports.Context(job, hash, algorithmReports, outputDir,
+                    inputs == null ? null : RunReports.Resume.of(inputs, List.of(), List.of())));
         } catch (RuntimeException writeFailure) {
             LOG.warn("cannot write {}: {}", reportPath, writeFailure.toString());
         }

@@ -122,23 +122,43 @@ final class RunReports {
         }
     }
 
-    /** Writes a model's {@code report.json}. */
-    static void write(Path reportPath, ModelOutcome o, ModelJob job, String hash, QuantizationPlan plan,
-                      int quantizableNodes, List<Map<String, Object>> algorithms, Path outputDir, Resume resume) {
-        write(reportPath, o, job, hash, plan, quantizableNodes, Map.of(), algorithms, outputDir, resume);
+    /**
+     * What every {@code report.json} of a job's model holds besides its outcome.
+     *
+     * @param job        the model's job (its config goes into the report)
+     * @param hash       the config hash
+     * @param algorithms one entry per algorithm that ran ({@link #algorithm})
+     * @param outputDir  the job's output folder, paths are written relative to it
+     * @param resume     what {@code --resume} needs, or null when the inputs were never hashed
+     */
+    record Context(ModelJob job, String hash, List<Map<String, Object>> algorithms, Path outputDir, Resume resume) {
     }
 
-    /** Writes a model's {@code report.json}; {@code floatOps} as {@link org.pot4j.api.model.Model#floatOps}. */
-    static void write(Path reportPath, ModelOutcome o, ModelJob job, String hash, QuantizationPlan plan,
-                      int quantizableNodes, Map<String, String> floatOps, List<Map<String, Object>> algorithms,
-                      Path outputDir, Resume resume) {
-        write(reportPath, o, job, hash, plan, quantizableNodes, floatOps, algorithms, outputDir, resume, null);
+    /**
+     * What {@code report.json} says about the saved plan of a quantized model.
+     *
+     * @param plan             the plan
+     * @param quantizableNodes the model's quantizable nodes
+     * @param floatOps         ops the written model runs in float ({@link org.pot4j.api.model.Model#floatOps})
+     * @param speedGuard       the speed guard's decisions, or null when it did not run
+     */
+    record SavedPlan(QuantizationPlan plan, int quantizableNodes, Map<String, String> floatOps,
+                     Map<String, Object> speedGuard) {
     }
 
-    /** As above, with the speed guard's decisions ({@code speed_guard}; null when it did not run). */
-    static void write(Path reportPath, ModelOutcome o, ModelJob job, String hash, QuantizationPlan plan,
-                      int quantizableNodes, Map<String, String> floatOps, List<Map<String, Object>> algorithms,
-                      Path outputDir, Resume resume, Map<String, Object> speedGuard) {
+    /** Writes the {@code report.json} of a quantized model. */
+    static void write(Path reportPath, Quantized o, Context c, SavedPlan saved) {
+        writeReport(reportPath, o, c, saved);
+    }
+
+    /** Writes the {@code report.json} of a model that failed: no plan, sizes or output. */
+    static void write(Path reportPath, Unfinished o, Context c) {
+        writeReport(reportPath, o, c, null);
+    }
+
+    private static void writeReport(Path reportPath, ModelOutcome o, Context c, SavedPlan saved) {
+        Path outputDir = c.outputDir();
+        Resume resume = c.resume();
         Path modelDir = reportPath.toAbsolutePath().getParent();
         Quantized q = o instanceof Quantized x ? x : null;
         ModelOutcome.Accuracy accuracy = q == null ? ModelOutcome.Accuracy.NONE : q.accuracy();
@@ -148,30 +168,31 @@ final class RunReports {
         r.put("model", String.valueOf(o.subject().modelPath()));
         r.put("backend", o.subject().backend());
         r.put("status", o.status().name());
-        r.put("config_hash", hash);
+        r.put("config_hash", c.hash());
         if (resume != null) {
             r.put("resume_key", resume.key());
             r.put("inputs", resume.inputs());
             r.put("model_files", resume.modelFiles());
             r.put("output_files", resume.outputFiles());
         }
-        r.put("config", job.raw());
+        r.put("config", c.job().raw());
         r.put("output", q == null ? null : relative(q.output(), outputDir));
-        r.put("algorithms", algorithms);
-        if (plan != null) {
+        r.put("algorithms", c.algorithms());
+        if (saved != null) {
+            QuantizationPlan plan = saved.plan();
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("file", JobRunner.PLAN);
-            p.put("quantizable_nodes", quantizableNodes);
+            p.put("quantizable_nodes", saved.quantizableNodes());
             p.put("weight_quantizers", plan.weights().size());
             p.put("activation_quantizers", plan.activations().size());
             p.put("bias_shifts", plan.biasShifts().size());
             p.put("fp32_nodes", List.copyOf(plan.fp32Nodes()));
-            p.put("float_ops", floatOps);
+            p.put("float_ops", saved.floatOps());
             p.put("metadata", plan.metadata());
             r.put("plan", p);
         }
-        if (speedGuard != null) {
-            r.put("speed_guard", speedGuard);
+        if (saved != null && saved.speedGuard() != null) {
+            r.put("speed_guard", saved.speedGuard());
         }
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("fp32", accuracy.fp32());

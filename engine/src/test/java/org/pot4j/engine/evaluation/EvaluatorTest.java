@@ -249,22 +249,7 @@ class EvaluatorTest {
             }
             samples.add(Sample.of("input", Tensor.ofFloats(new long[] {features}, x), r.nextInt(classes)));
         }
-        return new Dataset() {
-            @Override
-            public int size() {
-                return samples.size();
-            }
-
-            @Override
-            public Sample get(int index) {
-                return samples.get(index);
-            }
-
-            @Override
-            public String name() {
-                return "eval-data";
-            }
-        };
+        return Dataset.of("eval-data", samples);
     }
 
     /** Top-1 accuracy with per-sample values. */

@@ -58,6 +58,31 @@ class AccuracyAwareHtmlReportTest {
         }
     }
 
+    /**
+     * The pages of two real AccuracyAware reports (written by the job runner for a 6-12-3 model on
+     * FP32-labelled rows, {@code ranking: exact} and {@code fast}, two nodes reverted each) and of the
+     * partial map above equal golden pages, byte for byte; re-record with {@code -Dpot4j.recordGolden=true}.
+     */
+    @Test
+    void pagesOfRealReportsAreUnchanged() throws Exception {
+        Path dir = Path.of("src", "test", "resources", "report-golden");
+        for (String name : List.of("aa-exact", "aa-fast")) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> report = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readValue(Files.readString(dir.resolve(name + ".json")), Map.class);
+            assertMatchesGolden(dir.resolve(name + ".html.txt"), AccuracyAwareHtmlReport.render(report));
+        }
+        assertMatchesGolden(dir.resolve("partial.html.txt"), AccuracyAwareHtmlReport.render(report()));
+    }
+
+    private static void assertMatchesGolden(Path golden, String html) throws java.io.IOException {
+        if (Boolean.getBoolean("pot4j.recordGolden") || !Files.exists(golden)) {
+            Files.writeString(golden, html);
+            return;
+        }
+        assertEquals(Files.readString(golden), html, "page differs from " + golden);
+    }
+
     @Test
     void theJsonIsWrittenAtomicallyAndNonFiniteNumbersStayReadable() throws Exception {
         Path file = tmp.resolve("sub/report.json");

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -228,6 +229,44 @@ class JobRunnerTest {
         try (Stream<Path> files = Files.walk(out)) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".")), "no temporary files left behind");
         }
+    }
+
+    /**
+     * Pins {@code summary.json} and every {@code report.json} of the four-model run (quantized,
+     * quantized by DefaultQuantization, missing file, no backend; benchmarked but for {@code b}), then
+     * the summary of its {@code --resume} rerun (reused outcomes read back from the reports), byte for
+     * byte against golden files. Only what differs between runs is masked: wall times, the temporary
+     * folder, the pot4j version and the resume key that hashes it. A deliberate change to the outputs
+     * re-records the files with {@code -Dpot4j.recordGolden=true}; the diff then shows in review what moved.
+     */
+    @Test
+    void summaryAndReportsMatchTheGoldenFiles() throws IOException {
+        String text = Files.readString(config).replace("\"threads\": 2", "\"benchmark\": true")
+                .replace("\"target_device\": \"CPU\", ", "")
+                .replace("\"framework\": \"textmlp\"},", "\"framework\": \"textmlp\"}, \"engine\": {\"benchmark\": false},");
+        Path cfg = write("job.json", text);
+        JobOptions options = JobOptions.defaults().withSpeedProbe((fp32, plan, int8, data) -> 1.5);
+        run(cfg, options);
+        for (String name : List.of("summary.json", "alpha/report.json", "b/report.json", "missing/report.json",
+                "gamma/report.json")) {
+            assertMatchesGolden("first-" + name.replace('/', '-'), dir.resolve("out").resolve(name));
+        }
+        run(cfg, options.withResume(true));
+        assertMatchesGolden("resumed-summary.json", dir.resolve("out/summary.json"));
+    }
+
+    private void assertMatchesGolden(String goldenName, Path file) throws IOException {
+        String base = dir.toAbsolutePath().toString().replace("\\", "\\\\"); // as JSON escapes it
+        String got = Files.readString(file, StandardCharsets.UTF_8).replace("\r\n", "\n").replace(base, "<dir>")
+                .replaceAll("(\"[a-z_0-9]*seconds\" : )[-0-9.Ee+]+", "$1" + "0.0")
+                .replaceAll("(\"(pot4j_version|resume_key)\" : )\"[^\"]*\"", "$1\"<$2>\"");
+        Path golden = Path.of("src", "test", "resources", "run-golden", goldenName);
+        if (Boolean.getBoolean("pot4j.recordGolden") || !Files.exists(golden)) {
+            Files.createDirectories(golden.toAbsolutePath().getParent());
+            Files.writeString(golden, got, StandardCharsets.UTF_8);
+            return;
+        }
+        assertEquals(Files.readString(golden, StandardCharsets.UTF_8), got, file + " differs from " + golden);
     }
 
     @Test
