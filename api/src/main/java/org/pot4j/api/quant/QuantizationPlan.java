@@ -23,6 +23,7 @@ public final class QuantizationPlan {
     private final Map<String, ActivationQuantizer> activations;
     private final Map<String, float[]> biasShifts;
     private final Map<String, int[]> floatChannels;
+    private final Map<String, float[]> channelDivisors;
     private final Set<String> fp32Nodes;
     private final Map<String, String> metadata;
 
@@ -35,6 +36,9 @@ public final class QuantizationPlan {
         LinkedHashMap<String, int[]> channels = new LinkedHashMap<>();
         b.floatChannels.forEach((k, v) -> channels.put(k, v.clone()));
         this.floatChannels = Collections.unmodifiableMap(channels);
+        LinkedHashMap<String, float[]> divisors = new LinkedHashMap<>();
+        b.channelDivisors.forEach((k, v) -> divisors.put(k, v.clone()));
+        this.channelDivisors = Collections.unmodifiableMap(divisors);
         this.fp32Nodes = Collections.unmodifiableSet(new TreeSet<>(b.fp32Nodes));
         this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(b.metadata));
     }
@@ -51,6 +55,7 @@ public final class QuantizationPlan {
         b.activations.putAll(activations);
         biasShifts.forEach((k, v) -> b.biasShifts.put(k, v.clone()));
         floatChannels.forEach((k, v) -> b.floatChannels.put(k, v.clone()));
+        channelDivisors.forEach((k, v) -> b.channelDivisors.put(k, v.clone()));
         b.fp32Nodes.addAll(fp32Nodes);
         b.metadata.putAll(metadata);
         return b;
@@ -81,6 +86,17 @@ public final class QuantizationPlan {
         return floatChannels;
     }
 
+    /**
+     * For tensors of {@link #floatChannels()}: per listed channel (same order), its calibration range over the
+     * largest range of the other channels (at least 1). Where the backend cannot take a channel out of the
+     * integer product cheaply, it may instead divide the channel by this divisor before quantizing and multiply
+     * the matching weight rows by it (the product is unchanged, the int8 step is set by the other channels).
+     * Absent for plans made before divisors were recorded.
+     */
+    public Map<String, float[]> channelDivisors() {
+        return channelDivisors;
+    }
+
     /** Nodes deliberately kept in FP32 (reverted by AccuracyAware or ignored by scope). */
     public Set<String> fp32Nodes() {
         return fp32Nodes;
@@ -103,8 +119,14 @@ public final class QuantizationPlan {
         }
         if (!p.weights.equals(weights) || !p.activations.equals(activations) || !p.fp32Nodes.equals(fp32Nodes)
                 || !p.metadata.equals(metadata) || !p.biasShifts.keySet().equals(biasShifts.keySet())
-                || !p.floatChannels.keySet().equals(floatChannels.keySet())) {
+                || !p.floatChannels.keySet().equals(floatChannels.keySet())
+                || !p.channelDivisors.keySet().equals(channelDivisors.keySet())) {
             return false;
+        }
+        for (Map.Entry<String, float[]> e : channelDivisors.entrySet()) {
+            if (!java.util.Arrays.equals(e.getValue(), p.channelDivisors.get(e.getKey()))) {
+                return false;
+            }
         }
         for (Map.Entry<String, int[]> e : floatChannels.entrySet()) {
             if (!java.util.Arrays.equals(e.getValue(), p.floatChannels.get(e.getKey()))) {
@@ -136,6 +158,7 @@ public final class QuantizationPlan {
         private final Map<String, ActivationQuantizer> activations = new LinkedHashMap<>();
         private final Map<String, float[]> biasShifts = new LinkedHashMap<>();
         private final Map<String, int[]> floatChannels = new LinkedHashMap<>();
+        private final Map<String, float[]> channelDivisors = new LinkedHashMap<>();
         private final Set<String> fp32Nodes = new TreeSet<>();
         private final Map<String, String> metadata = new LinkedHashMap<>();
 
@@ -181,12 +204,35 @@ public final class QuantizationPlan {
         /** Sets the outlier channels of a dynamically quantized tensor (copied; see {@link QuantizationPlan#floatChannels}). */
         public Builder floatChannels(String tensorName, int[] channels) {
             floatChannels.put(tensorName, channels.clone());
+            channelDivisors.remove(tensorName);
+            return this;
+        }
+
+        /**
+         * Sets the outlier channels of a dynamically quantized tensor with their divisors (copied; see
+         * {@link QuantizationPlan#channelDivisors}).
+         *
+         * @throws IllegalArgumentException when the arrays differ in length or a divisor is below 1
+         */
+        public Builder floatChannels(String tensorName, int[] channels, float[] divisors) {
+            if (divisors.length != channels.length) {
+                throw new IllegalArgumentException("tensor '" + tensorName + "': " + channels.length + " outlier channels but "
+                        + divisors.length + " divisors");
+            }
+            for (float d : divisors) {
+                if (!(d >= 1) || Float.isInfinite(d)) {
+                    throw new IllegalArgumentException("tensor '" + tensorName + "': channel divisors must be finite and >= 1, not " + d);
+                }
+            }
+            floatChannels.put(tensorName, channels.clone());
+            channelDivisors.put(tensorName, divisors.clone());
             return this;
         }
 
         /** Removes a tensor's outlier channels. */
         public Builder removeFloatChannels(String tensorName) {
             floatChannels.remove(tensorName);
+            channelDivisors.remove(tensorName);
             return this;
         }
 

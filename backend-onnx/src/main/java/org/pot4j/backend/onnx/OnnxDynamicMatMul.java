@@ -54,9 +54,38 @@ final class OnnxDynamicMatMul {
      */
     static OnnxNodeReplacement rewrite(NodeProto matMul, TensorProto weight, WeightQuantizer q,
                                                    QuantizedInput input, UnaryOperator<String> names) {
+        return rewrite(matMul, weight, q, input, null, null, names);
+    }
+
+    /**
+     * As {@link #rewrite(NodeProto, TensorProto, WeightQuantizer, QuantizedInput, UnaryOperator)}, with the
+     * weight's rows multiplied ({@link OnnxOutlierChannels#divide}; each column's scale grows with its largest
+     * value, so the plan's clipping ratio is kept) and columns zeroed ({@link OnnxOutlierColumns}).
+     *
+     * @param rowMultipliers per weight row, or null
+     * @param zeroColumns    weight columns written as 0, or null
+     */
+    static OnnxNodeReplacement rewrite(NodeProto matMul, TensorProto weight, WeightQuantizer q, QuantizedInput input,
+                                       float[] rowMultipliers, int[] zeroColumns, UnaryOperator<String> names) {
         long[] shape = OnnxTensorProtos.shape(weight);
         float[] values = OnnxTensorProtos.floats(weight);
         int cols = (int) shape[1];
+        if (rowMultipliers != null) {
+            float[] scaled = values.clone();
+            for (int i = 0; i < scaled.length; i++) {
+                scaled[i] *= rowMultipliers[i / cols];
+            }
+            q = grown(q, values, scaled, cols);
+            values = scaled;
+        }
+        if (zeroColumns != null) {
+            // values is this method's own copy (floats() decodes a new array)
+            for (int r = 0; r < values.length / cols; r++) {
+                for (int c : zeroColumns) {
+                    values[r * cols + c] = 0f;
+                }
+            }
+        }
         byte[] qv = new byte[values.length];
         for (int i = 0; i < values.length; i++) {
             qv[i] = (byte) q.quantize(values[i], i % cols);
@@ -85,5 +114,24 @@ final class OnnxDynamicMatMul {
                 NodeProto.newBuilder().setOpType("Mul").addInput(input.scale()).addInput(sName).addOutput(scale).build(),
                 NodeProto.newBuilder().setOpType("Mul").addInput(accF).addInput(scale).addOutput(out).build());
         return new OnnxNodeReplacement(nodes, inits);
+    }
+
+    /** {@code q} with each scale grown by how much its column's (or the tensor's) largest magnitude grew. */
+    private static WeightQuantizer grown(WeightQuantizer q, float[] before, float[] after, int cols) {
+        int n = q.axis() < 0 ? 1 : cols;
+        double[] maxBefore = new double[n];
+        double[] maxAfter = new double[n];
+        for (int i = 0; i < before.length; i++) {
+            int c = q.axis() < 0 ? 0 : i % cols;
+            maxBefore[c] = Math.max(maxBefore[c], Math.abs(before[i]));
+            maxAfter[c] = Math.max(maxAfter[c], Math.abs(after[i]));
+        }
+        float[] scales = q.scales();
+        for (int c = 0; c < scales.length; c++) {
+            if (maxBefore[c] > 0 && maxAfter[c] > maxBefore[c]) {
+                scales[c] = (float) (scales[c] * (maxAfter[c] / maxBefore[c]));
+            }
+        }
+        return new WeightQuantizer(q.bits(), q.axis(), scales, q.zeroPoints(), q.narrowRange());
     }
 }

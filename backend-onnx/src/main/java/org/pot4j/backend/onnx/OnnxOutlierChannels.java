@@ -19,6 +19,12 @@ import org.pot4j.backend.onnx.proto.OnnxProtos.TensorProto;
  * </pre>
  * The float rows are stored as float16 (half the bytes; ORT folds the Cast once at load) and the int8
  * weight keeps its rows for those channels (they multiply zeros), so the integer weight is unchanged.
+ *
+ * <p>This masked split is the layout of last resort: the writer prefers {@link OnnxOutlierColumns} (an
+ * activation function's output: the channels never enter the integer path) and {@link #divide} (other
+ * inputs, when the plan has {@link org.pot4j.api.quant.QuantizationPlan#channelDivisors()}), which do not
+ * run a mask, a gather and an [tokens, N] Add per MatMul (measured on MiniLM-L6 at batch 32: the split made
+ * the INT8 model 1.5x slower than without outlier channels).
  */
 final class OnnxOutlierChannels {
     private OnnxOutlierChannels() {
@@ -67,6 +73,30 @@ final class OnnxOutlierChannels {
                         .addAttribute(AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT)
                                 .setI(-1)).build());
         return new Split(masked, outliers, channels.clone(), nodes, inits);
+    }
+
+    /** The divided input of {@link #divide}: the Mul that makes it and the weight row multipliers. */
+    record Divided(String scaled, float[] rowMultipliers, NodeProto node, TensorProto initializer) {
+    }
+
+    /**
+     * {@code x} with each outlier channel divided by its divisor ({@code Mul} by the reciprocals, once per input
+     * tensor); every MatMul reading it multiplies the matching weight rows by the divisors, so the product is
+     * unchanged while the other channels set the int8 range. One element-wise op and no float product.
+     */
+    static Divided divide(String x, int[] channels, float[] divisors, int k, UnaryOperator<String> names) {
+        float[] inverse = new float[k];
+        float[] rows = new float[k];
+        java.util.Arrays.fill(inverse, 1f);
+        java.util.Arrays.fill(rows, 1f);
+        for (int i = 0; i < channels.length; i++) {
+            inverse[channels[i]] = 1f / divisors[i];
+            rows[channels[i]] = divisors[i];
+        }
+        String name = names.apply(x + "_outlier_divisors");
+        String scaled = names.apply(x + "_divided");
+        NodeProto mul = NodeProto.newBuilder().setOpType("Mul").addInput(x).addInput(name).addOutput(scaled).build();
+        return new Divided(scaled, rows, mul, OnnxTensorProtos.ofFloats(name, new long[] {k}, inverse));
     }
 
     private static TensorProto longs(String name, long[] values) {

@@ -194,6 +194,9 @@ final class OnnxQdqWriter {
         private final Set<String> replacedInitializers = new HashSet<>();
         private final Map<Integer, List<NodeProto>> before = new HashMap<>();
         private final Map<Integer, Map<Integer, String>> inputOverrides = new HashMap<>();
+        /** New names for node outputs, and nodes written right after a node (outlier add-backs after a bias Add). */
+        private final Map<Integer, Map<Integer, String>> outputOverrides = new HashMap<>();
+        private final Map<Integer, List<NodeProto>> after = new HashMap<>();
         /** Nodes written instead of an original node (embedding gathers, dynamic MatMuls). */
         private final Map<Integer, List<NodeProto>> replacements = new HashMap<>();
         /** Tensors quantized at run time (dynamic quantizers): no Q/DQ pair, their MatMuls are rewritten. */
@@ -202,6 +205,12 @@ final class OnnxQdqWriter {
         private final Map<String, OnnxDynamicMatMul.QuantizedInput> dynamicInputs = new HashMap<>();
         /** The outlier-channel split of a dynamic input, shared like its DynamicQuantizeLinear. */
         private final Map<String, OnnxOutlierChannels.Split> outlierSplits = new HashMap<>();
+        /** Dynamic inputs whose outlier channels are made in float at their source ({@link OnnxOutlierColumns}). */
+        private final Map<String, OnnxOutlierColumns.Chain> columnChains = new HashMap<>();
+        /** Weight columns (and bias channels) written as zero, by producer node id. */
+        private final Map<String, int[]> zeroColumns = new HashMap<>();
+        /** Weight row multipliers of the MatMuls reading a divided input, by input tensor. */
+        private final Map<String, float[]> rowMultipliers = new HashMap<>();
         private final Map<String, Map<String, Object>> summary = new LinkedHashMap<>();
         /** Nodes left in float between a DequantizeLinear and a QuantizeLinear, with the reason. */
         private final Map<String, String> floatIslands = new LinkedHashMap<>();
@@ -231,6 +240,7 @@ final class OnnxQdqWriter {
 
         ModelProto build(Set<String> extraOutputs) {
             chooseActivations();
+            chooseOutlierColumns();
             for (OnnxNodeBinding b : bindings) {
                 boolean touched = plan.weights().containsKey(b.id()) || plan.biasShifts().containsKey(b.id());
                 if (touched && !plan.fp32Nodes().contains(b.id())) {
@@ -282,7 +292,9 @@ final class OnnxQdqWriter {
                         nb.setOutput(o, activationParams.get(out)[4]);
                     }
                 }
+                outputOverrides.getOrDefault(i, Map.of()).forEach(nb::setOutput);
                 gb.addAllNode(replacements.containsKey(i) ? replacements.get(i) : List.of(nb.build()));
+                gb.addAllNode(after.getOrDefault(i, List.of()));
                 for (String out : n.getOutputList()) {
                     if (activations.containsKey(out)) {
                         addQuantizePair(gb, out);
@@ -394,6 +406,50 @@ final class OnnxQdqWriter {
                     p[3] = e.getKey();
                 }
             }
+        }
+
+        /**
+         * The dynamic inputs whose outlier channels can be made in float at their source: an element-wise
+         * function (GELU) of a dynamic MatMul's biased output, whose every reader is a quantized dynamic MatMul
+         * (an FP32 reader would see the zeroed channels).
+         */
+        private void chooseOutlierColumns() {
+            Map<String, OnnxNodeBinding> byBiasOutput = new HashMap<>();
+            for (OnnxNodeBinding b : bindings) {
+                if (b.view().opType().equals("MatMul") && b.biasNode() >= 0 && b.biasNode() != b.nodeIndex()
+                        && b.view().biasName() != null && b.biasShape() != null && b.biasShape().length == 1) {
+                    byBiasOutput.put(graph.node(b.biasNode()).getOutput(0), b);
+                }
+            }
+            for (Map.Entry<String, int[]> e : plan.floatChannels().entrySet()) {
+                String x = e.getKey();
+                if (!dynamicTensors.contains(x)) {
+                    continue;
+                }
+                OnnxOutlierColumns.Chain chain = OnnxOutlierColumns.find(graph, x, byBiasOutput);
+                if (chain == null || !quantizedDynamically(chain.producer()) || zeroColumns.containsKey(chain.producer().id())) {
+                    continue;
+                }
+                long n = chain.producer().view().weightShape()[1];
+                boolean readersOk = true;
+                for (int c : graph.consumers(x)) {
+                    OnnxNodeBinding r = byId.get(graph.node(c).getName());
+                    readersOk &= r != null && r.nodeIndex() == c && quantizedDynamically(r)
+                            && OnnxOutlierChannels.fits(e.getValue(), r.view().weightShape());
+                }
+                if (!readersOk || java.util.Arrays.stream(e.getValue()).anyMatch(c -> c >= n)) {
+                    continue;
+                }
+                columnChains.put(x, chain);
+                zeroColumns.put(chain.producer().id(), e.getValue());
+            }
+        }
+
+        /** True when the writer rewrites this binding as a dynamic integer MatMul. */
+        private boolean quantizedDynamically(OnnxNodeBinding b) {
+            WeightQuantizer wq = plan.weights().get(b.id());
+            return !plan.fp32Nodes().contains(b.id()) && wq != null && isDynamic(b)
+                    && OnnxDynamicMatMul.supports(wq, b.view().weightShape());
         }
 
         /** This CPU's kernel table, measured or read from the cache the first time a rewrite needs it. */
@@ -519,26 +575,36 @@ final class OnnxQdqWriter {
                 TensorProto weight = graph.initializer(b.view().weightName());
                 OnnxDynamicMatMul.QuantizedInput in = dynamicInputs.get(x);
                 if (in == null) {
-                    String quantized = x;
-                    int[] channels = plan.floatChannels().get(x);
-                    if (channels != null && OnnxOutlierChannels.fits(channels, b.view().weightShape())) {
-                        OnnxOutlierChannels.Split split = OnnxOutlierChannels.split(x, channels,
-                                (int) b.view().weightShape()[0], this::unique);
-                        outlierSplits.put(x, split);
-                        before.computeIfAbsent(b.nodeIndex(), k -> new ArrayList<>()).addAll(split.nodes());
-                        newInitializers.addAll(split.initializers());
-                        quantized = split.masked();
-                    }
+                    String quantized = outlierLayout(b, x);
                     in = OnnxDynamicMatMul.quantizeInput(quantized, this::unique);
                     dynamicInputs.put(x, in);
                     before.computeIfAbsent(b.nodeIndex(), k -> new ArrayList<>()).add(in.node());
                 }
                 OnnxOutlierChannels.Split split = outlierSplits.get(x);
-                NodeProto integer = split == null ? n : n.toBuilder().setOutput(0, unique(n.getOutput(0) + "_inliers")).build();
-                OnnxNodeReplacement r = OnnxDynamicMatMul.rewrite(integer, weight, wq, in, this::unique);
+                // the float part is added after the bias Add, so ORT still fuses the bias into the integer MatMul
+                boolean afterBias = split != null && b.biasNode() >= 0 && b.biasNode() != b.nodeIndex()
+                        && !outputOverrides.containsKey(b.biasNode());
+                NodeProto integer = split == null || afterBias ? n
+                        : n.toBuilder().setOutput(0, unique(n.getOutput(0) + "_inliers")).build();
+                OnnxNodeReplacement r = OnnxDynamicMatMul.rewrite(integer, weight, wq, in, rowMultipliers.get(x),
+                        zeroColumns.get(b.id()), this::unique);
+                if (rowMultipliers.containsKey(x)) {
+                    info.put("outlier_channels_divided", plan.floatChannels().get(x).length);
+                }
+                if (zeroColumns.containsKey(b.id())) {
+                    info.put("outlier_columns_in_float", zeroColumns.get(b.id()).length);
+                }
                 List<NodeProto> nodes = new ArrayList<>(r.nodes());
                 newInitializers.addAll(r.initializers());
-                if (split != null) {
+                if (afterBias) {
+                    String biased = graph.node(b.biasNode()).getOutput(0);
+                    String inliers = unique(biased + "_inliers");
+                    outputOverrides.computeIfAbsent(b.biasNode(), k -> new HashMap<>()).put(0, inliers);
+                    OnnxNodeReplacement side = OnnxOutlierChannels.addBack(split, inliers, biased, weight, this::unique);
+                    after.computeIfAbsent(b.biasNode(), k -> new ArrayList<>()).addAll(side.nodes());
+                    newInitializers.addAll(side.initializers());
+                    info.put("float_outlier_channels", split.channels().length);
+                } else if (split != null) {
                     OnnxNodeReplacement side = OnnxOutlierChannels.addBack(split, integer.getOutput(0), n.getOutput(0), weight,
                             this::unique);
                     nodes.addAll(side.nodes());
@@ -562,6 +628,55 @@ final class OnnxQdqWriter {
                 info.put("bias_shift", true);
             }
             summary.put(b.id(), info);
+        }
+
+        /**
+         * Writes how the outlier channels of dynamic input {@code x} (first read by {@code b}) leave the integer
+         * product, and returns the tensor to quantize: made at the source in float ({@link OnnxOutlierColumns}),
+         * divided into range ({@link OnnxOutlierChannels#divide}), or masked and added back (older plans).
+         */
+        private String outlierLayout(OnnxNodeBinding b, String x) {
+            int[] channels = plan.floatChannels().get(x);
+            if (channels == null || !OnnxOutlierChannels.fits(channels, b.view().weightShape())) {
+                return x;
+            }
+            List<NodeProto> pre = before.computeIfAbsent(b.nodeIndex(), k -> new ArrayList<>());
+            OnnxOutlierColumns.Chain chain = columnChains.get(x);
+            if (chain != null) {
+                OnnxNodeBinding p = chain.producer();
+                OnnxOutlierColumns.Side side = OnnxOutlierColumns.side(graph, chain, x, channels,
+                        graph.initializer(p.view().weightName()), producerBias(p), this::unique);
+                pre.addAll(side.nodes());
+                newInitializers.addAll(side.initializers());
+                outlierSplits.put(x, new OnnxOutlierChannels.Split(x, side.outliers(), channels, List.of(), List.of()));
+                return x;
+            }
+            float[] divisors = plan.channelDivisors().get(x);
+            if (divisors != null && divisors.length == channels.length) {
+                OnnxOutlierChannels.Divided d = OnnxOutlierChannels.divide(x, channels, divisors,
+                        (int) b.view().weightShape()[0], this::unique);
+                pre.add(d.node());
+                newInitializers.add(d.initializer());
+                rowMultipliers.put(x, d.rowMultipliers());
+                return d.scaled();
+            }
+            OnnxOutlierChannels.Split split = OnnxOutlierChannels.split(x, channels, (int) b.view().weightShape()[0], this::unique);
+            outlierSplits.put(x, split);
+            pre.addAll(split.nodes());
+            newInitializers.addAll(split.initializers());
+            return split.masked();
+        }
+
+        /** The bias a MatMul's Add adds, with its plan shift (what its outlier columns need in float). */
+        private float[] producerBias(OnnxNodeBinding p) {
+            float[] bias = OnnxTensorProtos.floats(graph.initializer(p.view().biasName()));
+            float[] shift = plan.biasShifts().get(p.id());
+            if (shift != null) {
+                for (int c = 0; c < bias.length && c < shift.length; c++) {
+                    bias[c] += shift[c];
+                }
+            }
+            return bias;
         }
 
         private boolean isDynamic(OnnxNodeBinding b) {
@@ -686,10 +801,18 @@ final class OnnxQdqWriter {
                     return "int32";
                 }
             }
-            if (shift == null) {
+            int[] zero = zeroColumns.get(b.id());
+            if (zero != null) {
+                // the outlier columns' bias is added in float by OnnxOutlierColumns, so f(0) = 0 here
+                bias = bias.clone();
+                for (int c : zero) {
+                    bias[c] = 0f;
+                }
+            }
+            if (shift == null && zero == null) {
                 return "float";
             }
-            String name = unique(b.id() + "_bias_corrected");
+            String name = unique(b.id() + (shift != null ? "_bias_corrected" : "_bias_inliers"));
             long[] shape = b.biasShape() != null ? b.biasShape() : new long[] {channels};
             newInitializers.add(OnnxTensorProtos.ofFloats(name, shape, bias));
             setBiasInput(b, name, biasName);

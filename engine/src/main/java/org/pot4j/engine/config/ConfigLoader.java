@@ -98,12 +98,25 @@ public final class ConfigLoader {
         default void checkAlgorithmParameters(String name, Map<String, Object> params) {
         }
 
-        /** Checks an installed metric's parameter values; throws a {@link Pot4jException}. */
-        default void checkMetricParameters(String name, Map<String, Object> params) {
+        /**
+         * Binds an installed metric's parameters to its parameter record (keys, types, ranges); throws a
+         * {@link Pot4jException} naming the key under {@code path}.
+         */
+        default void checkMetricParameters(String name, Map<String, Object> params, String path) {
         }
 
-        /** Checks an {@code engine.executor} object (installed type, known keys); throws a {@link Pot4jException}. */
-        default void checkExecutor(Map<String, Object> executor) {
+        /**
+         * Binds an installed dataset provider's parameters to its parameter record (keys, types, ranges);
+         * throws a {@link Pot4jException} naming the key under {@code path}.
+         */
+        default void checkDataset(String type, Map<String, Object> params, String path) {
+        }
+
+        /**
+         * Checks an {@code engine.executor} object at {@code path} (installed type; keys, types and ranges
+         * bound by the executor's parameter record); throws a {@link Pot4jException}.
+         */
+        default void checkExecutor(Map<String, Object> executor, String path) {
         }
     }
 
@@ -333,7 +346,7 @@ public final class ConfigLoader {
                 executor = params(x);
                 if (catalog != null) {
                     Map<String, Object> checked = executor;
-                    withPlace(x.path(), () -> catalog.checkExecutor(checked));
+                    withFile(() -> catalog.checkExecutor(checked, x.path()));
                 }
             }
             SpeedGuardSpec guard = e.containsKey("speed_guard") ? speedGuard(e.get("speed_guard")) : null;
@@ -377,15 +390,9 @@ public final class ConfigLoader {
                         + (catalog == null ? "idx, npy, csv" : catalog.datasetTypes()) + ")");
             }
             String type = string(typeField);
-            Set<String> valid = new TreeSet<>(Set.of("type", "annotation"));
-            if (catalog != null) {
-                Optional<Set<String>> params = catalog.datasetParameters(type);
-                if (params.isEmpty()) {
-                    throw ConfigErrors.invalid(file, typeField.path(), "'" + type + "' is not an installed dataset type"
-                            + Suggestions.didYouMean(type, catalog.datasetTypes()) + "; installed: " + catalog.datasetTypes());
-                }
-                valid.addAll(params.get());
-                object(f, valid, "dataset type '" + type + "'");
+            if (catalog != null && catalog.datasetParameters(type).isEmpty()) {
+                throw ConfigErrors.invalid(file, typeField.path(), "'" + type + "' is not an installed dataset type"
+                        + Suggestions.didYouMean(type, catalog.datasetTypes()) + "; installed: " + catalog.datasetTypes());
             }
             String annotation = null;
             Field a = child(f, "annotation");
@@ -398,6 +405,9 @@ public final class ConfigLoader {
             Map<String, Object> params = new LinkedHashMap<>(params(f));
             params.remove("type");
             params.remove("annotation");
+            if (catalog != null) {
+                withFile(() -> catalog.checkDataset(type, params, f.path()));
+            }
             return new DatasetSpec(type, params, annotation);
         }
 
@@ -427,9 +437,9 @@ public final class ConfigLoader {
                             + " is not installed" + Suggestions.didYouMean(name, catalog.metrics())
                             + "; installed metrics: " + catalog.metrics() + "; a metric plugin jar goes into plugins/");
                 }
-                checkKeys(paramsField, valid.get(), "metric '" + name + "'");
                 Map<String, Object> checked = params;
-                withPlace(f.path(), () -> catalog.checkMetricParameters(name, checked));
+                String at = paramsField != null ? paramsField.path() : f.path() + ".params";
+                withFile(() -> catalog.checkMetricParameters(name, checked, at));
             }
             return new MetricSpec(name, params);
         }
@@ -476,10 +486,19 @@ public final class ConfigLoader {
                             + nameField.path() + " is not installed" + Suggestions.didYouMean(name, catalog.algorithms())
                             + "; installed algorithms: " + catalog.algorithms());
                 }
-                checkKeys(paramsField, valid.get(), "algorithm '" + name + "'");
+                withFile(() -> ParamBinder.requireKnown(params, valid.get(), "algorithm '" + name + "'", f.path() + ".params"));
                 withPlace(f.path() + ".params", () -> catalog.checkAlgorithmParameters(name, params));
             }
             return new AlgorithmSpec(name, params);
+        }
+
+        /** Runs a check whose errors name the key's path already, naming the file in the error. */
+        private void withFile(Runnable check) {
+            try {
+                check.run();
+            } catch (Pot4jException e) {
+                throw new Pot4jException(e.code(), file + ": " + e.getMessage(), e);
+            }
         }
 
         /** Runs a plugin's value check, naming the file and the place in it in the error. */
@@ -488,12 +507,6 @@ public final class ConfigLoader {
                 check.run();
             } catch (Pot4jException e) {
                 throw new Pot4jException(e.code(), file + ": " + path + ": " + e.getMessage(), e);
-            }
-        }
-
-        private void checkKeys(Field paramsField, Set<String> valid, String context) {
-            if (paramsField != null) {
-                object(paramsField, valid, context);
             }
         }
 

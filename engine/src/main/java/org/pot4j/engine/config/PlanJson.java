@@ -29,7 +29,8 @@ import org.pot4j.api.quant.WeightQuantizer;
  *  "weights": {"<node>": {"bits": 8, "axis": 0, "scales": [...], "zero_points": [...], "narrow_range": true}},
  *  "activations": {"<tensor>": {"bits": 8, "signed": false, "scale": 0.0123, "zero_point": 0}},
  *                  (plus "dynamic": true for a run-time range; absent in older plans = static)
- *  "bias_shifts": {"<node>": [...]}, "float_channels": {"<tensor>": [channels]} (only when set),
+ *  "bias_shifts": {"<node>": [...]}, "float_channels": {"<tensor>": [channels]},
+ *  "float_channel_divisors": {"<tensor>": [divisors]} (both only when set),
  *  "fp32_nodes": [...], "metadata": {"k": "v"}}
  * }</pre>
  */
@@ -93,6 +94,15 @@ public final class PlanJson {
                 ArrayNode arr = channels.putArray(tensor);
                 for (int c : cs) {
                     arr.add(c);
+                }
+            });
+        }
+        if (!plan.channelDivisors().isEmpty()) {
+            ObjectNode divisors = root.putObject("float_channel_divisors");
+            plan.channelDivisors().forEach((tensor, ds) -> {
+                ArrayNode arr = divisors.putArray(tensor);
+                for (float d : ds) {
+                    arr.add(d);
                 }
             });
         }
@@ -193,7 +203,16 @@ public final class PlanJson {
                     }
                     cs[i] = c.intValue();
                 }
-                b.floatChannels(e.getKey(), cs);
+                JsonNode ds = root.path("float_channel_divisors").path(e.getKey());
+                if (ds.isArray()) {
+                    float[] divisors = new float[ds.size()];
+                    for (int i = 0; i < divisors.length; i++) {
+                        divisors[i] = (float) ds.get(i).asDouble(Double.NaN);
+                    }
+                    b.floatChannels(e.getKey(), cs, divisors);
+                } else {
+                    b.floatChannels(e.getKey(), cs);
+                }
             }
             for (JsonNode n : root.path("fp32_nodes")) {
                 b.fp32Node(n.asText());

@@ -343,19 +343,19 @@ class JobRunnerReliabilityTest {
     }
 
     /** A metric whose average is NaN. */
-    static final class NanMetricProvider implements MetricProvider {
+    static final class NanMetricProvider implements MetricProvider<org.pot4j.api.param.NoParameters> {
         @Override
         public String name() {
             return "test_nan";
         }
 
         @Override
-        public Set<String> parameterNames() {
-            return Set.of();
+        public Class<org.pot4j.api.param.NoParameters> parameters() {
+            return org.pot4j.api.param.NoParameters.class;
         }
 
         @Override
-        public Metric create(Map<String, Object> params) {
+        public Metric create(org.pot4j.api.param.NoParameters params) {
             return new Metric() {
                 @Override
                 public Map<String, Double> value() {

@@ -91,12 +91,6 @@ final class FastSearch {
     private final java.util.Set<String> countedScreens = new java.util.HashSet<>();
     /** Single reverts are screened first (off after a re-ranking that screens emptied, until a revert is kept). */
     private boolean screenSingles = true;
-    /**
-     * Screening single reverts: off. It cut MiniLM (per-token cosine 0.996) to 7 nodes in 7 passes and the
-     * 4-bit ResNet to 2 nodes in 2, but on 500 MNIST samples with maximal_drop 0.002 it ended with 8 nodes
-     * (POT 6) or, screening only right after a revert, missed the target in 10 passes.
-     */
-    static final boolean SCREEN_SINGLES = Boolean.getBoolean("pot4j.aa.screenSingles");
 
     FastSearch(AccuracyAwareSearch search) {
         this.s = search;
@@ -159,7 +153,7 @@ final class FastSearch {
                     }
                 }
             } catch (LayerRanker.BudgetExceeded e) {
-                st.stopReason = "max_time (" + params.maxTimeSeconds + " s) reached during ranking";
+                st.stopReason = "max_time (" + params.maxTimeSeconds() + " s) reached during ranking";
                 break;
             }
             int avail = rk.confirmed - pos;
@@ -183,7 +177,10 @@ final class FastSearch {
             }
             // near the target: one node at a time (POT's step), screened on the ranking subset first
             RankEntry next = rk.entries.get(pos);
-            if (SCREEN_SINGLES && screenSingles && planChanged) {
+            if (params.screenSingleReverts() && screenSingles && planChanged) {
+                // screen_single_reverts (off by default): it cut MiniLM (per-token cosine 0.996) to 7 nodes in 7
+                // passes and the 4-bit ResNet to 2 nodes in 2, but on 500 MNIST samples with maximal_drop 0.002 it
+                // ended with 8 nodes (POT 6) or, screening only right after a revert, missed the target in 10 passes
                 double current = screen(st, st.revertedUnits);
                 double candidate = screen(st, prefixUnits(st, rk, pos, 1));
                 if (candidate <= current) {
@@ -217,7 +214,7 @@ final class FastSearch {
                 gains.put(next.node(), before - o.objective); // measured: better than the prediction
                 pos++;
                 planChanged = true;
-            } else if (!params.usePrevIfDropIncrease || o.objective <= before) {
+            } else if (!params.usePrevIfDropIncrease() || o.objective <= before) {
                 // POT keeps a revert that does not help (use_prev_if_drop_increase false) and re-ranks:
                 // on the 3-bit ResNet such a node was needed later with the residual Add after it;
                 // put-back removes it at the end if the target holds without it
@@ -269,7 +266,7 @@ final class FastSearch {
             while (b - a > 1) {
                 int m = (a + b) / 2;
                 double predicted = predictDrop(screen(st, prefixUnits(st, rk, pos, m)));
-                if (Double.isFinite(predicted) && predicted <= params.maximalDrop) {
+                if (Double.isFinite(predicted) && predicted <= params.maximalDrop()) {
                     b = m;
                 } else {
                     a = m;
@@ -391,6 +388,7 @@ final class FastSearch {
         st.rankingSampleRuns = 0;
         st.validationPasses = 0;
         st.validationSeconds = 0;
+        st.searchPassTimes = new ArrayList<>();
         st.screenSampleRuns = 0;
         st.screenSeconds = 0;
         anchors.clear();
@@ -400,12 +398,12 @@ final class FastSearch {
     }
 
     private boolean budgetExhausted(SearchState st) {
-        if (st.iteration >= params.maxIterNum) {
-            st.stopReason = "max_iter_num (" + params.maxIterNum + ") reached";
+        if (st.iteration >= params.maxIterNum()) {
+            st.stopReason = "max_iter_num (" + params.maxIterNum() + ") reached";
             return true;
         }
         if (s.timeUp()) {
-            st.stopReason = "max_time (" + params.maxTimeSeconds + " s) reached";
+            st.stopReason = "max_time (" + params.maxTimeSeconds() + " s) reached";
             return true;
         }
         return false;
@@ -418,7 +416,7 @@ final class FastSearch {
      * bought nothing on MiniLM: 9 nodes moved the drop from 0.0139 to 0.0132).
      */
     private int predict(Ranking rk, int pos, int from, double dropAtFrom, int avail) {
-        double need = dropAtFrom - params.maximalDrop;
+        double need = dropAtFrom - params.maximalDrop();
         double closed = 0;
         for (int m = from + 1; m <= avail; m++) {
             double f = rk.fractions[pos + m - 1];
@@ -504,14 +502,14 @@ final class FastSearch {
                 break;
             }
             Double g = gains.get(unit);
-            double slack = params.maximalDrop - st.currentObjective;
+            double slack = params.maximalDrop() - st.currentObjective;
             if (g != null && Double.isFinite(g) && g > PUT_BACK_SLACK_FACTOR * Math.max(slack, 0)) {
                 continue;
             }
             List<String> units = new ArrayList<>(st.revertedUnits);
             units.remove(unit);
             double predicted = predictDrop(screen(st, units));
-            if (Double.isFinite(predicted) && predicted > params.maximalDrop) {
+            if (Double.isFinite(predicted) && predicted > params.maximalDrop()) {
                 screenedOut++;
                 s.message(String.format(Locale.ROOT, "put back %s screened out: predicted drop %s on the ranking subset",
                         unit, AccuracyAwareSearch.fmt(predicted)));
@@ -538,7 +536,7 @@ final class FastSearch {
     }
 
     private boolean budgetExhaustedQuietly(SearchState st) {
-        return st.iteration >= params.maxIterNum || s.timeUp();
+        return st.iteration >= params.maxIterNum() || s.timeUp();
     }
 
     private Outcome evaluate(SearchState st, List<String> units, RankEntry last) {
@@ -568,6 +566,7 @@ final class FastSearch {
         st.evaluations.add(e);
         st.validationPasses++;
         st.validationSeconds += e.seconds();
+        st.searchPassTimes.add(e.seconds());
         Map<String, Double> drops = s.drops(st, e.values());
         double objective = AccuracyAwareSearch.objective(drops);
         List<String> changed = new ArrayList<>();
@@ -607,7 +606,7 @@ final class FastSearch {
         try {
             return rank(st, prev, pos);
         } catch (LayerRanker.BudgetExceeded e) {
-            st.stopReason = "max_time (" + params.maxTimeSeconds + " s) reached during re-ranking";
+            st.stopReason = "max_time (" + params.maxTimeSeconds() + " s) reached during re-ranking";
             return null;
         }
     }
@@ -667,7 +666,7 @@ final class FastSearch {
         int[] subset = st.rankingSubset;
         double runs = 0;
         Map<String, Double> px = null;
-        if (params.rankingCandidates > 0 ? candidates.size() > params.rankingCandidates : candidates.size() > MIN_CANDIDATES) {
+        if (params.rankingCandidates() > 0 ? candidates.size() > params.rankingCandidates() : candidates.size() > MIN_CANDIDATES) {
             double before0 = st.rankingSampleRuns;
             Map<Integer, List<Tensor>> ref0 = s.fp32SubsetOutputs(st);
             runs += st.rankingSampleRuns - before0;
@@ -789,8 +788,8 @@ final class FastSearch {
     /** ranking_candidates, else the fewest that hold PROXY_MASS of the pre-rank's NMSE reduction, within 8-16. */
     private int candidateCount(List<QuantizableNode> order, Map<String, Double> px) {
         int n = order.size();
-        if (params.rankingCandidates > 0) {
-            return Math.min(n, params.rankingCandidates);
+        if (params.rankingCandidates() > 0) {
+            return Math.min(n, params.rankingCandidates());
         }
         if (px == null) {
             return n;

@@ -49,14 +49,14 @@ public final class MinMaxQuantization implements QuantizationAlgorithm {
 
     @Override
     public void checkParameters(java.util.Map<String, Object> params) {
-        AlgorithmSupport.checkedParams(NAME, params, parameterNames());
+        AlgorithmSupport.checkKeys(NAME, params, parameterNames());
         MinMaxParameters.parse(NAME, params);
     }
 
     @Override
     public QuantizationResult run(Model model, AlgorithmContext context) {
         long start = System.nanoTime();
-        AlgorithmSupport.checkedParams(NAME, context.params(), parameterNames());
+        AlgorithmSupport.checkKeys(NAME, context.params(), parameterNames());
         Set<BackendCapability> caps = BackendCapabilities.of(context, model);
         MinMaxParameters params = MinMaxParameters.parse(NAME, context.params(), caps);
         Prepared prepared = prepare(model, params, caps);
@@ -128,9 +128,10 @@ public final class MinMaxQuantization implements QuantizationAlgorithm {
             if (prepared.dynamicTensors().contains(t)) {
                 plan.activation(t, ActivationQuantizer.dynamic(params.activationBits()));
                 if (params.outliers().enabled()) {
-                    int[] channels = params.outliers().select(stats.channelMeans(t, OUTLIER_STAT));
+                    double[] ranges = stats.channelMeans(t, OUTLIER_STAT);
+                    int[] channels = params.outliers().select(ranges);
                     if (channels.length > 0) {
-                        plan.floatChannels(t, channels);
+                        plan.floatChannels(t, channels, OutlierChannels.divisors(ranges, channels));
                     }
                 }
                 continue;

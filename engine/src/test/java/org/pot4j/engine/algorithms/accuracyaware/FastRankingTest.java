@@ -115,6 +115,19 @@ class FastRankingTest {
     }
 
     @Test
+    void screeningSingleRevertsMeetsTheTargetAndCountsItsScreens() {
+        AaFixture f = new AaFixture();
+        QuantizationResult plain = run(f, f.context(null));
+        AaFixture g = new AaFixture();
+        QuantizationResult screened = run(g, g.context(null).param("screen_single_reverts", true));
+        assertEquals(QuantizationResult.Status.TARGET_MET, screened.status());
+        assertTrue((double) screened.report().get("final_drop") <= 0.01 + 1e-9);
+        assertTrue(((Number) cost(screened).get("screen_passes")).doubleValue()
+                >= ((Number) cost(plain).get("screen_passes")).doubleValue(), cost(screened) + " vs " + cost(plain));
+        assertEquals(Boolean.TRUE, ((Map<?, ?>) screened.report().get("parameters")).get("screen_single_reverts"));
+    }
+
+    @Test
     void badRankingParametersAreClearErrors() {
         AaFixture f = new AaFixture();
         Pot4jException e = assertThrows(Pot4jException.class, () -> run(f, f.context(null).param("ranking", "fastest")));

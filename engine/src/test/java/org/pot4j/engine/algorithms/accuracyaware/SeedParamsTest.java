@@ -71,15 +71,15 @@ class SeedParamsTest {
     @Test
     void defaultsAreTheSeedOnes() {
         AccuracyAwareParams p = AccuracyAwareParams.parse(Map.of(), 2);
-        assertEquals(0.01, p.maximalDrop); // POT usage page and NNCF max_drop: 0.01
-        assertEquals(DropType.ABSOLUTE, p.dropType);
-        assertEquals(300, p.rankingSubsetSize);
-        assertEquals(30, p.maxIterNum);
-        assertFalse(p.usePrevIfDropIncrease);
-        assertEquals("DefaultQuantization", p.baseAlgorithm);
-        assertFalse(p.convertToMixedPreset);
-        assertEquals(0.5, p.metricSubsetRatio);
-        assertFalse(p.errorOnTargetMissed, "a missed target returns BEST_EFFORT unless on_target_missed: error");
+        assertEquals(0.01, p.maximalDrop()); // POT usage page and NNCF max_drop: 0.01
+        assertEquals(DropType.ABSOLUTE, p.dropType());
+        assertEquals(300, p.rankingSubsetSize());
+        assertEquals(30, p.maxIterNum());
+        assertFalse(p.usePrevIfDropIncrease());
+        assertEquals("DefaultQuantization", p.baseAlgorithm());
+        assertFalse(p.convertToMixedPreset());
+        assertEquals(0.5, p.metricSubsetRatio());
+        assertFalse(p.errorOnTargetMissed(), "a missed target returns BEST_EFFORT unless on_target_missed: error");
         assertEquals(ErrorCode.CONFIG_INVALID, assertThrows(Pot4jException.class,
                 () -> AccuracyAwareParams.parse(Map.of("on_target_missed", "raise"), 2)).code());
     }

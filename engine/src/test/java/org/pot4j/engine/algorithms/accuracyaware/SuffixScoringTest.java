@@ -87,4 +87,15 @@ class SuffixScoringTest {
         assertTrue(rankingPasses(viaRight) < rankingPasses(plain), rankingPasses(viaRight) + " vs " + rankingPasses(plain));
         assertEquals(1, wrong.compiled.get(), "only the check ran the wrong suffix");
     }
+
+    @Test
+    void useSuffixRunsFalseRanksWithWholeModelsOnly() {
+        AaFixture f = new AaFixture();
+        Cuttable right = new Cuttable(f.model, false);
+        QuantizationResult whole = new AccuracyAwareQuantization(BASE_NAMES).run(right,
+                f.context(null).param("ranking", "exact").param("use_suffix_runs", false));
+        assertEquals(0, right.compiled.get(), "use_suffix_runs: false never asks the backend for a suffix");
+        assertEquals(firstRanking(exact(f.model, f)), firstRanking(whole));
+        assertEquals(Boolean.FALSE, ((Map<?, ?>) whole.report().get("parameters")).get("use_suffix_runs"));
+    }
 }
