@@ -212,6 +212,118 @@ class OnnxEncoderQuantizationTest {
         }
     }
 
+    /** embeddingNet with one outlier: channel 5 of the embeddings (scale 40) or column 7 of fc1, i.e. channel 7 of h (scale 40). */
+    private static Path outlierNet(String name, String init, int channel) {
+        ModelProto proto = OnnxTestModels.embeddingNet();
+        org.pot4j.backend.onnx.proto.OnnxProtos.GraphProto.Builder g = proto.getGraph().toBuilder();
+        for (int i = 0; i < g.getInitializerCount(); i++) {
+            TensorProto t = g.getInitializer(i);
+            if (t.getName().equals(init)) {
+                long[] shape = OnnxTensorProtos.shape(t);
+                float[] v = OnnxTensorProtos.floats(t);
+                int cols = (int) shape[1];
+                for (int k = 0; k < v.length; k++) {
+                    v[k] = (float) Math.sin(k) * (k % cols == channel ? 40 : 1);
+                }
+                g.setInitializer(i, OnnxTensorProtos.ofFloats(init, shape, v));
+            }
+        }
+        return OnnxFixtures.file(name, proto.toBuilder().setGraph(g).build());
+    }
+
+    /** Both MatMuls dynamic with per-channel int8 weights. */
+    private static QuantizationPlan dynamicMatMuls(Model m) {
+        QuantizationPlan.Builder b = QuantizationPlan.builder();
+        for (QuantizableNode n : m.quantizableNodes()) {
+            if (n.opType().equals("MatMul")) {
+                b.weight(n.id(), OnnxTestPlans.perChannel(m.weight(n), n.weightChannelAxis()));
+                b.activation(n.activationInputs().get(0), ActivationQuantizer.dynamic(8));
+            }
+        }
+        return b.build();
+    }
+
+    private static String input(Model m, String id) {
+        return m.quantizableNodes().stream().filter(n -> n.id().equals(id)).findFirst().orElseThrow().activationInputs().get(0);
+    }
+
+    @Test
+    void outlierChannelsOfAnActivationOutputAreMadeInFloatAtTheirSourceWithoutAMask() throws IOException {
+        // fc1 -> +b1 -> Relu -> fc2: channel 7 of the Relu output is 40x the rest; Relu(0) = 0, so fc1's column 7
+        // and bias 7 are zeroed in the integer path and a float MatMul + Relu over that column makes the channel
+        try (Model m = backend.load(outlierNet("embedding-net-outlier-column.onnx", "w1", 7), Map.of())) {
+            QuantizationPlan plain = dynamicMatMuls(m);
+            String h = input(m, "fc2");
+            QuantizationPlan columns = plain.toBuilder().floatChannels(h, new int[] {7}, new float[] {30f}).build();
+            Path optimized = tmp.resolve("optimized-columns.onnx");
+            double errPlain;
+            double errColumns;
+            try (CompiledModel f = m.compile(QuantizationPlan.EMPTY, Set.of());
+                 CompiledModel p = m.compile(plain, Set.of());
+                 CompiledModel q = ((OnnxModel) m).compile(columns, Set.of(), OnnxSessionSettings.defaults()
+                         .withOptimizedModelPath(optimized.toString()))) {
+                float[] ref = f.infer(batch).get("y").floats();
+                errPlain = nmse(ref, p.infer(batch).get("y").floats());
+                errColumns = nmse(ref, q.infer(batch).get("y").floats());
+            }
+            assertTrue(errColumns < errPlain / 4, "NMSE to FP32 with channel 7 made in float " + errColumns + ", without " + errPlain);
+            Map<String, Integer> ops = OnnxResnetExampleTest.opHistogram(optimized);
+            assertEquals(2, ops.getOrDefault("DynamicQuantizeMatMul", 0) + ops.getOrDefault("MatMulIntegerToFloat", 0)
+                    + ops.getOrDefault("MatMulInteger", 0), "both MatMuls stay integer: " + ops);
+            Path saved = tmp.resolve("int8-columns.onnx");
+            m.save(columns, saved);
+            ModelProto written = ModelProto.parseFrom(Files.readAllBytes(saved));
+            long relus = written.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("Relu")).count();
+            assertEquals(2, relus, "the activation is repeated for the float column");
+            assertTrue(written.getGraph().getNodeList().stream().noneMatch(n -> n.getOpType().equals("Gather") && n.getInput(0).equals(h)),
+                    "no gather of the outlier channel: it is made, not picked");
+            assertTrue(written.getGraph().getNodeList().stream().noneMatch(n -> n.getOpType().equals("Mul") && n.getInput(0).equals(h)),
+                    "no mask");
+        }
+    }
+
+    @Test
+    void outlierChannelsWithDivisorsAreDividedIntoRangeByOneMul() throws IOException {
+        // channel 5 of the gathered embeddings is 40x the rest; the Gather is no activation function, so the
+        // channel is divided by its divisor and fc1's weight row 5 multiplied by it: no float product. Division
+        // moves the range into the weight row, so it pays where that row is not the largest (here 1/8 of the rest)
+        ModelProto proto = ModelProto.parseFrom(Files.readAllBytes(outlierNet("embedding-net-outlier-emb.onnx", "emb", 5)));
+        org.pot4j.backend.onnx.proto.OnnxProtos.GraphProto.Builder g = proto.getGraph().toBuilder();
+        for (int i = 0; i < g.getInitializerCount(); i++) {
+            if (g.getInitializer(i).getName().equals("w1")) {
+                float[] v = OnnxTensorProtos.floats(g.getInitializer(i));
+                for (int c = 0; c < 32; c++) {
+                    v[5 * 32 + c] /= 8;
+                }
+                g.setInitializer(i, OnnxTensorProtos.ofFloats("w1", new long[] {16, 32}, v));
+            }
+        }
+        Path file = OnnxFixtures.file("embedding-net-outlier-divided.onnx", proto.toBuilder().setGraph(g).build());
+        try (Model m = backend.load(file, Map.of())) {
+            QuantizationPlan plain = dynamicMatMuls(m);
+            String e = input(m, "fc1");
+            QuantizationPlan divided = plain.toBuilder().floatChannels(e, new int[] {5}, new float[] {40f}).build();
+            double errPlain;
+            double errDivided;
+            try (CompiledModel f = m.compile(QuantizationPlan.EMPTY, Set.of());
+                 CompiledModel p = m.compile(plain, Set.of());
+                 CompiledModel q = m.compile(divided, Set.of())) {
+                float[] ref = f.infer(batch).get("y").floats();
+                errPlain = nmse(ref, p.infer(batch).get("y").floats());
+                errDivided = nmse(ref, q.infer(batch).get("y").floats());
+            }
+            assertTrue(errDivided < errPlain / 4, "NMSE to FP32 with channel 5 divided " + errDivided + ", without " + errPlain);
+            Path saved = tmp.resolve("int8-divided.onnx");
+            m.save(divided, saved);
+            ModelProto written = ModelProto.parseFrom(Files.readAllBytes(saved));
+            assertEquals(1, written.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("Mul") && n.getInput(0).equals(e)).count(),
+                    "one Mul divides the channel");
+            assertEquals(0, written.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("MatMul")).count(),
+                    "no float product for the divided channel: " + written.getGraph().getNodeList().stream()
+                            .map(n -> n.getOpType()).toList());
+        }
+    }
+
     private static double nmse(float[] ref, float[] x) {
         double num = 0;
         double den = 0;

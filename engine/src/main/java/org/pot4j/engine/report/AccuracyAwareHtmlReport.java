@@ -19,9 +19,10 @@ import org.pot4j.engine.report.AccuracyAwarePage.Timing;
 
 /**
  * Renders an AccuracyAwareQuantization report (the map that also goes to
- * {@code accuracy-aware-report.json}, read through its typed {@link AccuracyAwarePage}) as one self-contained HTML page: summary, metric table, an
- * inline SVG plot of the drop per iteration with the {@code maximal_drop} line, the iteration log,
- * the reverted nodes and the layer rankings. No scripts, styles or images are loaded from anywhere.
+ * {@code accuracy-aware-report.json}, read through its typed {@link AccuracyAwarePage}) as one
+ * self-contained HTML page: summary, metric table, an inline SVG plot of the drop per iteration
+ * with the {@code maximal_drop} line, the iteration log, the reverted nodes and the layer rankings.
+ * No scripts, styles or images are loaded from anywhere.
  */
 public final class AccuracyAwareHtmlReport {
     private AccuracyAwareHtmlReport() {

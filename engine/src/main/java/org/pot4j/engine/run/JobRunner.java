@@ -335,8 +335,8 @@ public final class JobRunner {
         } catch (RuntimeException ignored) {
             // only for the report
         }
-        ModelOutcome.Unfinished failed = new ModelOutcome.Unfinished(new ModelOutcome.Subject(name, job.model().path(), backend, algorithm),
-                ModelStatus.FAILED, new ModelOutcome.Failure(code, message, e), reportPath, seconds(start));
+        ModelOutcome.Unfinished failed = new ModelOutcome.Unfinished(new ModelOutcome.Subject(name, job.model().path(), backend,
+                algorithm), ModelStatus.FAILED, new ModelOutcome.Failure(code, message, e), reportPath, seconds(start));
         try {
             RunReports.write(reportPath, failed, new RunReports.Context(job, hash, algorithmReports, outputDir,
                     inputs == null ? null : RunReports.Resume.of(inputs, List.of(), List.of())));

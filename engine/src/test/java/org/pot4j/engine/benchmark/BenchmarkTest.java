@@ -95,19 +95,13 @@ class BenchmarkTest {
 
     @Test
     void feedsRealSamplesWhenADatasetIsGiven() {
-        Dataset data = new Dataset() {
-            @Override
-            public int size() {
-                return 2;
-            }
-
-            @Override
-            public Sample get(int index) {
-                float[] v = new float[16];
-                java.util.Arrays.fill(v, index + 1);
-                return Sample.of("whatever", Tensor.ofFloats(new long[] {1, 4, 4}, v), index);
-            }
-        };
+        List<Sample> samples = new ArrayList<>();
+        for (int index = 0; index < 2; index++) {
+            float[] v = new float[16];
+            java.util.Arrays.fill(v, index + 1);
+            samples.add(Sample.of("whatever", Tensor.ofFloats(new long[] {1, 4, 4}, v), index));
+        }
+        Dataset data = Dataset.of("ones-and-twos", samples);
         RecordingModel model = new RecordingModel(IMAGE);
         new Benchmark(BenchmarkOptions.defaults().withRounds(0, 1).withBatchSizes(List.of(3)).withDataset(data), null)
                 .run(List.of(new Benchmark.Subject("m", model)));
@@ -119,17 +113,7 @@ class BenchmarkTest {
 
     @Test
     void rejectsDatasetThatDoesNotFitTheModel() {
-        Dataset wrong = new Dataset() {
-            @Override
-            public int size() {
-                return 1;
-            }
-
-            @Override
-            public Sample get(int index) {
-                return Sample.of("input", Tensor.ofFloats(new long[] {2}, new float[2]), null);
-            }
-        };
+        Dataset wrong = Dataset.of("wrong-shape", List.of(Sample.of("input", Tensor.ofFloats(new long[] {2}, new float[2]), null)));
         Pot4jException e = assertThrows(Pot4jException.class, () -> new Benchmark(
                 BenchmarkOptions.defaults().withDataset(wrong), null).run(List.of(new Benchmark.Subject("m", new RecordingModel(IMAGE)))));
         assertEquals(ErrorCode.DATASET_SHAPE_MISMATCH, e.code());

@@ -107,7 +107,7 @@
  * </table>
  * The fast mode meets the target with no more nodes than exact and within the budget in counted
  * passes; in wall time its ranking costs 2-3x its counted passes (a fixed cost per candidate scored:
- * building and compiling its suffix model), so the wall-time budget is missed on the two models with
- * short passes. INT8/FP32 speeds and the method: README, "Cost, fast vs exact".
+ * writing its QDQ model and suffix, then an ONNX Runtime session), so the wall-time budget is missed
+ * on the two models with short passes. INT8/FP32 speeds and the method: README, "Cost, fast vs exact".
  */
 package org.pot4j.engine.algorithms.accuracyaware;

@@ -24,7 +24,7 @@ import org.pot4j.engine.config.ConfigErrors;
  */
 public record OutlierChannels(double ratio, int maxChannels) {
     /** Default threshold: measured on MiniLM-L6 (examples/minilm/README.md). */
-    public static final double DEFAULT_RATIO = 6;
+    public static final double DEFAULT_RATIO = 4;
     /** Default cap per tensor. */
     public static final int DEFAULT_MAX_CHANNELS = 8;
     /** No channel in float. */

@@ -67,5 +67,21 @@ class OutlierChannelsTest {
         assertArrayEquals(new int[] {17, 308}, PlanJson.read(json).floatChannels().get("ln"));
         assertFalse(PlanJson.write(QuantizationPlan.EMPTY).contains("float_channels"));
         assertFalse(plan.equals(QuantizationPlan.builder().floatChannels("ln", new int[] {17}).build()));
+        assertFalse(json.contains("float_channel_divisors"), "plans without divisors are written as before");
+    }
+
+    @Test
+    void divisorsBringEachChannelDownToTheLargestOtherChannelAndSurviveThePlanJson() {
+        double[] ranges = {1, 2, 28, 1.5, 3, 12};
+        int[] channels = new OutlierChannels(4, 8).select(ranges);
+        assertArrayEquals(new int[] {2, 5}, channels);
+        assertArrayEquals(new float[] {28f / 3, 4f}, OutlierChannels.divisors(ranges, channels), 1e-6f);
+        QuantizationPlan plan = QuantizationPlan.builder().floatChannels("ln", channels, OutlierChannels.divisors(ranges, channels)).build();
+        QuantizationPlan read = PlanJson.read(PlanJson.write(plan));
+        assertEquals(plan, read);
+        assertArrayEquals(new float[] {28f / 3, 4f}, read.channelDivisors().get("ln"), 1e-6f);
+        assertFalse(plan.equals(QuantizationPlan.builder().floatChannels("ln", channels).build()));
+        assertThrows(IllegalArgumentException.class, () -> QuantizationPlan.builder().floatChannels("ln", channels, new float[] {2f}));
+        assertThrows(IllegalArgumentException.class, () -> QuantizationPlan.builder().floatChannels("ln", channels, new float[] {2f, 0.5f}));
     }
 }
