@@ -2,8 +2,8 @@
 
 For each MODEL: the op types of the graph ORT optimizes it into (session optimized-model output, ALL
 optimizations, as pot4j's onnx backend runs it), then ORT's per-node profile at each batch size (random
-token ids, seq 64, full attention mask), summed per op type, and the median latency of interleaved
-rounds (all models in one loop, so a noisy machine slows them alike).
+token ids, seq 64, full attention mask: each node's median kernel time, summed per op type), and the
+median latency of interleaved rounds (all models in one loop, so a noisy machine slows them alike).
 
     python tools/minilm/ort_profile.py [--threads 2] [--batch 1,32] [--rounds 15] LABEL=MODEL ...
 """
@@ -52,18 +52,26 @@ def op_counts(path, threads):
 
 
 def profile(path, threads, batch, seq, runs):
+    """Per op type, the sum over its nodes of each node's median kernel time (ms): medians drop the runs in
+    which another process preempted a kernel, so on a loaded machine this compares layouts better than
+    wall time (it leaves out the executor's time between kernels)."""
     sess = session(path, threads, profile=True)
     f = feeds(sess, batch, seq, np.random.default_rng(0))
     for _ in range(runs):
         sess.run(None, f)
     trace = sess.end_profiling()
-    per_op = collections.Counter()
+    per_node = collections.defaultdict(list)
+    op_of = {}
     with open(trace) as t:
         for e in json.load(t):
             if e.get("cat") == "Node" and e["name"].endswith("_kernel_time"):
-                per_op[e["args"]["op_name"]] += e["dur"]
+                per_node[e["name"]].append(e["dur"])
+                op_of[e["name"]] = e["args"]["op_name"]
     os.remove(trace)
-    return {k: v / runs / 1000 for k, v in per_op.items()}  # ms per run
+    per_op = collections.Counter()
+    for node, durations in per_node.items():
+        per_op[op_of[node]] += statistics.median(durations) / 1000
+    return per_op
 
 
 def main():
@@ -82,9 +90,9 @@ def main():
     for b in [int(x) for x in a.batch.split(",")]:
         if not a.no_profile:
             for label, path in models:
-                prof = profile(path, a.threads, b, a.seq, 3 if b > 8 else 20)
+                prof = profile(path, a.threads, b, a.seq, 9 if b > 8 else 41)
                 top = sorted(prof.items(), key=lambda kv: -kv[1])[:12]
-                print(f"b{b} {label} profile ms/run: total {sum(prof.values()):.2f}: "
+                print(f"b{b} {label} kernel ms (node medians): total {sum(prof.values()):.2f}: "
                       + ", ".join(f"{k} {v:.2f}" for k, v in top))
         sessions = [(label, session(path, a.threads)) for label, path in models]
         rng = np.random.default_rng(1)

@@ -76,7 +76,7 @@ final class OnnxOutlierChannels {
     }
 
     /** The divided input of {@link #divide}: the Mul that makes it and the weight row multipliers. */
-    record Divided(String scaled, float[] rowMultipliers, NodeProto node, TensorProto initializer) {
+    record Divided(String scaled, float[] rowMultipliers, List<NodeProto> nodes, TensorProto initializer) {
     }
 
     /**
@@ -93,10 +93,25 @@ final class OnnxOutlierChannels {
             inverse[channels[i]] = 1f / divisors[i];
             rows[channels[i]] = divisors[i];
         }
+        // the reciprocals are stored as float16 (half the bytes; ORT folds the Cast at load) and the weight rows
+        // are multiplied by the reciprocal of the stored value, so the product stays exact
+        byte[] half = new byte[2 * k];
+        for (int c = 0; c < k; c++) {
+            short h = OnnxHalfFloats.fromFiniteFloat(inverse[c]);
+            half[2 * c] = (byte) h;
+            half[2 * c + 1] = (byte) (h >> 8);
+            rows[c] = 1f / OnnxHalfFloats.toFloat(h);
+        }
         String name = names.apply(x + "_outlier_divisors");
+        String nameF = names.apply(x + "_outlier_divisors_float");
         String scaled = names.apply(x + "_divided");
-        NodeProto mul = NodeProto.newBuilder().setOpType("Mul").addInput(x).addInput(name).addOutput(scaled).build();
-        return new Divided(scaled, rows, mul, OnnxTensorProtos.ofFloats(name, new long[] {k}, inverse));
+        List<NodeProto> nodes = List.of(
+                NodeProto.newBuilder().setOpType("Cast").addInput(name).addOutput(nameF)
+                        .addAttribute(AttributeProto.newBuilder().setName("to").setType(AttributeProto.AttributeType.INT)
+                                .setI(OnnxTensorProtos.FLOAT)).build(),
+                NodeProto.newBuilder().setOpType("Mul").addInput(x).addInput(nameF).addOutput(scaled).build());
+        return new Divided(scaled, rows, nodes,
+                OnnxTensorProtos.ofBytes(name, TensorProto.DataType.FLOAT16_VALUE, new long[] {k}, half));
     }
 
     private static TensorProto longs(String name, long[] values) {

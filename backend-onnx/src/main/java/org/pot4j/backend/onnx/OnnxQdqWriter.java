@@ -655,7 +655,7 @@ final class OnnxQdqWriter {
             if (divisors != null && divisors.length == channels.length) {
                 OnnxOutlierChannels.Divided d = OnnxOutlierChannels.divide(x, channels, divisors,
                         (int) b.view().weightShape()[0], this::unique);
-                pre.add(d.node());
+                pre.addAll(d.nodes());
                 newInitializers.add(d.initializer());
                 rowMultipliers.put(x, d.rowMultipliers());
                 return d.scaled();
