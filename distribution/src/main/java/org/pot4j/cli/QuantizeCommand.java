@@ -171,8 +171,8 @@ final class QuantizeCommand implements Callable<Integer> {
     }
 
     /**
-     * The summary: one row per model with its first metric (the one the drop is of), one more row
-     * per further metric.
+     * The summary: one row per model with its headline metric (the first configured one, whose drop
+     * an accuracy target is checked against), one more row per further metric.
      */
     static String table(List<ModelOutcome> outcomes) {
         TextTable t = new TextTable("model", "backend", "algorithm", "metric", "FP32 -> INT8", "drop", "size", "speed",
@@ -193,20 +193,11 @@ final class QuantizeCommand implements Callable<Integer> {
         return t.render();
     }
 
-    /**
-     * The metric keys, sorted, with the first one whose drop equals the headline drop first (the
-     * headline metric, or one with the same drop).
-     */
+    /** The metric keys, sorted, with the headline metric (the first configured one) first. */
     static List<String> metricKeys(ModelOutcome.Accuracy a) {
         List<String> keys = new ArrayList<>(new java.util.TreeSet<>(a.fp32().keySet()));
-        if (a.drop() != null) {
-            for (String k : keys) {
-                if (a.drop().equals(a.drops().get(k))) {
-                    keys.remove(k);
-                    keys.add(0, k);
-                    break;
-                }
-            }
+        if (a.headlineMetric() != null && keys.remove(a.headlineMetric())) {
+            keys.add(0, a.headlineMetric());
         }
         return keys;
     }

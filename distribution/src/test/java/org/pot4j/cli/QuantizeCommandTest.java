@@ -38,6 +38,21 @@ class QuantizeCommandTest {
         assertTrue(lines[4].matches("resnet_tf\\s+-\\s+-\\s+-\\s+-\\s+-\\s+-\\s+-\\s+FAILED \\(no_backend\\)"), lines[4]);
     }
 
+    @Test
+    void theHeadlineRowIsPickedByNameWhenTwoMetricsHaveTheSameDrop() {
+        // top1 and error_rate move by the same amount; the headline (top1, configured first) is
+        // alphabetically second, so matching the drop value would pick error_rate
+        ModelOutcome o = new ModelOutcome.Quantized(new ModelOutcome.Subject("cnn", Path.of("m.onnx"), "onnx",
+                "DefaultQuantization"), ModelStatus.COMPLETED, Path.of("out/cnn-int8.onnx"),
+                new ModelOutcome.Accuracy(Map.of("top1", 0.75, "error_rate", 0.25), Map.of("top1", 0.5, "error_rate", 0.5),
+                        Map.of("top1", 0.25, "error_rate", 0.25), "top1"),
+                new ModelOutcome.Size(4000L, 1000L), null, Path.of("report.json"), 1, false);
+        String[] lines = QuantizeCommand.table(List.of(o)).split("\n");
+        assertEquals(4, lines.length, String.join("\n", lines));
+        assertTrue(lines[2].matches("cnn\\s+onnx\\s+DefaultQuantization\\s+top1\\s+0\\.7500 -> 0\\.5000\\s+0\\.2500\\s+.*"), lines[2]);
+        assertTrue(lines[3].matches("\\s+error_rate\\s+0\\.2500 -> 0\\.5000\\s+0\\.2500"), lines[3]);
+    }
+
     private static JobSummary summary(ModelOutcome... outcomes) {
         return new JobSummary(List.of(outcomes), Path.of("out"), Path.of("out/summary.json"), 1);
     }

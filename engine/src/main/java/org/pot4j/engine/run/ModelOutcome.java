@@ -57,26 +57,42 @@ public sealed interface ModelOutcome permits ModelOutcome.Quantized, ModelOutcom
 
     /**
      * FP32 and INT8 metric averages on the validation set and the drop of each, in the order the
-     * metrics were configured (a reused result: the order of its {@code report.json}).
+     * metrics were configured (a reused result: the order of its {@code report.json}), and which
+     * metric is the headline (the first configured one: the drop shown in the summary line and
+     * compared with an accuracy target).
      *
-     * @param fp32  metric averages of the FP32 model
-     * @param int8  metric averages of the INT8 model
-     * @param drops drop per metric key, positive = worse (direction from the metric)
+     * @param fp32           metric averages of the FP32 model
+     * @param int8           metric averages of the INT8 model
+     * @param drops          drop per metric key, positive = worse (direction from the metric)
+     * @param headlineMetric the key of the headline drop, one of {@code drops}; null only without drops
      */
-    record Accuracy(Map<String, Double> fp32, Map<String, Double> int8, Map<String, Double> drops) {
+    record Accuracy(Map<String, Double> fp32, Map<String, Double> int8, Map<String, Double> drops,
+                    String headlineMetric) {
         /** No metrics configured. */
-        public static final Accuracy NONE = new Accuracy(Map.of(), Map.of(), Map.of());
+        public static final Accuracy NONE = new Accuracy(Map.of(), Map.of(), Map.of(), null);
 
-        /** Copies the maps, keeping their order. */
+        /** Copies the maps, keeping their order, and checks that the headline is one of the drops. */
         public Accuracy {
             fp32 = ordered(fp32);
             int8 = ordered(int8);
             drops = ordered(drops);
+            if (headlineMetric == null ? !drops.isEmpty() : !drops.containsKey(headlineMetric)) {
+                throw new IllegalArgumentException("headline metric " + headlineMetric + " is not one of " + drops.keySet());
+            }
         }
 
-        /** The headline drop: the first metric's, or null without metrics. */
+        /** The metrics in configured order: the first key of {@code drops} is the headline. */
+        public Accuracy(Map<String, Double> fp32, Map<String, Double> int8, Map<String, Double> drops) {
+            this(fp32, int8, drops, first(drops));
+        }
+
+        /** The headline drop ({@link #headlineMetric}'s), or null without metrics. */
         public Double drop() {
-            return drops.isEmpty() ? null : drops.values().iterator().next();
+            return headlineMetric == null ? null : drops.get(headlineMetric);
+        }
+
+        private static String first(Map<String, Double> drops) {
+            return drops.isEmpty() ? null : drops.keySet().iterator().next();
         }
 
         private static Map<String, Double> ordered(Map<String, Double> m) {

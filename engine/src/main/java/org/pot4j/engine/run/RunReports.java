@@ -15,6 +15,7 @@ import org.pot4j.api.quant.QuantizationResult;
 import org.pot4j.engine.Pot4j;
 import org.pot4j.engine.config.AlgorithmSpec;
 import org.pot4j.engine.config.JsonFiles;
+import org.pot4j.engine.config.MetricSpec;
 import org.pot4j.engine.config.ModelJob;
 import org.pot4j.engine.run.ModelOutcome.Quantized;
 import org.pot4j.engine.run.ModelOutcome.Unfinished;
@@ -39,6 +40,7 @@ final class RunReports {
         m.put("status", o.status().name());
         m.put("fp32_metrics", accuracy.fp32());
         m.put("int8_metrics", accuracy.int8());
+        m.put("headline_metric", accuracy.headlineMetric());
         m.put("drop", accuracy.drop());
         m.put("drops", accuracy.drops());
         m.put("fp32_bytes", q == null ? null : q.size().fp32Bytes());
@@ -198,6 +200,7 @@ final class RunReports {
         metrics.put("fp32", accuracy.fp32());
         metrics.put("int8", accuracy.int8());
         metrics.put("drop", accuracy.drops());
+        metrics.put("headline_metric", accuracy.headlineMetric());
         r.put("metrics", metrics);
         Map<String, Object> size = new LinkedHashMap<>();
         size.put("fp32_bytes", q == null ? null : q.size().fp32Bytes());
@@ -251,10 +254,31 @@ final class RunReports {
         JsonNode size = r.path("size");
         return new Quantized(new ModelOutcome.Subject(name, job.model().path(), r.path("backend").asText(null), algorithm),
                 ModelStatus.valueOf(r.path("status").asText()), output,
-                new ModelOutcome.Accuracy(doubles(metrics.path("fp32")), doubles(metrics.path("int8")),
-                        doubles(metrics.path("drop"))),
+                accuracy(metrics, firstMetric(job)),
                 new ModelOutcome.Size(size.path("fp32_bytes").asLong(), size.path("int8_bytes").asLong()),
                 doubleOrNull(r.path("speed_ratio")), reportPath, r.path("wall_seconds").asDouble(), true);
+    }
+
+    /**
+     * The metrics of a report read back. The headline is the report's {@code metrics.headline_metric};
+     * a report written before that field existed (its maps are sorted by key, so their first key is
+     * only the alphabetically first metric) gets {@code firstConfigured}, the first configured
+     * metric's name, when it is one of the keys (the same config made the report: the resume key
+     * covers it), else the first key.
+     */
+    static ModelOutcome.Accuracy accuracy(JsonNode metrics, String firstConfigured) {
+        Map<String, Double> drops = doubles(metrics.path("drop"));
+        String headline = metrics.path("headline_metric").asText(null);
+        if (headline == null || !drops.containsKey(headline)) {
+            headline = firstConfigured != null && drops.containsKey(firstConfigured) ? firstConfigured
+                    : drops.isEmpty() ? null : drops.keySet().iterator().next();
+        }
+        return new ModelOutcome.Accuracy(doubles(metrics.path("fp32")), doubles(metrics.path("int8")), drops, headline);
+    }
+
+    private static String firstMetric(ModelJob job) {
+        List<MetricSpec> configured = job.engine().metrics();
+        return configured.isEmpty() ? null : configured.get(0).name();
     }
 
     private static List<InputDigest.FileDigest> digests(JsonNode list) {

@@ -28,6 +28,7 @@ import org.pot4j.api.model.Model;
 import org.pot4j.api.quant.ActivationQuantizer;
 import org.pot4j.api.quant.QuantizationPlan;
 import org.pot4j.engine.algorithms.accuracyaware.DelegatingModel;
+import org.pot4j.engine.testing.DelegatingCompiledModel;
 import org.pot4j.engine.testing.JavaMlpModel;
 import org.junit.jupiter.api.Test;
 
@@ -334,25 +335,14 @@ class EvaluatorTest {
 
         @Override
         public CompiledModel compile(QuantizationPlan plan, Set<String> extraOutputs) {
-            CompiledModel c = inner.compile(plan, extraOutputs);
-            return new CompiledModel() {
-                @Override
-                public List<String> inputNames() {
-                    return c.inputNames();
-                }
-
-                @Override
-                public List<String> outputNames() {
-                    return c.outputNames();
-                }
-
+            return new DelegatingCompiledModel(inner.compile(plan, extraOutputs)) {
                 @Override
                 public Map<String, Tensor> infer(Map<String, Tensor> inputs) {
                     int now = active.incrementAndGet();
                     maxConcurrent.accumulateAndGet(now, Math::max);
                     try {
                         Thread.sleep(1);
-                        return c.infer(inputs);
+                        return super.infer(inputs);
                     } catch (InterruptedException e) {
                         throw new IllegalStateException(e);
                     } finally {
@@ -363,11 +353,6 @@ class EvaluatorTest {
                 @Override
                 public boolean threadSafe() {
                     return false;
-                }
-
-                @Override
-                public void close() {
-                    c.close();
                 }
             };
         }

@@ -246,13 +246,19 @@ class JobRunnerTest {
                 .replace("\"framework\": \"textmlp\"},", "\"framework\": \"textmlp\"}, \"engine\": {\"benchmark\": false},");
         Path cfg = write("job.json", text);
         JobOptions options = JobOptions.defaults().withSpeedProbe((fp32, plan, int8, data) -> 1.5);
-        run(cfg, options);
+        JobSummary first = run(cfg, options);
         for (String name : List.of("summary.json", "alpha/report.json", "b/report.json", "missing/report.json",
                 "gamma/report.json")) {
             assertMatchesGolden("first-" + name.replace('/', '-'), dir.resolve("out").resolve(name));
         }
-        run(cfg, options.withResume(true));
+        JobSummary resumed = run(cfg, options.withResume(true));
         assertMatchesGolden("resumed-summary.json", dir.resolve("out/summary.json"));
+        for (int i = 0; i < 2; i++) {
+            assertTrue(resumed.models().get(i).reused());
+            // record equality: the same values and the same headline metric (maps compare regardless of order)
+            assertEquals(quantized(first, i).accuracy(), quantized(resumed, i).accuracy(), "the reused headline is the first run's");
+            assertEquals("test_top1", quantized(resumed, i).accuracy().headlineMetric());
+        }
     }
 
     private void assertMatchesGolden(String goldenName, Path file) throws IOException {
@@ -290,6 +296,29 @@ class JobRunnerTest {
 
         run(config, JobOptions.defaults());
         assertFalse(Files.exists(stale), "without resume the work folder starts empty");
+    }
+
+    /**
+     * A {@code report.json} written before {@code metrics.headline_metric} existed has only key-sorted
+     * maps: its headline is the first configured metric when that is one of its keys, else its first key.
+     */
+    @Test
+    void aReportWithoutHeadlineMetricFallsBackToTheFirstConfiguredMetric() throws IOException {
+        JobSummary first = run(config, JobOptions.defaults());
+        Path report = dir.resolve("out/b/report.json");
+        com.fasterxml.jackson.databind.node.ObjectNode r = (com.fasterxml.jackson.databind.node.ObjectNode) json(report);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) r.path("metrics")).remove("headline_metric");
+        JsonFiles.write(report, r);
+
+        JobSummary resumed = run(config, JobOptions.defaults().withResume(true));
+        assertTrue(resumed.models().get(1).reused());
+        assertEquals("test_top1", quantized(resumed, 1).accuracy().headlineMetric());
+        assertEquals(quantized(first, 1).accuracy().drop(), quantized(resumed, 1).accuracy().drop());
+
+        JsonNode metrics = json(report).path("metrics");
+        assertEquals("test_error_rate", RunReports.accuracy(metrics, "not_a_key").headlineMetric(),
+                "no configured key: the first key, as before");
+        assertEquals("test_error_rate", RunReports.accuracy(metrics, null).headlineMetric());
     }
 
     @Test

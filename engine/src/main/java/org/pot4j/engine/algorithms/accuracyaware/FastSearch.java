@@ -107,6 +107,12 @@ final class FastSearch {
         final double drop;
         /** Observed / predicted gain, updated by every pass. */
         double scale = 1.0;
+        /** The walk over it: the entry tried next. */
+        int pos;
+        /** Whether the plan changed since it was made (a lazy re-ranking is then due sooner). */
+        boolean planChanged;
+        /** Whether a predicted prefix may be reverted at once (off once a prediction missed). */
+        boolean jumps = true;
 
         Ranking(List<RankEntry> entries, int confirmed, double[] fractions, double drop) {
             this.entries = entries;
@@ -126,10 +132,7 @@ final class FastSearch {
             return;
         }
         startReplay(st);
-        Ranking rk = null;
-        int pos = 0;
-        boolean planChanged = false;
-        boolean jumps = true;
+        Ranking rk = null; // a new ranking starts its walk at its first entry, with jumps allowed
         while (true) {
             if (s.met(st.currentObjective)) {
                 putBack(st);
@@ -141,11 +144,8 @@ final class FastSearch {
                 break;
             }
             try {
-                if (rk == null || pos >= rk.confirmed) {
+                if (rk == null || rk.pos >= rk.confirmed) {
                     rk = rank(st, null, 0);
-                    pos = 0;
-                    planChanged = false;
-                    jumps = true;
                     if (rk.confirmed == 0) {
                         st.finished = true;
                         st.stopReason = "no quantized node left to revert";
@@ -156,94 +156,85 @@ final class FastSearch {
                 st.stopReason = "max_time (" + params.maxTimeSeconds() + " s) reached during ranking";
                 break;
             }
-            int avail = rk.confirmed - pos;
-            int m = jumps ? predict(rk, pos, 0, st.currentObjective, avail) : 1;
+            int avail = rk.confirmed - rk.pos;
+            int m = rk.jumps ? predict(rk, rk.pos, 0, st.currentObjective, avail) : 1;
             double before = st.currentObjective;
             if (m >= JUMP) {
                 // far from the target: revert the predicted prefix at once, bisect down when it meets it
-                Outcome o = evaluate(st, prefixUnits(st, rk, pos, m), rk.entries.get(pos + m - 1));
+                Outcome o = evaluate(st, prefixUnits(st, rk, rk.pos, m), rk.entries.get(rk.pos + m - 1));
                 if (s.met(o.objective)) {
-                    commit(st, bisect(st, rk, pos, m, o, before), rk, pos);
+                    commit(st, bisect(st, rk, rk.pos, m, o, before), rk, rk.pos);
                 } else if (o.objective < before) {
-                    rescale(rk, pos, m, before, o.objective);
-                    commit(st, o, rk, pos);
-                    pos += m;
-                    planChanged = true;
+                    rescale(rk, rk.pos, m, before, o.objective);
+                    commit(st, o, rk, rk.pos);
+                    rk.pos += m;
+                    rk.planChanged = true;
                 } else {
-                    jumps = false; // the prediction is off for this plan: one node at a time
+                    rk.jumps = false; // the prediction is off for this plan: one node at a time
                 }
                 s.save(st);
                 continue;
             }
             // near the target: one node at a time (POT's step), screened on the ranking subset first
-            RankEntry next = rk.entries.get(pos);
-            if (params.screenSingleReverts() && screenSingles && planChanged) {
+            RankEntry next = rk.entries.get(rk.pos);
+            if (params.screenSingleReverts() && screenSingles && rk.planChanged) {
                 // screen_single_reverts (off by default): it cut MiniLM (per-token cosine 0.996) to 7 nodes in 7
                 // passes and the 4-bit ResNet to 2 nodes in 2, but on 500 MNIST samples with maximal_drop 0.002 it
                 // ended with 8 nodes (POT 6) or, screening only right after a revert, missed the target in 10 passes
                 double current = screen(st, st.revertedUnits);
-                double candidate = screen(st, prefixUnits(st, rk, pos, 1));
+                double candidate = screen(st, prefixUnits(st, rk, rk.pos, 1));
                 if (candidate <= current) {
                     // no better on the ranking subset: skipped without a validation pass until the plan changes
                     skipped.addAll(next.group());
-                    pos++;
+                    rk.pos++;
                     s.message(next.node() + " screened out: its revert does not improve the ranking subset");
-                    if (planChanged) {
+                    if (rk.planChanged) {
                         // the plan moved since this ranking (a revert can make new nodes matter: the residual
                         // Add after a reverted conv on the 4-bit ResNet): re-rank lazily, as POT re-ranks
-                        rk = rerank(st, rk, pos);
+                        rk = rerank(st, rk, rk.pos);
                         if (rk == null) {
                             break;
                         }
-                        pos = 0;
-                        planChanged = false;
-                        jumps = true;
-                    } else if (pos >= rk.confirmed) {
+                    } else if (rk.pos >= rk.confirmed) {
                         screenSingles = false; // the re-ranking's leaders are validated, as POT would
                     }
                     continue;
                 }
             }
-            Outcome o = evaluate(st, prefixUnits(st, rk, pos, 1), next);
+            Outcome o = evaluate(st, prefixUnits(st, rk, rk.pos, 1), next);
             if (screenSingles) {
                 anchor(screen(st, o.units), o.objective);
             }
             if (o.objective < before) {
-                rescale(rk, pos, 1, before, o.objective);
-                commit(st, o, rk, pos);
+                rescale(rk, rk.pos, 1, before, o.objective);
+                commit(st, o, rk, rk.pos);
                 gains.put(next.node(), before - o.objective); // measured: better than the prediction
-                pos++;
-                planChanged = true;
+                rk.pos++;
+                rk.planChanged = true;
             } else if (!params.usePrevIfDropIncrease() || o.objective <= before) {
                 // POT keeps a revert that does not help (use_prev_if_drop_increase false) and re-ranks:
                 // on the 3-bit ResNet such a node was needed later with the residual Add after it;
                 // put-back removes it at the end if the target holds without it
-                commit(st, o, rk, pos);
+                commit(st, o, rk, rk.pos);
                 gains.put(next.node(), before - o.objective); // <= 0: the first one put-back tries
-                pos++;
+                rk.pos++;
                 s.message(next.node() + " did not lower the drop: kept (use_prev_if_drop_increase false), re-ranking");
-                rk = rerank(st, rk, pos);
+                rk = rerank(st, rk, rk.pos);
                 if (rk == null) {
                     break;
                 }
-                pos = 0;
-                planChanged = false;
-                jumps = true;
             } else {
                 // use_prev_if_drop_increase: rolled back, not tried again until the plan changes
                 skipped.addAll(next.group());
                 st.excluded.addAll(next.group());
                 mark(st, o, "rolled_back");
-                pos++;
+                rk.pos++;
                 s.message(next.node() + " raised the drop: rolled back");
-                if (planChanged && pos < rk.confirmed) {
-                    rk = rerank(st, rk, pos);
+                if (rk.planChanged && rk.pos < rk.confirmed) {
+                    rk = rerank(st, rk, rk.pos);
                     if (rk == null) {
                         break;
                     }
-                    pos = 0;
-                    planChanged = false;
-                    jumps = true;
                 }
             }
             s.save(st);
@@ -595,12 +586,6 @@ final class FastSearch {
                 r.drop(), r.improved(), r.reranked(), r.revertedCount(), r.seconds(), r.group()));
     }
 
-    /**
-     * Pre-rank over every candidate, exact scores for the top k (or the stored ranking on replay). With
-     * {@code prev} (a lazy re-ranking after a revert that did not help): only the leading remaining
-     * candidates of {@code prev} from {@code pos} (half of k) and the pre-rank's newcomers to its top k
-     * are scored exactly, unless more than a quarter of that top k is new (order changed materially).
-     */
     /** {@link #rank} after a revert, or null with the stop reason set when {@code max_time} runs out. */
     private Ranking rerank(SearchState st, Ranking prev, int pos) {
         try {
@@ -611,6 +596,12 @@ final class FastSearch {
         }
     }
 
+    /**
+     * Pre-rank over every candidate, exact scores for the top k (or the stored ranking on replay). With
+     * {@code prev} (a lazy re-ranking after a revert that did not help): only the leading remaining
+     * candidates of {@code prev} from {@code pos} (half of k) and the pre-rank's newcomers to its top k
+     * are scored exactly, unless more than a quarter of that top k is new (order changed materially).
+     */
     private Ranking rank(SearchState st, Ranking prev, int pos) {
         String kind = prev == null ? "fast" : "lazy";
         String key = String.join("\n", st.revertedUnits) + "|" + String.join("\n", skipped);

@@ -5,16 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.pot4j.api.ProgressListener;
-import org.pot4j.api.model.CompiledModel;
 import org.pot4j.api.model.Model;
-import org.pot4j.api.quant.QuantizationPlan;
 import org.pot4j.api.quant.QuantizationResult;
 import org.pot4j.engine.evaluation.Evaluator;
+import org.pot4j.engine.testing.TestAlgorithmContext;
 
 /**
  * The report's "in validation passes" figures divide by a pass that ran the model: with the FP32
@@ -23,40 +21,20 @@ import org.pot4j.engine.evaluation.Evaluator;
  * read as hundreds of passes).
  */
 class CostUnitTest {
-    private static final Set<String> BASE_NAMES = Set.of("preset", "stat_subset_size");
     /** Every compile of a quantized plan takes at least this long: a pass of such a plan cannot be near-free. */
     private static final long COMPILE_MILLIS = 60;
-
-    /** The fixture's model whose quantized plans take {@link #COMPILE_MILLIS} to compile. */
-    private static final class SlowCompile extends DelegatingModel {
-        SlowCompile(Model inner) {
-            super(inner);
-        }
-
-        @Override
-        public CompiledModel compile(QuantizationPlan plan, Set<String> extraOutputs) {
-            if (!plan.isEmpty()) {
-                try {
-                    Thread.sleep(COMPILE_MILLIS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return inner.compile(plan, extraOutputs);
-        }
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"exact", "fast"})
     void aCachedFp32PassIsNeverTheUnitOfTheCostFigures(String mode) {
         AaFixture f = new AaFixture();
-        Model model = new SlowCompile(f.model);
+        Model model = new GatedModel(f.model, COMPILE_MILLIS, false);
         Evaluator evaluator = new Evaluator(ProgressListener.NONE, 1);
         // the FP32 outputs of every validation sample cached before the algorithm starts
         evaluator.fp32Outputs(model, f.validation, IntStream.range(0, f.validation.size()).toArray(), "warm-up");
-        AaContext c = f.context(null).param("ranking", mode);
-        c.evaluator = evaluator;
-        QuantizationResult r = new AccuracyAwareQuantization(BASE_NAMES).run(model, c);
+        TestAlgorithmContext c = f.context(null).param("ranking", mode);
+        c.withService(Evaluator.class, evaluator);
+        QuantizationResult r = AaFixture.run(model, c);
         assertEquals(QuantizationResult.Status.TARGET_MET, r.status());
 
         Map<?, ?> timing = (Map<?, ?>) r.report().get("timing");
@@ -79,7 +57,7 @@ class CostUnitTest {
     @org.junit.jupiter.api.Test
     void exactRankingPassesAreEveryCandidateOnTheSubsetPlusTheFp32Reference() {
         AaFixture f = new AaFixture();
-        QuantizationResult r = new AccuracyAwareQuantization(BASE_NAMES).run(f.model, f.context(null).param("ranking", "exact"));
+        QuantizationResult r = AaFixture.run(f.model, f.context(null).param("ranking", "exact"));
         Map<?, ?> cost = (Map<?, ?>) r.report().get("cost");
         int subset = ((Number) r.report().get("ranking_subset_size")).intValue();
         int n = ((Number) r.report().get("validation_samples")).intValue();
