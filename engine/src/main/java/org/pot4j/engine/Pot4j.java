@@ -28,6 +28,7 @@ import org.pot4j.api.metric.ValidationFunction;
 import org.pot4j.api.model.Model;
 import org.pot4j.api.model.ModelBackend;
 import org.pot4j.api.model.ModelBackendProvider;
+import org.pot4j.api.param.Parameters;
 import org.pot4j.api.quant.QuantizationAlgorithm;
 import org.pot4j.api.quant.QuantizationAlgorithmProvider;
 import org.pot4j.api.quant.QuantizationPlan;
@@ -82,7 +83,7 @@ public final class Pot4j implements AutoCloseable {
     private final Evaluator evaluator;
     private final Descriptors descriptors;
     /** Backends bound by extra Guice modules rather than discovered (rare; tests, embedding apps). */
-    private final Map<String, ModelBackend> extraBackends = new ConcurrentHashMap<>();
+    private final Map<String, ModelBackend<?>> extraBackends = new ConcurrentHashMap<>();
 
     @Inject
     Pot4j(Map<String, ModelBackendProvider> backendProviders, Map<String, MetricProvider> metricProviders,
@@ -194,11 +195,19 @@ public final class Pot4j implements AutoCloseable {
     /**
      * Loads a model with the named backend (null: choose by {@code accepts}).
      *
-     * @param options backend-specific options (e.g. {@code signature}), may be null
+     * @param options backend-specific options (e.g. {@code signature}), may be null; bound to the
+     *                backend's load-options record ({@link #bindLoadOptions})
      */
     public Model loadModel(Path path, String backend, Map<String, Object> options) {
+        return loadModel(path, backend, options, null);
+    }
+
+    /**
+     * As {@link #loadModel(Path, String, Map)}, with the engine's thread count ({@code engine.threads})
+     * passed as the option {@code threads} when the backend's record takes it and the options do not.
+     */
+    public Model loadModel(Path path, String backend, Map<String, Object> options, Integer threads) {
         Objects.requireNonNull(path, "path");
-        Map<String, Object> opts = options == null ? Map.of() : options;
         if (!Files.exists(path)) {
             throw new Pot4jException(ErrorCode.FILE_NOT_FOUND, "model " + path + " does not exist; check the path"
                     + " (relative paths in a config resolve against the config's folder)");
@@ -210,10 +219,13 @@ public final class Pot4j implements AutoCloseable {
         }
         HeapCheck.beforeReading(path, "model " + path);
         String name = backend != null ? backend : chooseBackend(path);
-        ModelBackend b = backend(name);
+        Map<String, Object> opts = withThreads(backendProviders.get(name), options, threads);
+        Record bound = bindLoadOptions(name, opts, "model.options");
+        ModelBackend<?> b = backend(name);
         LOG.info("loading {} with backend {}", path, name);
         try {
-            Model m = b.load(path, opts);
+            @SuppressWarnings("unchecked")
+            Model m = ((ModelBackend<Record>) b).load(path, bound);
             if (m == null) {
                 throw new IllegalStateException("load() returned null");
             }
@@ -227,11 +239,49 @@ public final class Pot4j implements AutoCloseable {
     }
 
     /**
+     * Binds a model's load options to the load-options record of the backend {@code name}
+     * ({@link ModelBackendProvider#loadOptions()}) with the one {@link ParamBinder}: unknown keys,
+     * types and ranges fail with a config error naming {@code prefix.key}.
+     *
+     * @throws Pot4jException {@code CONFIG_UNKNOWN_KEY}, {@code CONFIG_INVALID} or {@code NO_BACKEND}
+     */
+    public Record bindLoadOptions(String name, Map<String, Object> options, String prefix) {
+        ModelBackendProvider<?> p = backendProviders.get(name);
+        if (p == null) {
+            backend(name); // NO_BACKEND with "did you mean" and the installed backends
+            throw new IllegalStateException("backend " + name);
+        }
+        return ParamBinder.bind(options, p.loadOptions(), "backend '" + name + "'", prefix);
+    }
+
+    /**
+     * Checks a config's model options when the config loads: binds them for the backend {@code framework}
+     * names, or else the one whose declared file kinds match {@code path} (no runtime is started). A
+     * backend that is not installed is left to the job (it fails alone when it runs).
+     */
+    void checkModelOptions(String framework, Path path, Map<String, Object> options, Integer threads, String prefix) {
+        String name = framework != null ? framework : BackendFileKinds.backendFor(path, backendProviders);
+        ModelBackendProvider<?> p = name == null ? null : backendProviders.get(name);
+        if (p != null) {
+            bindLoadOptions(name, withThreads(p, options, threads), prefix);
+        }
+    }
+
+    /** {@code options} plus {@code threads} when the backend's record takes that key and the options do not give it. */
+    private static Map<String, Object> withThreads(ModelBackendProvider<?> p, Map<String, Object> options, Integer threads) {
+        Map<String, Object> opts = options == null ? new LinkedHashMap<>() : new LinkedHashMap<>(options);
+        if (threads != null && p != null && Parameters.keys(p.loadOptions()).contains("threads")) {
+            opts.putIfAbsent("threads", threads);
+        }
+        return opts;
+    }
+
+    /**
      * The started backend of that name.
      *
      * @throws Pot4jException {@code NO_BACKEND} or {@code PLUGIN_LOAD_FAILED}
      */
-    public ModelBackend backend(String name) {
+    public ModelBackend<?> backend(String name) {
         registry.requireUnambiguous(PluginKind.BACKEND, name);
         if (registry.find(PluginKind.BACKEND, name).isPresent() || !backendProviders.containsKey(name)) {
             if (!backendProviders.containsKey(name)) {
@@ -241,7 +291,7 @@ public final class Pot4j implements AutoCloseable {
             }
             return registry.backend(name);
         }
-        return extraBackends.computeIfAbsent(name, n -> backendProviders.get(n).create(Map.of()));
+        return extraBackends.computeIfAbsent(name, n -> backendProviders.get(n).create(null));
     }
 
     private String chooseBackend(Path path) {
@@ -252,7 +302,7 @@ public final class Pot4j implements AutoCloseable {
         }
         List<String> broken = new ArrayList<>();
         for (String name : order) {
-            ModelBackend b;
+            ModelBackend<?> b;
             try {
                 b = backend(name);
             } catch (Pot4jException e) {
@@ -654,6 +704,12 @@ public final class Pot4j implements AutoCloseable {
             }
 
             @Override
+            public void checkModelOptions(String framework, Path model, Map<String, Object> options, Integer threads,
+                                          String path) {
+                self.checkModelOptions(framework, model, options, threads, path);
+            }
+
+            @Override
             public void checkExecutor(Map<String, Object> executor, String path) {
                 EvaluationExecutors.check(registry, executor, path);
             }
@@ -663,7 +719,7 @@ public final class Pot4j implements AutoCloseable {
     /** Closes started backends and plugin class loaders. */
     @Override
     public void close() {
-        for (ModelBackend b : extraBackends.values()) {
+        for (ModelBackend<?> b : extraBackends.values()) {
             b.close();
         }
         extraBackends.clear();

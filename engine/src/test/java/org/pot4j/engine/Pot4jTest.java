@@ -265,7 +265,7 @@ class Pot4jTest {
             List<Object> seen = ProbeAlgorithm.SEEN;
             assertSame(withProbe, seen.get(0));
             assertSame(withProbe.registry(), seen.get(1));
-            assertEquals("textmlp", ((ModelBackend) seen.get(2)).name());
+            assertEquals("textmlp", ((ModelBackend<?>) seen.get(2)).name());
             assertInstanceOf(StatisticsCollector.class, seen.get(3));
             assertTrue(((PreviousResult) seen.get(4)).get().isEmpty());
             assertEquals(WeightOnlyTestAlgorithm.NAME, ((QuantizationAlgorithm) seen.get(5)).name());

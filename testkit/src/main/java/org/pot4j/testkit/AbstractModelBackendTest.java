@@ -81,7 +81,7 @@ public abstract class AbstractModelBackendTest {
     @TempDir
     protected Path tempDir;
 
-    private ModelBackend backend;
+    private ModelBackend backend; // raw: the options records are the subclass's
     private Model model;
     private Map<String, Tensor> batch;
     private Map<String, Tensor> fp32;
@@ -109,14 +109,14 @@ public abstract class AbstractModelBackendTest {
         return tolerance();
     }
 
-    /** Options for {@link ModelBackendProvider#create}. */
-    protected Map<String, Object> backendOptions() {
-        return Map.of();
+    /** Options for {@link ModelBackendProvider#create}: the provider's load-options record, null for its defaults. */
+    protected Record backendOptions() {
+        return null;
     }
 
-    /** Options for {@link ModelBackend#load}. */
-    protected Map<String, Object> modelOptions() {
-        return Map.of();
+    /** Options for {@link ModelBackend#load}: the provider's load-options record, null for its defaults. */
+    protected Record modelOptions() {
+        return null;
     }
 
     /**
@@ -182,7 +182,7 @@ public abstract class AbstractModelBackendTest {
     }
 
     /** The backend under test (created once per class). */
-    protected ModelBackend backend() {
+    protected ModelBackend<?> backend() {
         return backend;
     }
 

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.ServiceLoader;
 import org.pot4j.api.model.Model;
 import org.pot4j.api.model.ModelBackend;
@@ -73,7 +72,7 @@ public final class PlacementGolden {
             ModelBackendProvider provider = ServiceLoader.load(ModelBackendProvider.class).stream()
                     .map(ServiceLoader.Provider::get).filter(p -> p.name().equals(name)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("no backend " + name));
-            try (ModelBackend b = provider.create(Map.of()); Model m = b.load(path, Map.of())) {
+            try (ModelBackend<?> b = provider.create(null); Model m = b.load(path)) {
                 System.out.println("# " + path.getFileName());
                 System.out.print(render(m.quantizableNodes()));
             }

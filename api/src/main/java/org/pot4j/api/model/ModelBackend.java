@@ -1,11 +1,14 @@
 package org.pot4j.api.model;
 
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Set;
 
-/** Reads, runs and writes models of one framework. Created by a {@link ModelBackendProvider}. */
-public interface ModelBackend extends AutoCloseable {
+/**
+ * Reads, runs and writes models of one framework. Created by a {@link ModelBackendProvider}.
+ *
+ * @param <P> the load-options record its provider declares ({@link ModelBackendProvider#loadOptions()})
+ */
+public interface ModelBackend<P extends Record> extends AutoCloseable {
     /** Same as the provider's name. */
     String name();
 
@@ -22,11 +25,17 @@ public interface ModelBackend extends AutoCloseable {
      * Loads a model.
      *
      * @param path    model file or folder
-     * @param options backend-specific model options from the config (e.g. {@code signature})
+     * @param options the model's options, already bound and checked by the engine (e.g. a TensorFlow
+     *                {@code signature}); null for the record's defaults
      * @throws org.pot4j.api.Pot4jException {@code FILE_NOT_FOUND}, {@code MODEL_CORRUPT} or
      *                                      {@code MODEL_UNSUPPORTED}, naming the file
      */
-    Model load(Path path, Map<String, Object> options);
+    Model load(Path path, P options);
+
+    /** Loads a model with default options. */
+    default Model load(Path path) {
+        return load(path, null);
+    }
 
     /** Releases native resources. */
     @Override

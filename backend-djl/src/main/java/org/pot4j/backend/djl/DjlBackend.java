@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import org.pot4j.api.DataType;
 import org.pot4j.api.ErrorCode;
@@ -23,7 +22,7 @@ import org.pot4j.api.model.TensorInfo;
  * a TorchScript archive ({@code code/}, {@code data.pkl}, {@code constants.pkl}); {@link #load}
  * tells an eager {@code torch.save} pickle (a state_dict) apart and explains how to export instead.
  */
-final class DjlBackend implements ModelBackend {
+final class DjlBackend implements ModelBackend<DjlLoadOptions> {
     private static final Set<BackendCapability> CAPABILITIES = capabilitiesOfThisCpu();
 
     /** With SATURATING_INT8_KERNELS on x86 without VNNI, where the engine then defaults to 7-bit weights. */
@@ -73,7 +72,7 @@ final class DjlBackend implements ModelBackend {
     }
 
     @Override
-    public Model load(Path path, Map<String, Object> options) {
+    public Model load(Path path, DjlLoadOptions options) {
         if (!Files.exists(path)) {
             throw new Pot4jException(ErrorCode.FILE_NOT_FOUND, path + " does not exist; check the model path");
         }

@@ -1,7 +1,6 @@
 package org.pot4j.backend.djl;
 
 import java.util.List;
-import java.util.Map;
 import org.pot4j.api.model.ModelBackend;
 import org.pot4j.api.model.ModelBackendProvider;
 import org.pot4j.api.model.ModelFileKind;
@@ -11,7 +10,7 @@ import org.pot4j.api.model.ModelFileKind;
  * {@code torch.jit.script}) run by libtorch through DJL's PyTorch engine. Cheap to construct;
  * libtorch starts in {@link #create}.
  */
-public final class DjlBackendProvider implements ModelBackendProvider {
+public final class DjlBackendProvider implements ModelBackendProvider<DjlLoadOptions> {
     /** The backend name configs use. */
     public static final String NAME = "djl";
 
@@ -31,11 +30,17 @@ public final class DjlBackendProvider implements ModelBackendProvider {
     }
 
     @Override
-    public ModelBackend create(Map<String, Object> options) {
+    public Class<DjlLoadOptions> loadOptions() {
+        return DjlLoadOptions.class;
+    }
+
+    /** Starts libtorch; of the backend-wide options only the threads apply (libtorch's are process-wide). */
+    @Override
+    public ModelBackend<DjlLoadOptions> create(DjlLoadOptions options) {
         DjlRuntime.engine();
-        Object threads = options == null ? null : options.get("threads");
-        if (threads instanceof Number n && n.intValue() > 0) {
-            DjlRuntime.setThreads(n.intValue());
+        Integer threads = options == null ? null : options.intraOpThreads() != null ? options.intraOpThreads() : options.threads();
+        if (threads != null && threads > 0) {
+            DjlRuntime.setThreads(threads);
         }
         return new DjlBackend();
     }

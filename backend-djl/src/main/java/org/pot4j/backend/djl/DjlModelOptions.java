@@ -1,8 +1,9 @@
 package org.pot4j.backend.djl;
 
 import ai.djl.util.JsonUtils;
-import com.google.gson.JsonParseException;
-import com.google.gson.reflect.TypeToken;
+import com.google.gson.FieldNamingPolicy;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,14 +11,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.pot4j.api.DataType;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
+import org.pot4j.api.param.Parameters;
 
 /**
- * Model options of the {@code djl} backend. TorchScript stores no static input shapes, so they come
- * from, in this order: the config's model options, a sidecar JSON file next to the model
+ * The resolved model options of the {@code djl} backend ({@link DjlLoadOptions} holds the keys).
+ * TorchScript stores no static input shapes, so they come from, in this order: the config's model options, a sidecar JSON file next to the model
  * ({@code <model file>.json}, e.g. {@code lenet.pt.json}, same keys), or the example inputs that
  * {@code torch.jit.trace} records in the archive ({@code traced_inputs.pkl}, torch 2.x) with the
  * batch dimension made dynamic, or, last, the conv or linear layer that reads the input: its weight
@@ -37,9 +38,6 @@ import org.pot4j.api.Pot4jException;
  * </ul>
  */
 final class DjlModelOptions {
-    static final Set<String> KEYS = Set.of("input_names", "input_shapes", "input_types", "output_names", "output",
-            "intra_op_threads", "threads");
-
     /** What {@code save} writes. */
     enum Output {
         /** quantized::conv2d / linear / add kernels, int8 weights (default). */
@@ -61,122 +59,56 @@ final class DjlModelOptions {
     /** Record of a saved model that keeps the options it was loaded with (a TorchScript extra file). */
     static final String EXTRA_RECORD = "extra/pot4j_io.json";
 
+    /** Reads the sidecar file and the archive's record: snake_case keys, unknown ones ignored (model files, not a config). */
+    private static final Gson SNAKE = new GsonBuilder().setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
+
     /**
-     * Options from the config, completed by the sidecar file and then by what pot4j recorded in the
-     * archive when it saved it ({@link #EXTRA_RECORD}).
+     * Options from the config (bound by the engine), completed by the sidecar file and then by what pot4j
+     * recorded in the archive when it saved it ({@link #EXTRA_RECORD}).
      */
-    static DjlModelOptions from(Path model, Map<String, Object> options, TorchScriptArchive archive) {
-        Map<String, Object> merged = new LinkedHashMap<>();
-        String recorded = archive.text(EXTRA_RECORD);
-        if (recorded != null) {
+    static DjlModelOptions from(Path model, DjlLoadOptions options, TorchScriptArchive archive) {
+        DjlLoadOptions recorded = null;
+        String text = archive.text(EXTRA_RECORD);
+        if (text != null) {
             try {
-                Map<String, Object> fromArchive = JsonUtils.GSON.fromJson(recorded,
-                        new TypeToken<Map<String, Object>>() { }.getType());
-                if (fromArchive != null) {
-                    merged.putAll(fromArchive);
-                }
-            } catch (JsonParseException e) {
+                recorded = SNAKE.fromJson(text, DjlLoadOptions.class);
+            } catch (RuntimeException e) {
                 // a hint only: the config, the sidecar or the archive's own records still apply
             }
         }
+        DjlLoadOptions sidecarOptions = null;
         Path sidecar = model.resolveSibling(model.getFileName() + ".json");
         if (Files.isRegularFile(sidecar)) {
             try {
-                Map<String, Object> fromFile = JsonUtils.GSON.fromJson(Files.readString(sidecar),
-                        new TypeToken<Map<String, Object>>() { }.getType());
-                if (fromFile != null) {
-                    merged.putAll(fromFile);
-                }
-            } catch (IOException | JsonParseException e) {
+                sidecarOptions = SNAKE.fromJson(Files.readString(sidecar), DjlLoadOptions.class);
+            } catch (IOException | RuntimeException e) {
                 throw new Pot4jException(ErrorCode.CONFIG_INVALID, "cannot read " + sidecar.getFileName() + ": "
-                        + DjlRuntime.firstLine(e) + "; it must be a JSON object with keys " + KEYS, e);
+                        + DjlRuntime.firstLine(e.getCause() instanceof IllegalArgumentException iae ? iae : e)
+                        + "; it must be a JSON object with keys " + Parameters.keys(DjlLoadOptions.class), e);
             }
         }
-        if (options != null) {
-            merged.putAll(options);
-        }
+        DjlLoadOptions given = options == null ? DjlLoadOptions.defaults() : options;
+        DjlLoadOptions merged = given.over(sidecarOptions == null ? recorded : sidecarOptions.over(recorded));
         DjlModelOptions o = new DjlModelOptions();
-        for (Map.Entry<String, Object> e : merged.entrySet()) {
-            String key = e.getKey();
-            Object v = e.getValue();
-            switch (key) {
-                case "input_names" -> o.inputNames = strings(key, v);
-                case "output_names" -> o.outputNames = strings(key, v);
-                case "input_shapes" -> {
-                    if (v instanceof Map<?, ?> m) {
-                        m.forEach((k, s) -> o.shapesByName.put(String.valueOf(k), shape(key, s)));
-                    } else if (v instanceof List<?> l) {
-                        o.shapesByPosition = new ArrayList<>();
-                        for (Object s : l) {
-                            o.shapesByPosition.add(shape(key, s));
-                        }
-                    } else {
-                        throw bad(key, v, "a map of input name to shape, e.g. {\"input\": [-1, 1, 28, 28]}");
-                    }
-                }
-                case "input_types" -> {
-                    if (!(v instanceof Map<?, ?> m)) {
-                        throw bad(key, v, "a map of input name to float32|float64|int64|int32");
-                    }
-                    m.forEach((k, t) -> o.types.put(String.valueOf(k), dataType(key, t)));
-                }
-                case "output" -> o.output = switch (String.valueOf(v).toLowerCase(java.util.Locale.ROOT)) {
-                    case "int8" -> Output.INT8;
-                    case "fake_quant" -> Output.FAKE_QUANT;
-                    default -> throw bad(key, v, "int8 or fake_quant");
-                };
-                case "intra_op_threads", "threads" -> {
-                    if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.intValue() < 1) {
-                        if (!(v instanceof String str) || !str.matches("[1-9][0-9]{0,3}")) {
-                            throw bad(key, v, "a whole number >= 1");
-                        }
-                        o.threads = Integer.parseInt(str);
-                    } else {
-                        o.threads = n.intValue();
-                    }
-                }
-                default -> {
-                    // other backends' or engine-level options are not ours to judge
-                }
+        o.inputNames = merged.inputNames();
+        o.outputNames = merged.outputNames();
+        if (merged.inputShapes() instanceof Map<?, ?> m) {
+            m.forEach((k, s) -> o.shapesByName.put(String.valueOf(k), DjlLoadOptions.shape(s)));
+        } else if (merged.inputShapes() instanceof List<?> l) {
+            o.shapesByPosition = new ArrayList<>();
+            for (Object s : l) {
+                o.shapesByPosition.add(DjlLoadOptions.shape(s));
             }
         }
+        if (merged.inputTypes() != null) {
+            merged.inputTypes().forEach((k, t) -> o.types.put(k, DjlLoadOptions.dataType(t)));
+        }
+        if (merged.output() != null) {
+            o.output = DjlLoadOptions.outputKind(merged.output());
+        }
+        Integer threads = merged.intraOpThreads() != null ? merged.intraOpThreads() : merged.threads();
+        o.threads = threads == null ? 0 : threads;
         return o;
-    }
-
-    private static List<String> strings(String key, Object v) {
-        if (!(v instanceof List<?> l)) {
-            throw bad(key, v, "a list of names");
-        }
-        return l.stream().map(String::valueOf).toList();
-    }
-
-    private static long[] shape(String key, Object v) {
-        if (!(v instanceof List<?> l)) {
-            throw bad(key, v, "shapes as lists of integers (-1 = dynamic)");
-        }
-        long[] s = new long[l.size()];
-        for (int i = 0; i < s.length; i++) {
-            if (!(l.get(i) instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.longValue() < -1) {
-                throw bad(key, v, "shapes as lists of integers (-1 = dynamic)");
-            }
-            s[i] = n.longValue();
-        }
-        return s;
-    }
-
-    private static DataType dataType(String key, Object v) {
-        return switch (String.valueOf(v).toLowerCase(java.util.Locale.ROOT)) {
-            case "float32", "float" -> DataType.FLOAT32;
-            case "float64", "double" -> DataType.FLOAT64;
-            case "int64", "long" -> DataType.INT64;
-            case "int32", "int" -> DataType.INT32;
-            default -> throw bad(key, v, "float32, float64, int64 or int32");
-        };
-    }
-
-    private static Pot4jException bad(String key, Object v, String expected) {
-        return new Pot4jException(ErrorCode.CONFIG_INVALID, "model option " + key + " = " + v + " is invalid; expected "
-                + expected);
     }
 
     /** The {@link #EXTRA_RECORD} JSON describing {@code inputs} and {@code outputNames}. */

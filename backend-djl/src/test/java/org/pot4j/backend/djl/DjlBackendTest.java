@@ -35,9 +35,9 @@ class DjlBackendTest extends AbstractModelBackendTest {
 
     /** The names and shape of the ONNX twin (lenet.onnx); the archive itself records no input shape. */
     @Override
-    protected Map<String, Object> modelOptions() {
-        return Map.of("input_names", List.of("input"), "output_names", List.of("logits"),
-                "input_shapes", Map.of("input", List.of(-1, 1, 28, 28)));
+    protected DjlLoadOptions modelOptions() {
+        return new DjlLoadOptions(List.of("input"), Map.of("input", List.of(-1, 1, 28, 28)), null, List.of("logits"), null,
+                null, null);
     }
 
     /**

@@ -44,7 +44,7 @@ import org.pot4j.api.quant.WeightQuantizer;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DjlInt8MnistTest {
     static final Path RESNET = Path.of("..", "examples", "mnist-resnet", "resnet.pt");
-    private static final Map<String, Object> OPTIONS = Map.of("input_shapes", List.of(List.of(-1, 1, 28, 28)));
+    private static final DjlLoadOptions OPTIONS = DjlLoadOptions.inputShapes(List.of(List.of(-1, 1, 28, 28)));
 
     @TempDir
     Path tmp;
@@ -57,7 +57,7 @@ class DjlInt8MnistTest {
 
     @BeforeAll
     void setUp() throws IOException {
-        backend = (DjlBackend) new DjlBackendProvider().create(Map.of());
+        backend = (DjlBackend) new DjlBackendProvider().create(null);
         calibration = MnistFixture.read("calibration", 300, 1, 28, 28);
         test = MnistFixture.read("test", 2000, 1, 28, 28);
     }
@@ -100,8 +100,7 @@ class DjlInt8MnistTest {
 
     @Test
     void fakeQuantOptionWritesTheFloatSimulation() throws IOException {
-        Map<String, Object> options = new LinkedHashMap<>(OPTIONS);
-        options.put("output", "fake_quant");
+        DjlLoadOptions options = DjlLoadOptions.output("fake_quant").over(OPTIONS);
         try (Model model = backend.load(DjlBackendTest.LENET, options)) {
             QuantizationPlan plan = minMaxPlan(model, calibration);
             Path saved = tmp.resolve("lenet_fq.pt");

@@ -19,12 +19,12 @@ import org.pot4j.testkit.PlacementGolden;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DjlPlacementGoldenTest {
     private static final Path GOLDEN = Path.of("src", "test", "resources", "placement-golden");
-    private static final Map<String, Object> MNIST = Map.of("input_shapes", List.of(List.of(-1, 1, 28, 28)));
-    private ModelBackend backend;
+    private static final DjlLoadOptions MNIST = DjlLoadOptions.inputShapes(List.of(List.of(-1, 1, 28, 28)));
+    private ModelBackend<DjlLoadOptions> backend;
 
     @BeforeAll
     void start() {
-        backend = new DjlBackendProvider().create(Map.of());
+        backend = new DjlBackendProvider().create(null);
     }
 
     @AfterAll
@@ -37,8 +37,8 @@ class DjlPlacementGoldenTest {
             "tiny_scripted_loop.pt"})
     void nodesEqualTheGoldenList(String name) {
         Path file = name.contains("/") ? Path.of("..", "examples").resolve(name) : DjlTorchScriptTest.DIR.resolve(name);
-        Map<String, Object> options = name.contains("/") || name.equals("tiny_scripted.pt") ? MNIST
-                : name.equals("tiny_scripted_loop.pt") ? Map.of("input_shapes", List.of(List.of(-1, 4))) : Map.of();
+        DjlLoadOptions options = name.contains("/") || name.equals("tiny_scripted.pt") ? MNIST
+                : name.equals("tiny_scripted_loop.pt") ? DjlLoadOptions.inputShapes(List.of(List.of(-1, 4))) : null;
         try (Model m = backend.load(file, options)) {
             PlacementGolden.assertMatches(GOLDEN.resolve(name.replace('/', '_') + ".txt"), m.quantizableNodes());
         }

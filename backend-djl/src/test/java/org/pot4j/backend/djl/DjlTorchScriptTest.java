@@ -52,8 +52,8 @@ class DjlTorchScriptTest {
 
     @BeforeAll
     void load() throws IOException {
-        backend = (DjlBackend) new DjlBackendProvider().create(Map.of());
-        model = backend.load(TINY, Map.of());
+        backend = (DjlBackend) new DjlBackendProvider().create(null);
+        model = backend.load(TINY);
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(DIR.resolve("tiny_cnn_ref.bin"))).order(ByteOrder.LITTLE_ENDIAN);
         float[] in = new float[2 * 784];
         refOutput = new float[20];
@@ -209,14 +209,14 @@ class DjlTorchScriptTest {
         b.activation("block.relu", new ActivationQuantizer(8, true, 0.02f, -5)); // asymmetric
         QuantizationPlan plan = b.build();
         Path out = tmp.resolve("sub").resolve("tiny_int8.pt");
-        try (Model fakeQuant = backend.load(TINY, Map.of("output", "fake_quant"))) {
+        try (Model fakeQuant = backend.load(TINY, DjlLoadOptions.output("fake_quant"))) {
             fakeQuant.save(plan, out);
         }
         TorchScriptArchive saved = TorchScriptArchive.read(out);
         assertTrue(saved.text("code/__torch__.py").contains("torch.fake_quantize_per_tensor_affine(x, "));
         assertTrue(new String(saved.get("data.pkl"), java.nio.charset.StandardCharsets.ISO_8859_1).contains("CharStorage"),
                 "weights stored as int8");
-        try (Model reloaded = backend.load(out, Map.of())) {
+        try (Model reloaded = backend.load(out)) {
             assertArrayEquals(run(model, plan, Set.of()).get("output").floats(),
                     run(reloaded, QuantizationPlan.EMPTY, Set.of()).get("output").floats());
         }
@@ -243,7 +243,7 @@ class DjlTorchScriptTest {
     void stateDictIsRejectedWithAnExportHint() {
         Path sd = DIR.resolve("tiny_state_dict.pt");
         assertFalse(backend.accepts(sd));
-        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(sd, Map.of()));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(sd));
         assertEquals(ErrorCode.MODEL_UNSUPPORTED, e.code());
         assertEquals("tiny_state_dict.pt is a state_dict, not TorchScript; export with torch.jit.trace/script", e.getMessage());
     }
@@ -252,14 +252,12 @@ class DjlTorchScriptTest {
     void threadOptionSetsLibtorchIntraOpThreads() {
         int before = ai.djl.pytorch.jni.JniUtils.getNumThreads();
         try {
-            try (Model m = backend.load(TINY, Map.of("intra_op_threads", 1))) {
+            try (Model m = backend.load(TINY, new DjlLoadOptions(null, null, null, null, null, 1, 3))) {
                 assertEquals(1, ai.djl.pytorch.jni.JniUtils.getNumThreads());
             }
-            try (Model m = backend.load(TINY, Map.of("threads", "2"))) {
+            try (Model m = backend.load(TINY, new DjlLoadOptions(null, null, null, null, null, null, 2))) {
                 assertEquals(2, ai.djl.pytorch.jni.JniUtils.getNumThreads());
             }
-            Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(TINY, Map.of("threads", 0)));
-            assertEquals(ErrorCode.CONFIG_INVALID, e.code());
         } finally {
             ai.djl.pytorch.jni.JniUtils.setNumThreads(before);
         }
@@ -269,7 +267,7 @@ class DjlTorchScriptTest {
     void eagerPickleIsRejectedNamingItsClass() {
         Path eager = DIR.resolve("tiny_eager.pt");
         assertFalse(backend.accepts(eager));
-        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(eager, Map.of()));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(eager));
         assertEquals(ErrorCode.MODEL_UNSUPPORTED, e.code());
         assertTrue(e.getMessage().startsWith("tiny_eager.pt is an eager torch.save pickle of a make_test_fixtures.Branchy"
                 + " object, not TorchScript"), e.getMessage());
@@ -285,7 +283,7 @@ class DjlTorchScriptTest {
             out.closeEntry();
         }
         assertFalse(backend.accepts(zip));
-        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(zip, Map.of()));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(zip));
         assertEquals(ErrorCode.MODEL_UNSUPPORTED, e.code());
         assertTrue(e.getMessage().startsWith("model.pt is a zip file but not a PyTorch archive"), e.getMessage());
         assertTrue(e.getMessage().contains("cat.jpg") && e.getMessage().contains("torch.jit.trace"), e.getMessage());
@@ -294,7 +292,7 @@ class DjlTorchScriptTest {
     @Test
     void modelWhoseLayersAllRunInLoopsCannotBeQuantized() {
         Path looped = DIR.resolve("tiny_scripted_loop.pt");
-        try (Model m = backend.load(looped, Map.of("input_shapes", List.of(List.of(-1, 4))))) {
+        try (Model m = backend.load(looped, DjlLoadOptions.inputShapes(List.of(List.of(-1, 4))))) {
             assertEquals(List.of(), m.quantizableNodes());
             Path out = tmp.resolve("looped_int8.pt");
             Pot4jException e = assertThrows(Pot4jException.class, () -> m.save(QuantizationPlan.EMPTY, out));
@@ -309,14 +307,14 @@ class DjlTorchScriptTest {
     void scriptedModelWithControlFlowRunsAndQuantizes() throws IOException {
         Path scripted = DIR.resolve("tiny_scripted.pt");
         assertTrue(backend.accepts(scripted));
-        try (Model inferred = backend.load(scripted, Map.of())) {
+        try (Model inferred = backend.load(scripted)) {
             assertArrayEquals(new long[] {-1, 1, -1, -1}, inferred.inputs().get(0).shape(), "scripted archives record no shape");
         }
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(DIR.resolve("tiny_scripted_ref.bin"))).order(ByteOrder.LITTLE_ENDIAN);
         float[] in = new float[2 * 784];
         float[] ref = new float[20];
         b.asFloatBuffer().get(in).get(ref);
-        Map<String, Object> options = Map.of("input_shapes", Map.of("x", List.of(-1, 1, 28, 28)));
+        DjlLoadOptions options = DjlLoadOptions.inputShapes(Map.of("x", List.of(-1, 1, 28, 28)));
         try (Model m = backend.load(scripted, options)) {
             // BatchNorm's scripted forward has if blocks (training flag): copied, not a node
             assertEquals(List.of("conv", "fc"), m.quantizableNodes().stream().map(QuantizableNode::id).toList());
@@ -359,10 +357,10 @@ class DjlTorchScriptTest {
     @Test
     void opsInsideDataDependentBranchesAreNotNodes() {
         Path branchy = DIR.resolve("tiny_scripted_if.pt");
-        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(branchy, Map.of()));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(branchy));
         assertEquals(ErrorCode.CONFIG_INVALID, e.code(), "no node reads the input directly: " + e.getMessage());
         assertTrue(e.getMessage().contains("input_shapes"), e.getMessage());
-        try (Model m = backend.load(branchy, Map.of("input_shapes", List.of(List.of(-1, 4))))) {
+        try (Model m = backend.load(branchy, DjlLoadOptions.inputShapes(List.of(List.of(-1, 4))))) {
             assertEquals(List.of(), m.quantizableNodes(), "the Linear runs inside if/else: no place for a quantizer");
             try (CompiledModel c = m.compile(QuantizationPlan.EMPTY, Set.of("x"))) {
                 // forward is fc(x) when x.sum() > 0, else fc(-x): x and -x give the same output
@@ -388,7 +386,7 @@ class DjlTorchScriptTest {
 
     @Test
     void missingFileIsFileNotFound() {
-        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(tmp.resolve("absent.pt"), Map.of()));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(tmp.resolve("absent.pt")));
         assertEquals(ErrorCode.FILE_NOT_FOUND, e.code());
         assertTrue(e.getMessage().contains("absent.pt"));
     }
@@ -399,24 +397,24 @@ class DjlTorchScriptTest {
         a.remove("traced_inputs.pkl");
         Path bare = tmp.resolve("bare.pt");
         Files.write(bare, a.toZip());
-        try (Model m = backend.load(bare, Map.of())) {
+        try (Model m = backend.load(bare)) {
             assertArrayEquals(new long[] {-1, 1, -1, -1}, m.inputs().get(0).shape(), "rank and channels from stem.0's weight");
             assertArrayEquals(refOutput, run(m, QuantizationPlan.EMPTY, Set.of()).get("output").floats(), 1e-5f);
         }
-        try (Model m = backend.load(bare, Map.of("input_shapes", Map.of("input", List.of(-1, 1, 28, 28)),
-                "input_names", List.of("input"), "output_names", List.of("logits")))) {
+        try (Model m = backend.load(bare, new DjlLoadOptions(List.of("input"),
+                Map.of("input", List.of(-1, 1, 28, 28)), null, List.of("logits"), null, null, null))) {
             assertEquals("input", m.inputs().get(0).name());
             assertEquals("logits", m.outputs().get(0).name());
             assertArrayEquals(new long[] {-1, 1, 28, 28}, m.inputs().get(0).shape());
             Path saved = tmp.resolve("renamed.pt");
             m.save(QuantizationPlan.EMPTY, saved);
-            try (Model again = backend.load(saved, Map.of())) {
+            try (Model again = backend.load(saved)) {
                 assertEquals(m.inputs(), again.inputs(), "save records names and shapes in the archive");
                 assertEquals(m.outputs(), again.outputs());
             }
         }
         Files.writeString(tmp.resolve("bare.pt.json"), "{\"input_shapes\": {\"x\": [-1, 1, 28, 28]}}");
-        try (Model m = backend.load(bare, Map.of())) {
+        try (Model m = backend.load(bare)) {
             assertArrayEquals(new long[] {-1, 1, 28, 28}, m.inputs().get(0).shape());
             assertArrayEquals(refOutput, run(m, QuantizationPlan.EMPTY, Set.of()).get("output").floats(), 1e-5f);
         }

@@ -99,7 +99,7 @@ class TorchScriptFuzzTest {
             throw new Pot4jException(ErrorCode.MODEL_UNSUPPORTED, "no module");
         }
         FlatProgram p = TsFlattener.flatten(a, module, name);
-        DjlModelOptions.from(Path.of(name), java.util.Map.of(), a);
+        DjlModelOptions.from(Path.of(name), DjlLoadOptions.defaults(), a);
         p.params.size();
     }
 

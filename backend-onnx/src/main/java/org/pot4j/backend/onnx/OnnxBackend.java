@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import org.pot4j.api.model.BackendCapability;
 import org.pot4j.api.model.Model;
@@ -16,21 +15,21 @@ import org.pot4j.backend.onnx.proto.OnnxProtos.ModelProto;
  * Reads, runs and writes {@code .onnx} models with ONNX Runtime. Quantized models are written in the
  * QDQ format, which ORT fuses into integer kernels (QLinearConv, QGemm, MatMulIntegerToFloat...).
  *
- * <p>Options (backend {@code engine} section, overridable per model): {@code intra_op_threads}
- * (default: available processors) and {@code optimization_level} ({@code all} by default).
+ * <p>Options: {@link OnnxLoadOptions} (backend-wide from {@link OnnxBackendProvider#create}, overridden
+ * per model by the options {@link #load} receives, both bound by the engine).
  */
-public final class OnnxBackend implements ModelBackend {
+public final class OnnxBackend implements ModelBackend<OnnxLoadOptions> {
     private static final Set<BackendCapability> CAPABILITIES = capabilities(OnnxCpuFeatures.u8s8Saturates());
 
     private final OrtEnvironment env;
     private final OnnxSessionSettings settings;
     private final long externalThreshold;
 
-    OnnxBackend(OrtEnvironment env, Map<String, Object> options) {
+    OnnxBackend(OrtEnvironment env, OnnxLoadOptions options) {
         this(env, options, OnnxModelWriter.DEFAULT_EXTERNAL_THRESHOLD);
     }
 
-    OnnxBackend(OrtEnvironment env, Map<String, Object> options, long externalThreshold) {
+    OnnxBackend(OrtEnvironment env, OnnxLoadOptions options, long externalThreshold) {
         this.env = env;
         this.settings = OnnxSessionSettings.defaults().with(options);
         this.externalThreshold = externalThreshold;
@@ -66,7 +65,7 @@ public final class OnnxBackend implements ModelBackend {
     }
 
     @Override
-    public Model load(Path path, Map<String, Object> options) {
+    public Model load(Path path, OnnxLoadOptions options) {
         OnnxSessionSettings s = settings.with(options);
         OnnxModelReader.Loaded loaded = OnnxModelReader.read(path);
         // a quantized model (pot4j's own output, loaded to benchmark or evaluate it) keeps its float16

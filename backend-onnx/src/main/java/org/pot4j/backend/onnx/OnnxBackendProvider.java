@@ -2,7 +2,6 @@ package org.pot4j.backend.onnx;
 
 import ai.onnxruntime.OrtEnvironment;
 import java.util.List;
-import java.util.Map;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
 import org.pot4j.api.model.ModelBackend;
@@ -13,7 +12,7 @@ import org.pot4j.api.model.ModelFileKind;
  * ServiceLoader entry of the {@code onnx} backend. Cheap to construct: ONNX Runtime's native library
  * is loaded only by {@link #create}.
  */
-public final class OnnxBackendProvider implements ModelBackendProvider {
+public final class OnnxBackendProvider implements ModelBackendProvider<OnnxLoadOptions> {
     /** The backend name configs use. */
     public static final String NAME = "onnx";
 
@@ -33,7 +32,12 @@ public final class OnnxBackendProvider implements ModelBackendProvider {
     }
 
     @Override
-    public ModelBackend create(Map<String, Object> options) {
+    public Class<OnnxLoadOptions> loadOptions() {
+        return OnnxLoadOptions.class;
+    }
+
+    @Override
+    public ModelBackend<OnnxLoadOptions> create(OnnxLoadOptions options) {
         OrtEnvironment env;
         try {
             env = OrtEnvironment.getEnvironment();
@@ -41,6 +45,6 @@ public final class OnnxBackendProvider implements ModelBackendProvider {
             throw new Pot4jException(ErrorCode.PLUGIN_LOAD_FAILED, "the onnx backend cannot load ONNX Runtime "
                     + OnnxVersions.onnxRuntime() + " (" + e.getMessage() + "); is this platform supported by onnxruntime?", e);
         }
-        return new OnnxBackend(env, options == null ? Map.of() : options);
+        return new OnnxBackend(env, options);
     }
 }

@@ -47,8 +47,8 @@ class OnnxCpuFeaturesTest {
 
     @Test
     void sevenBitWeightsAreStoredInRangeAndRunOnIntegerKernels() {
-        try (ModelBackend backend = new OnnxBackendProvider().create(Map.of());
-             Model m = backend.load(OnnxFixtures.residualCnn(), Map.of())) {
+        try (ModelBackend<OnnxLoadOptions> backend = new OnnxBackendProvider().create(null);
+             Model m = backend.load(OnnxFixtures.residualCnn())) {
             Map<String, Tensor> batch = Map.of(m.inputs().get(0).name(),
                     Tensor.concat(java.util.stream.IntStream.range(0, 4).mapToObj(i -> OnnxTestData
                             .randomImages(4, OnnxTestModels.SIDE, 3).get(i).inputs().get("input").withBatchDim()).toList()));

@@ -37,15 +37,15 @@ class OnnxEncoderQuantizationTest {
     @TempDir
     Path tmp;
 
-    private org.pot4j.api.model.ModelBackend backend;
+    private org.pot4j.api.model.ModelBackend<OnnxLoadOptions> backend;
     private Model model;
     private Map<String, QuantizableNode> nodes;
     private Map<String, Tensor> batch;
 
     @BeforeAll
     void load() {
-        backend = new OnnxBackendProvider().create(Map.of());
-        model = backend.load(OnnxFixtures.file("embedding-net.onnx", OnnxTestModels.embeddingNet()), Map.of());
+        backend = new OnnxBackendProvider().create(null);
+        model = backend.load(OnnxFixtures.file("embedding-net.onnx", OnnxTestModels.embeddingNet()));
         nodes = model.quantizableNodes().stream().collect(Collectors.toMap(QuantizableNode::id, Function.identity()));
         Random r = new Random(3);
         long[] ids = new long[8 * 6];
@@ -163,7 +163,7 @@ class OnnxEncoderQuantizationTest {
             }
         }
         Path file = OnnxFixtures.file("embedding-net-outlier.onnx", proto.toBuilder().setGraph(g).build());
-        try (Model m = backend.load(file, Map.of())) {
+        try (Model m = backend.load(file)) {
             QuantizationPlan.Builder b = QuantizationPlan.builder();
             for (QuantizableNode n : m.quantizableNodes()) {
                 if (n.opType().equals("MatMul")) {
@@ -204,7 +204,7 @@ class OnnxEncoderQuantizationTest {
             ModelProto written = ModelProto.parseFrom(Files.readAllBytes(saved));
             assertTrue(written.getGraph().getInitializerList().stream()
                     .anyMatch(t -> t.getDataType() == TensorProto.DataType.FLOAT16_VALUE), "float16 row scales and rows written");
-            try (Model reloaded = backend.load(saved, Map.of());
+            try (Model reloaded = backend.load(saved);
                  CompiledModel r = reloaded.compile(QuantizationPlan.EMPTY, Set.of());
                  CompiledModel q = m.compile(written8, Set.of())) {
                 assertArrayEquals(q.infer(batch).get("y").floats(), r.infer(batch).get("y").floats(), 1e-5f);
@@ -251,7 +251,7 @@ class OnnxEncoderQuantizationTest {
     void outlierChannelsOfAnActivationOutputAreMadeInFloatAtTheirSourceWithoutAMask() throws IOException {
         // fc1 -> +b1 -> Relu -> fc2: channel 7 of the Relu output is 40x the rest; Relu(0) = 0, so fc1's column 7
         // and bias 7 are zeroed in the integer path and a float MatMul + Relu over that column makes the channel
-        try (Model m = backend.load(outlierNet("embedding-net-outlier-column.onnx", "w1", 7), Map.of())) {
+        try (Model m = backend.load(outlierNet("embedding-net-outlier-column.onnx", "w1", 7))) {
             QuantizationPlan plain = dynamicMatMuls(m);
             String h = input(m, "fc2");
             QuantizationPlan columns = plain.toBuilder().floatChannels(h, new int[] {7}, new float[] {30f}).build();
@@ -299,7 +299,7 @@ class OnnxEncoderQuantizationTest {
             }
         }
         Path file = OnnxFixtures.file("embedding-net-outlier-divided.onnx", proto.toBuilder().setGraph(g).build());
-        try (Model m = backend.load(file, Map.of())) {
+        try (Model m = backend.load(file)) {
             QuantizationPlan plain = dynamicMatMuls(m);
             String e = input(m, "fc1");
             QuantizationPlan divided = plain.toBuilder().floatChannels(e, new int[] {5}, new float[] {40f}).build();

@@ -40,13 +40,13 @@ class OnnxFp16WeightsTest {
     @TempDir
     Path tmp;
 
-    private ModelBackend backend;
+    private ModelBackend<OnnxLoadOptions> backend;
     private final Map<String, Tensor> batch =
             OnnxResnetExampleTest.stack(OnnxTestData.randomImages(3, OnnxTestModels.SIDE, 4), 0, 3);
 
     @BeforeEach
     void create() {
-        backend = new OnnxBackendProvider().create(Map.of());
+        backend = new OnnxBackendProvider().create(null);
     }
 
     @AfterEach
@@ -98,7 +98,7 @@ class OnnxFp16WeightsTest {
         ModelProto[] pair = compressedAndRounded();
         Path compressedFile = OnnxTestModels.write(pair[0], tmp.resolve("compressed.onnx"));
         Path roundedFile = OnnxTestModels.write(pair[1], tmp.resolve("rounded.onnx"));
-        try (Model compressed = backend.load(compressedFile, Map.of()); Model rounded = backend.load(roundedFile, Map.of())) {
+        try (Model compressed = backend.load(compressedFile); Model rounded = backend.load(roundedFile)) {
             List<String> ids = compressed.quantizableNodes().stream().map(QuantizableNode::id).toList();
             assertEquals(rounded.quantizableNodes().stream().map(QuantizableNode::id).toList(), ids);
             for (QuantizableNode n : compressed.quantizableNodes()) {
@@ -136,7 +136,7 @@ class OnnxFp16WeightsTest {
             }
         }
         Path file = OnnxTestModels.write(fp32.toBuilder().setGraph(g).build(), tmp.resolve("fp16-conv.onnx"));
-        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(file, Map.of()).close());
+        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(file).close());
         assertEquals(ErrorCode.MODEL_UNSUPPORTED, e.code());
         assertTrue(e.getMessage().contains("conv2.weight") && e.getMessage().contains("FP16")
                 && e.getMessage().contains("FP32"), e.getMessage());

@@ -35,8 +35,8 @@ class OnnxInputLimitsTest {
                 InputLimit.values("token_type_ids", 2, "embedding table 'types' [2 x 4]"),
                 InputLimit.length("input_ids", 8, "position embedding table 'pos' [8 x 4]")), limits(file));
         // the graph is what ONNX Runtime runs: within the limits it does
-        ModelBackend backend = new OnnxBackendProvider().create(Map.of());
-        try (Model model = backend.load(file, Map.of());
+        ModelBackend<OnnxLoadOptions> backend = new OnnxBackendProvider().create(null);
+        try (Model model = backend.load(file);
              CompiledModel m = model.compile(QuantizationPlan.EMPTY, Set.of())) {
             Map<String, Tensor> out = m.infer(Map.of("input_ids", Tensor.ofLongs(new long[] {2, 8}, new long[16]),
                     "token_type_ids", Tensor.ofLongs(new long[] {2, 8}, new long[16])));
@@ -47,8 +47,8 @@ class OnnxInputLimitsTest {
     }
 
     private static List<InputLimit> limits(java.nio.file.Path file) {
-        ModelBackend backend = new OnnxBackendProvider().create(Map.of());
-        try (Model model = backend.load(file, Map.of())) {
+        ModelBackend<OnnxLoadOptions> backend = new OnnxBackendProvider().create(null);
+        try (Model model = backend.load(file)) {
             return ((org.pot4j.api.model.InputLimits) model).inputLimits();
         } finally {
             backend.close();

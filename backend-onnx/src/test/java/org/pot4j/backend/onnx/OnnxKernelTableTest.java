@@ -120,8 +120,8 @@ class OnnxKernelTableTest {
             assertEquals(OnnxActivationEncoding.values().length, measured.micros().get(k).size(), k.key());
             measured.micros().get(k).values().forEach(v -> assertTrue(v > 0, measured.describe()));
         }
-        try (ModelBackend backend = new OnnxBackendProvider().create(Map.of());
-             Model m = backend.load(OnnxFixtures.residualCnn(), Map.of())) {
+        try (ModelBackend<OnnxLoadOptions> backend = new OnnxBackendProvider().create(null);
+             Model m = backend.load(OnnxFixtures.residualCnn())) {
             Map<String, Tensor> batch = Map.of(m.inputs().get(0).name(), Tensor.concat(java.util.stream.IntStream.range(0, 4)
                     .mapToObj(i -> OnnxTestData.randomImages(4, OnnxTestModels.SIDE, 5).get(i).inputs().get("input").withBatchDim())
                     .toList()));

@@ -25,7 +25,7 @@ import org.pot4j.testkit.FuzzInputs;
  */
 class OnnxModelFuzzTest {
     private static final int EXECUTIONS = FuzzInputs.executions(1500);
-    private static ModelBackend backend;
+    private static ModelBackend<OnnxLoadOptions> backend;
 
     @FuzzTest(maxDuration = "2m")
     void model(byte[] data) {
@@ -64,15 +64,15 @@ class OnnxModelFuzzTest {
 
     /** The backend's whole load, ONNX Runtime included, then the graph view. */
     static void loadWithRuntime(byte[] data) {
-        try (Model m = backend().load(write(data), Map.of())) {
+        try (Model m = backend().load(write(data))) {
             m.quantizableNodes().size();
             m.inputs().size();
         }
     }
 
-    private static synchronized ModelBackend backend() {
+    private static synchronized ModelBackend<OnnxLoadOptions> backend() {
         if (backend == null) {
-            backend = new OnnxBackendProvider().create(Map.of());
+            backend = new OnnxBackendProvider().create(null);
         }
         return backend;
     }

@@ -33,13 +33,13 @@ class OnnxModelLoadingTest {
     @TempDir
     Path tmp;
 
-    private ModelBackend backend;
+    private ModelBackend<OnnxLoadOptions> backend;
     private final Map<String, Tensor> batch =
             OnnxResnetExampleTest.stack(OnnxTestData.randomImages(2, OnnxTestModels.SIDE, 9), 0, 2);
 
     @BeforeEach
     void create() {
-        backend = new OnnxBackendProvider().create(Map.of());
+        backend = new OnnxBackendProvider().create(null);
     }
 
     @AfterEach
@@ -56,7 +56,7 @@ class OnnxModelLoadingTest {
         ModelProto raw = ModelProto.parseFrom(Files.readAllBytes(file));
         assertTrue(raw.getGraph().getInitializerList().stream()
                 .anyMatch(t -> t.getDataLocation() == TensorProto.DataLocation.EXTERNAL));
-        try (Model external = backend.load(file, Map.of()); Model inline = backend.load(OnnxFixtures.residualCnn(), Map.of())) {
+        try (Model external = backend.load(file); Model inline = backend.load(OnnxFixtures.residualCnn())) {
             assertEquals(Files.size(file) + Files.size(dir.resolve("cnn.onnx.data")), external.sizeOnDisk());
             assertEquals(run(inline, QuantizationPlan.EMPTY), run(external, QuantizationPlan.EMPTY));
             QuantizationPlan plan = OnnxTestPlans.quantizeAll(external, batch);
@@ -66,12 +66,12 @@ class OnnxModelLoadingTest {
 
     @Test
     void largeModelsAreSavedWithExternalDataAndReloadTheSame() throws IOException {
-        OnnxBackend small = new OnnxBackend(OrtEnvironment.getEnvironment(), Map.of(), 1024);
+        OnnxBackend small = new OnnxBackend(OrtEnvironment.getEnvironment(), null, 1024);
         Path target = tmp.resolve("saved").resolve("big.onnx");
-        try (Model m = small.load(OnnxFixtures.residualCnn(), Map.of())) {
+        try (Model m = small.load(OnnxFixtures.residualCnn())) {
             m.save(QuantizationPlan.EMPTY, target);
             assertTrue(Files.exists(tmp.resolve("saved").resolve("big.onnx.data")));
-            try (Model back = backend.load(target, Map.of())) {
+            try (Model back = backend.load(target)) {
                 assertEquals(run(m, QuantizationPlan.EMPTY), run(back, QuantizationPlan.EMPTY));
             }
             // ONNX Runtime reads the external-data layout on its own, too
@@ -93,7 +93,7 @@ class OnnxModelLoadingTest {
         Path file = tmp.resolve("lost").resolve("cnn.onnx");
         new OnnxModelWriter(0).write(OnnxTestModels.residualCnn(13, 8), file);
         Files.delete(file.resolveSibling("cnn.onnx.data"));
-        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(file, Map.of()));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(file));
         assertEquals(ErrorCode.FILE_NOT_FOUND, e.code());
         assertTrue(e.getMessage().contains("cnn.onnx.data"), e.getMessage());
     }
@@ -101,7 +101,7 @@ class OnnxModelLoadingTest {
     @Test
     void opset11ModelsLoadRunAndQuantize() {
         Path file = OnnxFixtures.file("residual-cnn-opset11.onnx", OnnxTestModels.residualCnn(11, 8));
-        try (Model m = backend.load(file, Map.of())) {
+        try (Model m = backend.load(file)) {
             assertEquals(6, m.quantizableNodes().size());
             QuantizationPlan plan = OnnxTestPlans.quantizeAll(m, batch);
             ModelProto written = ((OnnxModel) m).applied(plan);
@@ -120,7 +120,7 @@ class OnnxModelLoadingTest {
         ModelProto m = OnnxTestModels.residualCnn(13, 8);
         ModelProto old = m.toBuilder().setOpsetImport(0, m.getOpsetImport(0).toBuilder().setVersion(9)).build();
         Path file = OnnxTestModels.write(old, tmp.resolve("old.onnx"));
-        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(file, Map.of()));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(file));
         assertEquals(ErrorCode.MODEL_UNSUPPORTED, e.code());
         assertTrue(e.getMessage().contains("opset 9"), e.getMessage());
     }
@@ -132,7 +132,7 @@ class OnnxModelLoadingTest {
         NodeProto conv3 = g.getNode(g.getNodeCount() - 6);
         g.setNode(g.getNodeCount() - 6, conv3.toBuilder().setInput(0, "nowhere"));
         Path file = OnnxTestModels.write(m.toBuilder().setGraph(g).build(), tmp.resolve("broken.onnx"));
-        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(file, Map.of()));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(file));
         assertEquals(ErrorCode.MODEL_CORRUPT, e.code());
         assertTrue(e.getMessage().contains("nowhere") && e.getMessage().contains("broken.onnx"), e.getMessage());
     }
@@ -140,7 +140,7 @@ class OnnxModelLoadingTest {
     @Test
     void aModelWithNothingToQuantizeLoadsRunsAndSaysSo() {
         Path file = OnnxFixtures.file("nothing-to-quantize.onnx", OnnxTestModels.nothingToQuantize());
-        try (Model m = backend.load(file, Map.of())) {
+        try (Model m = backend.load(file)) {
             assertEquals(2 * 144, run(m, QuantizationPlan.EMPTY).size());
             Pot4jException e = assertThrows(Pot4jException.class, m::quantizableNodes);
             assertEquals(ErrorCode.NO_QUANTIZABLE_NODES, e.code());
@@ -151,23 +151,26 @@ class OnnxModelLoadingTest {
     @Test
     void emptyAndFolderPathsAreClearErrors() throws IOException {
         Path empty = Files.createFile(tmp.resolve("empty.onnx"));
-        assertEquals(ErrorCode.MODEL_CORRUPT, assertThrows(Pot4jException.class, () -> backend.load(empty, Map.of())).code());
+        assertEquals(ErrorCode.MODEL_CORRUPT, assertThrows(Pot4jException.class, () -> backend.load(empty)).code());
         Path folder = Files.createDirectories(tmp.resolve("folder.onnx"));
-        assertEquals(ErrorCode.FILE_NOT_FOUND, assertThrows(Pot4jException.class, () -> backend.load(folder, Map.of())).code());
+        assertEquals(ErrorCode.FILE_NOT_FOUND, assertThrows(Pot4jException.class, () -> backend.load(folder)).code());
     }
 
     @Test
-    void optionsAreCheckedByName() {
+    void loadOptionsRecordOverridesTheSessionSettings() {
+        // keys, types and ranges are the engine binder's (distribution's BackendOptionsBindingTest); the record checks the level
+        assertThrows(IllegalArgumentException.class, () -> new OnnxLoadOptions(null, null, "max", null));
+        assertEquals(OnnxLoadOptions.class, new OnnxBackendProvider().loadOptions());
+        OnnxSessionSettings base = OnnxSessionSettings.defaults();
+        assertEquals(base, base.with(OnnxLoadOptions.defaults()));
+        assertEquals(base, base.with(null));
+        OnnxSessionSettings both = base.with(new OnnxLoadOptions(3, 2, "Extended", "x.onnx"));
+        assertEquals(3, both.intraOpThreads(), "intra_op_threads wins over the engine's threads");
+        assertEquals(ai.onnxruntime.OrtSession.SessionOptions.OptLevel.EXTENDED_OPT, both.optimizationLevel());
+        assertEquals("x.onnx", both.optimizedModelPath());
+        assertEquals(2, base.with(new OnnxLoadOptions(null, 2, null, null)).intraOpThreads());
         Path file = OnnxFixtures.residualCnn();
-        Pot4jException unknown = assertThrows(Pot4jException.class,
-                () -> backend.load(file, Map.of("intra_op_thread", 2)));
-        assertEquals(ErrorCode.CONFIG_UNKNOWN_KEY, unknown.code());
-        assertTrue(unknown.getMessage().contains("intra_op_threads"), unknown.getMessage());
-        assertEquals(ErrorCode.CONFIG_INVALID, assertThrows(Pot4jException.class,
-                () -> backend.load(file, Map.of("optimization_level", "max"))).code());
-        assertEquals(ErrorCode.CONFIG_INVALID, assertThrows(Pot4jException.class,
-                () -> backend.load(file, Map.of("intra_op_threads", 0))).code());
-        try (Model m = backend.load(file, Map.of("intra_op_threads", 1, "optimization_level", "disabled"))) {
+        try (Model m = backend.load(file, new OnnxLoadOptions(1, null, "disabled", null))) {
             assertEquals(run(m, QuantizationPlan.EMPTY).size(), 20);
         }
     }

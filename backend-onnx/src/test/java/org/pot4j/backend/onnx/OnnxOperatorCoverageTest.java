@@ -82,8 +82,8 @@ class OnnxOperatorCoverageTest {
     private Run run(String name, ModelProto fixture, Set<String> fp32) throws IOException {
         Path file = OnnxFixtures.file(name, fixture);
         Path optimized = tmp.resolve("optimized-" + name);
-        try (ModelBackend backend = new OnnxBackendProvider().create(Map.of());
-             Model m = backend.load(file, Map.of("optimized_model_path", optimized.toString()))) {
+        try (ModelBackend<OnnxLoadOptions> backend = new OnnxBackendProvider().create(null);
+             Model m = backend.load(file, OnnxLoadOptions.optimizedModelPath(optimized.toString()))) {
             Map<String, Tensor> batch = batch(m);
             QuantizationPlan all = OnnxTestPlans.quantizeAll(m, batch);
             QuantizationPlan.Builder pb = QuantizationPlan.builder();

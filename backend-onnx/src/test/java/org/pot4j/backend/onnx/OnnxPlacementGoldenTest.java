@@ -19,11 +19,11 @@ import org.pot4j.testkit.PlacementGolden;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OnnxPlacementGoldenTest {
     private static final Path GOLDEN = Path.of("src", "test", "resources", "placement-golden");
-    private ModelBackend backend;
+    private ModelBackend<OnnxLoadOptions> backend;
 
     @BeforeAll
     void start() {
-        backend = new OnnxBackendProvider().create(Map.of());
+        backend = new OnnxBackendProvider().create(null);
     }
 
     @AfterAll
@@ -36,7 +36,7 @@ class OnnxPlacementGoldenTest {
             "matmul-net", "embedding-net", "conv-batchnorm", "modern-blocks", "detection-head"})
     void nodesEqualTheGoldenList(String name) {
         Path file = name.endsWith(".onnx") ? OnnxFixtures.example(name) : OnnxFixtures.file("golden-" + name + ".onnx", fixture(name));
-        try (Model m = backend.load(file, Map.of())) {
+        try (Model m = backend.load(file)) {
             PlacementGolden.assertMatches(GOLDEN.resolve(name.replace('/', '_') + ".txt"), m.quantizableNodes());
         }
     }

@@ -50,8 +50,8 @@ class OnnxQdqFusionTest {
     @Test
     void savedQuantizedCnnIsAQuarterOfFp32() throws IOException {
         Path fp32 = OnnxFixtures.file("residual-cnn-w64.onnx", OnnxTestModels.residualCnn(13, 64));
-        try (ModelBackend backend = new OnnxBackendProvider().create(Map.of());
-             Model model = backend.load(fp32, Map.of())) {
+        try (ModelBackend<OnnxLoadOptions> backend = new OnnxBackendProvider().create(null);
+             Model model = backend.load(fp32)) {
             Map<String, Tensor> batch = batch(model);
             Path target = tmp.resolve("int8.onnx");
             model.save(OnnxTestPlans.quantizeAll(model, batch), target);
@@ -64,8 +64,8 @@ class OnnxQdqFusionTest {
     /** Op histogram of the graph ORT really runs for the quantize-everything plan. */
     private Map<String, Integer> optimizedOps(Path model, int opset) throws IOException {
         Path optimized = tmp.resolve("optimized-" + model.getFileName());
-        try (ModelBackend backend = new OnnxBackendProvider().create(Map.of());
-             Model m = backend.load(model, Map.of("optimized_model_path", optimized.toString()))) {
+        try (ModelBackend<OnnxLoadOptions> backend = new OnnxBackendProvider().create(null);
+             Model m = backend.load(model, OnnxLoadOptions.optimizedModelPath(optimized.toString()))) {
             QuantizationPlan plan = OnnxTestPlans.quantizeAll(m, batch(m));
             ModelProto written = ((OnnxModel) m).applied(plan);
             String domain = opset >= 13 ? "" : "com.microsoft";

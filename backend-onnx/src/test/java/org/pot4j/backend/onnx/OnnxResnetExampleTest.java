@@ -40,8 +40,8 @@ class OnnxResnetExampleTest {
         Path int8 = tmp.resolve("resnet-int8.onnx");
         Dataset calibration = OnnxFixtures.mnistCalibration(64);
         Dataset test = OnnxFixtures.mnistTest(500);
-        try (ModelBackend backend = new OnnxBackendProvider().create(Map.of());
-             Model model = backend.load(fp32, Map.of("optimized_model_path", optimized.toString()))) {
+        try (ModelBackend<OnnxLoadOptions> backend = new OnnxBackendProvider().create(null);
+             Model model = backend.load(fp32, OnnxLoadOptions.optimizedModelPath(optimized.toString()))) {
             List<QuantizableNode> nodes = model.quantizableNodes();
             long convs = nodes.stream().filter(n -> n.opType().equals("Conv")).count();
             QuantizationPlan plan = OnnxTestPlans.quantizeAll(model, stack(calibration, 0, calibration.size()));

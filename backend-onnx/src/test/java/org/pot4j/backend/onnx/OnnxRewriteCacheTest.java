@@ -32,8 +32,8 @@ class OnnxRewriteCacheTest {
     void cnnPlansWrittenThroughTheCacheAreByteIdenticalToUncachedOnes() throws java.io.IOException {
         Path fp32 = OnnxFixtures.example("mnist-resnet/resnet.onnx");
         assumeTrue(fp32 != null, "examples/mnist-resnet/resnet.onnx is not there yet");
-        try (ModelBackend backend = new OnnxBackendProvider().create(Map.of());
-             Model model = backend.load(fp32, Map.of())) {
+        try (ModelBackend<OnnxLoadOptions> backend = new OnnxBackendProvider().create(null);
+             Model model = backend.load(fp32)) {
             Map<String, Tensor> batch = OnnxResnetExampleTest.stack(OnnxFixtures.mnistTest(8), 0, 8);
             checkVariants((OnnxModel) model, OnnxTestPlans.quantizeAll(model, batch));
         }
@@ -41,8 +41,8 @@ class OnnxRewriteCacheTest {
 
     @Test
     void dynamicMatMulAndGatherPlansWrittenThroughTheCacheAreByteIdenticalToUncachedOnes() {
-        try (ModelBackend backend = new OnnxBackendProvider().create(Map.of());
-             Model model = backend.load(OnnxFixtures.file("embedding-net.onnx", OnnxTestModels.embeddingNet()), Map.of())) {
+        try (ModelBackend<OnnxLoadOptions> backend = new OnnxBackendProvider().create(null);
+             Model model = backend.load(OnnxFixtures.file("embedding-net.onnx", OnnxTestModels.embeddingNet()))) {
             QuantizationPlan.Builder b = QuantizationPlan.builder();
             for (QuantizableNode n : model.quantizableNodes()) {
                 b.weight(n.id(), OnnxTestPlans.perChannel(model.weight(n), n.weightChannelAxis()));

@@ -31,8 +31,8 @@ class OnnxSuffixRunsTest {
     void suffixFedFromTheBasePlanGivesTheWholeVariantsOutputs() throws java.io.IOException {
         Path fp32 = OnnxFixtures.example("mnist-resnet/resnet.onnx");
         assumeTrue(fp32 != null, "examples/mnist-resnet/resnet.onnx is not there yet");
-        try (ModelBackend backend = new OnnxBackendProvider().create(Map.of());
-             Model model = backend.load(fp32, Map.of())) {
+        try (ModelBackend<OnnxLoadOptions> backend = new OnnxBackendProvider().create(null);
+             Model model = backend.load(fp32)) {
             assertTrue(model instanceof SuffixRuns, "the ONNX backend offers suffix runs");
             SuffixRuns runs = (SuffixRuns) model;
             Map<String, Tensor> batch = OnnxResnetExampleTest.stack(OnnxFixtures.mnistTest(8), 0, 8);

@@ -4,11 +4,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import org.pot4j.api.model.BackendCapability;
 import org.pot4j.api.model.Model;
 import org.pot4j.api.model.ModelBackend;
+import org.tensorflow.proto.ConfigProto;
 
 /**
  * Reads TensorFlow SavedModels and frozen GraphDefs, runs them in TensorFlow sessions, and writes
@@ -20,7 +20,7 @@ import org.pot4j.api.model.ModelBackend;
  * <p>{@link BackendCapability#INT8_KERNELS} is claimed when the runtime's int8 convolution kernel
  * runs ({@link TfInt8Kernels}, probed once).
  */
-final class TfBackend implements ModelBackend {
+final class TfBackend implements ModelBackend<TfLoadOptions> {
     private static final Set<BackendCapability> CAPABILITIES = EnumSet.of(
             BackendCapability.PER_CHANNEL_WEIGHTS,
             BackendCapability.ACTIVATION_QUANTIZATION,
@@ -31,10 +31,11 @@ final class TfBackend implements ModelBackend {
 
     private static final System.Logger LOG = System.getLogger(TfBackend.class.getName());
 
-    private final TfBackendOptions options;
+    /** The backend-wide session configuration (threads from the backend-wide options). */
+    private final ConfigProto sessionConfig;
 
-    TfBackend(TfBackendOptions options) {
-        this.options = options;
+    TfBackend(TfLoadOptions options) {
+        this.sessionConfig = (options == null ? TfLoadOptions.defaults() : options).backendSessionConfig();
     }
 
     @Override
@@ -69,12 +70,12 @@ final class TfBackend implements ModelBackend {
     }
 
     @Override
-    public Model load(Path path, Map<String, Object> modelOptions) {
-        TfLoadOptions o = TfLoadOptions.parse(modelOptions);
+    public Model load(Path path, TfLoadOptions modelOptions) {
+        TfLoadOptions o = modelOptions == null ? TfLoadOptions.defaults() : modelOptions;
         TfGraphSource source = TfModelReader.read(path, o);
         TfFp16Weights.check(source.graph(), path);
         String signature = source.format() == TfGraphSource.Format.SAVED_MODEL ? o.signature() : TfLoadOptions.DEFAULT_SIGNATURE;
-        TfModel model = new TfModel(path, source, signature, o.sessionConfig(options.sessionConfig()), o.output());
+        TfModel model = new TfModel(path, source, signature, o.sessionConfig(sessionConfig), o.outputKind());
         LOG.log(System.Logger.Level.INFO, "{0}: {1}, {2} nodes in the frozen graph, {3} quantizable nodes", path,
                 source.format() == TfGraphSource.Format.SAVED_MODEL ? "SavedModel signature " + signature : "frozen GraphDef",
                 source.graph().getNodeCount(), model.quantizableNodes().size());

@@ -1,7 +1,6 @@
 package org.pot4j.backend.tensorflow;
 
 import java.util.List;
-import java.util.Map;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
 import org.pot4j.api.model.ModelBackend;
@@ -13,7 +12,7 @@ import org.pot4j.api.model.ModelFileKind;
  * construct: TensorFlow's native library loads in {@link #create}, so a machine without it only
  * loses this backend.
  */
-public final class TfBackendProvider implements ModelBackendProvider {
+public final class TfBackendProvider implements ModelBackendProvider<TfLoadOptions> {
     /** The backend name used in configs. */
     public static final String NAME = "tensorflow";
     /** Version of this plugin and of the runtime it was built against. */
@@ -35,8 +34,13 @@ public final class TfBackendProvider implements ModelBackendProvider {
     }
 
     @Override
-    public ModelBackend create(Map<String, Object> options) {
-        TfBackend backend = new TfBackend(TfBackendOptions.parse(options));
+    public Class<TfLoadOptions> loadOptions() {
+        return TfLoadOptions.class;
+    }
+
+    @Override
+    public ModelBackend<TfLoadOptions> create(TfLoadOptions options) {
+        TfBackend backend = new TfBackend(options);
         try {
             org.tensorflow.TensorFlow.version();
         } catch (LinkageError | RuntimeException e) {

@@ -46,7 +46,7 @@ import org.tensorflow.types.TString;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TfBackendTest {
     private final TfScratch scratch = new TfScratch();
-    private ModelBackend backend;
+    private ModelBackend<TfLoadOptions> backend;
     private Path savedModel;
     private Path frozen;
     private Map<String, Tensor> batch;
@@ -56,10 +56,10 @@ class TfBackendTest {
 
     @BeforeAll
     void build() {
-        backend = new TfBackendProvider().create(Map.of());
+        backend = new TfBackendProvider().create(null);
         savedModel = TfTestModels.savedModel(scratch.dir().resolve("small_cnn"));
         frozen = TfTestModels.frozenGraph(scratch.dir().resolve("small_cnn.pb"));
-        try (Model m = backend.load(savedModel, Map.of())) {
+        try (Model m = backend.load(savedModel)) {
             batch = TfMinMaxPlanner.batch(m, TfTestModels.dataset(), 0, 4);
         }
     }
@@ -74,7 +74,7 @@ class TfBackendTest {
 
     @Test
     void graphViewListsConvDepthwiseAndMatMulInTensorFlowLayouts() {
-        try (Model m = backend.load(savedModel, Map.of())) {
+        try (Model m = backend.load(savedModel)) {
             List<QuantizableNode> nodes = m.quantizableNodes();
             assertEquals(List.of("conv1/Conv2D", "dw/depthwise", "conv2/Conv2D", "block/add", "fc/MatMul"),
                     nodes.stream().map(QuantizableNode::id).toList());
@@ -109,7 +109,7 @@ class TfBackendTest {
 
     @Test
     void savedModelAndFrozenGraphOfTheSameNetworkAgree() {
-        try (Model a = backend.load(savedModel, Map.of()); Model b = backend.load(frozen, Map.of());
+        try (Model a = backend.load(savedModel); Model b = backend.load(frozen);
              CompiledModel ca = a.compile(QuantizationPlan.EMPTY, Set.of());
              CompiledModel cb = b.compile(QuantizationPlan.EMPTY, Set.of())) {
             assertEquals(a.quantizableNodes(), b.quantizableNodes());
@@ -127,8 +127,8 @@ class TfBackendTest {
     @Test
     void kerasSavedModelAndItsFrozenTwinGiveTheSameOutputs() {
         Path lenet = MnistFixture.examples().resolve("mnist-lenet");
-        try (Model sm = backend.load(lenet.resolve("lenet_savedmodel"), Map.of());
-             Model pb = backend.load(lenet.resolve("lenet_frozen.pb"), Map.of("outputs", "logits"));
+        try (Model sm = backend.load(lenet.resolve("lenet_savedmodel"));
+             Model pb = backend.load(lenet.resolve("lenet_frozen.pb"), TfLoadOptionsTest.outputs("logits"));
              CompiledModel a = sm.compile(QuantizationPlan.EMPTY, Set.of());
              CompiledModel b = pb.compile(QuantizationPlan.EMPTY, Set.of())) {
             assertEquals(List.of("input"), a.inputNames(), "signature keys name the inputs");
@@ -146,7 +146,7 @@ class TfBackendTest {
         Path pb = TfTestModels.biasedConvBatchNormGraph(tempDir.resolve("biased_bn.pb"));
         Tensor batch = gaussianImages(5);
         float[] plain = TfTestModels.runFrozenPlain(pb, batch);
-        try (Model m = backend.load(pb, Map.of()); CompiledModel c = m.compile(QuantizationPlan.EMPTY, Set.of())) {
+        try (Model m = backend.load(pb); CompiledModel c = m.compile(QuantizationPlan.EMPTY, Set.of())) {
             QuantizableNode conv = m.quantizableNodes().get(0);
             assertEquals("conv/Conv2D", conv.id());
             assertEquals("conv/BiasAdd:0", conv.outputName(), "Mul and AddV2 folded into the conv's weight and BiasAdd");
@@ -160,7 +160,7 @@ class TfBackendTest {
         Path pb = TfTestModels.batchNormGraph(tempDir.resolve("bn.pb"));
         Tensor batch = gaussianImages(3);
         float[] plain = TfTestModels.runFrozenPlain(pb, batch);
-        try (Model m = backend.load(pb, Map.of()); CompiledModel c = m.compile(QuantizationPlan.EMPTY, Set.of())) {
+        try (Model m = backend.load(pb); CompiledModel c = m.compile(QuantizationPlan.EMPTY, Set.of())) {
             List<QuantizableNode> nodes = m.quantizableNodes();
             assertEquals(List.of("conv/Conv2D", "dw/depthwise", "gap/Mean", "fc/MatMul"), nodes.stream().map(QuantizableNode::id).toList());
             assertTrue(nodes.get(0).hasBias(), "FusedBatchNormV3 became the conv's bias");
@@ -209,7 +209,7 @@ class TfBackendTest {
         shift[0] = 1f;
         shift[9] = -0.5f;
         QuantizationPlan plan = QuantizationPlan.builder().biasShift("fc/MatMul", shift).build();
-        try (Model m = backend.load(savedModel, Map.of());
+        try (Model m = backend.load(savedModel);
              CompiledModel fp32 = m.compile(QuantizationPlan.EMPTY, Set.of());
              CompiledModel shifted = m.compile(plan, Set.of())) {
             float[] a = fp32.infer(batch).get("logits").floats();
@@ -223,7 +223,7 @@ class TfBackendTest {
 
     @Test
     void revertedNodeKeepsFp32WeightsAndItsOwnActivationQuantizers() {
-        try (Model m = backend.load(savedModel, Map.of())) {
+        try (Model m = backend.load(savedModel)) {
             QuantizationPlan all = TfMinMaxPlanner.plan(m, TfTestModels.dataset());
             QuantizationPlan reverted = all.toBuilder().fp32Node("conv1/Conv2D").build();
             Set<String> tap = Set.of("conv1/BiasAdd:0");
@@ -246,14 +246,14 @@ class TfBackendTest {
         ActivationQuantizer q = new ActivationQuantizer(8, true, 0.25f, 0);
         QuantizationPlan plan = QuantizationPlan.builder().activation("logits:0", q).build();
         Path target = tempDir.resolve("fq_out.pb");
-        try (Model m = backend.load(frozen, Map.of()); CompiledModel c = m.compile(plan, Set.of("logits:0"))) {
+        try (Model m = backend.load(frozen); CompiledModel c = m.compile(plan, Set.of("logits:0"))) {
             Map<String, Tensor> out = c.infer(Map.of("x", batch.get("input")));
             for (float v : out.get("logits").floats()) {
                 assertEquals(0.0, Math.IEEEremainder(v, 0.25), 1e-5, "output " + v + " is on the 0.25 grid");
             }
             assertNotEquals(0.0, maxDiff(out.get("logits"), out.get("logits:0")), "extra output is the value before FakeQuant");
             m.save(plan, target);
-            try (Model again = backend.load(target, Map.of()); CompiledModel c2 = again.compile(QuantizationPlan.EMPTY, Set.of())) {
+            try (Model again = backend.load(target); CompiledModel c2 = again.compile(QuantizationPlan.EMPTY, Set.of())) {
                 assertEquals("logits", again.outputs().get(0).name(), "the FakeQuant node took the output's name");
                 assertArrayEquals(out.get("logits").floats(), c2.infer(Map.of("x", batch.get("input"))).get("logits").floats(), 1e-6f);
             }
@@ -263,7 +263,7 @@ class TfBackendTest {
     @Test
     void fakeQuantOutputStoresInt8WeightsAndFakeQuantActivations() throws IOException {
         Path target = tempDir.resolve("int8_cnn");
-        try (Model m = backend.load(savedModel, Map.of("output", "fake_quant"))) {
+        try (Model m = backend.load(savedModel, TfLoadOptionsTest.FAKE_QUANT)) {
             QuantizationPlan plan = TfMinMaxPlanner.plan(m, TfTestModels.dataset()).toBuilder().metadata("preset", "performance").build();
             m.save(plan, target);
             GraphDef g = SavedModel.parseFrom(Files.readAllBytes(target.resolve("saved_model.pb"))).getMetaGraphs(0).getGraphDef();
@@ -284,10 +284,10 @@ class TfBackendTest {
     void savingOverAnEarlierSavedModelReplacesIt() {
         Path target = tempDir.resolve("replace_me");
         // fake_quant output: its reloaded graph still has the float convolutions the analyzer lists
-        try (Model m = backend.load(savedModel, Map.of("output", "fake_quant"))) {
+        try (Model m = backend.load(savedModel, TfLoadOptionsTest.FAKE_QUANT)) {
             m.save(QuantizationPlan.EMPTY, target);
             m.save(TfMinMaxPlanner.plan(m, TfTestModels.dataset()), target);
-            try (Model again = backend.load(target, Map.of())) {
+            try (Model again = backend.load(target)) {
                 assertEquals(4, again.quantizableNodes().stream().filter(QuantizableNode::hasWeight).count(),
                         "the reloaded INT8 model still shows its weighted nodes");
                 assertTrue(again.sizeOnDisk() < m.sizeOnDisk(), "the second (INT8) save replaced the FP32 one");
@@ -298,7 +298,7 @@ class TfBackendTest {
     @Test
     void planThatDoesNotFitTheModelFailsBeforeWritingAnything() throws IOException {
         Path dir = Files.createDirectories(tempDir.resolve("no-write"));
-        try (Model m = backend.load(savedModel, Map.of())) {
+        try (Model m = backend.load(savedModel)) {
             QuantizationPlan wrongScales = QuantizationPlan.builder()
                     .weight("conv1/Conv2D", new WeightQuantizer(8, 3, new float[] {0.1f, 0.1f}, new int[2], true)).build();
             Pot4jException e = assertThrows(Pot4jException.class, () -> m.save(wrongScales, dir.resolve("out")));
@@ -323,33 +323,31 @@ class TfBackendTest {
     @Test
     void folderWithoutSavedModelPbIsCorrupt() throws IOException {
         Path dir = Files.createDirectories(tempDir.resolve("not_a_model").resolve("variables"));
-        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(dir.getParent(), Map.of()));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(dir.getParent()));
         assertEquals(ErrorCode.MODEL_CORRUPT, e.code());
         assertTrue(e.getMessage().contains("not_a_model") && e.getMessage().contains("saved_model.pb"), e.getMessage());
     }
 
     @Test
     void missingPathIsFileNotFound() {
-        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(tempDir.resolve("nowhere"), Map.of()));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(tempDir.resolve("nowhere")));
         assertEquals(ErrorCode.FILE_NOT_FOUND, e.code());
     }
 
     @Test
     void missingSignatureListsTheAvailableOnes() {
-        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(savedModel, Map.of("signature", "predict")));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(savedModel, new TfLoadOptions("predict", null, null, null, null, null, null, null)));
         assertEquals(ErrorCode.MODEL_UNSUPPORTED, e.code());
         assertTrue(e.getMessage().contains("'predict'") && e.getMessage().contains("[serving_default]"), e.getMessage());
-        e = assertThrows(Pot4jException.class, () -> backend.load(savedModel, Map.of("tags", List.of("gpu"))));
+        e = assertThrows(Pot4jException.class, () -> backend.load(savedModel, new TfLoadOptions(null, List.of("gpu"), null, null, null, null, null, null)));
         assertEquals(ErrorCode.MODEL_UNSUPPORTED, e.code());
         assertTrue(e.getMessage().contains("[serve]"), e.getMessage());
     }
 
     @Test
-    void unknownOptionIsRejectedWithTheValidNames() {
-        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(savedModel, Map.of("signatur", "x")));
-        assertEquals(ErrorCode.CONFIG_UNKNOWN_KEY, e.code());
-        assertTrue(e.getMessage().contains("signature"), e.getMessage());
-        e = assertThrows(Pot4jException.class, () -> backend.load(frozen, Map.of("outputs", List.of("nope"))));
+    void unknownOutputNameIsRejectedWithTheValidNames() {
+        // unknown option keys are the engine binder's (distribution's BackendOptionsBindingTest)
+        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(frozen, TfLoadOptionsTest.outputs("nope")));
         assertEquals(ErrorCode.CONFIG_INVALID, e.code());
         assertTrue(e.getMessage().contains("nope") && e.getMessage().contains("logits"), e.getMessage());
     }
@@ -362,20 +360,20 @@ class TfBackendTest {
                 Files.delete(p);
             }
         }
-        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(noData, Map.of()));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(noData));
         assertEquals(ErrorCode.MODEL_CORRUPT, e.code());
         assertTrue(e.getMessage().contains("no_data") && e.getMessage().contains("variables"), e.getMessage());
 
         Path noVariables = copy(savedModel, tempDir.resolve("no_variables"));
         delete(noVariables.resolve("variables"));
-        e = assertThrows(Pot4jException.class, () -> backend.load(noVariables, Map.of()));
+        e = assertThrows(Pot4jException.class, () -> backend.load(noVariables));
         assertEquals(ErrorCode.MODEL_CORRUPT, e.code());
         assertTrue(e.getMessage().contains("failed to restore"), e.getMessage());
 
         // a Keras 3 SavedModel restores its served variables from the checkpoint by key: that path fails clearly too
         Path keras = copy(MnistFixture.examples().resolve("mnist-lenet").resolve("lenet_savedmodel"), tempDir.resolve("keras_no_variables"));
         delete(keras.resolve("variables"));
-        e = assertThrows(Pot4jException.class, () -> backend.load(keras, Map.of()));
+        e = assertThrows(Pot4jException.class, () -> backend.load(keras));
         assertEquals(ErrorCode.MODEL_CORRUPT, e.code());
         assertTrue(e.getMessage().contains("keras_no_variables") && e.getMessage().contains("variables"), e.getMessage());
     }
@@ -389,7 +387,7 @@ class TfBackendTest {
             tf.withName("length").strings.stringLength(text);
             Files.write(pb, g.toGraphDef().toByteArray());
         }
-        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(pb, Map.of()));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(pb));
         assertEquals(ErrorCode.MODEL_UNSUPPORTED, e.code());
         assertTrue(e.getMessage().contains("'text'") && e.getMessage().contains("string"), e.getMessage());
     }
@@ -403,14 +401,14 @@ class TfBackendTest {
             tf.withName("y").linalg.matMul(x, tf.withName("w").variable(tf.constant(new float[][] {{1, 2}, {3, 4}})));
             Files.write(pb, g.toGraphDef().toByteArray());
         }
-        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(pb, Map.of()));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(pb));
         assertEquals(ErrorCode.MODEL_UNSUPPORTED, e.code());
         assertTrue(e.getMessage().contains("not frozen"), e.getMessage());
     }
 
     @Test
     void inputsOfTheWrongTypeAreAShapeMismatch() {
-        try (Model m = backend.load(savedModel, Map.of()); CompiledModel c = m.compile(QuantizationPlan.EMPTY, Set.of())) {
+        try (Model m = backend.load(savedModel); CompiledModel c = m.compile(QuantizationPlan.EMPTY, Set.of())) {
             Tensor ints = Tensor.ofInts(new long[] {1, 8, 8, 2}, new int[128]);
             Pot4jException e = assertThrows(Pot4jException.class, () -> c.infer(Map.of("input", ints)));
             assertEquals(ErrorCode.DATASET_SHAPE_MISMATCH, e.code());

@@ -57,13 +57,13 @@ class TfFp16WeightsTest {
 
     @Test
     void halfPrecisionWeightsStopTheLoadNamingThem() throws IOException {
-        try (ModelBackend backend = new TfBackendProvider().create(Map.of())) {
-            try (Model fp32 = backend.load(graph(tmp.resolve("fp32.pb"), false), Map.of())) {
+        try (ModelBackend<TfLoadOptions> backend = new TfBackendProvider().create(null)) {
+            try (Model fp32 = backend.load(graph(tmp.resolve("fp32.pb"), false))) {
                 assertFalse(fp32.quantizableNodes().isEmpty());
                 assertTrue(fp32.quantizableNodes().get(0).hasWeight(), "the FP32 twin is quantizable with its weight");
             }
             Path half = graph(tmp.resolve("fp16.pb"), true);
-            Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(half, Map.of()).close());
+            Pot4jException e = assertThrows(Pot4jException.class, () -> backend.load(half).close());
             assertEquals(ErrorCode.MODEL_UNSUPPORTED, e.code());
             assertTrue(e.getMessage().contains("fc_kernel") && e.getMessage().contains("FP16")
                     && e.getMessage().contains("float32"), e.getMessage());

@@ -34,7 +34,7 @@ import org.tensorflow.proto.SavedModel;
  * the FP32 size, and stay within 0.2 point of FP32 top-1 on the 2,000 committed test images.
  */
 class TfInt8SavedModelTest {
-    private static ModelBackend backend;
+    private static ModelBackend<TfLoadOptions> backend;
     private static Dataset test;
     private static Dataset calibration;
 
@@ -43,7 +43,7 @@ class TfInt8SavedModelTest {
 
     @BeforeAll
     static void open() {
-        backend = new TfBackendProvider().create(Map.of());
+        backend = new TfBackendProvider().create(null);
         test = MnistFixture.read("test", Integer.MAX_VALUE, 28, 28, 1);
         calibration = MnistFixture.read("calibration", Integer.MAX_VALUE, 28, 28, 1);
     }
@@ -57,7 +57,7 @@ class TfInt8SavedModelTest {
     @ValueSource(strings = {"mnist-lenet/lenet_savedmodel", "mnist-resnet/resnet_savedmodel"})
     void int8SavedModelRunsOnInt8KernelsWithinTwoTenthsOfAPoint(String fixture) throws IOException {
         Path path = MnistFixture.examples().resolve(fixture);
-        try (Model model = backend.load(path, Map.of())) {
+        try (Model model = backend.load(path)) {
             QuantizationPlan plan = TfMinMaxPlanner.plan(model, calibration);
             Path saved = tempDir.resolve("int8");
             model.save(plan, saved);
@@ -72,7 +72,7 @@ class TfInt8SavedModelTest {
             assertEquals(0, int8Constants(saved), fixture + ": weights are qint8 kernel constants, not int8 ones dequantized in float");
             // FakeQuant is left only on the outputs of the float residual adds (the plan quantizes them)
             assertTrue(ops.getOrDefault("FakeQuantWithMinMaxVars", 0) <= ops.getOrDefault("AddV2", 0), fixture + " ops " + ops);
-            try (Model int8 = backend.load(saved, Map.of());
+            try (Model int8 = backend.load(saved);
                  CompiledModel fp32c = model.compile(QuantizationPlan.EMPTY, Set.of());
                  CompiledModel int8c = int8.compile(QuantizationPlan.EMPTY, Set.of())) {
                 double fp32 = TfMinMaxPlanner.accuracy(model, fp32c, test);
@@ -89,7 +89,7 @@ class TfInt8SavedModelTest {
     @Test
     void savingTwiceWritesTheSameBytes() throws IOException {
         Path path = MnistFixture.examples().resolve("mnist-lenet/lenet_savedmodel");
-        try (Model model = backend.load(path, Map.of())) {
+        try (Model model = backend.load(path)) {
             QuantizationPlan plan = TfMinMaxPlanner.plan(model, calibration.head(50));
             model.save(plan, tempDir.resolve("a"));
             model.save(plan, tempDir.resolve("b"));
@@ -103,7 +103,7 @@ class TfInt8SavedModelTest {
     @Test
     void fp32NodesOfThePlanStayFloatIslandsAndFakeQuantOutputIsStillThere() throws IOException {
         Path path = MnistFixture.examples().resolve("mnist-resnet/resnet_savedmodel");
-        try (Model model = backend.load(path, Map.of()); Model fq = backend.load(path, Map.of("output", "fake_quant"))) {
+        try (Model model = backend.load(path); Model fq = backend.load(path, TfLoadOptionsTest.FAKE_QUANT)) {
             QuantizationPlan plan = TfMinMaxPlanner.plan(model, calibration.head(100));
             QuantizableNode reverted = model.quantizableNodes().stream().filter(n -> n.opType().equals("Conv2D")).skip(2)
                     .findFirst().orElseThrow();
@@ -114,7 +114,7 @@ class TfInt8SavedModelTest {
             long convs = model.quantizableNodes().stream().filter(n -> n.opType().equals("Conv2D")).count();
             assertEquals(convs - 1, (long) ops.getOrDefault("_FusedQuantizedConv2D", 0), ops.toString());
             Dataset few = test.head(500);
-            try (Model again = backend.load(tempDir.resolve("mixed"), Map.of());
+            try (Model again = backend.load(tempDir.resolve("mixed"));
                  CompiledModel c = again.compile(QuantizationPlan.EMPTY, Set.of());
                  CompiledModel f = model.compile(QuantizationPlan.EMPTY, Set.of())) {
                 double acc = TfMinMaxPlanner.accuracy(again, c, few);

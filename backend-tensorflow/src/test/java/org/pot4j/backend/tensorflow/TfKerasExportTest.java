@@ -38,8 +38,8 @@ class TfKerasExportTest {
     void kerasExportRunsAsKerasDidWithBatchNormsFolded() throws IOException {
         Tensor x = npy(FIXTURE.resolve("x.npy"), new long[] {2, 16, 16, 3});
         float[] y = npy(FIXTURE.resolve("y.npy"), new long[] {2, 4}).floats();
-        try (ModelBackend backend = new TfBackendProvider().create(Map.of());
-             Model m = backend.load(FIXTURE.resolve("model"), Map.of());
+        try (ModelBackend<TfLoadOptions> backend = new TfBackendProvider().create(null);
+             Model m = backend.load(FIXTURE.resolve("model"));
              CompiledModel c = m.compile(QuantizationPlan.EMPTY, Set.of())) {
             assertEquals("input", m.inputs().get(0).name());
             assertEquals("output_0", m.outputs().get(0).name());
@@ -64,7 +64,7 @@ class TfKerasExportTest {
                 assertTrue(maxDiff > 0 && maxDiff < 0.05, "INT8 weights change the outputs a little: " + maxDiff);
                 Path saved = tempDir.resolve("int8");
                 m.save(plan.build(), saved);
-                try (Model again = backend.load(saved, Map.of()); CompiledModel r = again.compile(QuantizationPlan.EMPTY, Set.of())) {
+                try (Model again = backend.load(saved); CompiledModel r = again.compile(QuantizationPlan.EMPTY, Set.of())) {
                     assertArrayEquals(got, r.infer(Map.of("input", x)).get("output_0").floats(), 1e-6f, "saved model reproduces compile");
                 }
             }

@@ -32,7 +32,7 @@ class TfMnistAccuracyTest {
     void int8StaysCloseToFp32AndTheSavedModelReproducesIt(String fixture) {
         Path path = MnistFixture.examples().resolve(fixture);
         org.pot4j.api.data.Dataset test = MnistFixture.read("test", Integer.MAX_VALUE, 28, 28, 1).head(TEST_IMAGES);
-        try (ModelBackend backend = new TfBackendProvider().create(Map.of()); Model model = backend.load(path, Map.of())) {
+        try (ModelBackend<TfLoadOptions> backend = new TfBackendProvider().create(null); Model model = backend.load(path)) {
             QuantizationPlan plan = TfMinMaxPlanner.plan(model, MnistFixture.read("calibration", Integer.MAX_VALUE, 28, 28, 1));
             double fp32;
             double int8;
@@ -45,7 +45,7 @@ class TfMnistAccuracyTest {
             Path saved = tempDir.resolve(path.getFileName().toString());
             model.save(plan, saved);
             double reloaded;
-            try (Model again = backend.load(saved, Map.of()); CompiledModel c = again.compile(QuantizationPlan.EMPTY, Set.of())) {
+            try (Model again = backend.load(saved); CompiledModel c = again.compile(QuantizationPlan.EMPTY, Set.of())) {
                 reloaded = TfMinMaxPlanner.accuracy(again, c, test);
                 System.out.printf("%s: FP32 %.4f, INT8 %.4f, saved INT8 %.4f, size %d -> %d bytes (%.3fx)%n", fixture, fp32, int8,
                         reloaded, model.sizeOnDisk(), again.sizeOnDisk(), (double) again.sizeOnDisk() / model.sizeOnDisk());

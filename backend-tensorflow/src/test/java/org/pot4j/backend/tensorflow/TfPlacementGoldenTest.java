@@ -20,14 +20,14 @@ import org.pot4j.testkit.PlacementGolden;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TfPlacementGoldenTest {
     private static final Path GOLDEN = Path.of("src", "test", "resources", "placement-golden");
-    private ModelBackend backend;
+    private ModelBackend<TfLoadOptions> backend;
 
     @TempDir
     Path tmp;
 
     @BeforeAll
     void start() {
-        backend = new TfBackendProvider().create(Map.of());
+        backend = new TfBackendProvider().create(null);
     }
 
     @AfterAll
@@ -39,7 +39,7 @@ class TfPlacementGoldenTest {
     @ValueSource(strings = {"mnist-lenet/lenet_savedmodel", "mnist-lenet/lenet_frozen.pb", "mnist-resnet/resnet_savedmodel",
             "keras_export", "small_cnn", "small_cnn.pb", "bn.pb", "biased_bn.pb"})
     void nodesEqualTheGoldenList(String name) {
-        try (Model m = backend.load(fixture(name), Map.of())) {
+        try (Model m = backend.load(fixture(name))) {
             PlacementGolden.assertMatches(GOLDEN.resolve(name.replace('/', '_') + ".txt"), m.quantizableNodes());
         }
     }

@@ -58,7 +58,7 @@ class TfSavedModelFuzzTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        TfModelReader.read(dir, TfLoadOptions.parse(Map.of()));
+        TfModelReader.read(dir, TfLoadOptions.defaults());
     }
 
     static void readFrozen(byte[] data) {
@@ -66,7 +66,7 @@ class TfSavedModelFuzzTest {
             Path f = Files.createTempFile("pot4j-fuzz", ".pb");
             f.toFile().deleteOnExit();
             Files.write(f, data);
-            TfModelReader.read(f, TfLoadOptions.parse(Map.of()));
+            TfModelReader.read(f, TfLoadOptions.defaults());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -24,7 +24,7 @@ public final class BackendCapabilities {
     /** The capabilities of the backend that loaded {@code model}. */
     public static Set<BackendCapability> of(AlgorithmContext context, Model model) {
         try {
-            ModelBackend backend = context.service(ModelBackend.class);
+            ModelBackend<?> backend = context.service(ModelBackend.class);
             if (backend != null && (model == null || backend.name().equals(model.backendName()))) {
                 return EnumSet.copyOf(backend.capabilities().isEmpty() ? EnumSet.noneOf(BackendCapability.class) : backend.capabilities());
             }

@@ -47,8 +47,9 @@ import org.pot4j.api.param.Range;
  * default list as a whole).
  *
  * <p>With a {@link Catalog} of the installed plugins, algorithm, metric and dataset names and
- * their top-level parameter names are checked too; backend names are not (a model whose backend
- * is missing fails alone when the job runs, not the whole config).
+ * their top-level parameter names are checked too, and a model's {@code options} are bound to its
+ * backend's load-options record; backend names are not (a model whose backend is missing fails
+ * alone when the job runs, not the whole config).
  */
 public final class ConfigLoader {
     static final Set<String> TOP = Set.of("model", "engine", "compression", "output", "models");
@@ -111,6 +112,16 @@ public final class ConfigLoader {
          * throws a {@link Pot4jException} naming the key under {@code path}.
          */
         default void checkDataset(String type, Map<String, Object> params, String path) {
+        }
+
+        /**
+         * Binds a model's {@code options} (with the engine's {@code threads}) to the load-options record of
+         * its backend ({@code framework}, else the one whose declared file kinds match {@code model}); a
+         * backend that is not installed is not checked. Throws a {@link Pot4jException} naming the key under
+         * {@code path}.
+         */
+        default void checkModelOptions(String framework, Path model, Map<String, Object> options, Integer threads,
+                                       String path) {
         }
 
         /**
@@ -262,6 +273,10 @@ public final class ConfigLoader {
         private ModelJob job(Field modelField, Map<String, Field> engine, Map<String, Field> compression, String enginePath) {
             ModelSpec model = model(modelField);
             EngineSpec engineSpec = engine(engine, enginePath);
+            if (catalog != null) {
+                withFile(() -> catalog.checkModelOptions(model.framework(), model.path(), model.options(),
+                        engineSpec.threads(), modelField.path() + ".options"));
+            }
             CompressionSpec compressionSpec = compression(compression);
             Map<String, Object> raw = new LinkedHashMap<>();
             raw.put("model", plain(modelField.node()));

@@ -19,6 +19,7 @@ import org.pot4j.api.metric.MetricProvider;
 import org.pot4j.api.model.BackendCapability;
 import org.pot4j.api.model.ModelBackend;
 import org.pot4j.api.model.ModelBackendProvider;
+import org.pot4j.engine.config.ParamBinder;
 import org.pot4j.api.quant.QuantizationAlgorithmProvider;
 import org.pot4j.engine.config.Suggestions;
 import org.slf4j.Logger;
@@ -36,7 +37,7 @@ public final class PluginRegistry implements AutoCloseable {
     private final List<PluginFailure> failures;
     private final List<PluginClassLoader> loaders;
     private final Map<String, Object> backendOptions;
-    private final Map<String, ModelBackend> backends = new ConcurrentHashMap<>();
+    private final Map<String, ModelBackend<?>> backends = new ConcurrentHashMap<>();
     private final Map<String, PluginFailure> failedBackends = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> algorithmParameters = new ConcurrentHashMap<>();
 
@@ -149,7 +150,7 @@ public final class PluginRegistry implements AutoCloseable {
      *                        {@code PLUGIN_LOAD_FAILED} when it cannot start (e.g. a native
      *                        library is missing)
      */
-    public ModelBackend backend(String name) {
+    public ModelBackend<?> backend(String name) {
         requireUnambiguous(PluginKind.BACKEND, name);
         PluginInfo info = byKind.get(PluginKind.BACKEND).get(name);
         if (info == null) {
@@ -157,7 +158,7 @@ public final class PluginRegistry implements AutoCloseable {
                     + Suggestions.didYouMean(name, names(PluginKind.BACKEND)) + "; installed backends: "
                     + names(PluginKind.BACKEND) + "; install backend-" + name + " into plugins/");
         }
-        ModelBackend started = backends.get(name);
+        ModelBackend<?> started = backends.get(name);
         if (started != null) {
             return started;
         }
@@ -168,8 +169,14 @@ public final class PluginRegistry implements AutoCloseable {
             }
             PluginFailure failed = failedBackends.get(name);
             if (failed == null) {
+                ModelBackendProvider<?> provider = (ModelBackendProvider<?>) info.provider();
+                // bound before starting: a bad option is the caller's error, not a plugin failure
+                Record options = backendOptions.isEmpty() ? null
+                        : ParamBinder.bind(backendOptions, provider.loadOptions(), "backend '" + name + "'", "backend options");
                 try {
-                    started = ((ModelBackendProvider) info.provider()).create(backendOptions);
+                    @SuppressWarnings("unchecked")
+                    ModelBackendProvider<Record> typed = (ModelBackendProvider<Record>) provider;
+                    started = typed.create(options);
                     if (started == null) {
                         throw new IllegalStateException("create() returned null");
                     }
@@ -188,7 +195,7 @@ public final class PluginRegistry implements AutoCloseable {
     }
 
     /** The backend, or empty when it is not installed or cannot start (the failure is recorded). */
-    public Optional<ModelBackend> tryBackend(String name) {
+    public Optional<ModelBackend<?>> tryBackend(String name) {
         try {
             return Optional.of(backend(name));
         } catch (Pot4jException e) {
@@ -234,7 +241,7 @@ public final class PluginRegistry implements AutoCloseable {
             Set<String> caps = Set.of();
             String status = "ok";
             if (p.kind() == PluginKind.BACKEND) {
-                Optional<ModelBackend> b = tryBackend(p.name());
+                Optional<ModelBackend<?>> b = tryBackend(p.name());
                 if (b.isPresent()) {
                     caps = capabilities(b.get());
                 } else {
@@ -247,7 +254,7 @@ public final class PluginRegistry implements AutoCloseable {
         return new PluginReport(entries, failures());
     }
 
-    private static Set<String> capabilities(ModelBackend backend) {
+    private static Set<String> capabilities(ModelBackend<?> backend) {
         Set<String> caps = new TreeSet<>();
         try {
             for (BackendCapability c : backend.capabilities()) {
@@ -262,7 +269,7 @@ public final class PluginRegistry implements AutoCloseable {
     /** Closes the started backends and the plugin class loaders. */
     @Override
     public void close() {
-        for (ModelBackend b : backends.values()) {
+        for (ModelBackend<?> b : backends.values()) {
             try {
                 b.close();
             } catch (RuntimeException e) {

@@ -190,12 +190,8 @@ public final class JobRunner {
             Files.createDirectories(workDir);
             WorkKey.write(workDir, inputs.key());
 
-            Map<String, Object> loadOptions = new LinkedHashMap<>(job.model().options());
-            if (job.engine().threads() != null) {
-                loadOptions.putIfAbsent("threads", job.engine().threads());
-            }
             stage = "loading the model " + job.model().path();
-            model = pot4j.loadModel(job.model().path(), job.model().framework(), loadOptions);
+            model = pot4j.loadModel(job.model().path(), job.model().framework(), job.model().options(), job.engine().threads());
 
             stage = "opening the datasets";
             Dataset calibration;

@@ -94,6 +94,33 @@ class BadParameterFailsAtLoadTest {
     }
 
     @Test
+    void backendOptionsSection() throws IOException {
+        // the textmlp test backend declares Options(threads); its runtime is not asked, the model file does not exist
+        Path f = dir.resolve("backend.json");
+        for (String[] c : new String[][] {
+                {"\"thread\": 2", "CONFIG_UNKNOWN_KEY", "model.options.thread", "did you mean 'threads'", "valid keys: [threads]"},
+                {"\"threads\": 0", "CONFIG_INVALID", "model.options.threads", "at least 1, got 0"},
+                {"\"threads\": \"many\"", "CONFIG_INVALID", "model.options.threads", "whole number"}}) {
+            Files.writeString(f, """
+                    {"model": {"model": "missing.tmlp", "framework": "textmlp", "options": {%s}},
+                     "engine": {"calibration_dataset": {"type": "csv", "path": "d.csv"}}}
+                    """.formatted(c[0]));
+            Pot4jException e = assertThrows(Pot4jException.class, () -> pot4j.loadConfig(f));
+            assertEquals(ErrorCode.valueOf(c[1]), e.code(), e.getMessage());
+            assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains("backend 'textmlp'"), e.getMessage());
+            for (int i = 2; i < c.length; i++) {
+                assertTrue(e.getMessage().contains(c[i]), "'" + c[i] + "' in: " + e.getMessage());
+            }
+        }
+        // engine.threads reaches a backend only as a key its record takes; a backend that is not installed is left to its job
+        Files.writeString(f, """
+                {"model": {"model": "missing.onnx", "framework": "nothere", "options": {"any": 1}},
+                 "engine": {"calibration_dataset": {"type": "csv", "path": "d.csv"}, "threads": 2}}
+                """);
+        assertEquals(1, pot4j.loadConfig(f).models().size());
+    }
+
+    @Test
     void aModelsEntryNamesItsOwnPath() throws IOException {
         Path f = dir.resolve("multi.json");
         Files.writeString(f, """

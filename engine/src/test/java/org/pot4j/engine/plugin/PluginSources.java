@@ -118,11 +118,13 @@ final class PluginSources {
             import java.util.Map;
             import org.pot4j.api.model.ModelBackend;
             import org.pot4j.api.model.ModelBackendProvider;
+            import org.pot4j.api.param.NoParameters;
 
-            public final class NativeBackendProvider implements ModelBackendProvider {
+            public final class NativeBackendProvider implements ModelBackendProvider<NoParameters> {
                 public String name() { return "nativefail"; }
                 public String version() { return "0.0.1"; }
-                public ModelBackend create(Map<String, Object> options) {
+                public Class<NoParameters> loadOptions() { return NoParameters.class; }
+                public ModelBackend<NoParameters> create(NoParameters options) {
                     throw new UnsatisfiedLinkError("no nativefail_jni in java.library.path");
                 }
             }

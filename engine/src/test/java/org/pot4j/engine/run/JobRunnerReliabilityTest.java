@@ -1,6 +1,7 @@
 package org.pot4j.engine.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.pot4j.api.param.NoParameters;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -305,7 +306,12 @@ class JobRunnerReliabilityTest {
     }
 
     /** A backend whose load runs out of heap, as a model too large for -Xmx does. */
-    static final class OomBackendProvider implements org.pot4j.api.model.ModelBackendProvider {
+    static final class OomBackendProvider implements org.pot4j.api.model.ModelBackendProvider<NoParameters> {
+        @Override
+        public Class<NoParameters> loadOptions() {
+            return NoParameters.class;
+        }
+
         @Override
         public String name() {
             return "test_oom";
@@ -317,8 +323,8 @@ class JobRunnerReliabilityTest {
         }
 
         @Override
-        public org.pot4j.api.model.ModelBackend create(Map<String, Object> options) {
-            return new org.pot4j.api.model.ModelBackend() {
+        public org.pot4j.api.model.ModelBackend<NoParameters> create(NoParameters options) {
+            return new org.pot4j.api.model.ModelBackend<>() {
                 @Override
                 public String name() {
                     return "test_oom";
@@ -335,7 +341,7 @@ class JobRunnerReliabilityTest {
                 }
 
                 @Override
-                public org.pot4j.api.model.Model load(Path path, Map<String, Object> options) {
+                public org.pot4j.api.model.Model load(Path path, NoParameters options) {
                     throw new OutOfMemoryError("Java heap space");
                 }
             };

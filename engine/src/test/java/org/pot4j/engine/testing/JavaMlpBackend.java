@@ -9,12 +9,13 @@ import org.pot4j.api.Pot4jException;
 import org.pot4j.api.model.BackendCapability;
 import org.pot4j.api.model.Model;
 import org.pot4j.api.model.ModelBackend;
+import org.pot4j.api.param.NoParameters;
 
 /**
  * The backend of {@link JavaMlpModel}: models are built in code, not loaded; its capabilities can
  * be narrowed to test how algorithms adapt to a weaker backend.
  */
-public final class JavaMlpBackend implements ModelBackend {
+public final class JavaMlpBackend implements ModelBackend<NoParameters> {
     /** Backend name. */
     public static final String NAME = "java-mlp";
 
@@ -62,7 +63,7 @@ public final class JavaMlpBackend implements ModelBackend {
     }
 
     @Override
-    public Model load(Path path, Map<String, Object> options) {
+    public Model load(Path path, NoParameters options) {
         throw new Pot4jException(ErrorCode.MODEL_UNSUPPORTED, "java-mlp models are built in code, not loaded from " + path);
     }
 }

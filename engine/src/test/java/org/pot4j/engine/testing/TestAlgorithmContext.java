@@ -50,7 +50,7 @@ public final class TestAlgorithmContext implements AlgorithmContext {
     }
 
     /** A context with the given parameters, data, backend and progress listener. */
-    public static TestAlgorithmContext of(Map<String, Object> params, Dataset calibration, ModelBackend backend,
+    public static TestAlgorithmContext of(Map<String, Object> params, Dataset calibration, ModelBackend<?> backend,
                                           ProgressListener progress) {
         return new TestAlgorithmContext(params, calibration, progress, new HashMap<>(), new HashMap<>())
                 .withService(ModelBackend.class, backend);

@@ -13,6 +13,7 @@ import org.pot4j.api.model.BackendCapability;
 import org.pot4j.api.model.Model;
 import org.pot4j.api.model.ModelBackend;
 import org.pot4j.api.model.ModelBackendProvider;
+import org.pot4j.api.param.Range;
 import org.pot4j.engine.config.JsonFiles;
 
 /**
@@ -21,7 +22,7 @@ import org.pot4j.engine.config.JsonFiles;
  * {@link org.pot4j.engine.testing.JavaMlpModel}, which runs plans exactly as a QDQ runtime would.
  * Registered on the test class path through META-INF/services.
  */
-public final class TextMlpBackendProvider implements ModelBackendProvider {
+public final class TextMlpBackendProvider implements ModelBackendProvider<TextMlpBackendProvider.Options> {
     /** Backend name. */
     public static final String NAME = "textmlp";
 
@@ -35,9 +36,25 @@ public final class TextMlpBackendProvider implements ModelBackendProvider {
         return "test";
     }
 
+    /**
+     * The load options: {@code threads} only (the engine's {@code engine.threads}, recorded in a saved model).
+     *
+     * @param threads the thread count, null when not given
+     */
+    public record Options(@Range(min = 1) Integer threads) {
+        Map<String, Object> asMap() {
+            return threads == null ? Map.of() : Map.of("threads", threads);
+        }
+    }
+
     @Override
-    public ModelBackend create(Map<String, Object> options) {
-        return new ModelBackend() {
+    public Class<Options> loadOptions() {
+        return Options.class;
+    }
+
+    @Override
+    public ModelBackend<Options> create(Options options) {
+        return new ModelBackend<>() {
             @Override
             public String name() {
                 return NAME;
@@ -55,7 +72,7 @@ public final class TextMlpBackendProvider implements ModelBackendProvider {
             }
 
             @Override
-            public Model load(Path path, Map<String, Object> opts) {
+            public Model load(Path path, Options opts) {
                 JsonNode spec;
                 try {
                     spec = JsonFiles.mapper().readTree(Files.readString(path));
@@ -65,7 +82,7 @@ public final class TextMlpBackendProvider implements ModelBackendProvider {
                 if (!spec.has("in") || !spec.has("hidden") || !spec.has("out")) {
                     throw new Pot4jException(ErrorCode.MODEL_CORRUPT, path + " needs in, hidden and out");
                 }
-                return new TextMlpModel(path, spec, opts);
+                return new TextMlpModel(path, spec, opts == null ? Map.of() : opts.asMap());
             }
         };
     }
