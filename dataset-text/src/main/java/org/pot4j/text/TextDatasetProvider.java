@@ -6,13 +6,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
 import org.pot4j.api.Tensor;
 import org.pot4j.api.data.Dataset;
 import org.pot4j.api.data.DatasetProvider;
 import org.pot4j.api.data.Sample;
+import org.pot4j.api.param.Range;
+import org.pot4j.api.param.Required;
 
 /**
  * {@code type: text} — raw sentences tokenized with the model's own {@code tokenizer.json}, so an
@@ -34,11 +35,46 @@ import org.pot4j.api.data.Sample;
  * Every sample's inputs are int64 {@code [length]} (no batch dimension), its metadata holds the
  * sentence under {@code text}. Tokenization happens once, when the dataset is opened.
  */
-public final class TextDatasetProvider implements DatasetProvider {
+public final class TextDatasetProvider implements DatasetProvider<TextDatasetProvider.Params> {
     static final List<String> ALL_INPUTS = List.of("input_ids", "attention_mask", "token_type_ids");
-    private static final Set<String> PARAMS = Set.of("path", "tokenizer", "max_length", "padding", "truncation", "inputs",
-            "format", "column", "has_header", "delimiter");
-    private static final int DEFAULT_MAX_LENGTH = 128;
+
+    /**
+     * The parameters, bound by the engine's binder when the config loads (see the class comment).
+     *
+     * @param path       file of sentences
+     * @param tokenizer  the model's tokenizer.json
+     * @param maxLength  tokens per sample
+     * @param padding    {@code max_length} or {@code longest}
+     * @param truncation cut longer sentences
+     * @param inputs     the tensors each sample carries (a single name is a list of one)
+     * @param format     {@code txt}, {@code jsonl}, {@code csv}; null: from the extension
+     * @param column     the sentence's field (jsonl) or column (csv)
+     * @param hasHeader  csv: the first row names the columns
+     * @param delimiter  csv: one character
+     */
+    public record Params(@Required("a path to a file of sentences") String path,
+                         @Required("a path to the model's tokenizer.json") String tokenizer,
+                         @Range(min = 1, max = 1_000_000) int maxLength, String padding, boolean truncation,
+                         List<String> inputs, String format, String column, boolean hasHeader, String delimiter) {
+        static Params defaults() {
+            return new Params(null, null, 128, "max_length", true, ALL_INPUTS, null, null, true, ",");
+        }
+
+        public Params {
+            if (!List.of("max_length", "longest").contains(padding)) {
+                throw new IllegalArgumentException("padding must be one of [max_length, longest], got '" + padding + "'");
+            }
+            if (inputs == null || inputs.isEmpty() || !ALL_INPUTS.containsAll(inputs)
+                    || inputs.stream().distinct().count() != inputs.size()) {
+                throw new IllegalArgumentException("inputs must be a list of distinct names from " + ALL_INPUTS + ", got "
+                        + inputs);
+            }
+            inputs = List.copyOf(inputs);
+            if (delimiter == null || delimiter.length() != 1) {
+                throw new IllegalArgumentException("delimiter must be one character, got '" + delimiter + "'");
+            }
+        }
+    }
 
     @Override
     public String name() {
@@ -46,30 +82,24 @@ public final class TextDatasetProvider implements DatasetProvider {
     }
 
     @Override
-    public Set<String> parameterNames() {
-        return PARAMS;
+    public Class<Params> parameters() {
+        return Params.class;
     }
 
     @Override
-    public Dataset open(Map<String, Object> params, Path baseDir) {
-        Params p = new Params(params, baseDir);
-        Path file = p.existingFile("path");
-        Path tokenizerFile = p.existingFile("tokenizer");
-        int maxLength = p.positiveInt("max_length", DEFAULT_MAX_LENGTH);
-        String padding = p.choice("padding", "max_length", List.of("max_length", "longest"));
-        boolean truncation = p.bool("truncation", true);
-        List<String> inputs = p.inputs();
-        TextFormat format = TextFormat.of(p.string("format", null), file);
-        List<TextSource.Line> lines = TextSource.read(file, format, p.string("column", null), p.bool("has_header", true),
-                p.delimiter());
+    public Dataset open(Params p, Path baseDir) {
+        Path file = existingFile("path", p.path(), baseDir);
+        Path tokenizerFile = existingFile("tokenizer", p.tokenizer(), baseDir);
+        TextFormat format = TextFormat.of(p.format(), file);
+        List<TextSource.Line> lines = TextSource.read(file, format, p.column(), p.hasHeader(), p.delimiter().charAt(0));
 
-        List<long[][]> encoded = TextTokenizer.encode(tokenizerFile, lines, file, maxLength, truncation,
-                "longest".equals(padding));
+        List<long[][]> encoded = TextTokenizer.encode(tokenizerFile, lines, file, p.maxLength(), p.truncation(),
+                "longest".equals(p.padding()));
         List<Sample> samples = new ArrayList<>(lines.size());
         for (int i = 0; i < lines.size(); i++) {
             long[][] e = encoded.get(i);
             Map<String, Tensor> in = new LinkedHashMap<>();
-            for (String name : inputs) {
+            for (String name : p.inputs()) {
                 long[] values = e[ALL_INPUTS.indexOf(name)];
                 in.put(name, Tensor.ofLongs(new long[] {values.length}, values));
             }
@@ -80,105 +110,15 @@ public final class TextDatasetProvider implements DatasetProvider {
         return new TextDataset((parent == null ? "" : parent + "/") + file.getFileName(), samples);
     }
 
-    /** Typed access to the parameters, with one-line errors naming the key. */
-    private static final class Params {
-        private final Map<String, Object> params;
-        private final Path baseDir;
-
-        Params(Map<String, Object> params, Path baseDir) {
-            this.params = params == null ? Map.of() : params;
-            this.baseDir = baseDir == null ? Path.of("") : baseDir;
+    /** A file the parameters name, resolved against the config's folder; it must exist when the dataset opens. */
+    private static Path existingFile(String key, String value, Path baseDir) {
+        Path f = (baseDir == null ? Path.of("") : baseDir).resolve(value).normalize();
+        if (!Files.isRegularFile(f)) {
+            throw new Pot4jException(ErrorCode.FILE_NOT_FOUND, "text dataset: " + key + " " + f
+                    + (Files.exists(f) ? " is not a regular file" : " does not exist")
+                    + "; check the path (relative paths resolve against the config's folder)");
         }
-
-        Path existingFile(String key) {
-            Object v = params.get(key);
-            if (!(v instanceof String s) || s.isBlank()) {
-                throw new Pot4jException(ErrorCode.CONFIG_INVALID, "text dataset needs '" + key + "' (a path"
-                        + ("tokenizer".equals(key) ? " to the model's tokenizer.json" : " to a file of sentences") + ")"
-                        + (v == null ? "" : ", got " + v));
-            }
-            Path f = baseDir.resolve(s).normalize();
-            if (!Files.isRegularFile(f)) {
-                throw new Pot4jException(ErrorCode.FILE_NOT_FOUND, "text dataset: " + key + " " + f
-                        + (Files.exists(f) ? " is not a regular file" : " does not exist")
-                        + "; check the path (relative paths resolve against the config's folder)");
-            }
-            return f;
-        }
-
-        int positiveInt(String key, int dflt) {
-            Object v = params.get(key);
-            if (v == null) {
-                return dflt;
-            }
-            if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && n.longValue() >= 1
-                    && n.longValue() <= 1_000_000) {
-                return n.intValue();
-            }
-            throw wrong(key, "a whole number of tokens >= 1", v);
-        }
-
-        boolean bool(String key, boolean dflt) {
-            Object v = params.get(key);
-            if (v == null) {
-                return dflt;
-            }
-            if (v instanceof Boolean b) {
-                return b;
-            }
-            throw wrong(key, "true or false", v);
-        }
-
-        String string(String key, String dflt) {
-            Object v = params.get(key);
-            if (v == null) {
-                return dflt;
-            }
-            if (v instanceof String s) {
-                return s;
-            }
-            throw wrong(key, "a string", v);
-        }
-
-        String choice(String key, String dflt, List<String> allowed) {
-            String s = string(key, dflt);
-            if (!allowed.contains(s)) {
-                throw wrong(key, "one of " + allowed, s);
-            }
-            return s;
-        }
-
-        char delimiter() {
-            String d = string("delimiter", ",");
-            if (d.length() != 1) {
-                throw wrong("delimiter", "one character", d);
-            }
-            return d.charAt(0);
-        }
-
-        List<String> inputs() {
-            Object v = params.get("inputs");
-            if (v == null) {
-                return ALL_INPUTS;
-            }
-            List<?> raw = v instanceof String s ? List.of(s) : v instanceof List<?> l ? l : null;
-            if (raw == null || raw.isEmpty()) {
-                throw wrong("inputs", "a list of " + ALL_INPUTS, v);
-            }
-            List<String> out = new ArrayList<>();
-            for (Object o : raw) {
-                if (!(o instanceof String s) || !ALL_INPUTS.contains(s) || out.contains(s)) {
-                    throw wrong("inputs", "a list of distinct names from " + ALL_INPUTS, v);
-                }
-                out.add(s);
-            }
-            return List.copyOf(out);
-        }
-
-        private static Pot4jException wrong(String key, String expected, Object got) {
-            return new Pot4jException(ErrorCode.CONFIG_INVALID, "text dataset: '" + key + "' must be " + expected + ", got "
-                    + (got instanceof String ? "'" + got + "'" : String.valueOf(got)));
-        }
+        return f;
     }
 
     private static final class TextDataset implements Dataset {

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
 import org.pot4j.api.data.Dataset;
+import org.pot4j.engine.config.ParamBinder;
 import org.pot4j.api.data.DatasetProvider;
 import org.pot4j.api.data.Sample;
 
@@ -150,13 +151,13 @@ class TextDatasetProviderTest {
         Path notJson = tmp.resolve("not-a-tokenizer.json");
         Files.writeString(notJson, "{\"this\": \"is not a tokenizer\"}");
         Pot4jException e = assertThrows(Pot4jException.class,
-                () -> provider.open(Map.of("path", f.toString(), "tokenizer", notJson.toString()), tmp));
+                () -> bound(Map.of("path", f.toString(), "tokenizer", notJson.toString())));
         assertEquals(ErrorCode.DATASET_INVALID, e.code());
         assertTrue(e.getMessage().contains("not a Hugging Face tokenizer.json"), e.getMessage());
 
-        e = assertThrows(Pot4jException.class, () -> provider.open(Map.of("path", f.toString()), tmp));
+        e = assertThrows(Pot4jException.class, () -> bound(Map.of("path", f.toString())));
         assertEquals(ErrorCode.CONFIG_INVALID, e.code());
-        assertTrue(e.getMessage().contains("'tokenizer'"), e.getMessage());
+        assertTrue(e.getMessage().contains("tokenizer of dataset type 'text' is required"), e.getMessage());
 
         Path jsonl = tmp.resolve("x.jsonl");
         Files.writeString(jsonl, "{\"sentence\": \"One.\"}\n");
@@ -166,10 +167,19 @@ class TextDatasetProviderTest {
 
         e = assertThrows(Pot4jException.class, () -> open(Map.of("path", f.toString(), "padding", "left")));
         assertEquals(ErrorCode.CONFIG_INVALID, e.code());
+        assertTrue(e.getMessage().contains("padding must be one of [max_length, longest]"), e.getMessage());
         e = assertThrows(Pot4jException.class, () -> open(Map.of("path", f.toString(), "max_length", 0)));
         assertEquals(ErrorCode.CONFIG_INVALID, e.code());
+        assertTrue(e.getMessage().contains("max_length of dataset type 'text' must be in [1, 1000000], got 0"), e.getMessage());
+        e = assertThrows(Pot4jException.class, () -> open(Map.of("path", f.toString(), "max_length", 2.5)));
+        assertTrue(e.getMessage().contains("max_length of dataset type 'text' must be a whole number"), e.getMessage());
         e = assertThrows(Pot4jException.class, () -> open(Map.of("path", f.toString(), "inputs", List.of("pixel_values"))));
         assertEquals(ErrorCode.CONFIG_INVALID, e.code());
+        e = assertThrows(Pot4jException.class, () -> open(Map.of("path", f.toString(), "max_lenght", 64)));
+        assertEquals(ErrorCode.CONFIG_UNKNOWN_KEY, e.code());
+        assertTrue(e.getMessage().contains("did you mean 'max_length'") && e.getMessage().contains("tokenizer"), e.getMessage());
+        e = assertThrows(Pot4jException.class, () -> open(Map.of("path", f.toString(), "truncation", "maybe")));
+        assertTrue(e.getMessage().contains("truncation of dataset type 'text' must be true or false"), e.getMessage());
     }
 
     private void assertSameAsCommitted(String folder) throws IOException {
@@ -191,7 +201,25 @@ class TextDatasetProviderTest {
     private Dataset open(Map<String, Object> params) {
         Map<String, Object> p = new java.util.HashMap<>(params);
         p.putIfAbsent("tokenizer", tokenizer.toString());
-        return provider.open(p, tmp);
+        return bound(p);
+    }
+
+    /** Binds a config-style map with the engine's binder, as a config is, then opens. */
+    private Dataset bound(Map<String, Object> params) {
+        return provider.open(ParamBinder.bind(params, TextDatasetProvider.Params.class, "dataset type 'text'", null), tmp);
+    }
+
+    @Test
+    void defaultsAreThePotStyleOnes() {
+        TextDatasetProvider.Params d = ParamBinder.bind(Map.of("path", "a.txt", "tokenizer", "t.json"),
+                TextDatasetProvider.Params.class, "dataset type 'text'", null);
+        assertEquals(128, d.maxLength());
+        assertEquals("max_length", d.padding());
+        assertTrue(d.truncation() && d.hasHeader());
+        assertEquals(TextDatasetProvider.ALL_INPUTS, d.inputs());
+        assertEquals(",", d.delimiter());
+        assertEquals(List.of("input_ids"), ParamBinder.bind(Map.of("path", "a", "tokenizer", "t", "inputs", "input_ids"),
+                TextDatasetProvider.Params.class, "dataset type 'text'", null).inputs());
     }
 
     /** A little-endian int64 [rows, cols] .npy file, as tools/minilm writes them. */

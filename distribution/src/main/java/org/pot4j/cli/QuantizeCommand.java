@@ -99,7 +99,7 @@ final class QuantizeCommand implements Callable<Integer> {
         }
         out.println();
         out.print(table(summary.models()));
-        if (summary.models().stream().anyMatch(m -> m.speedRatio() != null)) {
+        if (summary.models().stream().anyMatch(m -> m instanceof ModelOutcome.Quantized q && q.speedRatio() != null)) {
             out.println("speed = INT8/FP32 throughput at the largest batch of " + benchmarkOptions.batchSizes()
                     + " the model takes; size = INT8/FP32 file size");
         }
@@ -109,11 +109,11 @@ final class QuantizeCommand implements Callable<Integer> {
         out.flush();
         ErrorReporter reporter = new ErrorReporter(err, root.verbose);
         for (ModelOutcome o : summary.models()) {
-            if (o.status() == ModelStatus.FAILED) {
-                reporter.modelFailed(o.modelName(), o.errorCode(), o.error(), o.cause());
-            } else if (o.status() == ModelStatus.BEST_EFFORT) {
-                err.println("pot4j: warning: model '" + o.modelName() + "' missed its accuracy target (drop "
-                        + number(o.drop()) + "); the best model found was saved to " + o.outputPath());
+            if (o instanceof ModelOutcome.Unfinished u && u.status() == ModelStatus.FAILED) {
+                reporter.modelFailed(u.modelName(), u.failure().code(), u.failure().message(), u.failure().cause());
+            } else if (o instanceof ModelOutcome.Quantized q && q.status() == ModelStatus.BEST_EFFORT) {
+                err.println("pot4j: warning: model '" + q.modelName() + "' missed its accuracy target (drop "
+                        + number(q.accuracy().drop()) + "); the best model found was saved to " + q.output());
                 err.flush();
             }
         }
@@ -154,7 +154,7 @@ final class QuantizeCommand implements Callable<Integer> {
     static int exitCode(JobSummary summary) {
         if (summary.anyFailed()) {
             boolean allUser = summary.models().stream().filter(m -> m.status() == ModelStatus.FAILED)
-                    .allMatch(m -> m.errorCode() != null && m.errorCode().isUserError());
+                    .allMatch(m -> m instanceof ModelOutcome.Unfinished u && u.failure().code().isUserError());
             return allUser ? ExitCode.USAGE : ExitCode.FAILURE;
         }
         return summary.anyBestEffort() ? ExitCode.TARGET_NOT_MET : ExitCode.OK;
@@ -171,52 +171,45 @@ final class QuantizeCommand implements Callable<Integer> {
     }
 
     /**
-     * The summary: one row per model with its first metric (the one the drop is of), one more row
-     * per further metric.
+     * The summary: one row per model with its headline metric (the first configured one, whose drop
+     * an accuracy target is checked against), one more row per further metric.
      */
     static String table(List<ModelOutcome> outcomes) {
         TextTable t = new TextTable("model", "backend", "algorithm", "metric", "FP32 -> INT8", "drop", "size", "speed",
                 "status").alignRight(4, 5, 6, 7);
         for (ModelOutcome o : outcomes) {
-            List<String> keys = metricKeys(o);
+            ModelOutcome.Quantized q = o instanceof ModelOutcome.Quantized x ? x : null;
+            ModelOutcome.Accuracy accuracy = q == null ? ModelOutcome.Accuracy.NONE : q.accuracy();
+            List<String> keys = metricKeys(accuracy);
             String first = keys.isEmpty() ? "-" : keys.get(0);
-            t.row(o.modelName(), orDash(o.backend()), orDash(o.algorithm()), first,
-                    keys.isEmpty() ? "-" : change(o, first), keys.isEmpty() ? "-" : number(o.drops().get(first)),
-                    o.sizeRatio() == null ? "-" : ratio(o.sizeRatio()), o.speedRatio() == null ? "-" : ratio(o.speedRatio()),
-                    status(o));
+            t.row(o.modelName(), orDash(o.subject().backend()), orDash(o.subject().algorithm()), first,
+                    keys.isEmpty() ? "-" : change(accuracy, first), keys.isEmpty() ? "-" : number(accuracy.drops().get(first)),
+                    q == null || q.size().ratio() == null ? "-" : ratio(q.size().ratio()),
+                    q == null || q.speedRatio() == null ? "-" : ratio(q.speedRatio()), status(o));
             for (String k : keys.subList(Math.min(1, keys.size()), keys.size())) {
-                t.row("", "", "", k, change(o, k), number(o.drops().get(k)), "", "", "");
+                t.row("", "", "", k, change(accuracy, k), number(accuracy.drops().get(k)), "", "", "");
             }
         }
         return t.render();
     }
 
-    /**
-     * The metric keys, sorted, with the headline one (whose drop is the outcome's drop) first. The
-     * outcome's maps do not keep the config's order, so the drop value identifies the headline.
-     */
-    static List<String> metricKeys(ModelOutcome o) {
-        List<String> keys = new ArrayList<>(new java.util.TreeSet<>(o.fp32Metrics().keySet()));
-        if (o.drop() != null) {
-            for (String k : keys) {
-                if (o.drop().equals(o.drops().get(k))) {
-                    keys.remove(k);
-                    keys.add(0, k);
-                    break;
-                }
-            }
+    /** The metric keys, sorted, with the headline metric (the first configured one) first. */
+    static List<String> metricKeys(ModelOutcome.Accuracy a) {
+        List<String> keys = new ArrayList<>(new java.util.TreeSet<>(a.fp32().keySet()));
+        if (a.headlineMetric() != null && keys.remove(a.headlineMetric())) {
+            keys.add(0, a.headlineMetric());
         }
         return keys;
     }
 
-    private static String change(ModelOutcome o, String key) {
-        return number(o.fp32Metrics().get(key)) + " -> " + number(o.int8Metrics().get(key));
+    private static String change(ModelOutcome.Accuracy a, String key) {
+        return number(a.fp32().get(key)) + " -> " + number(a.int8().get(key));
     }
 
     private static String status(ModelOutcome o) {
         String s = o.status().name().replace('_', ' ');
-        if (o.status() == ModelStatus.FAILED && o.errorCode() != null) {
-            s += " (" + o.errorCode().name().toLowerCase(Locale.ROOT) + ")";
+        if (o instanceof ModelOutcome.Unfinished u && u.status() == ModelStatus.FAILED) {
+            s += " (" + u.failure().code().name().toLowerCase(Locale.ROOT) + ")";
         }
         return o.reused() ? s + " (reused)" : s;
     }

@@ -1,12 +1,11 @@
 package org.pot4j.engine;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.stream.Stream;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
+import org.pot4j.api.io.FileTrees;
 
 /**
  * Out-of-memory handling: refuse a model the heap cannot hold before reading it, and turn an
@@ -54,24 +53,11 @@ public final class HeapCheck {
 
     private static long sizeOf(Path p) {
         try {
-            if (Files.isRegularFile(p)) {
-                return Files.size(p);
-            }
-            if (Files.isDirectory(p)) {
-                try (Stream<Path> s = Files.walk(p)) {
-                    return s.filter(Files::isRegularFile).mapToLong(f -> {
-                        try {
-                            return Files.size(f);
-                        } catch (IOException e) {
-                            return 0;
-                        }
-                    }).sum();
-                }
-            }
+            return FileTrees.size(p);
         } catch (IOException | RuntimeException e) {
             // unknown size: let the reader try (and fail with its own message)
+            return 0;
         }
-        return 0;
     }
 
     static String mib(long bytes) {

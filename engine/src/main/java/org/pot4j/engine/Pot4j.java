@@ -34,6 +34,7 @@ import org.pot4j.api.quant.QuantizationPlan;
 import org.pot4j.api.quant.QuantizationResult;
 import org.pot4j.engine.config.ConfigErrors;
 import org.pot4j.engine.config.ConfigLoader;
+import org.pot4j.engine.config.ParamBinder;
 import org.pot4j.engine.config.Pot4jConfig;
 import org.pot4j.engine.config.Suggestions;
 import org.pot4j.engine.data.Fp32OutputDataset;
@@ -70,8 +71,10 @@ public final class Pot4j implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Pot4j.class);
 
     private final Map<String, ModelBackendProvider> backendProviders;
+    @SuppressWarnings("rawtypes")
     private final Map<String, MetricProvider> metricProviders;
     private final Map<String, QuantizationAlgorithmProvider> algorithmProviders;
+    @SuppressWarnings("rawtypes")
     private final Map<String, DatasetProvider> datasetProviders;
     private final PluginRegistry registry;
     private final ProgressListener progress;
@@ -378,7 +381,7 @@ public final class Pot4j implements AutoCloseable {
     public QuantizationResult run(Model model, AlgorithmRun run) {
         Objects.requireNonNull(model, "model");
         QuantizationAlgorithm algorithm = algorithm(run.algorithm());
-        checkParams(run.algorithm(), algorithm.parameterNames(), run.params());
+        ParamBinder.requireKnown(run.params(), algorithm.parameterNames(), "algorithm '" + run.algorithm() + "'", "params");
         if (run.calibration() == null) {
             throw new Pot4jException(ErrorCode.CONFIG_INVALID, "algorithm '" + run.algorithm() + "' needs a calibration dataset");
         }
@@ -414,14 +417,6 @@ public final class Pot4j implements AutoCloseable {
         return p.create();
     }
 
-    private static void checkParams(String algorithm, Set<String> valid, Map<String, Object> params) {
-        for (String key : params.keySet()) {
-            if (!valid.contains(key)) {
-                throw ConfigErrors.unknownKey(null, "params." + key, key, valid, "algorithm '" + algorithm + "'");
-            }
-        }
-    }
-
     // ---------------------------------------------------------------- evaluation
 
     /**
@@ -455,39 +450,35 @@ public final class Pot4j implements AutoCloseable {
     // ---------------------------------------------------------------- metrics and datasets
 
     /**
-     * A factory of the named metric; each call gives a fresh instance. The parameters are checked
-     * now (one instance is created and dropped) so a typo fails before any long run.
+     * A factory of the named metric; each call gives a fresh instance. The parameters are bound to
+     * the provider's parameter record now, so a typo or a bad value fails before any long run.
      *
      * @throws Pot4jException {@code UNKNOWN_METRIC} for an unknown name, {@code CONFIG_UNKNOWN_KEY}
-     *                        for a parameter the metric does not take
+     *                        for a parameter the metric does not take, {@code CONFIG_INVALID} for a bad value
      */
     public Supplier<Metric> metric(String name, Map<String, Object> params) {
+        return metric(name, params, "params");
+    }
+
+    /** As {@link #metric(String, Map)}; {@code path} names the parameters in messages (e.g. {@code engine.metrics[0].params}). */
+    public Supplier<Metric> metric(String name, Map<String, Object> params, String path) {
         registry.requireUnambiguous(PluginKind.METRIC, name);
-        MetricProvider p = metricProviders.get(name);
+        MetricProvider<?> p = metricProviders.get(name);
         if (p == null) {
             throw new Pot4jException(ErrorCode.UNKNOWN_METRIC, "metric '" + name + "' is not installed"
                     + Suggestions.didYouMean(name, metricProviders.keySet()) + "; installed metrics: " + metricNames()
                     + "; a metric plugin jar goes into plugins/");
         }
-        Map<String, Object> frozen = params == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
-        Set<String> valid = p.parameterNames();
-        for (String key : frozen.keySet()) {
-            if (!valid.contains(key)) {
-                throw ConfigErrors.unknownKey(null, "params." + key, key, valid, "metric '" + name + "'");
-            }
+        return boundMetric(p, params, path);
+    }
+
+    private static <P extends Record> Supplier<Metric> boundMetric(MetricProvider<P> p, Map<String, Object> params,
+                                                                  String path) {
+        P bound = ParamBinder.bind(params, p.parameters(), "metric '" + p.name() + "'", path);
+        if (p.create(bound) == null) {
+            throw new Pot4jException(ErrorCode.UNKNOWN_METRIC, "metric provider '" + p.name() + "' created no metric");
         }
-        Metric probe;
-        try {
-            probe = p.create(frozen);
-        } catch (IllegalArgumentException e) {
-            // the provider's own parameter check (e.g. top_k must be >= 1)
-            throw new Pot4jException(ErrorCode.UNKNOWN_METRIC, "metric '" + name + "' rejects its parameters " + frozen
-                    + ": " + e.getMessage(), e);
-        }
-        if (probe == null) {
-            throw new Pot4jException(ErrorCode.UNKNOWN_METRIC, "metric provider '" + name + "' created no metric");
-        }
-        return () -> p.create(frozen);
+        return () -> p.create(bound);
     }
 
     /**
@@ -514,24 +505,8 @@ public final class Pot4j implements AutoCloseable {
             throw ConfigErrors.invalid(null, "type", "of a dataset must name a dataset type " + datasetTypes()
                     + (type == null ? "" : ", got " + type));
         }
-        registry.requireUnambiguous(PluginKind.DATASET, t);
-        DatasetProvider p = datasetProviders.get(t);
-        if (p == null) {
-            throw ConfigErrors.invalid(null, "type", "'" + t + "' is not an installed dataset type"
-                    + Suggestions.didYouMean(t, datasetProviders.keySet()) + "; installed: " + datasetTypes());
-        }
-        Set<String> valid = p.parameterNames();
-        for (String key : params.keySet()) {
-            if (!valid.contains(key)) {
-                Set<String> all = new TreeSet<>(valid);
-                all.add("type");
-                all.add("annotation");
-                all.add("annotation_inputs");
-                throw ConfigErrors.unknownKey(null, key, key, all, "dataset type '" + t + "'");
-            }
-        }
         Path base = baseDir == null ? Path.of("") : baseDir;
-        Dataset data = p.open(params, base);
+        Dataset data = openBound(datasetProvider(t), params, base, null);
         if (data.size() == 0) {
             throw new Pot4jException(ErrorCode.DATASET_EMPTY, "dataset '" + data.name() + "' (" + t + ") has no samples");
         }
@@ -542,6 +517,32 @@ public final class Pot4j implements AutoCloseable {
         Dataset opened = openedView(data, annotation, annotationInputs, model);
         descriptors.record(opened, described); // a view shows the same inputs: a remote worker opens the base
         return opened;
+    }
+
+    /**
+     * Binds a dataset spec's parameters (without {@code type}, {@code annotation}) to the provider's
+     * record: what the config loader checks when it loads, before any model.
+     *
+     * @param path where the spec is, for messages (null: the keys alone)
+     */
+    public void checkDataset(String type, Map<String, Object> params, String path) {
+        DatasetProvider<?> p = datasetProvider(type);
+        ParamBinder.bind(params, p.parameters(), "dataset type '" + type + "'", path);
+    }
+
+    private DatasetProvider<?> datasetProvider(String t) {
+        registry.requireUnambiguous(PluginKind.DATASET, t);
+        DatasetProvider<?> p = datasetProviders.get(t);
+        if (p == null) {
+            throw ConfigErrors.invalid(null, "type", "'" + t + "' is not an installed dataset type"
+                    + Suggestions.didYouMean(t, datasetProviders.keySet()) + "; installed: " + datasetTypes());
+        }
+        return p;
+    }
+
+    private static <P extends Record> Dataset openBound(DatasetProvider<P> p, Map<String, Object> params, Path base,
+                                                        String path) {
+        return p.open(ParamBinder.bind(params, p.parameters(), "dataset type '" + p.name() + "'", path), base);
     }
 
     private Dataset openedView(Dataset data, Object annotation, List<String> annotationInputs, Model model) {
@@ -616,7 +617,7 @@ public final class Pot4j implements AutoCloseable {
             @Override
             public Optional<Set<String>> metricParameters(String name) {
                 registry.requireUnambiguous(PluginKind.METRIC, name);
-                MetricProvider p = metricProviders.get(name);
+                MetricProvider<?> p = metricProviders.get(name);
                 return p == null ? Optional.empty() : Optional.of(p.parameterNames());
             }
 
@@ -628,7 +629,7 @@ public final class Pot4j implements AutoCloseable {
             @Override
             public Optional<Set<String>> datasetParameters(String type) {
                 registry.requireUnambiguous(PluginKind.DATASET, type);
-                DatasetProvider p = datasetProviders.get(type);
+                DatasetProvider<?> p = datasetProviders.get(type);
                 return p == null ? Optional.empty() : Optional.of(p.parameterNames());
             }
 
@@ -643,13 +644,18 @@ public final class Pot4j implements AutoCloseable {
             }
 
             @Override
-            public void checkMetricParameters(String name, Map<String, Object> params) {
-                self.metric(name, params);
+            public void checkMetricParameters(String name, Map<String, Object> params, String path) {
+                self.metric(name, params, path);
             }
 
             @Override
-            public void checkExecutor(Map<String, Object> executor) {
-                EvaluationExecutors.check(registry, executor);
+            public void checkDataset(String type, Map<String, Object> params, String path) {
+                self.checkDataset(type, params, path);
+            }
+
+            @Override
+            public void checkExecutor(Map<String, Object> executor, String path) {
+                EvaluationExecutors.check(registry, executor, path);
             }
         };
     }

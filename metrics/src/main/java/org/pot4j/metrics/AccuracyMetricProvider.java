@@ -1,13 +1,17 @@
 package org.pot4j.metrics;
 
-import java.util.Map;
-import java.util.Set;
 import org.pot4j.api.metric.Metric;
 import org.pot4j.api.metric.MetricProvider;
+import org.pot4j.api.param.Range;
 
 /** {@code accuracy}: top-k accuracy; parameter {@code top_k} (default 1). */
-public final class AccuracyMetricProvider implements MetricProvider {
-    private static final Set<String> PARAMS = Set.of("top_k");
+public final class AccuracyMetricProvider implements MetricProvider<AccuracyMetricProvider.Params> {
+    /** @param topK a sample counts when its label is among the k highest scores */
+    public record Params(@Range(min = 1) int topK) {
+        static Params defaults() {
+            return new Params(1);
+        }
+    }
 
     @Override
     public String name() {
@@ -20,13 +24,12 @@ public final class AccuracyMetricProvider implements MetricProvider {
     }
 
     @Override
-    public Set<String> parameterNames() {
-        return PARAMS;
+    public Class<AccuracyMetricProvider.Params> parameters() {
+        return AccuracyMetricProvider.Params.class;
     }
 
     @Override
-    public Metric create(Map<String, Object> params) {
-        MetricParams p = MetricParams.check(name(), params, PARAMS);
-        return new AccuracyMetric(p.integer("top_k", 1, 1));
+    public Metric create(AccuracyMetricProvider.Params p) {
+        return new AccuracyMetric(p.topK());
     }
 }

@@ -1,14 +1,11 @@
 package org.pot4j.metrics;
 
-import java.util.Map;
-import java.util.Set;
 import org.pot4j.api.metric.Metric;
 import org.pot4j.api.metric.MetricProvider;
+import org.pot4j.api.param.NoParameters;
 
 /** {@code f1}: macro-averaged F1 of the arg-max class; no parameters. */
-public final class F1MetricProvider implements MetricProvider {
-    private static final Set<String> PARAMS = Set.of();
-
+public final class F1MetricProvider implements MetricProvider<NoParameters> {
     @Override
     public String name() {
         return "f1";
@@ -20,13 +17,12 @@ public final class F1MetricProvider implements MetricProvider {
     }
 
     @Override
-    public Set<String> parameterNames() {
-        return PARAMS;
+    public Class<NoParameters> parameters() {
+        return NoParameters.class;
     }
 
     @Override
-    public Metric create(Map<String, Object> params) {
-        MetricParams.check(name(), params, PARAMS);
+    public Metric create(NoParameters p) {
         return new F1Metric();
     }
 }

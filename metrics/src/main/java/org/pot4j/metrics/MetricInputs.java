@@ -16,6 +16,14 @@ final class MetricInputs {
     }
 
     /** The only output; more or none is an error (classification metrics read one score vector). */
+    /** A {@code mask_input} parameter names a model input: null (none) or a non-empty name. */
+    static void checkMaskInput(String maskInput) {
+        if (maskInput != null && maskInput.isBlank()) {
+            throw new IllegalArgumentException("mask_input must name a model input such as attention_mask, got '"
+                    + maskInput + "'");
+        }
+    }
+
     static Tensor singleOutput(String metric, List<Tensor> outputs) {
         if (outputs == null || outputs.size() != 1 || outputs.get(0) == null) {
             int n = outputs == null ? 0 : outputs.size();

@@ -1,13 +1,14 @@
 package org.pot4j.metrics;
 
-import java.util.Map;
-import java.util.Set;
 import org.pot4j.api.metric.Metric;
 import org.pot4j.api.metric.MetricProvider;
+import org.pot4j.api.param.Range;
 
 /** {@code mse}: mean squared error to the annotation; parameter {@code output_index} (default 0). */
-public final class MseMetricProvider implements MetricProvider {
-    private static final Set<String> PARAMS = Set.of("output_index");
+public final class MseMetricProvider implements MetricProvider<MseMetricProvider.Params> {
+    /** @param outputIndex the model output compared with the annotation */
+    public record Params(@Range(min = 0) int outputIndex) {
+    }
 
     @Override
     public String name() {
@@ -20,13 +21,12 @@ public final class MseMetricProvider implements MetricProvider {
     }
 
     @Override
-    public Set<String> parameterNames() {
-        return PARAMS;
+    public Class<MseMetricProvider.Params> parameters() {
+        return MseMetricProvider.Params.class;
     }
 
     @Override
-    public Metric create(Map<String, Object> params) {
-        MetricParams p = MetricParams.check(name(), params, PARAMS);
-        return new MseMetric(p.integer("output_index", 0, 0));
+    public Metric create(MseMetricProvider.Params p) {
+        return new MseMetric(p.outputIndex());
     }
 }

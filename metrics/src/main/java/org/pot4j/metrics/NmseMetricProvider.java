@@ -1,13 +1,20 @@
 package org.pot4j.metrics;
 
-import java.util.Map;
-import java.util.Set;
 import org.pot4j.api.metric.Metric;
 import org.pot4j.api.metric.MetricProvider;
+import org.pot4j.api.param.Range;
 
-/** {@code nmse}: {@code ||y - ref||^2 / ||ref||^2} to the annotation; parameter {@code output_index} (default 0). */
-public final class NmseMetricProvider implements MetricProvider {
-    private static final Set<String> PARAMS = Set.of("output_index", "mask_input");
+/** {@code nmse}: {@code ||y - ref||^2 / ||ref||^2} to the annotation; parameters {@code output_index} (default 0), {@code mask_input}. */
+public final class NmseMetricProvider implements MetricProvider<NmseMetricProvider.Params> {
+    /**
+     * @param outputIndex the model output compared with the annotation
+     * @param maskInput   a model input such as {@code attention_mask}: only real tokens count (null: all)
+     */
+    public record Params(@Range(min = 0) int outputIndex, String maskInput) {
+        public Params {
+            MetricInputs.checkMaskInput(maskInput);
+        }
+    }
 
     @Override
     public String name() {
@@ -20,13 +27,12 @@ public final class NmseMetricProvider implements MetricProvider {
     }
 
     @Override
-    public Set<String> parameterNames() {
-        return PARAMS;
+    public Class<NmseMetricProvider.Params> parameters() {
+        return NmseMetricProvider.Params.class;
     }
 
     @Override
-    public Metric create(Map<String, Object> params) {
-        MetricParams p = MetricParams.check(name(), params, PARAMS);
-        return new NmseMetric(p.integer("output_index", 0, 0), p.string("mask_input", null, Set.of()));
+    public Metric create(NmseMetricProvider.Params p) {
+        return new NmseMetric(p.outputIndex(), p.maskInput());
     }
 }

@@ -1,10 +1,10 @@
 package org.pot4j.metrics;
 
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 import org.pot4j.api.metric.Metric;
 import org.pot4j.api.metric.MetricProvider;
+import java.util.List;
+import java.util.Locale;
+import org.pot4j.api.param.Range;
 
 /**
  * {@code sentence_cosine}: cosine of pooled, L2-normalized sentence embeddings to the annotation's;
@@ -12,8 +12,28 @@ import org.pot4j.api.metric.MetricProvider;
  * {@code mask_input} (e.g. {@code attention_mask}: mean over real tokens only) and {@code aggregate}
  * ({@code mean} default, or {@code min}: the worst sentence, reported as {@code sentence_cosine_min}).
  */
-public final class SentenceCosineMetricProvider implements MetricProvider {
-    private static final Set<String> PARAMS = Set.of("output_index", "pooling", "mask_input", "aggregate");
+public final class SentenceCosineMetricProvider implements MetricProvider<SentenceCosineMetricProvider.Params> {
+    /**
+     * @param outputIndex the model output holding the token embeddings
+     * @param pooling     {@code mean} or {@code cls}
+     * @param maskInput   a model input such as {@code attention_mask} (null: every token)
+     * @param aggregate   {@code mean} or {@code min}
+     */
+    public record Params(@Range(min = 0) int outputIndex, String pooling, String maskInput, String aggregate) {
+        static Params defaults() {
+            return new Params(0, "mean", null, "mean");
+        }
+
+        public Params {
+            if (!List.of("mean", "cls").contains(pooling)) {
+                throw new IllegalArgumentException("pooling must be one of cls, mean, got '" + pooling + "'");
+            }
+            if (!List.of("mean", "min").contains(aggregate)) {
+                throw new IllegalArgumentException("aggregate must be one of mean, min, got '" + aggregate + "'");
+            }
+            MetricInputs.checkMaskInput(maskInput);
+        }
+    }
 
     @Override
     public String name() {
@@ -26,16 +46,14 @@ public final class SentenceCosineMetricProvider implements MetricProvider {
     }
 
     @Override
-    public Set<String> parameterNames() {
-        return PARAMS;
+    public Class<SentenceCosineMetricProvider.Params> parameters() {
+        return SentenceCosineMetricProvider.Params.class;
     }
 
     @Override
-    public Metric create(Map<String, Object> params) {
-        MetricParams p = MetricParams.check(name(), params, PARAMS);
-        SentenceCosineMetric.Pooling pooling = SentenceCosineMetric.Pooling.valueOf(
-                p.string("pooling", "mean", Set.of("mean", "cls")).toUpperCase(Locale.ROOT));
-        boolean min = p.string("aggregate", "mean", Set.of("mean", "min")).equals("min");
-        return new SentenceCosineMetric(p.integer("output_index", 0, 0), pooling, p.string("mask_input", null, Set.of()), min);
+    public Metric create(SentenceCosineMetricProvider.Params p) {
+        return new SentenceCosineMetric(p.outputIndex(),
+                SentenceCosineMetric.Pooling.valueOf(p.pooling().toUpperCase(Locale.ROOT)), p.maskInput(),
+                p.aggregate().equals("min"));
     }
 }

@@ -14,11 +14,11 @@ import org.pot4j.api.metric.Metric;
 import org.pot4j.api.metric.MetricProvider;
 import org.pot4j.testkit.AbstractMetricTest;
 
-class AccuracyMetricTest extends AbstractMetricTest {
+class AccuracyMetricTest extends AbstractMetricTest<AccuracyMetricProvider.Params> {
     private static final String KEY = "accuracy@top1";
 
     @Override
-    protected MetricProvider provider() {
+    protected MetricProvider<AccuracyMetricProvider.Params> provider() {
         return new AccuracyMetricProvider();
     }
 
@@ -38,7 +38,7 @@ class AccuracyMetricTest extends AbstractMetricTest {
     }
 
     private static Metric accuracy(Map<String, Object> params) {
-        return new AccuracyMetricProvider().create(params);
+        return Bound.create(new AccuracyMetricProvider(), params);
     }
 
     @Test
@@ -87,7 +87,7 @@ class AccuracyMetricTest extends AbstractMetricTest {
     void badTopKIsAParameterErrorNamingTheKey() {
         for (Object bad : List.of(0, -1, 1.5, "two", List.of(1))) {
             Pot4jException e = assertThrows(Pot4jException.class, () -> accuracy(Map.of("top_k", bad)), "top_k=" + bad);
-            assertEquals(ErrorCode.UNKNOWN_METRIC, e.code());
+            assertEquals(ErrorCode.CONFIG_INVALID, e.code());
             assertTrue(e.getMessage().contains("top_k") && e.getMessage().contains("accuracy"), e.getMessage());
         }
         Pot4jException e = assertThrows(Pot4jException.class, () -> accuracy(Map.of("topk", 1)));

@@ -6,17 +6,17 @@ import org.pot4j.api.metric.MetricProvider;
 import org.pot4j.testkit.AbstractMetricTest;
 
 /** The conformance suite again with {@code top_k: 2}, so the parameter path is covered too. */
-class AccuracyTop2MetricTest extends AbstractMetricTest {
+class AccuracyTop2MetricTest extends AbstractMetricTest<AccuracyMetricProvider.Params> {
     private static final String KEY = "accuracy@top2";
 
     @Override
-    protected MetricProvider provider() {
+    protected MetricProvider<AccuracyMetricProvider.Params> provider() {
         return new AccuracyMetricProvider();
     }
 
     @Override
-    protected Map<String, Object> params() {
-        return Map.of("top_k", 2);
+    protected AccuracyMetricProvider.Params params() {
+        return new AccuracyMetricProvider.Params(2);
     }
 
     @Override

@@ -14,11 +14,11 @@ import org.pot4j.api.metric.Metric;
 import org.pot4j.api.metric.MetricProvider;
 import org.pot4j.testkit.AbstractMetricTest;
 
-class CosineSimilarityMetricTest extends AbstractMetricTest {
+class CosineSimilarityMetricTest extends AbstractMetricTest<CosineSimilarityMetricProvider.Params> {
     private static final String KEY = "cosine_similarity";
 
     @Override
-    protected MetricProvider provider() {
+    protected MetricProvider<CosineSimilarityMetricProvider.Params> provider() {
         return new CosineSimilarityMetricProvider();
     }
 
@@ -43,7 +43,7 @@ class CosineSimilarityMetricTest extends AbstractMetricTest {
 
     /** Output [1, 2 tokens, 2 hidden] = [[1,0],[0,1]] against reference [[2,0],[1,1]]. */
     private static double cosine(Map<String, Object> params) {
-        Metric m = new CosineSimilarityMetricProvider().create(params);
+        Metric m = Bound.create(new CosineSimilarityMetricProvider(), params);
         Tensor out = Tensor.ofFloats(new long[] {1, 2, 2}, new float[] {1, 0, 0, 1});
         Tensor ref = Tensor.ofFloats(new long[] {1, 2, 2}, new float[] {2, 0, 1, 1});
         m.update(List.of(out), ref);
@@ -70,12 +70,12 @@ class CosineSimilarityMetricTest extends AbstractMetricTest {
         assertEquals(ErrorCode.METRIC_FAILED, e.code());
         assertTrue(e.getMessage().contains("axis_mean 3"), e.getMessage());
         Pot4jException p = assertThrows(Pot4jException.class, () -> cosine(Map.of("axis_mean", "last")));
-        assertEquals(ErrorCode.UNKNOWN_METRIC, p.code());
+        assertEquals(ErrorCode.CONFIG_INVALID, p.code());
     }
 
     @Test
     void zeroVectorsHaveADefinedValue() {
-        Metric m = new CosineSimilarityMetricProvider().create(Map.of());
+        Metric m = Bound.create(new CosineSimilarityMetricProvider(), Map.of());
         m.update(List.of(row(0, 0)), row(0, 0));
         assertEquals(1.0, m.value().get(KEY));
         m.update(List.of(row(0, 0)), row(1, 0));
@@ -85,7 +85,7 @@ class CosineSimilarityMetricTest extends AbstractMetricTest {
     @Test
     void comparesWithTheFp32OutputOfAMultiOutputModel() {
         // like MiniLM: outputs [last_hidden_state, pooled]; the annotation is the FP32 first output
-        Metric m = new CosineSimilarityMetricProvider().create(Map.of());
+        Metric m = Bound.create(new CosineSimilarityMetricProvider(), Map.of());
         m.update(List.of(row(1, 2, 3), row(9)), row(2, 4, 6));
         assertEquals(1.0, m.value().get(KEY), 1e-7);
     }

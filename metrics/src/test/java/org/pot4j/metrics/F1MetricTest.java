@@ -13,9 +13,9 @@ import org.pot4j.api.metric.Metric;
 import org.pot4j.api.metric.MetricProvider;
 import org.pot4j.testkit.AbstractMetricTest;
 
-class F1MetricTest extends AbstractMetricTest {
+class F1MetricTest extends AbstractMetricTest<org.pot4j.api.param.NoParameters> {
     @Override
-    protected MetricProvider provider() {
+    protected MetricProvider<org.pot4j.api.param.NoParameters> provider() {
         return new F1MetricProvider();
     }
 
@@ -38,12 +38,12 @@ class F1MetricTest extends AbstractMetricTest {
 
     @Test
     void isADatasetLevelMetric() {
-        assertFalse(new F1MetricProvider().create(Map.of()).perSample());
+        assertFalse(Bound.create(new F1MetricProvider(), Map.of()).perSample());
     }
 
     @Test
     void classesThatNeverOccurAreLeftOutOfTheMean() {
-        Metric m = new F1MetricProvider().create(Map.of());
+        Metric m = Bound.create(new F1MetricProvider(), Map.of());
         m.update(List.of(row(0.9f, 0.1f, 0f, 0f)), 0);
         m.update(List.of(row(0.1f, 0.9f, 0f, 0f)), 1);
         assertEquals(1.0, m.avgValue().get("f1"), 1e-12, "classes 2 and 3 never occur");
@@ -51,7 +51,7 @@ class F1MetricTest extends AbstractMetricTest {
 
     @Test
     void changingClassCountIsReported() {
-        Metric m = new F1MetricProvider().create(Map.of());
+        Metric m = Bound.create(new F1MetricProvider(), Map.of());
         m.update(List.of(row(0.9f, 0.1f)), 0);
         Pot4jException e = assertThrows(Pot4jException.class, () -> m.update(List.of(row(0.9f, 0.1f, 0f)), 0));
         assertTrue(e.getMessage().contains("3 classes") && e.getMessage().contains("2"), e.getMessage());
@@ -59,7 +59,7 @@ class F1MetricTest extends AbstractMetricTest {
 
     @Test
     void takesNoParameters() {
-        Pot4jException e = assertThrows(Pot4jException.class, () -> new F1MetricProvider().create(Map.of("average", "micro")));
-        assertTrue(e.getMessage().contains("'average'") && e.getMessage().contains("(none)"), e.getMessage());
+        Pot4jException e = assertThrows(Pot4jException.class, () -> Bound.create(new F1MetricProvider(), Map.of("average", "micro")));
+        assertTrue(e.getMessage().contains("'average'") && e.getMessage().contains("valid keys: []"), e.getMessage());
     }
 }

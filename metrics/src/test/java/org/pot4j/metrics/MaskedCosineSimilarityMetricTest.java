@@ -12,17 +12,17 @@ import org.pot4j.api.metric.MetricProvider;
 import org.pot4j.testkit.AbstractMetricTest;
 
 /** {@code cosine_similarity} and {@code nmse} with {@code mask_input}: per token, real tokens only. */
-class MaskedCosineSimilarityMetricTest extends AbstractMetricTest {
+class MaskedCosineSimilarityMetricTest extends AbstractMetricTest<CosineSimilarityMetricProvider.Params> {
     private static final String KEY = "cosine_similarity";
 
     @Override
-    protected MetricProvider provider() {
+    protected MetricProvider<CosineSimilarityMetricProvider.Params> provider() {
         return new CosineSimilarityMetricProvider();
     }
 
     @Override
-    protected Map<String, Object> params() {
-        return Map.of("mask_input", "attention_mask");
+    protected CosineSimilarityMetricProvider.Params params() {
+        return new CosineSimilarityMetricProvider.Params(0, null, "attention_mask");
     }
 
     @Override
@@ -45,7 +45,7 @@ class MaskedCosineSimilarityMetricTest extends AbstractMetricTest {
 
     @Test
     void maskedNmseCountsRealTokensOnly() {
-        Metric m = new NmseMetricProvider().create(Map.of("mask_input", "attention_mask"));
+        Metric m = Bound.create(new NmseMetricProvider(), Map.of("mask_input", "attention_mask"));
         // real tokens: error (1,0)-(2,0) -> 1, norm 4 + 1; padding error 100 ignored
         m.update(List.of(tokens(1, 0, 0, 1, 10, 0)), annotated(tokens(2, 0, 0, 1, 0, 0), 1, 1, 0));
         assertEquals(1.0 / 5, m.value().get("nmse"), 1e-9);

@@ -15,9 +15,9 @@ import org.pot4j.api.metric.Metric;
 import org.pot4j.api.metric.MetricProvider;
 import org.pot4j.testkit.AbstractMetricTest;
 
-class MseMetricTest extends AbstractMetricTest {
+class MseMetricTest extends AbstractMetricTest<MseMetricProvider.Params> {
     @Override
-    protected MetricProvider provider() {
+    protected MetricProvider<MseMetricProvider.Params> provider() {
         return new MseMetricProvider();
     }
 
@@ -36,35 +36,34 @@ class MseMetricTest extends AbstractMetricTest {
 
     @Test
     void isHigherWorse() {
-        Metric m = new MseMetricProvider().create(Map.of());
+        Metric m = Bound.create(new MseMetricProvider(), Map.of());
         assertFalse(m.higherBetter());
         assertEquals("higher-worse", m.attributes().get("mse").get("direction"));
     }
 
     @Test
     void comparesTheFirstOutputUnlessToldOtherwise() {
-        Metric first = new MseMetricProvider().create(Map.of());
+        Metric first = Bound.create(new MseMetricProvider(), Map.of());
         first.update(List.of(row(1, 1), row(5, 5)), row(1, 1));
         assertEquals(0.0, first.value().get("mse"));
-        Metric second = new MseMetricProvider().create(Map.of("output_index", 1));
+        Metric second = Bound.create(new MseMetricProvider(), Map.of("output_index", 1));
         second.update(List.of(row(1, 1), row(5, 5)), row(1, 1));
         assertEquals(16.0, second.value().get("mse"), 1e-12);
-        Pot4jException e = assertThrows(Pot4jException.class, () -> new MseMetricProvider()
-                .create(Map.of("output_index", 2)).update(List.of(row(1, 1)), row(1, 1)));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> Bound.create(new MseMetricProvider(), Map.of("output_index", 2)).update(List.of(row(1, 1)), row(1, 1)));
         assertTrue(e.getMessage().contains("output 2") && e.getMessage().contains("1 output"), e.getMessage());
     }
 
     @Test
     void shapeMismatchIsReported() {
         Pot4jException e = assertThrows(Pot4jException.class,
-                () -> new MseMetricProvider().create(Map.of()).update(List.of(row(1, 2, 3)), row(1, 2)));
+                () -> Bound.create(new MseMetricProvider(), Map.of()).update(List.of(row(1, 2, 3)), row(1, 2)));
         assertEquals(ErrorCode.METRIC_FAILED, e.code());
         assertTrue(e.getMessage().contains("3 elements") && e.getMessage().contains("2"), e.getMessage());
     }
 
     @Test
     void acceptsScalarAndArrayReferences() {
-        Metric m = new MseMetricProvider().create(Map.of());
+        Metric m = Bound.create(new MseMetricProvider(), Map.of());
         m.update(List.of(row(3)), 1.0);
         assertEquals(4.0, m.value().get("mse"), 1e-12);
         m.update(List.of(row(3, 4)), new float[] {3, 2});
@@ -75,8 +74,8 @@ class MseMetricTest extends AbstractMetricTest {
 
     @Test
     void negativeOutputIndexIsAParameterError() {
-        Pot4jException e = assertThrows(Pot4jException.class, () -> new MseMetricProvider().create(Map.of("output_index", -1)));
-        assertEquals(ErrorCode.UNKNOWN_METRIC, e.code());
+        Pot4jException e = assertThrows(Pot4jException.class, () -> Bound.create(new MseMetricProvider(), Map.of("output_index", -1)));
+        assertEquals(ErrorCode.CONFIG_INVALID, e.code());
         assertTrue(e.getMessage().contains("output_index"), e.getMessage());
     }
 }

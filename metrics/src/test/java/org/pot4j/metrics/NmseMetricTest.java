@@ -14,9 +14,9 @@ import org.pot4j.api.metric.Metric;
 import org.pot4j.api.metric.MetricProvider;
 import org.pot4j.testkit.AbstractMetricTest;
 
-class NmseMetricTest extends AbstractMetricTest {
+class NmseMetricTest extends AbstractMetricTest<NmseMetricProvider.Params> {
     @Override
-    protected MetricProvider provider() {
+    protected MetricProvider<NmseMetricProvider.Params> provider() {
         return new NmseMetricProvider();
     }
 
@@ -35,7 +35,7 @@ class NmseMetricTest extends AbstractMetricTest {
 
     @Test
     void doesNotDependOnScale() {
-        Metric m = new NmseMetricProvider().create(Map.of());
+        Metric m = Bound.create(new NmseMetricProvider(), Map.of());
         m.update(List.of(row(1000, 0)), row(2000, 0));
         assertEquals(0.25, m.value().get("nmse"), 1e-12);
         assertFalse(m.higherBetter());
@@ -44,7 +44,7 @@ class NmseMetricTest extends AbstractMetricTest {
     @Test
     void allZeroReferenceIsReportedNotAveragedAsInfinity() {
         Pot4jException e = assertThrows(Pot4jException.class,
-                () -> new NmseMetricProvider().create(Map.of()).update(List.of(row(1, 1)), row(0, 0)));
+                () -> Bound.create(new NmseMetricProvider(), Map.of()).update(List.of(row(1, 1)), row(0, 0)));
         assertEquals(ErrorCode.METRIC_FAILED, e.code());
         assertTrue(e.getMessage().contains("all-zero") && e.getMessage().contains("mse"), e.getMessage());
     }

@@ -15,17 +15,17 @@ import org.pot4j.api.metric.MetricProvider;
 import org.pot4j.testkit.AbstractMetricTest;
 
 /** {@code sentence_cosine} with mean pooling over the real tokens ({@code mask_input: attention_mask}). */
-class SentenceCosineMetricTest extends AbstractMetricTest {
+class SentenceCosineMetricTest extends AbstractMetricTest<SentenceCosineMetricProvider.Params> {
     private static final String KEY = "sentence_cosine";
 
     @Override
-    protected MetricProvider provider() {
+    protected MetricProvider<SentenceCosineMetricProvider.Params> provider() {
         return new SentenceCosineMetricProvider();
     }
 
     @Override
-    protected Map<String, Object> params() {
-        return Map.of("mask_input", "attention_mask", "pooling", "mean");
+    protected SentenceCosineMetricProvider.Params params() {
+        return new SentenceCosineMetricProvider.Params(0, "mean", "attention_mask", "mean");
     }
 
     /** Three tokens of two values each, the third one padding. */
@@ -58,21 +58,21 @@ class SentenceCosineMetricTest extends AbstractMetricTest {
 
     @Test
     void clsPoolingComparesTheFirstTokenOnly() {
-        Metric m = new SentenceCosineMetricProvider().create(Map.of("pooling", "cls"));
+        Metric m = Bound.create(new SentenceCosineMetricProvider(), Map.of("pooling", "cls"));
         m.update(List.of(tokens(1, 0, 5, 5, 5, 5)), tokens(3, 0, -1, -1, -1, -1));
         assertEquals(1.0, m.value().get(KEY), 1e-9);
     }
 
     @Test
     void withoutAMaskEveryTokenCounts() {
-        Metric m = new SentenceCosineMetricProvider().create(Map.of());
+        Metric m = Bound.create(new SentenceCosineMetricProvider(), Map.of());
         m.update(List.of(tokens(1, 0, 0, 1, 9, -9)), tokens(1, 0, 0, 1, -5, 5));
         assertTrue(m.value().get(KEY) < 0.5, "padding included: " + m.value());
     }
 
     @Test
     void minAggregateReportsTheWorstSentence() {
-        Metric m = new SentenceCosineMetricProvider().create(Map.of("mask_input", "attention_mask", "aggregate", "min"));
+        Metric m = Bound.create(new SentenceCosineMetricProvider(), Map.of("mask_input", "attention_mask", "aggregate", "min"));
         for (MetricCase c : cases()) {
             m.update(c.outputs(), c.annotation());
         }
@@ -99,7 +99,7 @@ class SentenceCosineMetricTest extends AbstractMetricTest {
     @Test
     void badPoolingIsRejected() {
         Pot4jException e = assertThrows(Pot4jException.class,
-                () -> new SentenceCosineMetricProvider().create(Map.of("pooling", "max")));
-        assertEquals(ErrorCode.UNKNOWN_METRIC, e.code());
+                () -> Bound.create(new SentenceCosineMetricProvider(), Map.of("pooling", "max")));
+        assertEquals(ErrorCode.CONFIG_INVALID, e.code());
     }
 }

@@ -4,8 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.pot4j.engine.config.ConfigErrors;
+import org.pot4j.api.param.Range;
 import org.pot4j.engine.evaluation.executor.EvaluationExecutor;
 import org.pot4j.engine.evaluation.executor.EvaluationExecutorProvider;
 
@@ -14,11 +13,36 @@ import org.pot4j.engine.evaluation.executor.EvaluationExecutorProvider;
  * conf: {spark.executor.memory: 4g, ...}, plugin_dirs: [...], tasks_per_core: 2}}}. Without
  * {@code master} the context takes {@code spark.master} from {@code spark-submit}.
  */
-public final class SparkEvaluationExecutorProvider implements EvaluationExecutorProvider {
-    static final String MASTER = "master";
-    static final String CONF = "conf";
-    static final String PLUGIN_DIRS = "plugin_dirs";
-    static final String TASKS_PER_CORE = "tasks_per_core";
+public final class SparkEvaluationExecutorProvider
+        implements EvaluationExecutorProvider<SparkEvaluationExecutorProvider.Params> {
+
+    /**
+     * The {@code engine.executor} keys, bound by the engine's binder when the config loads.
+     *
+     * @param master       Spark master URL ({@code local[2]}, {@code spark://host:7077}, {@code yarn}); null: from spark-submit
+     * @param conf         Spark settings; numbers and booleans are given as their text
+     * @param pluginDirs   folders (as the executors see them) holding pot4j plugins (a single folder is a list of one);
+     *                     null: this installation's {@code plugins/}
+     * @param tasksPerCore Spark tasks per executor core
+     */
+    public record Params(String master, Map<String, Object> conf, List<String> pluginDirs,
+                         @Range(min = 1, max = 64) int tasksPerCore) {
+        static Params defaults() {
+            return new Params(null, Map.of(), null, 2);
+        }
+
+        public Params {
+            Map<String, Object> text = new LinkedHashMap<>();
+            for (Map.Entry<String, Object> e : (conf == null ? Map.<String, Object>of() : conf).entrySet()) {
+                Object v = e.getValue();
+                if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
+                    throw new IllegalArgumentException("conf." + e.getKey() + " must be a string, number or boolean, got " + v);
+                }
+                text.put(e.getKey(), String.valueOf(v));
+            }
+            conf = java.util.Collections.unmodifiableMap(text);
+        }
+    }
 
     @Override
     public String type() {
@@ -26,85 +50,29 @@ public final class SparkEvaluationExecutorProvider implements EvaluationExecutor
     }
 
     @Override
-    public Set<String> parameterNames() {
-        return Set.of(MASTER, CONF, PLUGIN_DIRS, TASKS_PER_CORE);
+    public Class<Params> parameters() {
+        return Params.class;
     }
 
     @Override
-    public void checkParameters(Map<String, Object> params) {
-        master(params);
-        conf(params);
-        pluginDirs(params);
-        tasksPerCore(params);
+    public EvaluationExecutor create(Params params) {
+        Map<String, String> conf = new LinkedHashMap<>();
+        params.conf().forEach((k, v) -> conf.put(k, (String) v));
+        return SparkEvaluationExecutor.start(params.master(), conf,
+                pluginDirs(params.pluginDirs()), params.tasksPerCore());
     }
 
-    @Override
-    public EvaluationExecutor create(Map<String, Object> params) {
-        checkParameters(params);
-        return SparkEvaluationExecutor.start(master(params), conf(params), pluginDirs(params), tasksPerCore(params));
-    }
-
-    private static String master(Map<String, Object> params) {
-        Object m = params.get(MASTER);
-        if (m != null && !(m instanceof String)) {
-            throw ConfigErrors.invalid(null, "engine.executor.master", "must be a Spark master URL string such as \"local[2]\", "
-                    + "\"spark://host:7077\" or \"yarn\", got " + m);
+    private static List<String> pluginDirs(List<String> given) {
+        if (given != null) {
+            return new ArrayList<>(given);
         }
-        return (String) m;
-    }
-
-    private static Map<String, String> conf(Map<String, Object> params) {
-        Object c = params.get(CONF);
-        Map<String, String> out = new LinkedHashMap<>();
-        if (c == null) {
-            return out;
-        }
-        if (!(c instanceof Map<?, ?> map)) {
-            throw ConfigErrors.invalid(null, "engine.executor.conf", "must be an object of Spark settings, e.g. "
-                    + "{\"spark.executor.memory\": \"4g\"}, got " + c);
-        }
-        for (Map.Entry<?, ?> e : map.entrySet()) {
-            Object v = e.getValue();
-            if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
-                throw ConfigErrors.invalid(null, "engine.executor.conf." + e.getKey(), "must be a string, number or boolean, got " + v);
-            }
-            out.put(String.valueOf(e.getKey()), String.valueOf(v));
-        }
-        return out;
-    }
-
-    private static List<String> pluginDirs(Map<String, Object> params) {
-        Object d = params.get(PLUGIN_DIRS);
         List<String> out = new ArrayList<>();
-        if (d == null) {
-            // default: this installation's plugins/ (the launcher sets pot4j.home), which is where
-            // executors find it in local mode and on nodes with the same install path
-            String home = System.getProperty("pot4j.home");
-            if (home != null && java.nio.file.Files.isDirectory(java.nio.file.Path.of(home, "plugins"))) {
-                out.add(java.nio.file.Path.of(home, "plugins").toString());
-            }
-            return out;
+        // default: this installation's plugins/ (the launcher sets pot4j.home), which is where
+        // executors find it in local mode and on nodes with the same install path
+        String home = System.getProperty("pot4j.home");
+        if (home != null && java.nio.file.Files.isDirectory(java.nio.file.Path.of(home, "plugins"))) {
+            out.add(java.nio.file.Path.of(home, "plugins").toString());
         }
-        if (d instanceof String s) {
-            out.add(s);
-            return out;
-        }
-        if (!(d instanceof List<?> list) || !list.stream().allMatch(x -> x instanceof String)) {
-            throw ConfigErrors.invalid(null, "engine.executor.plugin_dirs", "must be a list of folders (as the executors see them) "
-                    + "holding pot4j plugins, got " + d);
-        }
-        list.forEach(x -> out.add((String) x));
         return out;
-    }
-
-    private static int tasksPerCore(Map<String, Object> params) {
-        Object t = params.get(TASKS_PER_CORE);
-        if (t == null) {
-            return 2;
-        }
-        if (!(t instanceof Integer i) || i < 1 || i > 64) {
-            throw ConfigErrors.invalid(null, "engine.executor.tasks_per_core", "must be an integer from 1 to 64, got " + t);
-        }
-        return i;
     }
 }

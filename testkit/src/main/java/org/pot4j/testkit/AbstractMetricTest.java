@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,13 +20,15 @@ import org.pot4j.api.Pot4jException;
 import org.pot4j.api.Tensor;
 import org.pot4j.api.metric.Metric;
 import org.pot4j.api.metric.MetricProvider;
+import org.pot4j.api.param.Parameters;
 
 /**
  * Conformance tests every metric plugin inherits: extend it, name the provider, give a few
  * samples with hand-computed expectations, and the POT metric contract is checked for you.
  *
- * <p>What it checks: the provider declares its parameters and rejects unknown ones with
- * {@code UNKNOWN_METRIC} naming the key; {@code attributes()} has a {@code direction} consistent
+ * <p>What it checks: the provider declares its parameters as a record (unknown keys, types and
+ * ranges are the engine's binder's job) whose keys are snake_case and which has defaults;
+ * {@code attributes()} has a {@code direction} consistent
  * with {@code higherBetter()} and a {@code type}, under the same keys {@code value()} and
  * {@code avgValue()} use; {@code avgValue()} after N updates equals the expectation;
  * {@code value()} is the last sample's value; {@code reset()} forgets everything; and a wrong
@@ -35,8 +36,8 @@ import org.pot4j.api.metric.MetricProvider;
  * or another raw runtime exception.
  *
  * <pre>{@code
- * class ErrorRateMetricTest extends AbstractMetricTest {
- *     protected MetricProvider provider() { return new ErrorRateProvider(); }
+ * class ErrorRateMetricTest extends AbstractMetricTest<NoParameters> {
+ *     protected MetricProvider<NoParameters> provider() { return new ErrorRateProvider(); }
  *     protected List<MetricCase> cases() {
  *         return List.of(MetricCase.of(row(0.1f, 0.9f), 1, "error_rate", 0.0),
  *                        MetricCase.of(row(0.8f, 0.2f), 1, "error_rate", 1.0));
@@ -45,7 +46,7 @@ import org.pot4j.api.metric.MetricProvider;
  * }
  * }</pre>
  */
-public abstract class AbstractMetricTest {
+public abstract class AbstractMetricTest<P extends Record> {
 
     /**
      * One sample for the metric: model outputs (batch dimension 1), the annotation, and the
@@ -69,11 +70,11 @@ public abstract class AbstractMetricTest {
     }
 
     /** The provider under test. */
-    protected abstract MetricProvider provider();
+    protected abstract MetricProvider<P> provider();
 
-    /** Parameters for the metric under test (default none). */
-    protected Map<String, Object> params() {
-        return Map.of();
+    /** Parameters for the metric under test (default: the record's defaults). */
+    protected P params() {
+        return Parameters.defaults(provider().parameters());
     }
 
     /**
@@ -116,31 +117,18 @@ public abstract class AbstractMetricTest {
 
     @Test
     void providerHasNameAndDeclaresItsParameters() {
-        MetricProvider p = provider();
+        MetricProvider<P> p = provider();
         assertNotNull(p.name(), "name()");
         assertTrue(p.name().matches("[A-Za-z][A-Za-z0-9_.-]*"), "metric name '" + p.name() + "' must be a plain config name");
-        assertNotNull(p.parameterNames(), "parameterNames()");
-        for (String key : params().keySet()) {
-            assertTrue(p.parameterNames().contains(key), "params() uses '" + key + "' which parameterNames() does not declare");
+        assertNotNull(p.parameters(), "parameters()");
+        assertTrue(p.parameters().isRecord(), "parameters() must be a record type");
+        for (String key : p.parameterNames()) {
+            assertTrue(key.matches("[a-z][a-z0-9_]*"), "parameter key '" + key + "' must be snake_case");
         }
-        assertNotNull(p.create(Map.of()), "create(no params) must give a metric with default parameters");
-        assertNotNull(p.create(null), "create(null) must be treated as no parameters");
-    }
-
-    @Test
-    void unknownParameterIsRejectedNamingTheKey() {
-        MetricProvider p = provider();
-        String bad = "no_such_parameter_xyz";
-        Map<String, Object> params = new HashMap<>(params());
-        params.put(bad, 1);
-        Pot4jException e = assertThrows(Pot4jException.class, () -> p.create(params),
-                "an unknown parameter must be rejected, not ignored");
-        assertEquals(ErrorCode.UNKNOWN_METRIC, e.code(), e.getMessage());
-        assertTrue(e.getMessage().contains(bad), "message must name the bad key: " + e.getMessage());
-        assertTrue(e.getMessage().contains(p.name()), "message must name the metric: " + e.getMessage());
-        for (String valid : p.parameterNames()) {
-            assertTrue(e.getMessage().contains(valid), "message must list the valid key '" + valid + "': " + e.getMessage());
-        }
+        P defaults = Parameters.defaults(p.parameters());
+        assertNotNull(defaults, "the parameter record needs defaults (a static defaults() or values its constructor accepts"
+                + " as null/0/false), so a config without params works");
+        assertNotNull(p.create(defaults), "create(defaults) must give a metric with default parameters");
     }
 
     @Test

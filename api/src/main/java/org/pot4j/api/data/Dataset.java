@@ -1,5 +1,6 @@
 package org.pot4j.api.data;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -17,6 +18,31 @@ public interface Dataset {
     /** A name for messages and reports. */
     default String name() {
         return getClass().getSimpleName();
+    }
+
+    /**
+     * Samples held in memory (NNCF's {@code nncf.Dataset(list)}): a copy of {@code samples} under
+     * {@code name}.
+     */
+    static Dataset of(String name, List<Sample> samples) {
+        Objects.requireNonNull(name, "name");
+        List<Sample> copy = List.copyOf(samples);
+        return new Dataset() {
+            @Override
+            public int size() {
+                return copy.size();
+            }
+
+            @Override
+            public Sample get(int index) {
+                return copy.get(index);
+            }
+
+            @Override
+            public String name() {
+                return name;
+            }
+        };
     }
 
     /** The first {@code n} samples (or all when there are fewer), as a view. */

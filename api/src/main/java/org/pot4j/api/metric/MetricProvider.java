@@ -1,13 +1,20 @@
 package org.pot4j.api.metric;
 
-import java.util.Map;
 import java.util.Set;
+import org.pot4j.api.param.Parameters;
 
 /**
  * ServiceLoader factory of a metric ({@code META-INF/services/org.pot4j.api.metric.MetricProvider}).
  * A jar with one of these, dropped into {@code plugins/}, adds a metric configs can name.
+ *
+ * <p>The parameters are a record {@code P} ({@link Parameters}'s convention): the engine binds a
+ * config's {@code params} to it when the config loads (unknown keys, types, ranges) and hands the
+ * typed record to {@link #create}; a metric without parameters uses
+ * {@link org.pot4j.api.param.NoParameters}.
+ *
+ * @param <P> the parameter record
  */
-public interface MetricProvider {
+public interface MetricProvider<P extends Record> {
     /** The name configs use, e.g. {@code "accuracy"}. */
     String name();
 
@@ -16,13 +23,14 @@ public interface MetricProvider {
         return "unknown";
     }
 
-    /** Parameter names {@link #create} accepts (e.g. {@code top_k}); others are rejected. */
-    Set<String> parameterNames();
+    /** The parameter record the engine binds a config's {@code params} to. */
+    Class<P> parameters();
 
-    /**
-     * A new, reset metric.
-     *
-     * @throws org.pot4j.api.Pot4jException {@code UNKNOWN_METRIC} for bad parameters
-     */
-    Metric create(Map<String, Object> params);
+    /** Parameter names (the record's keys), e.g. {@code top_k}. */
+    default Set<String> parameterNames() {
+        return Parameters.keys(parameters());
+    }
+
+    /** A new, reset metric with these (already bound and checked) parameters. */
+    Metric create(P params);
 }

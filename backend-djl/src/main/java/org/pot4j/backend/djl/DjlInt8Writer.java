@@ -373,27 +373,12 @@ final class DjlInt8Writer {
         for (QuantizableNode node : model.quantizableNodes()) {
             float[] shift = plan.biasShifts().get(node.id());
             if (shift != null && node.hasBias()) {
-                TorchTensorRecord b = program.tensors.get(node.biasName());
-                float[] values = b.readFloats(archive);
-                if (values.length != shift.length) {
-                    throw new Pot4jException(ErrorCode.CONFIG_INVALID, "bias shift of node '" + node.id() + "' has "
-                            + shift.length + " values but its bias has " + values.length);
-                }
-                for (int i = 0; i < values.length; i++) {
-                    values[i] += shift[i];
-                }
-                b.writeFloats(archive, values);
+                program.tensors.get(node.biasName()).addBiasShift(archive, shift, node.id());
             }
             WeightQuantizer q = plan.weights().get(node.id());
             if (node.hasWeight() && q != null && !plan.fp32Nodes().contains(node.id())
                     && !kernelOfWeight.containsKey(node.weightName()) && done.add(node.weightName())) {
-                TorchTensorRecord w = program.tensors.get(node.weightName());
-                float[] values = w.readFloats(archive);
-                int[] channel = DjlPlanWriter.channels(w.size, q.axis());
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = q.fakeQuantize(values[i], channel[i]);
-                }
-                w.writeFloats(archive, values);
+                program.tensors.get(node.weightName()).fakeQuantize(archive, q);
             }
         }
         int convs = 0;
@@ -444,13 +429,7 @@ final class DjlInt8Writer {
 
     /** {@code torch._utils._rebuild_qtensor(storage, 0, size, stride, quantizer params, False, OrderedDict())}. */
     private Pickle.Reduce qtensor(TorchTensorRecord w, WeightQuantizer q) {
-        float[] values = w.readFloats(archive);
-        int[] channel = DjlPlanWriter.channels(w.size, q.axis());
-        byte[] bytes = new byte[values.length];
-        for (int i = 0; i < values.length; i++) {
-            bytes[i] = (byte) Math.max(-128, Math.min(127, q.quantize(values[i], channel[i])));
-        }
-        String key = storeBytes(bytes);
+        String key = storeBytes(w.quantizeInt8(archive, q));
         Pickle.Reduce plain = TorchTensorRecord.create("QInt8Storage", key, w.size);
         Object qparams;
         if (q.axis() >= 0) {

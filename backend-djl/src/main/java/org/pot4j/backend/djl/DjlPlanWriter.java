@@ -72,27 +72,12 @@ final class DjlPlanWriter {
                 if (int8Storage && q.bits() <= 8) {
                     int8.put(node.weightName(), q);
                 } else {
-                    TorchTensorRecord w = program.tensors.get(node.weightName());
-                    float[] values = w.readFloats(archive);
-                    int[] channel = channels(w.size, q.axis());
-                    for (int i = 0; i < values.length; i++) {
-                        values[i] = q.fakeQuantize(values[i], channel[i]);
-                    }
-                    w.writeFloats(archive, values);
+                    program.tensors.get(node.weightName()).fakeQuantize(archive, q);
                 }
             }
             float[] shift = plan.biasShifts().get(node.id());
             if (shift != null && node.hasBias()) {
-                TorchTensorRecord b = program.tensors.get(node.biasName());
-                float[] values = b.readFloats(archive);
-                if (values.length != shift.length) {
-                    throw new Pot4jException(ErrorCode.CONFIG_INVALID, "bias shift of node '" + node.id() + "' has "
-                            + shift.length + " values but its bias has " + values.length);
-                }
-                for (int i = 0; i < values.length; i++) {
-                    values[i] += shift[i];
-                }
-                b.writeFloats(archive, values);
+                program.tensors.get(node.biasName()).addBiasShift(archive, shift, node.id());
             }
         }
         Map<Value, ActivationQuantizer> fakeQuant = new IdentityHashMap<>();
@@ -228,12 +213,7 @@ final class DjlPlanWriter {
             String path = e.getKey();
             WeightQuantizer q = e.getValue();
             TorchTensorRecord w = program.tensors.get(path);
-            float[] values = w.readFloats(archive);
-            int[] channel = channels(w.size, q.axis());
-            byte[] bytes = new byte[values.length];
-            for (int i = 0; i < values.length; i++) {
-                bytes[i] = (byte) q.quantize(values[i], channel[i]);
-            }
+            byte[] bytes = w.quantizeInt8(archive, q); // q has at most 8 bits: saturating changes nothing
             String key = archive.newStorageKey();
             archive.put("data/" + key, bytes);
             Pickle.Obj owner = owner(model, root, path);

@@ -5,6 +5,9 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import org.pot4j.api.ErrorCode;
+import org.pot4j.api.Pot4jException;
+import org.pot4j.api.quant.WeightQuantizer;
 
 /**
  * A tensor as {@code data.pkl} describes it: {@code torch._utils._rebuild_tensor_v2(storage, offset,
@@ -113,6 +116,40 @@ final class TorchTensorRecord {
             buf.putFloat((int) (elementIndex(i) * 4), values[i]);
         }
         archive.put(record(), copy);
+    }
+
+    /** Fake-quantizes the values in {@code archive} with {@code q} (per channel along its axis). */
+    void fakeQuantize(TorchScriptArchive archive, WeightQuantizer q) {
+        float[] values = readFloats(archive);
+        int[] channel = DjlPlanWriter.channels(size, q.axis());
+        for (int i = 0; i < values.length; i++) {
+            values[i] = q.fakeQuantize(values[i], channel[i]);
+        }
+        writeFloats(archive, values);
+    }
+
+    /** The values quantized with {@code q} (per channel along its axis), saturated to int8, in logical order. */
+    byte[] quantizeInt8(TorchScriptArchive archive, WeightQuantizer q) {
+        float[] values = readFloats(archive);
+        int[] channel = DjlPlanWriter.channels(size, q.axis());
+        byte[] bytes = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            bytes[i] = (byte) Math.max(-128, Math.min(127, q.quantize(values[i], channel[i])));
+        }
+        return bytes;
+    }
+
+    /** Adds node {@code nodeId}'s bias correction {@code shift} to the values (a bias) in {@code archive}. */
+    void addBiasShift(TorchScriptArchive archive, float[] shift, String nodeId) {
+        float[] values = readFloats(archive);
+        if (values.length != shift.length) {
+            throw new Pot4jException(ErrorCode.CONFIG_INVALID, "bias shift of node '" + nodeId + "' has "
+                    + shift.length + " values but its bias has " + values.length);
+        }
+        for (int i = 0; i < values.length; i++) {
+            values[i] += shift[i];
+        }
+        writeFloats(archive, values);
     }
 
     /** Storage element index of logical element {@code flat}. */

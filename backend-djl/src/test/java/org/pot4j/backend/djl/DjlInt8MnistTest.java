@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.pot4j.api.data.Dataset;
+import org.pot4j.testkit.ClassifierAccuracy;
 import org.pot4j.testkit.MinMaxTestPlanner;
 import org.pot4j.testkit.MnistFixture;
 import org.pot4j.api.Tensor;
@@ -112,7 +112,7 @@ class DjlInt8MnistTest {
             try (Model reloaded = backend.load(saved, OPTIONS);
                  CompiledModel a = model.compile(plan, Set.of());
                  CompiledModel b = reloaded.compile(QuantizationPlan.EMPTY, Set.of())) {
-                Map<String, Tensor> in = stack(model.inputs().get(0).name(), test, 0, 8);
+                Map<String, Tensor> in = MinMaxTestPlanner.batch(model, test, 0, 8);
                 assertEquals(List.of(a.infer(in).get("output").floats().length), List.of(8 * 10));
                 org.junit.jupiter.api.Assertions.assertArrayEquals(a.infer(in).get("output").floats(),
                         b.infer(in).get("output").floats());
@@ -153,30 +153,7 @@ class DjlInt8MnistTest {
     }
 
     private static double accuracy(Model model, CompiledModel c, MnistFixture data) {
-        String in = model.inputs().get(0).name();
-        String out = model.outputs().get(0).name();
-        int batch = 100;
-        int correct = 0;
-        for (int start = 0; start < data.size(); start += batch) {
-            int n = Math.min(batch, data.size() - start);
-            float[] logits = c.infer(stack(in, data, start, n)).get(out).floats();
-            for (int i = 0; i < n; i++) {
-                int best = 0;
-                for (int k = 1; k < 10; k++) {
-                    best = logits[i * 10 + k] > logits[i * 10 + best] ? k : best;
-                }
-                correct += best == data.label(start + i) ? 1 : 0;
-            }
-        }
-        return (double) correct / data.size();
-    }
-
-    private static Map<String, Tensor> stack(String name, MnistFixture data, int start, int n) {
-        List<Tensor> parts = new ArrayList<>();
-        for (int i = start; i < start + n; i++) {
-            parts.add(data.get(i).inputs().values().iterator().next().withBatchDim());
-        }
-        return Map.of(name, Tensor.concat(parts));
+        return ClassifierAccuracy.top1(model, c, data, 100);
     }
 
     /** Min/max ranges over the calibration set; per-channel symmetric narrow-range weights (the testkit's planner). */

@@ -77,7 +77,8 @@ final class OnnxModel implements Model, InputLimits, SuffixRuns {
         this.bindings = List.copyOf(bs);
         this.byId = bindings.stream().collect(Collectors.toMap(OnnxNodeBinding::id, Function.identity()));
         this.placement = placement;
-        this.writer = new OnnxQdqWriter(graph, bindings, placement, () -> OnnxKernelTables.forThisCpu(env));
+        this.writer = new OnnxQdqWriter(graph, bindings, placement, () -> OnnxKernelTables.forThisCpu(env),
+                new OnnxRewriteCache(OnnxRewriteCache.capacityFor(tensorBytes)));
         this.inputs = infos(graph.inputs());
         this.outputs = infos(graph.outputs());
         this.sizeOnDisk = sizeOnDisk;
@@ -248,6 +249,16 @@ final class OnnxModel implements Model, InputLimits, SuffixRuns {
     /** The model with {@code plan} applied, as the writer produces it (for tests and tools). */
     ModelProto applied(QuantizationPlan plan) {
         return writer.apply(plan, Set.of());
+    }
+
+    /** As {@link #applied} by a writer without the rewrite cache (for tests that compare the two). */
+    ModelProto appliedUncached(QuantizationPlan plan) {
+        return new OnnxQdqWriter(graph, bindings, placement, () -> OnnxKernelTables.forThisCpu(env)).apply(plan, Set.of());
+    }
+
+    /** The writer's rewrite cache (for tests). */
+    OnnxRewriteCache rewriteCache() {
+        return writer.cache();
     }
 
     private OnnxNodeBinding binding(QuantizableNode node) {

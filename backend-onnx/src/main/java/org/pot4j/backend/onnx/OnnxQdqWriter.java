@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
 import org.pot4j.api.graph.QuantizerPlacement;
@@ -64,9 +66,18 @@ final class OnnxQdqWriter {
     /** This CPU's measured kernel times (null: keep uint8 storage), asked for only when a plan has activations. */
     private final java.util.function.Supplier<OnnxKernelTable> kernelTable;
 
+    /** Quantized weights kept between plans (capacity 0: none). */
+    private final OnnxRewriteCache cache;
+
     OnnxQdqWriter(OnnxGraph graph, List<OnnxNodeBinding> bindings, QuantizerPlacement.Placement placement,
                   java.util.function.Supplier<OnnxKernelTable> kernelTable) {
+        this(graph, bindings, placement, kernelTable, new OnnxRewriteCache(0));
+    }
+
+    OnnxQdqWriter(OnnxGraph graph, List<OnnxNodeBinding> bindings, QuantizerPlacement.Placement placement,
+                  java.util.function.Supplier<OnnxKernelTable> kernelTable, OnnxRewriteCache cache) {
         this.graph = graph;
+        this.cache = cache;
         this.kernelTable = kernelTable == null ? () -> null : kernelTable;
         this.bindings = List.copyOf(bindings);
         this.sharedScaleNodes = placement.sharedScaleNodes();
@@ -74,6 +85,10 @@ final class OnnxQdqWriter {
         for (OnnxNodeBinding b : bindings) {
             byId.put(b.id(), b);
         }
+    }
+
+    OnnxRewriteCache cache() {
+        return cache;
     }
 
     /**
@@ -563,8 +578,8 @@ final class OnnxQdqWriter {
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("op", n.getOpType());
             if (wq != null && n.getOpType().equals("Gather") && OnnxEmbeddingGather.rowWise(wq)) {
-                OnnxNodeReplacement r = OnnxEmbeddingGather.rewrite(n, graph.initializer(b.view().weightName()),
-                        wq, this::unique);
+                OnnxNodeReplacement r = cached(OnnxRewriteCache.key("gather", b.nodeIndex(), wq),
+                        names -> OnnxEmbeddingGather.rewrite(n, graph.initializer(b.view().weightName()), wq, names));
                 replacements.put(b.nodeIndex(), r.nodes());
                 newInitializers.addAll(r.initializers());
                 replacedInitializers.add(b.view().weightName());
@@ -586,8 +601,11 @@ final class OnnxQdqWriter {
                         && !outputOverrides.containsKey(b.biasNode());
                 NodeProto integer = split == null || afterBias ? n
                         : n.toBuilder().setOutput(0, unique(n.getOutput(0) + "_inliers")).build();
-                OnnxNodeReplacement r = OnnxDynamicMatMul.rewrite(integer, weight, wq, in, rowMultipliers.get(x),
-                        zeroColumns.get(b.id()), this::unique);
+                float[] multipliers = rowMultipliers.get(x);
+                int[] zeros = zeroColumns.get(b.id());
+                OnnxDynamicMatMul.QuantizedInput input = in;
+                OnnxNodeReplacement r = cached(OnnxRewriteCache.key("dynamic", b.nodeIndex(), integer, wq, in, multipliers, zeros),
+                        names -> OnnxDynamicMatMul.rewrite(integer, weight, wq, input, multipliers, zeros, names));
                 if (rowMultipliers.containsKey(x)) {
                     info.put("outlier_channels_divided", plan.floatChannels().get(x).length);
                 }
@@ -706,6 +724,17 @@ final class OnnxQdqWriter {
         }
 
         private String quantizeWeight(OnnxNodeBinding b, WeightQuantizer q) {
+            OnnxNodeReplacement r = cached(OnnxRewriteCache.key("weight", b.nodeIndex(), q), names -> quantizedWeight(b, q, names));
+            NodeProto dq = r.nodes().get(0);
+            addedQdq = true;
+            newInitializers.addAll(r.initializers());
+            before.computeIfAbsent(b.nodeIndex(), k -> new ArrayList<>()).add(dq);
+            replacedInitializers.add(b.view().weightName());
+            return dq.getOutput(0);
+        }
+
+        /** The int8 weight of {@code b}, its scale (and zero point) and the DequantizeLinear reading them. */
+        private OnnxNodeReplacement quantizedWeight(OnnxNodeBinding b, WeightQuantizer q, UnaryOperator<String> names) {
             String wname = b.view().weightName();
             TensorProto w = graph.initializer(wname);
             long[] shape = OnnxTensorProtos.shape(w);
@@ -722,13 +751,14 @@ final class OnnxQdqWriter {
                 qv[i] = (byte) q.quantize(values[i], channel);
             }
             String base = wname;
-            String qName = unique(base + "_quantized");
-            String sName = unique(base + "_scale");
-            String out = unique(base + "_dequantized");
+            String qName = names.apply(base + "_quantized");
+            String sName = names.apply(base + "_scale");
+            String out = names.apply(base + "_dequantized");
             float[] scales = q.scales();
             long[] paramShape = axis < 0 ? new long[0] : new long[] {scales.length};
-            newInitializers.add(OnnxTensorProtos.ofBytes(qName, OnnxTensorProtos.INT8, shape, qv));
-            newInitializers.add(OnnxTensorProtos.ofFloats(sName, paramShape, scales));
+            List<TensorProto> inits = new ArrayList<>();
+            inits.add(OnnxTensorProtos.ofBytes(qName, OnnxTensorProtos.INT8, shape, qv));
+            inits.add(OnnxTensorProtos.ofFloats(sName, paramShape, scales));
             List<String> dqInputs = new ArrayList<>(List.of(qName, sName));
             // DequantizeLinear's zero point defaults to 0, so symmetric Conv weights leave it out (smaller
             // file); ORT's Gemm -> QGemm fusion only matches with an explicit weight zero point
@@ -738,14 +768,19 @@ final class OnnxQdqWriter {
                 for (int i = 0; i < z.length; i++) {
                     z[i] = (byte) zps[i];
                 }
-                String zName = unique(base + "_zero_point");
-                newInitializers.add(OnnxTensorProtos.ofBytes(zName, OnnxTensorProtos.INT8, paramShape, z));
+                String zName = names.apply(base + "_zero_point");
+                inits.add(OnnxTensorProtos.ofBytes(zName, OnnxTensorProtos.INT8, paramShape, z));
                 dqInputs.add(zName);
             }
-            before.computeIfAbsent(b.nodeIndex(), k -> new ArrayList<>())
-                    .add(node("DequantizeLinear", dqInputs, out, axis));
-            replacedInitializers.add(wname);
-            return out;
+            return new OnnxNodeReplacement(List.of(node("DequantizeLinear", dqInputs, out, axis)), inits);
+        }
+
+        /**
+         * A weight rewrite from the model's {@link OnnxRewriteCache} (computed with this rewrite's names on a
+         * miss, or when the cached entry's names are taken here); {@code key} names every input of {@code rewrite}.
+         */
+        private OnnxNodeReplacement cached(Object key, Function<UnaryOperator<String>, OnnxNodeReplacement> rewrite) {
+            return cache.get(key, rewrite, r -> OnnxRewriteCache.bytesOf(r.initializers()), this::unique, names::remove);
         }
 
         /** Rewrites the bias (INT32 + DQ, or float with its shift); returns how it was stored. */

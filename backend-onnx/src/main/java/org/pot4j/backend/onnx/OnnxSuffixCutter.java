@@ -168,7 +168,7 @@ final class OnnxSuffixCutter {
                 return null;
             }
             infos.add(new TensorInfo(t, dt, vt.shape()));
-            g.addInput(valueInfo(t, vt));
+            g.addInput(valueInfo(t, vt, infos.size()));
         }
         for (int i = 0; i < gb.getNodeCount(); i++) {
             if (nodes.contains(i)) {
@@ -202,11 +202,17 @@ final class OnnxSuffixCutter {
         return s == null || s.length == 0 ? -1 : s[0];
     }
 
-    private static ValueInfoProto valueInfo(String name, OnnxGraph.ValueType vt) {
+    /**
+     * The fed tensor's type; its unknown dimensions get names of their own (the batch axis one shared name):
+     * ONNX Runtime takes equal dim_params for equal sizes, and plans buffers and shapes by them, so a
+     * [batch, heads, seq, head_size] tensor and a [batch, heads, seq, seq] one must not both say "d3".
+     */
+    static ValueInfoProto valueInfo(String name, OnnxGraph.ValueType vt, int k) {
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
         for (long d : vt.shape()) {
+            int axis = shape.getDimCount();
             shape.addDim(d >= 0 ? TensorShapeProto.Dimension.newBuilder().setDimValue(d)
-                    : TensorShapeProto.Dimension.newBuilder().setDimParam("d" + shape.getDimCount()));
+                    : TensorShapeProto.Dimension.newBuilder().setDimParam(axis == 0 ? "batch" : "fed" + k + "_d" + axis));
         }
         return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
                 .setTensorType(TypeProto.Tensor.newBuilder().setElemType(vt.elemType()).setShape(shape))).build();

@@ -88,4 +88,29 @@ class OnnxSuffixRunsTest {
             assertNull(runs.suffix(base, base), "identical plans have nothing to run");
         }
     }
+    /**
+     * ONNX Runtime takes equal dim_params for equal sizes: fed tensors of different unknown sizes must not share a
+     * name (MiniLM's attention scores [b, 12, s, s] and values [b, 12, s, 32] once both said "d3", and ORT
+     * planned one buffer for both), while every batch axis shares one.
+     */
+    @Test
+    void fedTensorsNameTheirUnknownDimensionsApartButShareTheBatch() {
+        long[][] shapes = {{-1, 12, -1, -1}, {-1, 12, -1, -1}, {-1, -1}};
+        java.util.Map<String, String> owner = new java.util.HashMap<>();
+        for (int k = 0; k < shapes.length; k++) {
+            var info = OnnxSuffixCutter.valueInfo("t" + k, new OnnxGraph.ValueType(1, shapes[k]), k);
+            var dims = info.getType().getTensorType().getShape().getDimList();
+            assertEquals(shapes[k].length, dims.size());
+            assertEquals("batch", dims.get(0).getDimParam());
+            for (int d = 1; d < dims.size(); d++) {
+                if (shapes[k][d] >= 0) {
+                    assertEquals(shapes[k][d], dims.get(d).getDimValue());
+                    continue;
+                }
+                String name = dims.get(d).getDimParam();
+                String where = "t" + k + " axis " + d;
+                assertNull(owner.put(name, where), name + " names both " + owner.get(name) + " and " + where);
+            }
+        }
+    }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.pot4j.api.io.AtomicFiles;
+import org.pot4j.api.io.FileTrees;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
 import org.tensorflow.TensorFlow;
@@ -113,22 +114,9 @@ final class TfModelWriter {
 
     /** Total size of a file, or of all files under a folder. */
     static long sizeOnDisk(Path path) {
-        if (!Files.isDirectory(path)) {
-            try {
-                return Files.size(path);
-            } catch (IOException e) {
-                throw new Pot4jException(ErrorCode.IO_FAILURE, "cannot read the size of " + path + ": " + e.getMessage(), e);
-            }
-        }
-        try (Stream<Path> files = Files.walk(path)) {
-            return files.filter(Files::isRegularFile).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).sum();
-        } catch (IOException | UncheckedIOException e) {
+        try {
+            return FileTrees.size(path);
+        } catch (IOException e) {
             throw new Pot4jException(ErrorCode.IO_FAILURE, "cannot read the size of " + path + ": " + e.getMessage(), e);
         }
     }

@@ -160,15 +160,21 @@ final class TfVariableFreezer {
         return out;
     }
 
+    /** The loaded graph's operation of variable {@code name}. */
+    private static GraphOperation variable(Graph g, String name, Path modelPath) {
+        GraphOperation op = g.operation(name);
+        if (op == null) {
+            throw new Pot4jException(ErrorCode.MODEL_CORRUPT, modelPath + ": variable " + name + " is not in the loaded graph");
+        }
+        return op;
+    }
+
     /** Which variables the session holds a value for (asked without failing, to keep TensorFlow's log quiet). */
     private static boolean[] initialized(List<String> names, Map<String, NodeDef> variables, Session session, Path modelPath) {
         Graph g = session.graph();
         Session.Runner runner = session.runner();
         for (String name : names) {
-            GraphOperation op = g.operation(name);
-            if (op == null) {
-                throw new Pot4jException(ErrorCode.MODEL_CORRUPT, modelPath + ": variable " + name + " is not in the loaded graph");
-            }
+            GraphOperation op = variable(g, name, modelPath);
             boolean ref = REF_VARIABLES.contains(variables.get(name).getOp());
             String checkName = "pot4j_freeze/initialized/" + name;
             GraphOperation check = g.operation(checkName);
@@ -203,10 +209,7 @@ final class TfVariableFreezer {
         Graph g = session.graph();
         Session.Runner runner = session.runner();
         for (String name : names) {
-            GraphOperation op = g.operation(name);
-            if (op == null) {
-                throw new Pot4jException(ErrorCode.MODEL_CORRUPT, modelPath + ": variable " + name + " is not in the loaded graph");
-            }
+            GraphOperation op = variable(g, name, modelPath);
             NodeDef v = variables.get(name);
             if (REF_VARIABLES.contains(v.getOp())) {
                 runner.fetch(op.output(0));

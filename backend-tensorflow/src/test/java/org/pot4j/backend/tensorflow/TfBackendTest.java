@@ -144,12 +144,7 @@ class TfBackendTest {
     @Test
     void batchNormAfterABiasedConvolutionIsFoldedIntoItsWeightAndBias() {
         Path pb = TfTestModels.biasedConvBatchNormGraph(tempDir.resolve("biased_bn.pb"));
-        float[] x = new float[2 * 6 * 6 * 3];
-        java.util.Random r = new java.util.Random(5);
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
-        Tensor batch = Tensor.ofFloats(new long[] {2, 6, 6, 3}, x);
+        Tensor batch = gaussianImages(5);
         float[] plain = TfTestModels.runFrozenPlain(pb, batch);
         try (Model m = backend.load(pb, Map.of()); CompiledModel c = m.compile(QuantizationPlan.EMPTY, Set.of())) {
             QuantizableNode conv = m.quantizableNodes().get(0);
@@ -163,12 +158,7 @@ class TfBackendTest {
     @Test
     void batchNormsAreFoldedIntoWeightsAndBiases() {
         Path pb = TfTestModels.batchNormGraph(tempDir.resolve("bn.pb"));
-        float[] x = new float[2 * 6 * 6 * 3];
-        java.util.Random r = new java.util.Random(3);
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
-        Tensor batch = Tensor.ofFloats(new long[] {2, 6, 6, 3}, x);
+        Tensor batch = gaussianImages(3);
         float[] plain = TfTestModels.runFrozenPlain(pb, batch);
         try (Model m = backend.load(pb, Map.of()); CompiledModel c = m.compile(QuantizationPlan.EMPTY, Set.of())) {
             List<QuantizableNode> nodes = m.quantizableNodes();
@@ -429,6 +419,16 @@ class TfBackendTest {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** Two 6x6x3 NHWC images of standard normal values from {@code seed}. */
+    private static Tensor gaussianImages(long seed) {
+        float[] x = new float[2 * 6 * 6 * 3];
+        java.util.Random r = new java.util.Random(seed);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        return Tensor.ofFloats(new long[] {2, 6, 6, 3}, x);
+    }
 
     private static double maxDiff(Tensor a, Tensor b) {
         double d = 0;

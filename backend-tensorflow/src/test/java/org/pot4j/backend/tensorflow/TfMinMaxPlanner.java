@@ -7,6 +7,7 @@ import org.pot4j.api.model.CompiledModel;
 import org.pot4j.api.model.Model;
 import org.pot4j.api.quant.QuantizationPlan;
 import org.pot4j.api.quant.WeightQuantizer;
+import org.pot4j.testkit.ClassifierAccuracy;
 import org.pot4j.testkit.MinMaxTestPlanner;
 
 /** The testkit's shared {@link MinMaxTestPlanner} with this module's batch size, plus a top-1 accuracy helper. */
@@ -31,24 +32,6 @@ final class TfMinMaxPlanner {
 
     /** Top-1 accuracy of a compiled classifier on a labelled dataset (batches of 100). */
     static double accuracy(Model model, CompiledModel c, Dataset data) {
-        int correct = 0;
-        String output = model.outputs().get(0).name();
-        for (int start = 0; start < data.size(); start += 100) {
-            int end = Math.min(data.size(), start + 100);
-            float[] logits = c.infer(batch(model, data, start, end)).get(output).floats();
-            int classes = logits.length / (end - start);
-            for (int i = start; i < end; i++) {
-                int best = 0;
-                for (int k = 1; k < classes; k++) {
-                    if (logits[(i - start) * classes + k] > logits[(i - start) * classes + best]) {
-                        best = k;
-                    }
-                }
-                if (best == (Integer) data.get(i).annotation()) {
-                    correct++;
-                }
-            }
-        }
-        return (double) correct / data.size();
+        return ClassifierAccuracy.top1(model, c, data, 100);
     }
 }

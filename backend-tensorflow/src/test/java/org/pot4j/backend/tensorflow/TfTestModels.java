@@ -62,13 +62,30 @@ final class TfTestModels {
 
     /** Writes the frozen GraphDef (placeholder "x", output "logits") to {@code file}. */
     static Path frozenGraph(Path file) {
+        return writeFrozen(file, g -> build(g, false));
+    }
+
+    /** Writes the GraphDef that {@code builder} builds to {@code file}. */
+    private static Path writeFrozen(Path file, java.util.function.Consumer<Graph> builder) {
         try (Graph g = new Graph()) {
-            build(g, false);
+            builder.accept(g);
             Files.write(file, g.toGraphDef().toByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return file;
+    }
+
+    /** Placeholder "x" of NHWC images [N,6,6,3]. */
+    private static Placeholder<TFloat32> images(Ops tf) {
+        return tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 6, 6, 3)));
+    }
+
+    /** {@code Mean[1,2] -> MatMul -> BiasAdd} from 4 channels to 5 classes, output "logits". */
+    private static void classifierHead(Ops tf, Operand<TFloat32> features, Random r) {
+        Operand<TFloat32> gap = named(tf, "gap/Mean").math.mean(features, tf.constant(new int[] {1, 2}));
+        Operand<TFloat32> mm = named(tf, "fc/MatMul").linalg.matMul(gap, weight(tf, "fc/kernel", r, false, 4, 5));
+        tf.withName(OUTPUT).nn.biasAdd(mm, weight(tf, "fc/bias", r, false, 5));
     }
 
     /**
@@ -77,10 +94,10 @@ final class TfTestModels {
      * -> Mean[1,2] -> MatMul -> BiasAdd}, the TF1 and the Keras 3 way of running BatchNormalization.
      */
     static Path batchNormGraph(Path file) {
-        try (Graph g = new Graph()) {
+        return writeFrozen(file, g -> {
             Ops tf = Ops.create(g);
             Random r = new Random(SEED + 1);
-            Placeholder<TFloat32> x = tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 6, 6, 3)));
+            Placeholder<TFloat32> x = images(tf);
             List<Long> ones = List.of(1L, 1L, 1L, 1L);
             Operand<TFloat32> c = named(tf, "conv/Conv2D").nn.conv2d(x, weight(tf, "conv/kernel", r, false, 3, 3, 3, 4), ones, "SAME");
             Operand<TFloat32> bn = named(tf, "bn/FusedBatchNormV3").nn.fusedBatchNorm(c, positive(tf, "bn/gamma", r, 4),
@@ -90,15 +107,8 @@ final class TfTestModels {
             Operand<TFloat32> d = named(tf, "dw/depthwise").nn.depthwiseConv2dNative(r1, weight(tf, "dw/kernel", r, false, 3, 3, 4, 1), ones, "SAME");
             Operand<TFloat32> scaled = named(tf, "bn2/mul").math.mul(d, positive(tf, "bn2/scale", r, 4));
             Operand<TFloat32> shifted = named(tf, "bn2/add").math.add(scaled, weight(tf, "bn2/shift", r, false, 4));
-            Operand<TFloat32> r2 = named(tf, "bn2/Relu6").nn.relu6(shifted);
-            Operand<TFloat32> gap = named(tf, "gap/Mean").math.mean(r2, tf.constant(new int[] {1, 2}));
-            Operand<TFloat32> mm = named(tf, "fc/MatMul").linalg.matMul(gap, weight(tf, "fc/kernel", r, false, 4, 5));
-            tf.withName(OUTPUT).nn.biasAdd(mm, weight(tf, "fc/bias", r, false, 5));
-            Files.write(file, g.toGraphDef().toByteArray());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return file;
+            classifierHead(tf, named(tf, "bn2/Relu6").nn.relu6(shifted), r);
+        });
     }
 
     /**
@@ -107,24 +117,17 @@ final class TfTestModels {
      * (placeholder "x" [N,6,6,3], output "logits").
      */
     static Path biasedConvBatchNormGraph(Path file) {
-        try (Graph g = new Graph()) {
+        return writeFrozen(file, g -> {
             Ops tf = Ops.create(g);
             Random r = new Random(SEED + 2);
-            Placeholder<TFloat32> x = tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 6, 6, 3)));
+            Placeholder<TFloat32> x = images(tf);
             Operand<TFloat32> c = named(tf, "conv/Conv2D").nn.conv2d(x, weight(tf, "conv/kernel", r, false, 3, 3, 3, 4),
                     List.of(1L, 1L, 1L, 1L), "SAME");
             Operand<TFloat32> b = named(tf, "conv/BiasAdd").nn.biasAdd(c, weight(tf, "conv/bias", r, false, 4));
             Operand<TFloat32> scaled = named(tf, "bn/mul").math.mul(b, positive(tf, "bn/scale", r, 4));
             Operand<TFloat32> shifted = named(tf, "bn/add").math.add(scaled, weight(tf, "bn/shift", r, false, 4));
-            Operand<TFloat32> relu = named(tf, "bn/Relu").nn.relu(shifted);
-            Operand<TFloat32> gap = named(tf, "gap/Mean").math.mean(relu, tf.constant(new int[] {1, 2}));
-            Operand<TFloat32> mm = named(tf, "fc/MatMul").linalg.matMul(gap, weight(tf, "fc/kernel", r, false, 4, 5));
-            tf.withName(OUTPUT).nn.biasAdd(mm, weight(tf, "fc/bias", r, false, 5));
-            Files.write(file, g.toGraphDef().toByteArray());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return file;
+            classifierHead(tf, named(tf, "bn/Relu").nn.relu(shifted), r);
+        });
     }
 
     private static Operand<TFloat32> positive(Ops tf, String name, Random r, int n) {
@@ -160,17 +163,7 @@ final class TfTestModels {
             }
             samples.add(Sample.of("input", Tensor.ofFloats(new long[] {8, 8, 2}, x), i % 10));
         }
-        return new Dataset() {
-            @Override
-            public int size() {
-                return samples.size();
-            }
-
-            @Override
-            public Sample get(int index) {
-                return samples.get(index);
-            }
-        };
+        return Dataset.of("tf-test", samples);
     }
 
     /** Runs the SavedModel with a plain TensorFlow session, without pot4j: the reference outputs. */

@@ -8,6 +8,7 @@ import org.pot4j.api.quant.AlgorithmContext;
 import org.pot4j.api.quant.QuantizationPlan;
 import org.pot4j.api.quant.QuantizationResult;
 import org.pot4j.engine.PreviousResult;
+import org.pot4j.engine.config.ParamBinder;
 import org.pot4j.engine.evaluation.Evaluator;
 import org.pot4j.engine.statistics.StatisticsCollector;
 
@@ -60,9 +61,13 @@ public final class AlgorithmSupport {
         }
     }
 
-    /** Fails with {@code CONFIG_UNKNOWN_KEY} on keys outside {@code names} (Java callers bypass the config loader). */
-    public static ParamReader checkedParams(String algorithm, Map<String, ?> params, Set<String> names) {
-        return new ParamReader(algorithm, params).requireKnownKeys(names);
+    /**
+     * Fails with {@code CONFIG_UNKNOWN_KEY} ("did you mean", the valid keys) on keys outside
+     * {@code names}: the one unknown-key check of a parameter map several records share (MinMax,
+     * bias correction, the flow's own), made by the engine's {@link ParamBinder}.
+     */
+    public static void checkKeys(String algorithm, Map<String, ?> params, Set<String> names) {
+        ParamBinder.requireKnown(params, names, "algorithm '" + algorithm + "'", "params");
     }
 
     /** Version of the built-in algorithms: the engine jar's version, or "dev" when run from classes. */

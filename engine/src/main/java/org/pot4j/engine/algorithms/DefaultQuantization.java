@@ -17,6 +17,7 @@ import org.pot4j.engine.algorithms.biascorrection.BiasCorrectionParameters;
 import org.pot4j.engine.algorithms.biascorrection.BiasCorrector;
 import org.pot4j.engine.algorithms.minmax.MinMaxParameters;
 import org.pot4j.engine.algorithms.minmax.MinMaxQuantization;
+import org.pot4j.engine.config.ParamBinder;
 import org.pot4j.engine.statistics.StatisticsRequest;
 import org.pot4j.engine.statistics.StatisticsResult;
 
@@ -45,7 +46,7 @@ public final class DefaultQuantization implements QuantizationAlgorithm {
     static {
         Set<String> names = new HashSet<>(MinMaxParameters.NAMES);
         names.addAll(BiasCorrectionParameters.NAMES);
-        names.add("use_fast_bias");
+        names.addAll(ParamBinder.keys(FlowKeys.class));
         PARAMETER_NAMES = Set.copyOf(names);
     }
 
@@ -74,11 +75,24 @@ public final class DefaultQuantization implements QuantizationAlgorithm {
      * types and ranges fail when a config loads rather than after the model was read.
      */
     public static void check(String algorithm, Map<String, Object> params, Set<String> accepted) {
-        ParamReader p = AlgorithmSupport.checkedParams(algorithm, params, accepted);
+        AlgorithmSupport.checkKeys(algorithm, params, accepted);
         MinMaxParameters.parse(algorithm, params);
-        boolean useFastBias = p.bool("use_fast_bias", true);
-        BiasCorrectionParameters.parse(algorithm, params,
-                useFastBias ? BiasCorrectionParameters.DEFAULT_THRESHOLD : BiasCorrectionParameters.SEQUENTIAL_THRESHOLD);
+        BiasCorrectionParameters.parse(algorithm, params, defaultThreshold(flow(algorithm, params)));
+    }
+
+    /** DefaultQuantization's own key besides MinMax's and bias correction's. */
+    record FlowKeys(Boolean useFastBias) {
+        boolean fast() {
+            return useFastBias == null || useFastBias;
+        }
+    }
+
+    private static FlowKeys flow(String algorithm, Map<String, ?> params) {
+        return ParamBinder.bindKnown(params, FlowKeys.class, "algorithm '" + algorithm + "'", "params");
+    }
+
+    private static double defaultThreshold(FlowKeys flow) {
+        return flow.fast() ? BiasCorrectionParameters.DEFAULT_THRESHOLD : BiasCorrectionParameters.SEQUENTIAL_THRESHOLD;
     }
 
     /**
@@ -90,12 +104,12 @@ public final class DefaultQuantization implements QuantizationAlgorithm {
      */
     public static QuantizationResult quantize(Model model, AlgorithmContext context, String algorithm, Set<String> accepted) {
         long start = System.nanoTime();
-        ParamReader p = AlgorithmSupport.checkedParams(algorithm, context.params(), accepted);
+        AlgorithmSupport.checkKeys(algorithm, context.params(), accepted);
         Set<BackendCapability> caps = BackendCapabilities.of(context, model);
         MinMaxParameters mm = MinMaxParameters.parse(algorithm, context.params(), caps);
-        boolean useFastBias = p.bool("use_fast_bias", true);
-        BiasCorrectionParameters bc = BiasCorrectionParameters.parse(algorithm, context.params(),
-                useFastBias ? BiasCorrectionParameters.DEFAULT_THRESHOLD : BiasCorrectionParameters.SEQUENTIAL_THRESHOLD);
+        FlowKeys flow = flow(algorithm, context.params());
+        boolean useFastBias = flow.fast();
+        BiasCorrectionParameters bc = BiasCorrectionParameters.parse(algorithm, context.params(), defaultThreshold(flow));
         boolean canCorrect = caps.contains(BackendCapability.BIAS_CORRECTION);
 
         MinMaxQuantization.Prepared prepared = MinMaxQuantization.prepare(model, mm, caps);

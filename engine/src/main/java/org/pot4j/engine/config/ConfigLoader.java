@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
+import org.pot4j.api.param.Range;
 
 /**
  * Reads a POT-style config (JSON, or YAML for {@code .yaml}/{@code .yml}) into a
@@ -98,12 +99,25 @@ public final class ConfigLoader {
         default void checkAlgorithmParameters(String name, Map<String, Object> params) {
         }
 
-        /** Checks an installed metric's parameter values; throws a {@link Pot4jException}. */
-        default void checkMetricParameters(String name, Map<String, Object> params) {
+        /**
+         * Binds an installed metric's parameters to its parameter record (keys, types, ranges); throws a
+         * {@link Pot4jException} naming the key under {@code path}.
+         */
+        default void checkMetricParameters(String name, Map<String, Object> params, String path) {
         }
 
-        /** Checks an {@code engine.executor} object (installed type, known keys); throws a {@link Pot4jException}. */
-        default void checkExecutor(Map<String, Object> executor) {
+        /**
+         * Binds an installed dataset provider's parameters to its parameter record (keys, types, ranges);
+         * throws a {@link Pot4jException} naming the key under {@code path}.
+         */
+        default void checkDataset(String type, Map<String, Object> params, String path) {
+        }
+
+        /**
+         * Checks an {@code engine.executor} object at {@code path} (installed type; keys, types and ranges
+         * bound by the executor's parameter record); throws a {@link Pot4jException}.
+         */
+        default void checkExecutor(Map<String, Object> executor, String path) {
         }
     }
 
@@ -166,6 +180,15 @@ public final class ConfigLoader {
         }
         Path baseDir = file.toAbsolutePath().normalize().getParent();
         return new Reader(file, baseDir).config(root);
+    }
+
+    /**
+     * The engine section's own values, bound by the one {@link ParamBinder} (its datasets, metrics,
+     * executor and speed guard are read with their own paths): POT's {@code device} (CPU or ANY) and
+     * parallel request counts, pot4j's batch size, backend threads and benchmark switch.
+     */
+    record EngineKeys(@Range(min = 1) Integer batchSize, @Range(min = 1) Integer threads, Boolean benchmark,
+                      String device, @Range(min = 1) Integer statRequestsNumber, @Range(min = 1) Integer evalRequestsNumber) {
     }
 
     /** A value and where it is in the file. */
@@ -311,19 +334,22 @@ public final class ConfigLoader {
                     metrics.add(metric(new Field(list.node().get(i), list.path() + "[" + i + "]")));
                 }
             }
-            Integer batch = e.containsKey("batch_size") ? positiveInt(e.get("batch_size")) : null;
-            Integer threads = e.containsKey("threads") ? positiveInt(e.get("threads")) : null;
-            boolean benchmark = e.containsKey("benchmark") && bool(e.get("benchmark"));
-            if (e.containsKey("device")) {
-                Field d = e.get("device");
-                String device = string(d).toUpperCase(Locale.ROOT);
-                if (!DEVICES.contains(device)) {
-                    throw ConfigErrors.invalid(file, d.path(), "'" + d.node().asText() + "' is not supported: pot4j runs"
-                            + " models on the CPU; use CPU (or ANY), or leave device out");
+            Map<String, Object> scalars = new LinkedHashMap<>();
+            for (String key : ParamBinder.keys(EngineKeys.class)) {
+                if (e.containsKey(key)) {
+                    scalars.put(key, plain(e.get(key).node()));
                 }
             }
-            Integer statRequests = e.containsKey("stat_requests_number") ? positiveInt(e.get("stat_requests_number")) : null;
-            Integer evalRequests = e.containsKey("eval_requests_number") ? positiveInt(e.get("eval_requests_number")) : null;
+            EngineKeys k = bound(() -> ParamBinder.bind(scalars, EngineKeys.class, "the engine section", path));
+            if (k.device() != null && !DEVICES.contains(k.device().toUpperCase(Locale.ROOT))) {
+                throw ConfigErrors.invalid(file, e.get("device").path(), "'" + k.device() + "' is not supported: pot4j runs"
+                        + " models on the CPU; use CPU (or ANY), or leave device out");
+            }
+            Integer batch = k.batchSize();
+            Integer threads = k.threads();
+            boolean benchmark = Boolean.TRUE.equals(k.benchmark());
+            Integer statRequests = k.statRequestsNumber();
+            Integer evalRequests = k.evalRequestsNumber();
             Map<String, Object> executor = Map.of();
             if (e.containsKey("executor")) {
                 Field x = e.get("executor");
@@ -333,7 +359,7 @@ public final class ConfigLoader {
                 executor = params(x);
                 if (catalog != null) {
                     Map<String, Object> checked = executor;
-                    withPlace(x.path(), () -> catalog.checkExecutor(checked));
+                    withFile(() -> catalog.checkExecutor(checked, x.path()));
                 }
             }
             SpeedGuardSpec guard = e.containsKey("speed_guard") ? speedGuard(e.get("speed_guard")) : null;
@@ -377,15 +403,9 @@ public final class ConfigLoader {
                         + (catalog == null ? "idx, npy, csv" : catalog.datasetTypes()) + ")");
             }
             String type = string(typeField);
-            Set<String> valid = new TreeSet<>(Set.of("type", "annotation"));
-            if (catalog != null) {
-                Optional<Set<String>> params = catalog.datasetParameters(type);
-                if (params.isEmpty()) {
-                    throw ConfigErrors.invalid(file, typeField.path(), "'" + type + "' is not an installed dataset type"
-                            + Suggestions.didYouMean(type, catalog.datasetTypes()) + "; installed: " + catalog.datasetTypes());
-                }
-                valid.addAll(params.get());
-                object(f, valid, "dataset type '" + type + "'");
+            if (catalog != null && catalog.datasetParameters(type).isEmpty()) {
+                throw ConfigErrors.invalid(file, typeField.path(), "'" + type + "' is not an installed dataset type"
+                        + Suggestions.didYouMean(type, catalog.datasetTypes()) + "; installed: " + catalog.datasetTypes());
             }
             String annotation = null;
             Field a = child(f, "annotation");
@@ -398,6 +418,9 @@ public final class ConfigLoader {
             Map<String, Object> params = new LinkedHashMap<>(params(f));
             params.remove("type");
             params.remove("annotation");
+            if (catalog != null) {
+                withFile(() -> catalog.checkDataset(type, params, f.path()));
+            }
             return new DatasetSpec(type, params, annotation);
         }
 
@@ -427,9 +450,9 @@ public final class ConfigLoader {
                             + " is not installed" + Suggestions.didYouMean(name, catalog.metrics())
                             + "; installed metrics: " + catalog.metrics() + "; a metric plugin jar goes into plugins/");
                 }
-                checkKeys(paramsField, valid.get(), "metric '" + name + "'");
                 Map<String, Object> checked = params;
-                withPlace(f.path(), () -> catalog.checkMetricParameters(name, checked));
+                String at = paramsField != null ? paramsField.path() : f.path() + ".params";
+                withFile(() -> catalog.checkMetricParameters(name, checked, at));
             }
             return new MetricSpec(name, params);
         }
@@ -476,10 +499,28 @@ public final class ConfigLoader {
                             + nameField.path() + " is not installed" + Suggestions.didYouMean(name, catalog.algorithms())
                             + "; installed algorithms: " + catalog.algorithms());
                 }
-                checkKeys(paramsField, valid.get(), "algorithm '" + name + "'");
+                withFile(() -> ParamBinder.requireKnown(params, valid.get(), "algorithm '" + name + "'", f.path() + ".params"));
                 withPlace(f.path() + ".params", () -> catalog.checkAlgorithmParameters(name, params));
             }
             return new AlgorithmSpec(name, params);
+        }
+
+        /** A binding whose errors name the key's path already, naming the file in the error. */
+        private <T> T bound(java.util.function.Supplier<T> binding) {
+            try {
+                return binding.get();
+            } catch (Pot4jException e) {
+                throw new Pot4jException(e.code(), file + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** Runs a check whose errors name the key's path already, naming the file in the error. */
+        private void withFile(Runnable check) {
+            try {
+                check.run();
+            } catch (Pot4jException e) {
+                throw new Pot4jException(e.code(), file + ": " + e.getMessage(), e);
+            }
         }
 
         /** Runs a plugin's value check, naming the file and the place in it in the error. */
@@ -488,12 +529,6 @@ public final class ConfigLoader {
                 check.run();
             } catch (Pot4jException e) {
                 throw new Pot4jException(e.code(), file + ": " + path + ": " + e.getMessage(), e);
-            }
-        }
-
-        private void checkKeys(Field paramsField, Set<String> valid, String context) {
-            if (paramsField != null) {
-                object(paramsField, valid, context);
             }
         }
 

@@ -1,14 +1,23 @@
 package org.pot4j.engine.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import java.io.IOException;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
@@ -21,6 +30,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
+import org.pot4j.api.param.Parameters;
 
 /**
  * The one typed parameter binder: a parameter map (a config's {@code params}, a dataset spec, an
@@ -41,6 +51,15 @@ public final class ParamBinder {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .addModule(wholeNumbers())
+            // true/false only: a number is not a boolean (Jackson would read 3 as true)
+            .withCoercionConfig(LogicalType.Boolean, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail))
+            // a string is written as one: 7 is not a Spark master URL nor a path (a record that takes numbers as
+            // text, such as Spark's conf values, says so with an Object component)
+            .withCoercionConfig(LogicalType.Textual, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
 
     private static final PropertyNamingStrategies.NamingBase SNAKE =
@@ -49,7 +68,10 @@ public final class ParamBinder {
     private ParamBinder() {
     }
 
-    /** A range a numeric component must lie in (inclusive unless said otherwise). */
+    /**
+     * A range a numeric component must lie in (inclusive unless said otherwise). The same as the api's
+     * {@link org.pot4j.api.param.Range}, which plugin records use; both are checked.
+     */
     @Retention(RetentionPolicy.RUNTIME)
     @Target({ElementType.RECORD_COMPONENT, ElementType.FIELD, ElementType.PARAMETER, ElementType.METHOD})
     public @interface Range {
@@ -79,7 +101,13 @@ public final class ParamBinder {
             }
         }
         if (params != null) {
-            values.putAll(params);
+            Set<String> known = keys(type);
+            // a key given as null (YAML "top_k:") keeps its default, as an absent key does
+            params.forEach((k, v) -> {
+                if (v != null || !known.contains(k)) {
+                    values.put(k, v);
+                }
+            });
         }
         T bound;
         try {
@@ -87,19 +115,38 @@ public final class ParamBinder {
         } catch (IllegalArgumentException e) {
             throw translate(e, type, where, prefix);
         }
-        for (RecordComponent c : type.getRecordComponents()) {
-            Range r = c.getAnnotation(Range.class);
+        checkRanges(bound, where, prefix);
+        return bound;
+    }
+
+    /** Checks the {@code Range}s of {@code bound}'s components, and of the records it holds. */
+    private static void checkRanges(Record bound, String where, String prefix) {
+        for (RecordComponent c : bound.getClass().getRecordComponents()) {
             Object v = read(c, bound);
-            if (r != null && v instanceof Number n) {
-                double d = n.doubleValue();
-                boolean low = r.minExclusive() ? !(d > r.min()) : !(d >= r.min());
-                if (low || !(d <= r.max())) {
-                    throw ConfigErrors.invalid(null, path(prefix, key(c)), "of " + where + " must be in "
-                            + (r.minExclusive() ? "(" : "[") + fmt(r.min()) + ", " + fmt(r.max()) + "], got " + v);
-                }
+            org.pot4j.api.param.Required required = c.getAnnotation(org.pot4j.api.param.Required.class);
+            if (required != null && (v == null || v instanceof String str && str.isBlank())) {
+                throw ConfigErrors.invalid(null, path(prefix, key(c)), "of " + where + " is required"
+                        + (required.value().isEmpty() ? "" : " (" + required.value() + ")"));
+            }
+            if (v instanceof Record nested) {
+                checkRanges(nested, where, path(prefix, key(c)));
+                continue;
+            }
+            Range r = c.getAnnotation(Range.class);
+            org.pot4j.api.param.Range ar = c.getAnnotation(org.pot4j.api.param.Range.class);
+            if (!(v instanceof Number n) || (r == null && ar == null)) {
+                continue;
+            }
+            double min = r != null ? r.min() : ar.min();
+            double max = r != null ? r.max() : ar.max();
+            boolean minExclusive = r != null ? r.minExclusive() : ar.minExclusive();
+            double d = n.doubleValue();
+            boolean low = minExclusive ? !(d > min) : !(d >= min);
+            if (low || !(d <= max)) {
+                throw ConfigErrors.invalid(null, path(prefix, key(c)), "of " + where + " must be "
+                        + range(min, max, minExclusive) + ", got " + v);
             }
         }
-        return bound;
     }
 
     /** As {@link #bind} over the keys of {@code params} that {@code type} takes (the others belong to other records). */
@@ -116,6 +163,21 @@ public final class ParamBinder {
         return bind(mine, type, where, prefix);
     }
 
+    /**
+     * Fails with {@code CONFIG_UNKNOWN_KEY} ("did you mean", the valid keys) on a key of {@code params}
+     * outside {@code valid}: for a parameter map several records share ({@link #bindKnown}).
+     */
+    public static void requireKnown(Map<String, ?> params, Set<String> valid, String where, String prefix) {
+        if (params == null) {
+            return;
+        }
+        for (String key : new TreeSet<>(params.keySet())) {
+            if (!valid.contains(key)) {
+                throw ConfigErrors.unknownKey(null, path(prefix, key), key, valid, where);
+            }
+        }
+    }
+
     /** The keys {@code type} takes. */
     public static Set<String> keys(Class<? extends Record> type) {
         Set<String> keys = new TreeSet<>();
@@ -129,11 +191,16 @@ public final class ParamBinder {
                                             String prefix) {
         Throwable cause = e.getCause() != null ? e.getCause() : e;
         if (cause instanceof UnrecognizedPropertyException u) {
-            return ConfigErrors.unknownKey(null, path(prefix, u.getPropertyName()), u.getPropertyName(), keys(type), where);
+            Set<String> valid = new TreeSet<>();
+            if (u.getKnownPropertyIds() != null) {
+                u.getKnownPropertyIds().forEach(k -> valid.add(String.valueOf(k)));
+            }
+            return ConfigErrors.unknownKey(null, path(prefix, jsonPath(u)), u.getPropertyName(),
+                    valid.isEmpty() ? keys(type) : valid, where);
         }
         if (cause instanceof InvalidFormatException || cause instanceof MismatchedInputException) {
             JsonMappingException j = (JsonMappingException) cause;
-            String key = j.getPath().isEmpty() ? "?" : j.getPath().get(0).getFieldName();
+            String key = j.getPath().isEmpty() ? "?" : jsonPath(j);
             Class<?> target = cause instanceof MismatchedInputException m ? m.getTargetType() : null;
             return ConfigErrors.invalid(null, path(prefix, key), "of " + where + " must be "
                     + (target == null ? "of another type" : describe(target)));
@@ -149,6 +216,19 @@ public final class ParamBinder {
         return new Pot4jException(ErrorCode.CONFIG_INVALID, where + ": " + (prefix == null ? "" : prefix + ": ") + message, e);
     }
 
+    /** {@code a.b[2].c} from a mapping exception's reference chain. */
+    private static String jsonPath(JsonMappingException e) {
+        StringBuilder b = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                b.append(b.length() == 0 ? "" : ".").append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                b.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return b.toString();
+    }
+
     private static String describe(Class<?> t) {
         if (t == int.class || t == Integer.class || t == long.class || t == Long.class) {
             return "a whole number";
@@ -161,6 +241,11 @@ public final class ParamBinder {
         }
         if (t == String.class) {
             return "a string";
+        }
+        if (t.isRecord()) {
+            @SuppressWarnings("unchecked")
+            Class<? extends Record> r = (Class<? extends Record>) t;
+            return "a map of " + keys(r);
         }
         if (t.isEnum()) {
             Set<String> names = new TreeSet<>();
@@ -194,22 +279,75 @@ public final class ParamBinder {
     }
 
     private static <T extends Record> T defaultsOf(Class<T> type) {
-        try {
-            java.lang.reflect.Method m = type.getDeclaredMethod("defaults");
-            if (!java.lang.reflect.Modifier.isStatic(m.getModifiers()) || m.getReturnType() != type) {
-                return null;
+        return Parameters.defaults(type);
+    }
+
+    /**
+     * Whole-number components accept an integral float ({@code 300.0}) or a numeric string, as configs
+     * written by hand and YAML give them, but never a fraction ({@code 2.5} is an error, not 2).
+     */
+    private static SimpleModule wholeNumbers() {
+        SimpleModule m = new SimpleModule("pot4j-whole-numbers");
+        m.addDeserializer(Integer.class, new WholeNumber<>(Integer.class, Integer.MIN_VALUE, Integer.MAX_VALUE, l -> (int) l));
+        m.addDeserializer(int.class, new WholeNumber<>(Integer.class, Integer.MIN_VALUE, Integer.MAX_VALUE, l -> (int) l));
+        m.addDeserializer(Long.class, new WholeNumber<>(Long.class, Long.MIN_VALUE, Long.MAX_VALUE, l -> l));
+        m.addDeserializer(long.class, new WholeNumber<>(Long.class, Long.MIN_VALUE, Long.MAX_VALUE, l -> l));
+        return m;
+    }
+
+    private static final class WholeNumber<T> extends StdScalarDeserializer<T> {
+        private final Class<T> type;
+        private final long min;
+        private final long max;
+        private final java.util.function.LongFunction<T> box;
+
+        WholeNumber(Class<T> type, long min, long max, java.util.function.LongFunction<T> box) {
+            super(type);
+            this.type = type;
+            this.min = min;
+            this.max = max;
+            this.box = box;
+        }
+
+        @Override
+        public T deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            JsonToken t = p.currentToken();
+            double d;
+            if (t == JsonToken.VALUE_NUMBER_INT) {
+                d = p.getNumberValue().doubleValue();
+                if (p.getNumberType() != JsonParser.NumberType.BIG_INTEGER && p.getLongValue() >= min && p.getLongValue() <= max) {
+                    return box.apply(p.getLongValue());
+                }
+            } else if (t == JsonToken.VALUE_NUMBER_FLOAT) {
+                d = p.getDoubleValue();
+            } else if (t == JsonToken.VALUE_STRING) {
+                try {
+                    d = Double.parseDouble(p.getText().trim());
+                } catch (NumberFormatException e) {
+                    throw InvalidFormatException.from(p, "not a whole number", p.getText(), type);
+                }
+            } else {
+                return type.cast(ctxt.handleUnexpectedToken(type, p));
             }
-            m.setAccessible(true);
-            return type.cast(m.invoke(null));
-        } catch (NoSuchMethodException e) {
-            return null;
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot call " + type.getName() + ".defaults()", e);
+            if (d != Math.rint(d) || d < min || d > max) {
+                throw InvalidFormatException.from(p, "not a whole number", d, type);
+            }
+            return box.apply((long) d);
         }
     }
 
     private static String path(String prefix, String key) {
         return prefix == null || prefix.isEmpty() ? key : prefix + "." + key;
+    }
+
+    private static String range(double min, double max, boolean minExclusive) {
+        if (Double.isInfinite(max)) {
+            return (minExclusive ? "greater than " : "at least ") + fmt(min);
+        }
+        if (Double.isInfinite(min)) {
+            return "at most " + fmt(max);
+        }
+        return "in " + (minExclusive ? "(" : "[") + fmt(min) + ", " + fmt(max) + "]";
     }
 
     private static String fmt(double d) {

@@ -38,8 +38,11 @@
  * {@code input_name} input, {@code delimiter} ",".</li>
  * </ul>
  *
- * <p>Algorithm parameters are checked by name against the algorithm's
- * {@code parameterNames()}; their values and defaults are the algorithm's (POT's names and defaults):
+ * <p>Every parameter set (algorithm, metric, dataset, executor) is bound to a record by the one
+ * {@link org.pot4j.engine.config.ParamBinder} when the config loads: unknown keys, types, ranges and
+ * required keys fail before any model is loaded (docs/architecture.md, "Parameters"). Algorithm
+ * keys are checked against the algorithm's {@code parameterNames()}; their values and defaults are
+ * the algorithm's (POT's names and defaults):
  * <ul>
  * <li>{@code DefaultQuantization} (MinMax then FastBiasCorrection): {@code preset} performance
  * (or mixed), {@code stat_subset_size} 300, {@code stat_batch_size} automatic, {@code shuffle_data}

@@ -12,15 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
 import org.pot4j.api.Tensor;
 import org.pot4j.api.data.Dataset;
 import org.pot4j.api.data.DatasetProvider;
 import org.pot4j.api.data.Sample;
-import org.pot4j.engine.config.ParamBinder;
+import org.pot4j.api.param.Required;
 import org.pot4j.engine.config.Suggestions;
 
 /**
@@ -31,9 +29,8 @@ import org.pot4j.engine.config.Suggestions;
  * {@code delimiter} (default {@code ,}). Integer labels become {@code Integer} annotations, other
  * numbers {@code Double}, anything else a {@code String}. Double quotes around a field are allowed.
  */
-public final class CsvDatasetProvider implements DatasetProvider {
+public final class CsvDatasetProvider implements DatasetProvider<CsvDatasetProvider.Options> {
     private static final CsvMapper CSV = CsvMapper.builder().enable(CsvParser.Feature.WRAP_AS_ARRAY).build();
-    private static final Set<String> PARAMS = ParamBinder.keys(Options.class);
 
     @Override
     public String name() {
@@ -41,14 +38,13 @@ public final class CsvDatasetProvider implements DatasetProvider {
     }
 
     @Override
-    public Set<String> parameterNames() {
-        return PARAMS;
+    public Class<Options> parameters() {
+        return Options.class;
     }
 
     @Override
-    public Dataset open(Map<String, Object> params, Path baseDir) {
-        Options o = ParamBinder.bind(params, Options.class, "csv dataset", null);
-        Path file = new DatasetParams("csv", params, baseDir).existing("path", true);
+    public Dataset open(Options o, Path baseDir) {
+        Path file = DatasetFiles.existing("csv", "path", baseDir, o.path());
         boolean hasHeader = o.hasHeader();
         String inputName = o.inputName();
         char delim = o.delimiter().charAt(0);
@@ -80,7 +76,7 @@ public final class CsvDatasetProvider implements DatasetProvider {
                     }
                 }
                 if (fields.size() != columns) {
-                    throw DatasetParams.invalid(file, "ragged row at line " + lineNo + ": " + fields.size()
+                    throw DatasetFiles.invalid(file, "ragged row at line " + lineNo + ": " + fields.size()
                             + " columns, expected " + columns);
                 }
                 float[] features = new float[labelIndex >= 0 ? columns - 1 : columns];
@@ -94,7 +90,7 @@ public final class CsvDatasetProvider implements DatasetProvider {
                     try {
                         features[f++] = Float.parseFloat(v);
                     } catch (NumberFormatException e) {
-                        throw DatasetParams.invalid(file, "line " + lineNo + ", column "
+                        throw DatasetFiles.invalid(file, "line " + lineNo + ", column "
                                 + (header != null ? "'" + header.get(c) + "'" : String.valueOf(c))
                                 + ": '" + v + "' is not a number");
                     }
@@ -105,7 +101,7 @@ public final class CsvDatasetProvider implements DatasetProvider {
             String m = e.getMessage() == null ? "" : e.getMessage();
             String what = m.contains("closing quote") ? "an unclosed quote" : "a malformed row";
             int line = e instanceof JsonProcessingException j && j.getLocation() != null ? j.getLocation().getLineNr() : -1;
-            throw DatasetParams.invalid(file, "line " + line + " has " + what + " ("
+            throw DatasetFiles.invalid(file, "line " + line + " has " + what + " ("
                     + m.lines().findFirst().orElse("") + ")");
         } catch (IOException e) {
             throw new Pot4jException(ErrorCode.DATASET_INVALID, file + ": cannot read CSV (" + e.getMessage() + ")", e);
@@ -148,13 +144,13 @@ public final class CsvDatasetProvider implements DatasetProvider {
         throw new Pot4jException(ErrorCode.CONFIG_INVALID, "csv dataset: label_column must be a column name or index, got " + column);
     }
 
-    /** The parameters, bound by the engine's one {@link ParamBinder}. */
-    record Options(String path, Object labelColumn, boolean hasHeader, String inputName, String delimiter) {
+    /** The parameters, bound by the engine's one {@link org.pot4j.engine.config.ParamBinder}. */
+    public record Options(@Required("a path to a CSV file") String path, Object labelColumn, boolean hasHeader, String inputName, String delimiter) {
         static Options defaults() {
             return new Options(null, null, true, "input", ",");
         }
 
-        Options {
+        public Options {
             if (delimiter == null || delimiter.length() != 1) {
                 throw new IllegalArgumentException("delimiter must be one character, got '" + delimiter + "'");
             }

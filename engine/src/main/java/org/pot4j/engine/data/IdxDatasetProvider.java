@@ -1,15 +1,13 @@
 package org.pot4j.engine.data;
 
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.Set;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
 import org.pot4j.api.Tensor;
 import org.pot4j.api.data.Dataset;
 import org.pot4j.api.data.DatasetProvider;
 import org.pot4j.api.data.Sample;
-import org.pot4j.engine.config.ParamBinder;
+import org.pot4j.api.param.Required;
 
 /**
  * {@code type: idx} — MNIST-style IDX files. Parameters: {@code images} (required; IDX of rank 2
@@ -20,8 +18,7 @@ import org.pot4j.engine.config.ParamBinder;
  * true: a sample is {@code [C,H,W]}, {@code [1,H,W]} for grey images; false: {@code [H,W,C]});
  * {@code input_name} (default {@code input}).
  */
-public final class IdxDatasetProvider implements DatasetProvider {
-    private static final Set<String> PARAMS = ParamBinder.keys(Options.class);
+public final class IdxDatasetProvider implements DatasetProvider<IdxDatasetProvider.Options> {
 
     @Override
     public String name() {
@@ -29,16 +26,14 @@ public final class IdxDatasetProvider implements DatasetProvider {
     }
 
     @Override
-    public Set<String> parameterNames() {
-        return PARAMS;
+    public Class<Options> parameters() {
+        return Options.class;
     }
 
     @Override
-    public Dataset open(Map<String, Object> params, Path baseDir) {
-        Options o = ParamBinder.bind(params, Options.class, "idx dataset", null);
-        DatasetParams p = new DatasetParams("idx", params, baseDir);
-        Path imagesPath = p.existing("images", true);
-        Path labelsPath = p.existing("labels", false);
+    public Dataset open(Options o, Path baseDir) {
+        Path imagesPath = DatasetFiles.existing("idx", "images", baseDir, o.images());
+        Path labelsPath = DatasetFiles.existing("idx", "labels", baseDir, o.labels());
         double scale = o.scale();
         double[] mean = o.mean();
         double[] std = o.std();
@@ -48,7 +43,7 @@ public final class IdxDatasetProvider implements DatasetProvider {
         IdxFile images = IdxFile.read(imagesPath);
         int[] d = images.dims();
         if (d.length > 4) {
-            throw DatasetParams.invalid(imagesPath, "IDX images of rank " + d.length + " are not supported; expected [N,H,W], [N,H,W,C] or [N,F]");
+            throw DatasetFiles.invalid(imagesPath, "IDX images of rank " + d.length + " are not supported; expected [N,H,W], [N,H,W,C] or [N,F]");
         }
         int channels = d.length == 4 ? d[3] : 1;
         for (double[] perChannel : new double[][] {mean, std}) {
@@ -66,11 +61,11 @@ public final class IdxDatasetProvider implements DatasetProvider {
         if (labelsPath != null) {
             IdxFile l = IdxFile.read(labelsPath);
             if (l.dims().length != 1 || !l.integral()) {
-                throw DatasetParams.invalid(labelsPath, "IDX labels must be rank 1 integers, found dimensions "
+                throw DatasetFiles.invalid(labelsPath, "IDX labels must be rank 1 integers, found dimensions "
                         + java.util.Arrays.toString(l.dims()));
             }
             if (l.count() != images.count()) {
-                throw DatasetParams.invalid(labelsPath, "count mismatch: " + l.count() + " labels for " + images.count()
+                throw DatasetFiles.invalid(labelsPath, "count mismatch: " + l.count() + " labels for " + images.count()
                         + " images in " + imagesPath.getFileName());
             }
             labels = new int[l.count()];
@@ -146,14 +141,14 @@ public final class IdxDatasetProvider implements DatasetProvider {
         }
     }
 
-    /** The parameters, bound by the engine's one {@link ParamBinder} (a single number for mean/std is one value for every channel). */
-    record Options(String images, String labels, double scale, double[] mean, double[] std, boolean channelsFirst,
+    /** The parameters, bound by the engine's one {@link org.pot4j.engine.config.ParamBinder} (a single number for mean/std is one value for every channel). */
+    public record Options(@Required("a path to an IDX file") String images, String labels, double scale, double[] mean, double[] std, boolean channelsFirst,
                    String inputName) {
         static Options defaults() {
             return new Options(null, null, 1.0 / 255.0, new double[] {0.0}, new double[] {1.0}, true, "input");
         }
 
-        Options {
+        public Options {
             if (mean == null || mean.length == 0 || std == null || std.length == 0) {
                 throw new IllegalArgumentException("mean and std must be a number or a non-empty list of numbers");
             }

@@ -43,21 +43,21 @@ final class IdxFile {
             throw new Pot4jException(ErrorCode.DATASET_INVALID, file + ": cannot read IDX file (" + e.getMessage() + ")", e);
         }
         if (bytes.length < 4 || bytes[0] != 0 || bytes[1] != 0) {
-            throw DatasetParams.invalid(file, "not an IDX file: bad magic "
+            throw DatasetFiles.invalid(file, "not an IDX file: bad magic "
                     + String.format("0x%08X", bytes.length < 4 ? 0 : ByteBuffer.wrap(bytes).getInt())
                     + " (expected 0x0000 then type and rank, e.g. 0x00000803 for images)");
         }
         int type = bytes[2] & 0xFF;
         int rank = bytes[3] & 0xFF;
         if (elementSize(type) < 0) {
-            throw DatasetParams.invalid(file, "IDX type code 0x" + Integer.toHexString(type)
+            throw DatasetFiles.invalid(file, "IDX type code 0x" + Integer.toHexString(type)
                     + " is not one of 0x08 (ubyte), 0x09 (byte), 0x0B (short), 0x0C (int), 0x0D (float), 0x0E (double)");
         }
         if (rank < 1) {
-            throw DatasetParams.invalid(file, "IDX file has rank 0; the first dimension must index samples");
+            throw DatasetFiles.invalid(file, "IDX file has rank 0; the first dimension must index samples");
         }
         if (bytes.length < 4 + 4 * rank) {
-            throw DatasetParams.invalid(file, "IDX header truncated: " + rank + " dimensions need " + (4 + 4 * rank)
+            throw DatasetFiles.invalid(file, "IDX header truncated: " + rank + " dimensions need " + (4 + 4 * rank)
                     + " bytes, file has " + bytes.length);
         }
         ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.BIG_ENDIAN);
@@ -67,7 +67,7 @@ final class IdxFile {
         for (int i = 0; i < rank; i++) {
             dims[i] = buf.getInt(4 + 4 * i);
             if (dims[i] < 0) {
-                throw DatasetParams.invalid(file, "IDX dimension " + i + " is negative: " + dims[i]);
+                throw DatasetFiles.invalid(file, "IDX dimension " + i + " is negative: " + dims[i]);
             }
             // capped products: dimensions that overflow cannot match the file size anyway (found by fuzzing, issue 12)
             count = cappedProduct(count, dims[i]);
@@ -76,12 +76,12 @@ final class IdxFile {
             }
         }
         if (item > Integer.MAX_VALUE) {
-            throw DatasetParams.invalid(file, "IDX dimensions " + Arrays.toString(dims) + " give samples of more than "
+            throw DatasetFiles.invalid(file, "IDX dimensions " + Arrays.toString(dims) + " give samples of more than "
                     + Integer.MAX_VALUE + " elements");
         }
         long expected = 4L + 4L * rank + count * elementSize(type);
         if (bytes.length != expected) {
-            throw DatasetParams.invalid(file, "IDX size mismatch: dimensions " + Arrays.toString(dims) + " need "
+            throw DatasetFiles.invalid(file, "IDX size mismatch: dimensions " + Arrays.toString(dims) + " need "
                     + expected + " bytes, file has " + bytes.length + (bytes.length < expected ? " (truncated)" : ""));
         }
         buf.position(4 + 4 * rank);

@@ -50,7 +50,7 @@ final class NpyArray {
             ch.read(head, 0);
             head.flip();
             if (head.remaining() < 10 || !startsWithMagic(head)) {
-                throw DatasetParams.invalid(file, "not a .npy file: bad magic (expected \\x93NUMPY)");
+                throw DatasetFiles.invalid(file, "not a .npy file: bad magic (expected \\x93NUMPY)");
             }
             int major = head.get(6) & 0xFF;
             long headerLen;
@@ -60,37 +60,37 @@ final class NpyArray {
                 headerStart = 10;
             } else if (major == 2 || major == 3) {
                 if (head.limit() < 12) {
-                    throw DatasetParams.invalid(file, ".npy header truncated");
+                    throw DatasetFiles.invalid(file, ".npy header truncated");
                 }
                 headerLen = head.getInt(8) & 0xFFFFFFFFL;
                 headerStart = 12;
             } else {
-                throw DatasetParams.invalid(file, ".npy format version " + major + " is not supported (1, 2 or 3)");
+                throw DatasetFiles.invalid(file, ".npy format version " + major + " is not supported (1, 2 or 3)");
             }
             if (headerStart + headerLen > size) {
-                throw DatasetParams.invalid(file, ".npy header truncated: needs " + headerLen + " bytes");
+                throw DatasetFiles.invalid(file, ".npy header truncated: needs " + headerLen + " bytes");
             }
             ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
             ch.read(hb, headerStart);
             String header = new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
             String descr = group(DESCR, header, file, "descr");
             if (group(FORTRAN, header, file, "fortran_order").equals("True")) {
-                throw DatasetParams.invalid(file, "array is in Fortran order; save it in C order (numpy.ascontiguousarray)");
+                throw DatasetFiles.invalid(file, "array is in Fortran order; save it in C order (numpy.ascontiguousarray)");
             }
             long[] shape = parseShape(group(SHAPE, header, file, "shape"), file);
             if (shape.length == 0) {
-                throw DatasetParams.invalid(file, "array is a scalar; its first axis must index samples");
+                throw DatasetFiles.invalid(file, "array is a scalar; its first axis must index samples");
             }
             DataType type = dataType(descr, file);
             ByteOrder order = descr.charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
             long dataStart = headerStart + headerLen;
             long needed = Math.multiplyExact(Tensor.elementCount(shape), (long) type.byteSize());
             if (size - dataStart < needed) {
-                throw DatasetParams.invalid(file, "truncated: shape " + Arrays.toString(shape) + " of " + descr
+                throw DatasetFiles.invalid(file, "truncated: shape " + Arrays.toString(shape) + " of " + descr
                         + " needs " + needed + " data bytes, file has " + (size - dataStart));
             }
             if (needed > Integer.MAX_VALUE) {
-                throw DatasetParams.invalid(file, "array larger than 2 GB; split it into several files");
+                throw DatasetFiles.invalid(file, "array larger than 2 GB; split it into several files");
             }
             ByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, dataStart, needed);
             return new NpyArray(file, type, order, shape, mapped);
@@ -111,7 +111,7 @@ final class NpyArray {
     private static String group(Pattern p, String header, Path file, String key) {
         Matcher m = p.matcher(header);
         if (!m.find()) {
-            throw DatasetParams.invalid(file, ".npy header has no readable '" + key + "': " + header.trim());
+            throw DatasetFiles.invalid(file, ".npy header has no readable '" + key + "': " + header.trim());
         }
         return m.group(1);
     }
@@ -124,7 +124,7 @@ final class NpyArray {
                 try {
                     dims.add(Long.parseLong(t));
                 } catch (NumberFormatException e) {
-                    throw DatasetParams.invalid(file, ".npy shape (" + text + ") is not a tuple of integers");
+                    throw DatasetFiles.invalid(file, ".npy shape (" + text + ") is not a tuple of integers");
                 }
             }
         }
@@ -148,7 +148,7 @@ final class NpyArray {
                 }
             }
         }
-        throw DatasetParams.invalid(file, "dtype '" + descr + "' is not supported; use one of <f4 <f8 <i8 <i4 |u1 |i1 |b1");
+        throw DatasetFiles.invalid(file, "dtype '" + descr + "' is not supported; use one of <f4 <f8 <i8 <i4 |u1 |i1 |b1");
     }
 
     Path file() {

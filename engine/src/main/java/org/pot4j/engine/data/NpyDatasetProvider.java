@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
@@ -16,6 +15,7 @@ import org.pot4j.api.Tensor;
 import org.pot4j.api.data.Dataset;
 import org.pot4j.api.data.DatasetProvider;
 import org.pot4j.api.data.Sample;
+import org.pot4j.api.param.Required;
 
 /**
  * {@code type: npy} — a folder of {@code .npy} arrays, one per model input, named after the input
@@ -26,31 +26,40 @@ import org.pot4j.api.data.Sample;
  * against the data folder). Integer labels become {@code Integer} annotations, other scalars
  * {@code Double}, label arrays with more axes a {@code Tensor} with batch dimension 1.
  */
-public final class NpyDatasetProvider implements DatasetProvider {
-    private static final Set<String> PARAMS = Set.of("path", "inputs", "labels");
+public final class NpyDatasetProvider implements DatasetProvider<NpyDatasetProvider.Options> {
 
     @Override
     public String name() {
         return "npy";
     }
 
-    @Override
-    public Set<String> parameterNames() {
-        return PARAMS;
+    /**
+     * The parameters, bound by the engine's one {@link org.pot4j.engine.config.ParamBinder}.
+     *
+     * @param path   the folder, or one .npy file
+     * @param inputs stems of the inputs (a single name is a list of one), null for every .npy but the labels
+     * @param labels .npy or .txt labels, null for none
+     */
+    public record Options(@Required("a folder of .npy files, or one .npy file") String path, List<String> inputs,
+                          String labels) {
     }
 
     @Override
-    public Dataset open(Map<String, Object> params, Path baseDir) {
-        DatasetParams p = new DatasetParams("npy", params, baseDir);
-        Path path = p.existing("path", true);
+    public Class<Options> parameters() {
+        return Options.class;
+    }
+
+    @Override
+    public Dataset open(Options p, Path baseDir) {
+        Path path = DatasetFiles.existing("npy", "path", baseDir, p.path());
         Path folder = Files.isDirectory(path) ? path : path.getParent();
-        Path labelsPath = labelsPath(p, folder);
+        Path labelsPath = labelsPath(p.labels(), baseDir, folder);
 
         Map<String, NpyArray> inputs = new LinkedHashMap<>();
         if (!Files.isDirectory(path)) {
             inputs.put(stem(path), NpyArray.read(path));
         } else {
-            List<String> stems = p.strings("inputs");
+            List<String> stems = p.inputs();
             List<Path> available = npyFiles(path, labelsPath);
             if (stems == null) {
                 for (Path f : available) {
@@ -73,7 +82,7 @@ public final class NpyDatasetProvider implements DatasetProvider {
         NpyArray first = inputs.values().iterator().next();
         for (NpyArray a : inputs.values()) {
             if (a.count() != first.count()) {
-                throw DatasetParams.invalid(a.file(), "count mismatch: " + a.count() + " samples but "
+                throw DatasetFiles.invalid(a.file(), "count mismatch: " + a.count() + " samples but "
                         + first.file().getFileName() + " has " + first.count() + " (the first axis indexes samples)");
             }
         }
@@ -81,15 +90,15 @@ public final class NpyDatasetProvider implements DatasetProvider {
         return new NpyDataset(path.getFileName().toString(), inputs, labels, first.count());
     }
 
-    private static Path labelsPath(DatasetParams p, Path folder) {
-        Path fromBase = p.path("labels", false);
+    private static Path labelsPath(String labels, Path baseDir, Path folder) {
+        Path fromBase = DatasetFiles.resolve(baseDir, labels);
         if (fromBase == null) {
             return null;
         }
         if (Files.isRegularFile(fromBase)) {
             return fromBase;
         }
-        Path inFolder = folder.resolve(String.valueOf(p.raw("labels"))).normalize();
+        Path inFolder = folder.resolve(labels).normalize();
         if (Files.isRegularFile(inFolder)) {
             return inFolder;
         }
@@ -139,7 +148,7 @@ public final class NpyDatasetProvider implements DatasetProvider {
             }
         }
         if (labels.length != inputs.count()) {
-            throw DatasetParams.invalid(file, "count mismatch: " + labels.length + " labels for " + inputs.count()
+            throw DatasetFiles.invalid(file, "count mismatch: " + labels.length + " labels for " + inputs.count()
                     + " samples in " + inputs.file().getFileName());
         }
         return labels;

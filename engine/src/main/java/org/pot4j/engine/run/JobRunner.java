@@ -128,10 +128,10 @@ public final class JobRunner {
         }
         for (int i = outcomes.size(); i < p.jobs().size(); i++) {
             ModelJob job = p.jobs().get(i);
-            outcomes.add(ModelOutcome.unfinished(job.model().modelName(), job.model().path(), null, null,
-                    ModelStatus.INTERRUPTED, p.outputDir().resolve(job.model().modelName()).resolve(REPORT), 0,
-                    ErrorCode.INTERRUPTED, "interrupted before it finished; run again (--resume continues from the checkpoints)",
-                    null));
+            outcomes.add(new ModelOutcome.Unfinished(new ModelOutcome.Subject(job.model().modelName(), job.model().path(),
+                    null, null), ModelStatus.INTERRUPTED, new ModelOutcome.Failure(ErrorCode.INTERRUPTED,
+                    "interrupted before it finished; run again (--resume continues from the checkpoints)", null),
+                    p.outputDir().resolve(job.model().modelName()).resolve(REPORT), 0));
         }
         return writeSummary(p.outputDir(), p.configFile(), outcomes, seconds(p.start()));
     }
@@ -261,9 +261,7 @@ public final class JobRunner {
             Path staged = staging.resolve(output.getFileName());
             OutputFiles.save(model, plan, staged);
 
-            Map<String, Double> fp32 = Map.of();
-            Map<String, Double> int8 = Map.of();
-            Map<String, Double> drops = Map.of();
+            ModelOutcome.Accuracy accuracy = ModelOutcome.Accuracy.NONE;
             if (!metrics.isEmpty()) {
                 stage = "evaluating FP32 and INT8 on " + validation.name();
                 // the engine's evaluator returns the values an algorithm (AccuracyAware) has just measured
@@ -271,26 +269,24 @@ public final class JobRunner {
                 int batch = job.engine().batchSize() == null ? 0 : job.engine().batchSize();
                 Evaluator evaluator = requests.evaluation() > 0
                         ? pot4j.evaluator().withProgress(progress, requests.evaluation()) : pot4j.evaluator().withProgress(progress);
-                fp32 = evaluator.measured(model, EvaluationRequest.of(QuantizationPlan.EMPTY, validation, metrics,
-                        "evaluate FP32 on " + validation.name()).withBatchSize(batch)).aggregate();
-                int8 = evaluator.measured(model, EvaluationRequest.of(plan, validation, metrics,
+                Map<String, Double> fp32 = evaluator.measured(model, EvaluationRequest.of(QuantizationPlan.EMPTY, validation,
+                        metrics, "evaluate FP32 on " + validation.name()).withBatchSize(batch)).aggregate();
+                Map<String, Double> int8 = evaluator.measured(model, EvaluationRequest.of(plan, validation, metrics,
                         "evaluate INT8 on " + validation.name()).withBatchSize(batch)).aggregate();
-                drops = RunReports.drops(fp32, int8, metrics);
+                accuracy = new ModelOutcome.Accuracy(fp32, int8, RunReports.drops(fp32, int8, metrics));
             }
-            long fp32Size = model.sizeOnDisk();
-            long int8Size = OutputFiles.size(staged);
+            ModelOutcome.Size size = new ModelOutcome.Size(model.sizeOnDisk(), OutputFiles.size(staged));
             stage = "measuring the speed";
             Double speed = speedRatio(job, opts, model, plan, staged, validation);
             ModelStatus status = ModelStatus.of(result.status());
             stage = "moving the INT8 model into place";
             List<String> outputFiles = OutputFiles.promote(staging, modelDir);
             PlanJson.writeFile(plan, modelDir.resolve(PLAN));
-            ModelOutcome outcome = new ModelOutcome(name, job.model().path(), model.backendName(), algorithm, fp32, int8,
-                    drops.isEmpty() ? null : drops.values().iterator().next(), drops, fp32Size, int8Size,
-                    fp32Size > 0 ? (double) int8Size / fp32Size : null, speed, status, output,
-                    reportPath, seconds(start), null, null, false);
-            RunReports.write(reportPath, outcome, job, hash, plan, model.quantizableNodes().size(), model.floatOps(plan),
-                    algorithmReports, outputDir, RunReports.Resume.of(inputs, model.sourceFiles(), outputFiles), speedGuard);
+            ModelOutcome.Quantized outcome = new ModelOutcome.Quantized(new ModelOutcome.Subject(name, job.model().path(),
+                    model.backendName(), algorithm), status, output, accuracy, size, speed, reportPath, seconds(start), false);
+            RunReports.write(reportPath, outcome, new RunReports.Context(job, hash, algorithmReports, outputDir,
+                    RunReports.Resume.of(inputs, model.sourceFiles(), outputFiles)),
+                    new RunReports.SavedPlan(plan, model.quantizableNodes().size(), model.floatOps(plan), speedGuard));
             LOG.debug("model {}: {}", name, describe(outcome));
             return outcome;
         } catch (OutOfMemoryError e) {
@@ -339,11 +335,11 @@ public final class JobRunner {
         } catch (RuntimeException ignored) {
             // only for the report
         }
-        ModelOutcome failed = ModelOutcome.unfinished(name, job.model().path(), backend, algorithm, ModelStatus.FAILED,
-                reportPath, seconds(start), code, message, e);
+        ModelOutcome.Unfinished failed = new ModelOutcome.Unfinished(new ModelOutcome.Subject(name, job.model().path(), backend,
+                algorithm), ModelStatus.FAILED, new ModelOutcome.Failure(code, message, e), reportPath, seconds(start));
         try {
-            RunReports.write(reportPath, failed, job, hash, null, -1, algorithmReports, outputDir,
-                    inputs == null ? null : RunReports.Resume.of(inputs, List.of(), List.of()));
+            RunReports.write(reportPath, failed, new RunReports.Context(job, hash, algorithmReports, outputDir,
+                    inputs == null ? null : RunReports.Resume.of(inputs, List.of(), List.of())));
         } catch (RuntimeException writeFailure) {
             LOG.warn("cannot write {}: {}", reportPath, writeFailure.toString());
         }
@@ -378,18 +374,18 @@ public final class JobRunner {
     }
 
     private static String describe(ModelOutcome o) {
-        if (o.status() == ModelStatus.FAILED) {
+        if (!(o instanceof ModelOutcome.Quantized q)) {
             // the message itself is printed once, with the final error line
-            return "FAILED (" + o.errorCode() + ")";
+            return o.status().name() + " (" + ((ModelOutcome.Unfinished) o).failure().code() + ")";
         }
-        StringBuilder sb = new StringBuilder(o.status().name());
-        o.fp32Metrics().forEach((k, v) -> sb.append(String.format(java.util.Locale.ROOT, ", %s %.4f -> %.4f", k, v,
-                o.int8Metrics().getOrDefault(k, Double.NaN))));
-        if (o.sizeRatio() != null) {
-            sb.append(String.format(java.util.Locale.ROOT, ", size x%.3f", o.sizeRatio()));
+        StringBuilder sb = new StringBuilder(q.status().name());
+        q.accuracy().fp32().forEach((k, v) -> sb.append(String.format(java.util.Locale.ROOT, ", %s %.4f -> %.4f", k, v,
+                q.accuracy().int8().getOrDefault(k, Double.NaN))));
+        if (q.size().ratio() != null) {
+            sb.append(String.format(java.util.Locale.ROOT, ", size x%.3f", q.size().ratio()));
         }
-        if (o.speedRatio() != null) {
-            sb.append(String.format(java.util.Locale.ROOT, ", speed x%.2f", o.speedRatio()));
+        if (q.speedRatio() != null) {
+            sb.append(String.format(java.util.Locale.ROOT, ", speed x%.2f", q.speedRatio()));
         }
         return sb.toString();
     }

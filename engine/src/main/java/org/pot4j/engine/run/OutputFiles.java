@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import org.pot4j.api.io.AtomicFiles;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
+import org.pot4j.api.io.FileTrees;
 import org.pot4j.api.model.Model;
 import org.pot4j.api.quant.QuantizationPlan;
 import org.pot4j.engine.config.JsonFiles;
@@ -172,18 +173,7 @@ final class OutputFiles {
     /** Bytes of a file, or of every file under a folder. */
     static long size(Path p) {
         try {
-            if (!Files.isDirectory(p)) {
-                return Files.size(p);
-            }
-            try (Stream<Path> s = Files.walk(p)) {
-                return s.filter(Files::isRegularFile).mapToLong(f -> {
-                    try {
-                        return Files.size(f);
-                    } catch (IOException e) {
-                        return 0;
-                    }
-                }).sum();
-            }
+            return FileTrees.size(p);
         } catch (IOException e) {
             throw new Pot4jException(ErrorCode.IO_FAILURE, "cannot measure " + p + ": " + e.getMessage(), e);
         }

@@ -15,7 +15,10 @@ import org.pot4j.api.quant.QuantizationResult;
 import org.pot4j.engine.Pot4j;
 import org.pot4j.engine.config.AlgorithmSpec;
 import org.pot4j.engine.config.JsonFiles;
+import org.pot4j.engine.config.MetricSpec;
 import org.pot4j.engine.config.ModelJob;
+import org.pot4j.engine.run.ModelOutcome.Quantized;
+import org.pot4j.engine.run.ModelOutcome.Unfinished;
 
 /** The content of {@code report.json} and {@code summary.json}, and reading it back for resume. */
 final class RunReports {
@@ -27,31 +30,39 @@ final class RunReports {
 
     /** One model's line of {@code summary.json}. */
     static Map<String, Object> outcome(ModelOutcome o, Path outputDir) {
+        Quantized q = o instanceof Quantized x ? x : null;
+        ModelOutcome.Accuracy accuracy = q == null ? ModelOutcome.Accuracy.NONE : q.accuracy();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model_name", o.modelName());
-        m.put("model", String.valueOf(o.modelPath()));
-        m.put("backend", o.backend());
-        m.put("algorithm", o.algorithm());
+        m.put("model", String.valueOf(o.subject().modelPath()));
+        m.put("backend", o.subject().backend());
+        m.put("algorithm", o.subject().algorithm());
         m.put("status", o.status().name());
-        m.put("fp32_metrics", o.fp32Metrics());
-        m.put("int8_metrics", o.int8Metrics());
-        m.put("drop", o.drop());
-        m.put("drops", o.drops());
-        m.put("fp32_bytes", o.fp32Size());
-        m.put("int8_bytes", o.int8Size());
-        m.put("size_ratio", o.sizeRatio());
-        m.put("speed_ratio", o.speedRatio());
-        m.put("output", relative(o.outputPath(), outputDir));
+        m.put("fp32_metrics", accuracy.fp32());
+        m.put("int8_metrics", accuracy.int8());
+        m.put("headline_metric", accuracy.headlineMetric());
+        m.put("drop", accuracy.drop());
+        m.put("drops", accuracy.drops());
+        m.put("fp32_bytes", q == null ? null : q.size().fp32Bytes());
+        m.put("int8_bytes", q == null ? null : q.size().int8Bytes());
+        m.put("size_ratio", q == null ? null : q.size().ratio());
+        m.put("speed_ratio", q == null ? null : q.speedRatio());
+        m.put("output", q == null ? null : relative(q.output(), outputDir));
         m.put("report", relative(o.reportPath(), outputDir));
         m.put("wall_seconds", o.wallSeconds());
         m.put("reused", o.reused());
-        if (o.errorCode() != null) {
+        putError(m, o);
+        return m;
+    }
+
+    /** {@code error: {code, message}} of an unfinished model. */
+    private static void putError(Map<String, Object> m, ModelOutcome o) {
+        if (o instanceof Unfinished u) {
             Map<String, Object> err = new LinkedHashMap<>();
-            err.put("code", o.errorCode().name());
-            err.put("message", o.error());
+            err.put("code", u.failure().code().name());
+            err.put("message", u.failure().message());
             m.put("error", err);
         }
-        return m;
     }
 
     /** One algorithm's entry of {@code report.json}. */
@@ -113,74 +124,93 @@ final class RunReports {
         }
     }
 
-    /** Writes a model's {@code report.json}. */
-    static void write(Path reportPath, ModelOutcome o, ModelJob job, String hash, QuantizationPlan plan,
-                      int quantizableNodes, List<Map<String, Object>> algorithms, Path outputDir, Resume resume) {
-        write(reportPath, o, job, hash, plan, quantizableNodes, Map.of(), algorithms, outputDir, resume);
+    /**
+     * What every {@code report.json} of a job's model holds besides its outcome.
+     *
+     * @param job        the model's job (its config goes into the report)
+     * @param hash       the config hash
+     * @param algorithms one entry per algorithm that ran ({@link #algorithm})
+     * @param outputDir  the job's output folder, paths are written relative to it
+     * @param resume     what {@code --resume} needs, or null when the inputs were never hashed
+     */
+    record Context(ModelJob job, String hash, List<Map<String, Object>> algorithms, Path outputDir, Resume resume) {
     }
 
-    /** Writes a model's {@code report.json}; {@code floatOps} as {@link org.pot4j.api.model.Model#floatOps}. */
-    static void write(Path reportPath, ModelOutcome o, ModelJob job, String hash, QuantizationPlan plan,
-                      int quantizableNodes, Map<String, String> floatOps, List<Map<String, Object>> algorithms,
-                      Path outputDir, Resume resume) {
-        write(reportPath, o, job, hash, plan, quantizableNodes, floatOps, algorithms, outputDir, resume, null);
+    /**
+     * What {@code report.json} says about the saved plan of a quantized model.
+     *
+     * @param plan             the plan
+     * @param quantizableNodes the model's quantizable nodes
+     * @param floatOps         ops the written model runs in float ({@link org.pot4j.api.model.Model#floatOps})
+     * @param speedGuard       the speed guard's decisions, or null when it did not run
+     */
+    record SavedPlan(QuantizationPlan plan, int quantizableNodes, Map<String, String> floatOps,
+                     Map<String, Object> speedGuard) {
     }
 
-    /** As above, with the speed guard's decisions ({@code speed_guard}; null when it did not run). */
-    static void write(Path reportPath, ModelOutcome o, ModelJob job, String hash, QuantizationPlan plan,
-                      int quantizableNodes, Map<String, String> floatOps, List<Map<String, Object>> algorithms,
-                      Path outputDir, Resume resume, Map<String, Object> speedGuard) {
+    /** Writes the {@code report.json} of a quantized model. */
+    static void write(Path reportPath, Quantized o, Context c, SavedPlan saved) {
+        writeReport(reportPath, o, c, saved);
+    }
+
+    /** Writes the {@code report.json} of a model that failed: no plan, sizes or output. */
+    static void write(Path reportPath, Unfinished o, Context c) {
+        writeReport(reportPath, o, c, null);
+    }
+
+    private static void writeReport(Path reportPath, ModelOutcome o, Context c, SavedPlan saved) {
+        Path outputDir = c.outputDir();
+        Resume resume = c.resume();
         Path modelDir = reportPath.toAbsolutePath().getParent();
+        Quantized q = o instanceof Quantized x ? x : null;
+        ModelOutcome.Accuracy accuracy = q == null ? ModelOutcome.Accuracy.NONE : q.accuracy();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("pot4j_version", Pot4j.version());
         r.put("model_name", o.modelName());
-        r.put("model", String.valueOf(o.modelPath()));
-        r.put("backend", o.backend());
+        r.put("model", String.valueOf(o.subject().modelPath()));
+        r.put("backend", o.subject().backend());
         r.put("status", o.status().name());
-        r.put("config_hash", hash);
+        r.put("config_hash", c.hash());
         if (resume != null) {
             r.put("resume_key", resume.key());
             r.put("inputs", resume.inputs());
             r.put("model_files", resume.modelFiles());
             r.put("output_files", resume.outputFiles());
         }
-        r.put("config", job.raw());
-        r.put("output", relative(o.outputPath(), outputDir));
-        r.put("algorithms", algorithms);
-        if (plan != null) {
+        r.put("config", c.job().raw());
+        r.put("output", q == null ? null : relative(q.output(), outputDir));
+        r.put("algorithms", c.algorithms());
+        if (saved != null) {
+            QuantizationPlan plan = saved.plan();
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("file", JobRunner.PLAN);
-            p.put("quantizable_nodes", quantizableNodes);
+            p.put("quantizable_nodes", saved.quantizableNodes());
             p.put("weight_quantizers", plan.weights().size());
             p.put("activation_quantizers", plan.activations().size());
             p.put("bias_shifts", plan.biasShifts().size());
             p.put("fp32_nodes", List.copyOf(plan.fp32Nodes()));
-            p.put("float_ops", floatOps);
+            p.put("float_ops", saved.floatOps());
             p.put("metadata", plan.metadata());
             r.put("plan", p);
         }
-        if (speedGuard != null) {
-            r.put("speed_guard", speedGuard);
+        if (saved != null && saved.speedGuard() != null) {
+            r.put("speed_guard", saved.speedGuard());
         }
         Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("fp32", o.fp32Metrics());
-        metrics.put("int8", o.int8Metrics());
-        metrics.put("drop", o.drops());
+        metrics.put("fp32", accuracy.fp32());
+        metrics.put("int8", accuracy.int8());
+        metrics.put("drop", accuracy.drops());
+        metrics.put("headline_metric", accuracy.headlineMetric());
         r.put("metrics", metrics);
         Map<String, Object> size = new LinkedHashMap<>();
-        size.put("fp32_bytes", o.fp32Size());
-        size.put("int8_bytes", o.int8Size());
-        size.put("ratio", o.sizeRatio());
+        size.put("fp32_bytes", q == null ? null : q.size().fp32Bytes());
+        size.put("int8_bytes", q == null ? null : q.size().int8Bytes());
+        size.put("ratio", q == null ? null : q.size().ratio());
         r.put("size", size);
-        r.put("speed_ratio", o.speedRatio());
+        r.put("speed_ratio", q == null ? null : q.speedRatio());
         r.put("wall_seconds", o.wallSeconds());
         r.put("work_files", workFiles(modelDir.resolve(JobRunner.WORK), modelDir));
-        if (o.errorCode() != null) {
-            Map<String, Object> err = new LinkedHashMap<>();
-            err.put("code", o.errorCode().name());
-            err.put("message", o.error());
-            r.put("error", err);
-        }
+        putError(r, o);
         JsonFiles.write(reportPath, r);
     }
 
@@ -220,14 +250,35 @@ final class RunReports {
         JsonNode algorithms = r.path("algorithms");
         String algorithm = algorithms.isArray() && !algorithms.isEmpty()
                 ? algorithms.get(algorithms.size() - 1).path("name").asText(null) : null;
-        Map<String, Double> drops = doubles(r.path("metrics").path("drop"));
-        return new ModelOutcome(job.model().modelName(), job.model().path(), r.path("backend").asText(null), algorithm,
-                doubles(r.path("metrics").path("fp32")), doubles(r.path("metrics").path("int8")),
-                drops.isEmpty() ? null : drops.values().iterator().next(), drops,
-                longOrNull(r.path("size").path("fp32_bytes")), longOrNull(r.path("size").path("int8_bytes")),
-                doubleOrNull(r.path("size").path("ratio")), doubleOrNull(r.path("speed_ratio")),
-                ModelStatus.valueOf(r.path("status").asText()), output, reportPath, r.path("wall_seconds").asDouble(),
-                null, null, true);
+        JsonNode metrics = r.path("metrics");
+        JsonNode size = r.path("size");
+        return new Quantized(new ModelOutcome.Subject(name, job.model().path(), r.path("backend").asText(null), algorithm),
+                ModelStatus.valueOf(r.path("status").asText()), output,
+                accuracy(metrics, firstMetric(job)),
+                new ModelOutcome.Size(size.path("fp32_bytes").asLong(), size.path("int8_bytes").asLong()),
+                doubleOrNull(r.path("speed_ratio")), reportPath, r.path("wall_seconds").asDouble(), true);
+    }
+
+    /**
+     * The metrics of a report read back. The headline is the report's {@code metrics.headline_metric};
+     * a report written before that field existed (its maps are sorted by key, so their first key is
+     * only the alphabetically first metric) gets {@code firstConfigured}, the first configured
+     * metric's name, when it is one of the keys (the same config made the report: the resume key
+     * covers it), else the first key.
+     */
+    static ModelOutcome.Accuracy accuracy(JsonNode metrics, String firstConfigured) {
+        Map<String, Double> drops = doubles(metrics.path("drop"));
+        String headline = metrics.path("headline_metric").asText(null);
+        if (headline == null || !drops.containsKey(headline)) {
+            headline = firstConfigured != null && drops.containsKey(firstConfigured) ? firstConfigured
+                    : drops.isEmpty() ? null : drops.keySet().iterator().next();
+        }
+        return new ModelOutcome.Accuracy(doubles(metrics.path("fp32")), doubles(metrics.path("int8")), drops, headline);
+    }
+
+    private static String firstMetric(ModelJob job) {
+        List<MetricSpec> configured = job.engine().metrics();
+        return configured.isEmpty() ? null : configured.get(0).name();
     }
 
     private static List<InputDigest.FileDigest> digests(JsonNode list) {
@@ -257,10 +308,6 @@ final class RunReports {
             out.put(e.getKey(), e.getValue().asDouble());
         }
         return out;
-    }
-
-    private static Long longOrNull(JsonNode n) {
-        return n.isNumber() ? n.asLong() : null;
     }
 
     private static Double doubleOrNull(JsonNode n) {

@@ -8,19 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.pot4j.api.DataType;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
-import org.pot4j.api.ProgressListener;
 import org.pot4j.api.Tensor;
 import org.pot4j.api.data.Dataset;
 import org.pot4j.api.data.Sample;
 import org.pot4j.api.model.TensorInfo;
 import org.pot4j.api.quant.QuantizationPlan;
+import org.pot4j.engine.testing.RecordingProgress;
 
 class BenchmarkTest {
     private static final List<TensorInfo> IMAGE = List.of(new TensorInfo("input", DataType.FLOAT32, new long[] {-1, 1, 4, 4}));
@@ -29,7 +28,7 @@ class BenchmarkTest {
     void measuresEveryModelAtEveryBatchSizeOnIdenticalInputs() {
         RecordingModel a = new RecordingModel(IMAGE);
         RecordingModel b = new RecordingModel(List.of(new TensorInfo("x", DataType.FLOAT32, new long[] {-1, 1, 4, 4})));
-        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        RecordingProgress progress = new RecordingProgress();
         BenchmarkOptions options = BenchmarkOptions.defaults().withRounds(2, 5);
         List<String> calls = new ArrayList<>();
         a.callLog = calls;
@@ -37,7 +36,8 @@ class BenchmarkTest {
         b.callLog = calls;
         b.tag = "B";
 
-        List<BenchmarkResult> results = new Benchmark(options, listener(events)).run(a, b);
+        List<BenchmarkResult> results = new Benchmark(options, progress).run(a, b);
+        List<String> events = progress.events();
 
         assertEquals(4, results.size());
         assertEquals(List.of(1, 1, 32, 32), results.stream().map(BenchmarkResult::batchSize).toList());
@@ -66,7 +66,7 @@ class BenchmarkTest {
         }
         // warm-up A B twice, then timed rounds alternate A B / B A
         assertEquals(List.of("A", "B", "A", "B", "A", "B", "B", "A", "A", "B", "B", "A", "A", "B"), calls.subList(0, 14));
-        assertTrue(events.contains("start benchmark batch 1/7"), events.toString());
+        assertTrue(events.contains("start benchmark batch 1 7"), events.toString());
         assertTrue(events.contains("progress benchmark batch 32 7/7"), events.toString());
         assertTrue(events.contains("finish benchmark batch 32"), events.toString());
     }
@@ -84,29 +84,24 @@ class BenchmarkTest {
     @Test
     void fixedBatchDimensionLimitsTheBatchSizes() {
         RecordingModel fixed = new RecordingModel(List.of(new TensorInfo("input", DataType.FLOAT32, new long[] {8, 3})));
-        List<String> events = Collections.synchronizedList(new ArrayList<>());
-        List<BenchmarkResult> results = new Benchmark(BenchmarkOptions.defaults().withRounds(0, 2), listener(events))
+        RecordingProgress progress = new RecordingProgress();
+        List<BenchmarkResult> results = new Benchmark(BenchmarkOptions.defaults().withRounds(0, 2), progress)
                 .run(List.of(new Benchmark.Subject("only", fixed)));
         assertEquals(1, results.size());
         assertEquals(8, results.get(0).batchSize());
-        assertTrue(events.stream().anyMatch(e -> e.startsWith("message") && e.contains("fixed batch size of 8")), events.toString());
+        assertTrue(progress.events().stream().anyMatch(e -> e.startsWith("message") && e.contains("fixed batch size of 8")),
+                progress.events().toString());
     }
 
     @Test
     void feedsRealSamplesWhenADatasetIsGiven() {
-        Dataset data = new Dataset() {
-            @Override
-            public int size() {
-                return 2;
-            }
-
-            @Override
-            public Sample get(int index) {
-                float[] v = new float[16];
-                java.util.Arrays.fill(v, index + 1);
-                return Sample.of("whatever", Tensor.ofFloats(new long[] {1, 4, 4}, v), index);
-            }
-        };
+        List<Sample> samples = new ArrayList<>();
+        for (int index = 0; index < 2; index++) {
+            float[] v = new float[16];
+            java.util.Arrays.fill(v, index + 1);
+            samples.add(Sample.of("whatever", Tensor.ofFloats(new long[] {1, 4, 4}, v), index));
+        }
+        Dataset data = Dataset.of("ones-and-twos", samples);
         RecordingModel model = new RecordingModel(IMAGE);
         new Benchmark(BenchmarkOptions.defaults().withRounds(0, 1).withBatchSizes(List.of(3)).withDataset(data), null)
                 .run(List.of(new Benchmark.Subject("m", model)));
@@ -118,17 +113,7 @@ class BenchmarkTest {
 
     @Test
     void rejectsDatasetThatDoesNotFitTheModel() {
-        Dataset wrong = new Dataset() {
-            @Override
-            public int size() {
-                return 1;
-            }
-
-            @Override
-            public Sample get(int index) {
-                return Sample.of("input", Tensor.ofFloats(new long[] {2}, new float[2]), null);
-            }
-        };
+        Dataset wrong = Dataset.of("wrong-shape", List.of(Sample.of("input", Tensor.ofFloats(new long[] {2}, new float[2]), null)));
         Pot4jException e = assertThrows(Pot4jException.class, () -> new Benchmark(
                 BenchmarkOptions.defaults().withDataset(wrong), null).run(List.of(new Benchmark.Subject("m", new RecordingModel(IMAGE)))));
         assertEquals(ErrorCode.DATASET_SHAPE_MISMATCH, e.code());
@@ -158,29 +143,5 @@ class BenchmarkTest {
         assertThrows(IllegalArgumentException.class, () -> BenchmarkOptions.defaults().withBatchSizes(List.of(0)));
         assertThrows(IllegalArgumentException.class, () -> BenchmarkOptions.defaults().withRounds(0, 0));
         assertSame(null, BenchmarkOptions.defaults().dataset());
-    }
-
-    static ProgressListener listener(List<String> events) {
-        return new ProgressListener() {
-            @Override
-            public void stageStarted(String stage, long total) {
-                events.add("start " + stage + "/" + total);
-            }
-
-            @Override
-            public void progress(String stage, long done, long total) {
-                events.add("progress " + stage + " " + done + "/" + total);
-            }
-
-            @Override
-            public void stageFinished(String stage) {
-                events.add("finish " + stage);
-            }
-
-            @Override
-            public void message(String text) {
-                events.add("message " + text);
-            }
-        };
     }
 }

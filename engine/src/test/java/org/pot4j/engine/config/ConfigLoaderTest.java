@@ -152,12 +152,12 @@ class ConfigLoaderTest {
                 "compression.algorithms[0].params.bitz", "bits");
         expectUnknown(base.formatted("{\"type\": \"idx\", \"images\": \"x\", \"metrics\": []}", "\"output\": {}"),
                 "engine.calibration_dataset.metrics", null);
-        expectUnknown("{\"model\": {\"model\": \"m\", \"modelname\": \"x\"}, \"engine\": {\"calibration_dataset\": {\"type\": \"idx\"}}}",
+        expectUnknown("{\"model\": {\"model\": \"m\", \"modelname\": \"x\"}, \"engine\": {\"calibration_dataset\": {\"type\": \"idx\", \"images\": \"x\"}}}",
                 "model.modelname", "model_name");
-        expectUnknown("{\"model\": {\"model\": \"m\"}, \"engine\": {\"calibration_dataset\": {\"type\": \"idx\"},"
+        expectUnknown("{\"model\": {\"model\": \"m\"}, \"engine\": {\"calibration_dataset\": {\"type\": \"idx\", \"images\": \"x\"},"
                 + " \"metrics\": [{\"name\": \"test_top1\", \"params\": {\"invertt\": true}}]}}",
                 "engine.metrics[0].params.invertt", "invert");
-        expectUnknown("{\"model\": {\"model\": \"m\"}, \"engine\": {\"calibration_dataset\": {\"type\": \"idx\"}},"
+        expectUnknown("{\"model\": {\"model\": \"m\"}, \"engine\": {\"calibration_dataset\": {\"type\": \"idx\", \"images\": \"x\"}},"
                 + " \"output\": {\"directory\": \"x\"}}", "output.directory", null);
     }
 
@@ -173,9 +173,9 @@ class ConfigLoaderTest {
 
     @Test
     void wrongTypesNameTheKeyAndTheExpectedType() throws IOException {
-        String base = "{\"model\": {\"model\": \"m.onnx\"%s}, \"engine\": {\"calibration_dataset\": {\"type\": \"idx\"}%s}%s}";
-        expectInvalid(base.formatted("", ", \"batch_size\": \"eight\"", ""), "engine.batch_size", "positive integer");
-        expectInvalid(base.formatted("", ", \"batch_size\": 0", ""), "engine.batch_size", "positive integer");
+        String base = "{\"model\": {\"model\": \"m.onnx\"%s}, \"engine\": {\"calibration_dataset\": {\"type\": \"idx\", \"images\": \"x\"}%s}%s}";
+        expectInvalid(base.formatted("", ", \"batch_size\": \"eight\"", ""), "engine.batch_size", "whole number");
+        expectInvalid(base.formatted("", ", \"batch_size\": 0", ""), "engine.batch_size", "at least 1, got 0");
         expectInvalid(base.formatted("", ", \"benchmark\": \"yes\"", ""), "engine.benchmark", "true or false");
         expectInvalid(base.formatted(", \"framework\": 3", "", ""), "model.framework", "must be a string");
         expectInvalid(base.formatted("", ", \"metrics\": {\"name\": \"x\"}", ""), "engine.metrics", "must be a list");
@@ -185,10 +185,10 @@ class ConfigLoaderTest {
         expectInvalid(base.formatted("", "", ", \"compression\": {\"algorithms\": [{\"name\": \"TestWeightOnly\", \"params\": [1]}]}"),
                 "compression.algorithms[0].params", "must be an object");
         expectInvalid("{\"model\": {\"model\": \"m\"}}", "engine.calibration_dataset", "is required");
-        expectInvalid("{\"engine\": {\"calibration_dataset\": {\"type\": \"idx\"}}}", "model", "is required");
+        expectInvalid("{\"engine\": {\"calibration_dataset\": {\"type\": \"idx\", \"images\": \"x\"}}}", "model", "is required");
         expectInvalid("{\"model\": {\"model\": \"m\"}, \"engine\": {\"calibration_dataset\": {\"type\": \"ixd\"}}}",
                 "engine.calibration_dataset.type", "did you mean");
-        expectInvalid("{\"model\": {\"model\": \"m\"}, \"engine\": {\"calibration_dataset\": {\"type\": \"idx\", \"annotation\": \"labels\"}}}",
+        expectInvalid("{\"model\": {\"model\": \"m\"}, \"engine\": {\"calibration_dataset\": {\"type\": \"idx\", \"images\": \"x\", \"annotation\": \"labels\"}}}",
                 "engine.calibration_dataset.annotation", "fp32_output");
         expectInvalid("[1, 2]", "the top level", "must be an object");
         expectInvalid("{\"model\": {\"model\": \"m\"}, \"model\": {\"model\": \"n\"}}", "", "Duplicate field 'model'");
@@ -197,7 +197,7 @@ class ConfigLoaderTest {
 
     @Test
     void speedGuardIsABooleanOrAnObjectAndUnsetByDefault() throws IOException {
-        String base = "{\"model\": {\"model\": \"m.onnx\"}, \"engine\": {\"calibration_dataset\": {\"type\": \"idx\"}%s}}";
+        String base = "{\"model\": {\"model\": \"m.onnx\"}, \"engine\": {\"calibration_dataset\": {\"type\": \"idx\", \"images\": \"x\"}%s}}";
         assertNull(pot4j.loadConfig(write("a.json", base.formatted(""))).models().get(0).engine().speedGuard());
         SpeedGuardSpec off = pot4j.loadConfig(write("b.json", base.formatted(", \"speed_guard\": false"))).models().get(0)
                 .engine().speedGuard();
@@ -230,13 +230,13 @@ class ConfigLoaderTest {
 
     @Test
     void unknownAlgorithmAndMetricNamesListTheInstalledOnes() throws IOException {
-        Path algo = write("algo.json", "{\"model\": {\"model\": \"m\"}, \"engine\": {\"calibration_dataset\": {\"type\": \"idx\"}},"
+        Path algo = write("algo.json", "{\"model\": {\"model\": \"m\"}, \"engine\": {\"calibration_dataset\": {\"type\": \"idx\", \"images\": \"x\"}},"
                 + " \"compression\": {\"algorithms\": [{\"name\": \"TestWeightOlny\"}]}}");
         Pot4jException a = assertThrows(Pot4jException.class, () -> pot4j.loadConfig(algo));
         assertEquals(ErrorCode.UNKNOWN_ALGORITHM, a.code());
         assertTrue(a.getMessage().contains("compression.algorithms[0].name"), a.getMessage());
         assertTrue(a.getMessage().contains("did you mean 'TestWeightOnly'"), a.getMessage());
-        Path metric = write("metric.json", "{\"model\": {\"model\": \"m\"}, \"engine\": {\"calibration_dataset\": {\"type\": \"idx\"},"
+        Path metric = write("metric.json", "{\"model\": {\"model\": \"m\"}, \"engine\": {\"calibration_dataset\": {\"type\": \"idx\", \"images\": \"x\"},"
                 + " \"metrics\": [\"acuracy_top1\"]}}");
         Pot4jException m = assertThrows(Pot4jException.class, () -> pot4j.loadConfig(metric));
         assertEquals(ErrorCode.UNKNOWN_METRIC, m.code());
@@ -290,13 +290,13 @@ class ConfigLoaderTest {
 
     @Test
     void modelsListChecksEntriesAndNames() throws IOException {
-        Path dup = write("dup.json", "{\"engine\": {\"calibration_dataset\": {\"type\": \"idx\"}},"
+        Path dup = write("dup.json", "{\"engine\": {\"calibration_dataset\": {\"type\": \"idx\", \"images\": \"x\"}},"
                 + " \"models\": [{\"model\": {\"model\": \"x/m.onnx\"}}, {\"model\": {\"model\": \"y/m.pt\"}}]}");
         Pot4jException e = assertThrows(Pot4jException.class, () -> pot4j.loadConfig(dup));
         assertEquals(ErrorCode.CONFIG_INVALID, e.code());
         assertTrue(e.getMessage().contains("models[1].model.model_name") && e.getMessage().contains("'m'"), e.getMessage());
 
-        Path entryKey = write("entry.json", "{\"engine\": {\"calibration_dataset\": {\"type\": \"idx\"}},"
+        Path entryKey = write("entry.json", "{\"engine\": {\"calibration_dataset\": {\"type\": \"idx\", \"images\": \"x\"}},"
                 + " \"models\": [{\"model\": {\"model\": \"m.onnx\"}, \"engnie\": {}}]}");
         Pot4jException k = assertThrows(Pot4jException.class, () -> pot4j.loadConfig(entryKey));
         assertEquals(ErrorCode.CONFIG_UNKNOWN_KEY, k.code());
@@ -305,7 +305,7 @@ class ConfigLoaderTest {
         Path both = write("both.json", "{\"model\": {\"model\": \"a\"}, \"models\": [{\"model\": {\"model\": \"b\"}}]}");
         assertEquals(ErrorCode.CONFIG_INVALID, assertThrows(Pot4jException.class, () -> pot4j.loadConfig(both)).code());
 
-        Path entryType = write("entrytype.json", "{\"engine\": {\"calibration_dataset\": {\"type\": \"idx\"}},"
+        Path entryType = write("entrytype.json", "{\"engine\": {\"calibration_dataset\": {\"type\": \"idx\", \"images\": \"x\"}},"
                 + " \"models\": [{\"model\": {\"model\": \"m.onnx\"}, \"engine\": {\"threads\": -1}}]}");
         Pot4jException t = assertThrows(Pot4jException.class, () -> pot4j.loadConfig(entryType));
         assertTrue(t.getMessage().contains("models[0].engine.threads"), t.getMessage());

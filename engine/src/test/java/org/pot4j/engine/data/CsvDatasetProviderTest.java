@@ -30,7 +30,7 @@ class CsvDatasetProviderTest {
         Files.writeString(dir.resolve("data.csv"), text);
         Map<String, Object> p = new HashMap<>(params);
         p.put("path", "data.csv");
-        return provider.open(p, dir);
+        return Open.dataset(provider, p, dir);
     }
 
     @Test
@@ -87,7 +87,7 @@ class CsvDatasetProviderTest {
         assertTrue(column.getMessage().contains("did you mean 'lable'"), column.getMessage());
         Pot4jException index = assertThrows(Pot4jException.class, () -> open("1,2\n", Map.of("has_header", false, "label_column", 5)));
         assertTrue(index.getMessage().contains("outside the 2 columns"), index.getMessage());
-        Pot4jException missing = assertThrows(Pot4jException.class, () -> provider.open(Map.of("path", "nope.csv"), dir));
+        Pot4jException missing = assertThrows(Pot4jException.class, () -> Open.dataset(provider, Map.of("path", "nope.csv"), dir));
         assertEquals(ErrorCode.FILE_NOT_FOUND, missing.code());
     }
 }

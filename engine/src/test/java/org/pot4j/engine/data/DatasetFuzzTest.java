@@ -74,7 +74,7 @@ class DatasetFuzzTest {
 
     /** Opens the dataset and reads its first and last sample. */
     private static void touch(DatasetProvider provider, Map<String, Object> params, Path base) {
-        Dataset d = provider.open(params, base);
+        Dataset d = Open.dataset(provider, params, base);
         int n = d.size();
         if (n > 0) {
             d.get(0).inputs().values().forEach(t -> t.size());

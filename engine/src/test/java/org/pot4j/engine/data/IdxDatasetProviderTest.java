@@ -44,7 +44,7 @@ class IdxDatasetProviderTest {
     }
 
     private Dataset open(Map<String, Object> params) {
-        return provider.open(params, dir);
+        return Open.dataset(provider, params, dir);
     }
 
     @Test
@@ -110,8 +110,8 @@ class IdxDatasetProviderTest {
         Pot4jException count = expect(ErrorCode.DATASET_INVALID, "count mismatch", Map.of("images", "images.idx", "labels", "labels.idx"));
         assertTrue(count.getMessage().contains("2 labels for 3 images"), count.getMessage());
         expect(ErrorCode.FILE_NOT_FOUND, "missing.idx", Map.of("images", "missing.idx"));
-        expect(ErrorCode.CONFIG_INVALID, "needs 'images'", Map.of());
-        expect(ErrorCode.CONFIG_INVALID, "scale of idx dataset must be a number", Map.of("images", "images.idx", "scale", "big"));
+        expect(ErrorCode.CONFIG_INVALID, "images of dataset type 'idx' is required", Map.of());
+        expect(ErrorCode.CONFIG_INVALID, "scale of dataset type 'idx' must be a number", Map.of("images", "images.idx", "scale", "big"));
         expect(ErrorCode.CONFIG_INVALID, "std must not be 0", Map.of("images", "images.idx", "std", 0));
     }
 
@@ -126,7 +126,7 @@ class IdxDatasetProviderTest {
     void readsTheBundledMnistCalibrationSet() {
         Path mnist = Path.of("..", "examples", "data", "mnist");
         Assumptions.assumeTrue(Files.isRegularFile(mnist.resolve("calibration-images.idx3-ubyte")), "example data present");
-        Dataset d = provider.open(Map.of("images", "calibration-images.idx3-ubyte", "labels", "calibration-labels.idx1-ubyte"), mnist);
+        Dataset d = Open.dataset(provider, Map.of("images", "calibration-images.idx3-ubyte", "labels", "calibration-labels.idx1-ubyte"), mnist);
         assertEquals(300, d.size());
         Sample s = d.get(0);
         assertArrayEquals(new long[] {1, 28, 28}, s.inputs().get("input").shape());

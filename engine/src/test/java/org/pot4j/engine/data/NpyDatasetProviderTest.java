@@ -45,7 +45,7 @@ class NpyDatasetProviderTest {
     @Test
     void readsEveryArrayOfTheFolderExceptTheLabelsSortedByName() throws IOException {
         tokens();
-        Dataset d = provider.open(Map.of("path", "tok", "labels", "labels.npy"), dir);
+        Dataset d = Open.dataset(provider, Map.of("path", "tok", "labels", "labels.npy"), dir);
         assertEquals(3, d.size());
         Sample s = d.get(1);
         assertEquals(List.of("attention_mask", "input_ids"), List.copyOf(s.inputs().keySet()));
@@ -61,12 +61,12 @@ class NpyDatasetProviderTest {
     @Test
     void inputsParamChoosesAndOrdersArrays() throws IOException {
         tokens();
-        Dataset d = provider.open(Map.of("path", "tok", "inputs", List.of("input_ids", "attention_mask")), dir);
+        Dataset d = Open.dataset(provider, Map.of("path", "tok", "inputs", List.of("input_ids", "attention_mask")), dir);
         Sample s = d.get(0);
         assertEquals(List.of("input_ids", "attention_mask"), List.copyOf(s.inputs().keySet()));
         assertNull(s.annotation());
         Pot4jException e = assertThrows(Pot4jException.class,
-                () -> provider.open(Map.of("path", "tok", "inputs", List.of("token_type_ids")), dir));
+                () -> Open.dataset(provider, Map.of("path", "tok", "inputs", List.of("token_type_ids")), dir));
         assertEquals(ErrorCode.FILE_NOT_FOUND, e.code());
         assertTrue(e.getMessage().contains("token_type_ids") && e.getMessage().contains("input_ids"), e.getMessage());
     }
@@ -78,7 +78,7 @@ class NpyDatasetProviderTest {
         TestFiles.npy(f.resolve("y.npy"), ">f8", false, new long[] {2}, TestFiles.doublesBE(0.25, -1e300));
         TestFiles.npy(f.resolve("z.npy"), "|b1", false, new long[] {2, 1}, new byte[] {1, 0});
         Files.writeString(dir.resolve("labels.txt"), "cat\n3\n\n");
-        Dataset d = provider.open(Map.of("path", "f", "labels", "labels.txt"), dir);
+        Dataset d = Open.dataset(provider, Map.of("path", "f", "labels", "labels.txt"), dir);
         Sample s = d.get(1);
         assertArrayEquals(new long[] {2, 2}, s.inputs().get("x").shape());
         assertArrayEquals(new float[] {5, 6, 7, 8.5f}, s.inputs().get("x").floats());
@@ -94,12 +94,12 @@ class NpyDatasetProviderTest {
         Path f = dir.resolve("g");
         TestFiles.npy(f.resolve("x.npy"), "<f4", false, new long[] {2, 1}, TestFiles.floatsLE(1, 2));
         TestFiles.npy(f.resolve("target.npy"), "<f4", false, new long[] {2, 3}, TestFiles.floatsLE(1, 2, 3, 4, 5, 6));
-        Dataset d = provider.open(Map.of("path", "g", "labels", "target.npy"), dir);
+        Dataset d = Open.dataset(provider, Map.of("path", "g", "labels", "target.npy"), dir);
         assertEquals(List.of("x"), List.copyOf(d.get(0).inputs().keySet()), "the labels file is not an input");
         Tensor label = (Tensor) d.get(1).annotation();
         assertArrayEquals(new long[] {1, 3}, label.shape(), "tensor labels carry batch dimension 1 like model outputs");
         assertArrayEquals(new float[] {4, 5, 6}, label.floats());
-        Dataset single = provider.open(Map.of("path", "g/x.npy"), dir);
+        Dataset single = Open.dataset(provider, Map.of("path", "g/x.npy"), dir);
         assertEquals(2, single.size());
         assertEquals(List.of("x"), List.copyOf(single.get(0).inputs().keySet()));
     }
@@ -126,16 +126,16 @@ class NpyDatasetProviderTest {
         Path l = dir.resolve("labelcount");
         TestFiles.npy(l.resolve("a.npy"), "<f4", false, new long[] {2}, TestFiles.floatsLE(1, 2));
         Files.writeString(dir.resolve("three.txt"), "1\n2\n3\n");
-        Pot4jException e = assertThrows(Pot4jException.class, () -> provider.open(Map.of("path", "labelcount", "labels", "three.txt"), dir));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> Open.dataset(provider, Map.of("path", "labelcount", "labels", "three.txt"), dir));
         assertTrue(e.getMessage().contains("3 labels for 2 samples"), e.getMessage());
 
         Files.createDirectories(dir.resolve("empty"));
         assertEquals(ErrorCode.DATASET_EMPTY,
-                assertThrows(Pot4jException.class, () -> provider.open(Map.of("path", "empty"), dir)).code());
+                assertThrows(Pot4jException.class, () -> Open.dataset(provider, Map.of("path", "empty"), dir)).code());
     }
 
     private void expect(String path, ErrorCode code, String text) {
-        Pot4jException e = assertThrows(Pot4jException.class, () -> provider.open(Map.of("path", path), dir));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> Open.dataset(provider, Map.of("path", path), dir));
         assertEquals(code, e.code(), e.getMessage());
         assertTrue(e.getMessage().contains(text), e.getMessage());
     }
@@ -144,7 +144,7 @@ class NpyDatasetProviderTest {
     void readsTheBundledMiniLmArraysWrittenByNumpy() {
         Path data = Path.of("..", "examples", "minilm", "data");
         Assumptions.assumeTrue(Files.isRegularFile(data.resolve("input_ids.npy")), "example data present");
-        Dataset d = provider.open(Map.of("path", "."), data);
+        Dataset d = Open.dataset(provider, Map.of("path", "."), data);
         Sample s = d.get(0);
         assertTrue(s.inputs().keySet().containsAll(List.of("input_ids", "attention_mask", "token_type_ids")), s.inputs().keySet().toString());
         Tensor ids = s.inputs().get("input_ids");

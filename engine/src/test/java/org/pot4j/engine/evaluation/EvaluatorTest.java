@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -26,10 +25,10 @@ import org.pot4j.api.metric.Metric;
 import org.pot4j.api.metric.ValidationFunction;
 import org.pot4j.api.model.CompiledModel;
 import org.pot4j.api.model.Model;
-import org.pot4j.api.model.QuantizableNode;
-import org.pot4j.api.model.TensorInfo;
 import org.pot4j.api.quant.ActivationQuantizer;
 import org.pot4j.api.quant.QuantizationPlan;
+import org.pot4j.engine.algorithms.accuracyaware.DelegatingModel;
+import org.pot4j.engine.testing.DelegatingCompiledModel;
 import org.pot4j.engine.testing.JavaMlpModel;
 import org.junit.jupiter.api.Test;
 
@@ -251,22 +250,7 @@ class EvaluatorTest {
             }
             samples.add(Sample.of("input", Tensor.ofFloats(new long[] {features}, x), r.nextInt(classes)));
         }
-        return new Dataset() {
-            @Override
-            public int size() {
-                return samples.size();
-            }
-
-            @Override
-            public Sample get(int index) {
-                return samples.get(index);
-            }
-
-            @Override
-            public String name() {
-                return "eval-data";
-            }
-        };
+        return Dataset.of("eval-data", samples);
     }
 
     /** Top-1 accuracy with per-sample values. */
@@ -341,71 +325,24 @@ class EvaluatorTest {
     }
 
     /** A model whose compiled form says it is not thread-safe and records concurrent calls. */
-    static final class SerialOnly implements Model {
+    static final class SerialOnly extends DelegatingModel {
         final AtomicInteger maxConcurrent = new AtomicInteger();
         private final AtomicInteger active = new AtomicInteger();
-        private final Model inner;
 
         SerialOnly(Model inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public Path path() {
-            return inner.path();
-        }
-
-        @Override
-        public String backendName() {
-            return inner.backendName();
-        }
-
-        @Override
-        public List<TensorInfo> inputs() {
-            return inner.inputs();
-        }
-
-        @Override
-        public List<TensorInfo> outputs() {
-            return inner.outputs();
-        }
-
-        @Override
-        public List<QuantizableNode> quantizableNodes() {
-            return inner.quantizableNodes();
-        }
-
-        @Override
-        public Tensor weight(QuantizableNode node) {
-            return inner.weight(node);
-        }
-
-        @Override
-        public Tensor bias(QuantizableNode node) {
-            return inner.bias(node);
+            super(inner);
         }
 
         @Override
         public CompiledModel compile(QuantizationPlan plan, Set<String> extraOutputs) {
-            CompiledModel c = inner.compile(plan, extraOutputs);
-            return new CompiledModel() {
-                @Override
-                public List<String> inputNames() {
-                    return c.inputNames();
-                }
-
-                @Override
-                public List<String> outputNames() {
-                    return c.outputNames();
-                }
-
+            return new DelegatingCompiledModel(inner.compile(plan, extraOutputs)) {
                 @Override
                 public Map<String, Tensor> infer(Map<String, Tensor> inputs) {
                     int now = active.incrementAndGet();
                     maxConcurrent.accumulateAndGet(now, Math::max);
                     try {
                         Thread.sleep(1);
-                        return c.infer(inputs);
+                        return super.infer(inputs);
                     } catch (InterruptedException e) {
                         throw new IllegalStateException(e);
                     } finally {
@@ -417,22 +354,7 @@ class EvaluatorTest {
                 public boolean threadSafe() {
                     return false;
                 }
-
-                @Override
-                public void close() {
-                    c.close();
-                }
             };
-        }
-
-        @Override
-        public void save(QuantizationPlan plan, Path target) {
-            inner.save(plan, target);
-        }
-
-        @Override
-        public long sizeOnDisk() {
-            return inner.sizeOnDisk();
         }
     }
 }

@@ -19,6 +19,7 @@ import org.pot4j.api.Tensor;
 import org.pot4j.api.data.DatasetProvider;
 import org.pot4j.api.metric.Metric;
 import org.pot4j.api.metric.MetricProvider;
+import org.pot4j.api.param.NoParameters;
 import org.pot4j.api.model.ModelBackendProvider;
 import org.pot4j.api.quant.QuantizationAlgorithmProvider;
 import org.pot4j.engine.Pot4j;
@@ -60,16 +61,16 @@ class Pot4jModuleTest {
 
     @Test
     void extraModulesAddEntriesTheFacadeFinds() {
-        MetricProvider constant = new MetricProvider() {
+        MetricProvider<NoParameters> constant = new MetricProvider<>() {
             public String name() {
                 return "constant";
             }
 
-            public Set<String> parameterNames() {
-                return Set.of();
+            public Class<NoParameters> parameters() {
+                return NoParameters.class;
             }
 
-            public Metric create(Map<String, Object> params) {
+            public Metric create(NoParameters params) {
                 return new Metric() {
                     public Map<String, Double> value() {
                         return Map.of("constant", 0.5);

@@ -33,10 +33,10 @@ class PluginIsolationTest {
                 import org.pot4j.api.metric.MetricProvider;
                 import org.pot4j.engine.plugin.testlib.LibVersion;
 
-                public final class VersionedProvider implements MetricProvider {
+                public final class VersionedProvider implements MetricProvider<org.pot4j.api.param.NoParameters> {
                     public String name() { return "lib_" + LibVersion.version(); }
-                    public Set<String> parameterNames() { return Set.of(); }
-                    public Metric create(Map<String, Object> params) {
+                    public Class<org.pot4j.api.param.NoParameters> parameters() { return org.pot4j.api.param.NoParameters.class; }
+                    public Metric create(org.pot4j.api.param.NoParameters params) {
                         return new Metric() {
                             public Map<String, Double> value() { return Map.of(name(), 1.0); }
                             public Map<String, Double> avgValue() { return Map.of(name(), 1.0); }

@@ -17,12 +17,16 @@ final class PluginSources {
             import org.pot4j.api.metric.Metric;
             import org.pot4j.api.metric.MetricProvider;
 
-            public final class HitsMetricProvider implements MetricProvider {
+            public final class HitsMetricProvider implements MetricProvider<HitsMetricProvider.Params> {
+                /** Bound by the engine from the plugin's own class loader. */
+                public record Params(double weight) {
+                    static Params defaults() { return new Params(1.0); }
+                }
                 public String name() { return "user_hits"; }
                 public String version() { return "1.2.3"; }
-                public Set<String> parameterNames() { return Set.of("weight"); }
-                public Metric create(Map<String, Object> params) {
-                    double weight = params.containsKey("weight") ? ((Number) params.get("weight")).doubleValue() : 1.0;
+                public Class<Params> parameters() { return Params.class; }
+                public Metric create(Params params) {
+                    double weight = params.weight();
                     return new Metric() {
                         private final List<Double> hits = new ArrayList<>();
                         public Map<String, Double> value() { return Map.of("user_hits", hits.get(hits.size() - 1)); }
@@ -56,10 +60,10 @@ final class PluginSources {
                 import org.pot4j.api.metric.Metric;
                 import org.pot4j.api.metric.MetricProvider;
 
-                public final class %s implements MetricProvider {
+                public final class %s implements MetricProvider<org.pot4j.api.param.NoParameters> {
                     public String name() { return "%s"; }
-                    public Set<String> parameterNames() { return Set.of(); }
-                    public Metric create(Map<String, Object> params) {
+                    public Class<org.pot4j.api.param.NoParameters> parameters() { return org.pot4j.api.param.NoParameters.class; }
+                    public Metric create(org.pot4j.api.param.NoParameters params) {
                         return new Metric() {
                             public Map<String, Double> value() { return Map.of("%s", 1.0); }
                             public Map<String, Double> avgValue() { return Map.of("%s", 1.0); }
@@ -83,11 +87,11 @@ final class PluginSources {
             import org.pot4j.api.metric.Metric;
             import org.pot4j.api.metric.MetricProvider;
 
-            public final class BoomMetricProvider implements MetricProvider {
+            public final class BoomMetricProvider implements MetricProvider<org.pot4j.api.param.NoParameters> {
                 public BoomMetricProvider() { throw new IllegalStateException("boom in constructor"); }
                 public String name() { return "boom"; }
-                public Set<String> parameterNames() { return Set.of(); }
-                public Metric create(Map<String, Object> params) { return null; }
+                public Class<org.pot4j.api.param.NoParameters> parameters() { return org.pot4j.api.param.NoParameters.class; }
+                public Metric create(org.pot4j.api.param.NoParameters params) { return null; }
             }
             """;
 
@@ -100,10 +104,10 @@ final class PluginSources {
             import org.pot4j.api.metric.Metric;
             import org.pot4j.api.metric.MetricProvider;
 
-            public final class NamelessMetricProvider implements MetricProvider {
+            public final class NamelessMetricProvider implements MetricProvider<org.pot4j.api.param.NoParameters> {
                 public String name() { throw new UnsupportedOperationException("no name today"); }
-                public Set<String> parameterNames() { return Set.of(); }
-                public Metric create(Map<String, Object> params) { return null; }
+                public Class<org.pot4j.api.param.NoParameters> parameters() { return org.pot4j.api.param.NoParameters.class; }
+                public Metric create(org.pot4j.api.param.NoParameters params) { return null; }
             }
             """;
 

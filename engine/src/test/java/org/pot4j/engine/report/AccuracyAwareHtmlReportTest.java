@@ -33,7 +33,8 @@ class AccuracyAwareHtmlReportTest {
         r.put("reverted_nodes", List.of("fc&2"));
         r.put("rankings", List.of(Map.of("iteration", 1, "basis", "metric acc", "entries",
                 List.of(Map.of("rank", 1, "node", "conv/1", "op_type", "Conv", "score", 3.0, "metric_sum", 3.0, "nmse", 0.01)))));
-        r.put("timing", Map.of("total_seconds", 10.0, "fp32_pass_seconds", 1.0, "total_vs_fp32_pass", 10.0));
+        r.put("timing", Map.of("total_seconds", 10.0, "validation_pass_seconds", 1.0, "total_in_validation_passes", 10.0,
+                "validation_pass", "evaluate int8"));
         return r;
     }
 
@@ -48,13 +49,38 @@ class AccuracyAwareHtmlReportTest {
         assertTrue(html.contains("fc&amp;2") && html.contains("acc&lt;top1&gt;"), "names are escaped");
         assertFalse(html.contains("fc&2"));
         assertTrue(html.contains("conv/1") && html.contains("Layer ranking"));
-        assertTrue(html.contains("10 x one FP32 validation pass"));
+        assertTrue(html.contains("10 x one validation pass (1 s, evaluate int8)"), html);
         for (String external : List.of("<script", "src=", "href=", "@import", "url(")) {
             assertFalse(html.contains(external), "external asset: " + external);
         }
         try (var files = Files.list(tmp)) {
             assertEquals(1, files.count());
         }
+    }
+
+    /**
+     * The pages of two real AccuracyAware reports (written by the job runner for a 6-12-3 model on
+     * FP32-labelled rows, {@code ranking: exact} and {@code fast}, two nodes reverted each) and of the
+     * partial map above equal golden pages, byte for byte; re-record with {@code -Dpot4j.recordGolden=true}.
+     */
+    @Test
+    void pagesOfRealReportsAreUnchanged() throws Exception {
+        Path dir = Path.of("src", "test", "resources", "report-golden");
+        for (String name : List.of("aa-exact", "aa-fast")) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> report = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readValue(Files.readString(dir.resolve(name + ".json")), Map.class);
+            assertMatchesGolden(dir.resolve(name + ".html.txt"), AccuracyAwareHtmlReport.render(report));
+        }
+        assertMatchesGolden(dir.resolve("partial.html.txt"), AccuracyAwareHtmlReport.render(report()));
+    }
+
+    private static void assertMatchesGolden(Path golden, String html) throws java.io.IOException {
+        if (Boolean.getBoolean("pot4j.recordGolden") || !Files.exists(golden)) {
+            Files.writeString(golden, html);
+            return;
+        }
+        assertEquals(Files.readString(golden), html, "page differs from " + golden);
     }
 
     @Test

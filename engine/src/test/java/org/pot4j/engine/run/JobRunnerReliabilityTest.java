@@ -1,6 +1,7 @@
 package org.pot4j.engine.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -170,8 +171,8 @@ class JobRunnerReliabilityTest {
         Files.writeString(cfg, Files.readString(cfg).replace("test_top1", "test_nan"));
         ModelOutcome o = run(cfg, JobOptions.defaults()).models().get(0);
         assertEquals(ModelStatus.FAILED, o.status());
-        assertEquals(ErrorCode.METRIC_FAILED, o.errorCode());
-        assertNull(o.outputPath());
+        assertEquals(ErrorCode.METRIC_FAILED, assertInstanceOf(ModelOutcome.Unfinished.class, o).failure().code(),
+                "no output path: no model file next to a failed status");
         assertFalse(Files.exists(int8), "no INT8 file next to a FAILED status, not even the earlier run's");
         try (var s = Files.list(dir.resolve("out/alpha"))) {
             List<String> left = s.map(p -> p.getFileName().toString()).sorted().toList();
@@ -187,9 +188,10 @@ class JobRunnerReliabilityTest {
         Path cfg = setUp("test_top1", 1);   // labels 1..3 for a 3-class output: every third is bad
         ModelOutcome o = run(cfg, JobOptions.defaults()).models().get(0);
         assertEquals(ModelStatus.FAILED, o.status());
-        assertEquals(ErrorCode.DATASET_INVALID, o.errorCode());
-        assertTrue(o.error().contains("10 of 30 samples"), o.error());
-        assertTrue(o.error().contains("first: sample 2 with label 3"), o.error());
+        ModelOutcome.Failure f = assertInstanceOf(ModelOutcome.Unfinished.class, o).failure();
+        assertEquals(ErrorCode.DATASET_INVALID, f.code());
+        assertTrue(f.message().contains("10 of 30 samples"), f.message());
+        assertTrue(f.message().contains("first: sample 2 with label 3"), f.message());
         assertFalse(Files.exists(dir.resolve("out/alpha/alpha-int8.tmlp")));
     }
 
@@ -283,7 +285,7 @@ class JobRunnerReliabilityTest {
         Files.writeString(cfg, Files.readString(cfg).replace("\"name\": \"TestWeightOnly\", \"params\": {\"bits\": 4}",
                 "\"name\": \"AccuracyAwareQuantization\", \"params\": {\"maximal_drop\": 0.5, \"stat_subset_size\": 30}"));
         ModelOutcome o = run(cfg, JobOptions.defaults()).models().get(0);
-        assertTrue(o.succeeded(), String.valueOf(o.error()));
+        assertTrue(o.succeeded(), String.valueOf(o));
         assertTrue(Files.isRegularFile(dir.resolve("out/alpha/accuracy-aware-report.html")));
         assertFalse(Files.exists(dir.resolve("out/alpha").resolve(JobRunner.WORK).resolve("accuracy-aware-report.html")));
     }
@@ -295,9 +297,10 @@ class JobRunnerReliabilityTest {
                 "\"model\": \"models/alpha.tmlp\", \"framework\": \"test_oom\""));
         ModelOutcome o = run(cfg, JobOptions.defaults()).models().get(0);
         assertEquals(ModelStatus.FAILED, o.status());
-        assertEquals(ErrorCode.OUT_OF_MEMORY, o.errorCode());
-        assertTrue(o.error().startsWith("out of memory while loading the model ") && o.error().contains("JAVA_OPTS=-Xmx")
-                && !o.error().contains("\n"), o.error());
+        ModelOutcome.Failure f = assertInstanceOf(ModelOutcome.Unfinished.class, o).failure();
+        assertEquals(ErrorCode.OUT_OF_MEMORY, f.code());
+        assertTrue(f.message().startsWith("out of memory while loading the model ") && f.message().contains("JAVA_OPTS=-Xmx")
+                && !f.message().contains("\n"), f.message());
         assertFalse(Files.exists(dir.resolve("out/alpha/alpha-int8.tmlp")));
     }
 
@@ -340,19 +343,19 @@ class JobRunnerReliabilityTest {
     }
 
     /** A metric whose average is NaN. */
-    static final class NanMetricProvider implements MetricProvider {
+    static final class NanMetricProvider implements MetricProvider<org.pot4j.api.param.NoParameters> {
         @Override
         public String name() {
             return "test_nan";
         }
 
         @Override
-        public Set<String> parameterNames() {
-            return Set.of();
+        public Class<org.pot4j.api.param.NoParameters> parameters() {
+            return org.pot4j.api.param.NoParameters.class;
         }
 
         @Override
-        public Metric create(Map<String, Object> params) {
+        public Metric create(org.pot4j.api.param.NoParameters params) {
             return new Metric() {
                 @Override
                 public Map<String, Double> value() {

@@ -1,6 +1,7 @@
 package org.pot4j.engine.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -91,6 +93,10 @@ class JobRunnerTest {
         return new JobRunner(pot4j).run(c, cfg, options);
     }
 
+    private static ModelOutcome.Quantized quantized(JobSummary s, int index) {
+        return assertInstanceOf(ModelOutcome.Quantized.class, s.models().get(index), String.valueOf(s.models().get(index)));
+    }
+
     private static JsonNode json(Path file) throws IOException {
         return JsonFiles.mapper().readTree(Files.readString(file));
     }
@@ -138,7 +144,7 @@ class JobRunnerTest {
                 """);
         org.pot4j.engine.testing.RecordingProgress progress = new org.pot4j.engine.testing.RecordingProgress();
         JobSummary s = run(cfg, JobOptions.defaults().withProgress(progress));
-        ModelOutcome o = s.models().get(0);
+        ModelOutcome.Quantized o = assertInstanceOf(ModelOutcome.Quantized.class, s.models().get(0));
         assertEquals(ModelStatus.TARGET_MET, o.status(), String.valueOf(o));
         List<String> finalPasses = progress.events().stream()
                 .filter(e -> e.startsWith("start evaluate FP32 on") || e.startsWith("start evaluate INT8 on")).toList();
@@ -150,9 +156,9 @@ class JobRunnerTest {
             org.pot4j.api.data.Dataset data = pot4j.openDataset(Map.of("type", "csv", "path", "data/rows.csv",
                     "label_column", "label"), dir);
             var top1 = List.of(pot4j.metric("test_top1", Map.of()));
-            assertEquals(pot4j.evaluate(m, org.pot4j.api.quant.QuantizationPlan.EMPTY, data, top1), o.fp32Metrics());
+            assertEquals(pot4j.evaluate(m, org.pot4j.api.quant.QuantizationPlan.EMPTY, data, top1), o.accuracy().fp32());
             org.pot4j.api.quant.QuantizationPlan plan = org.pot4j.engine.config.PlanJson.readFile(dir.resolve("out/alpha/plan.json"));
-            assertEquals(pot4j.evaluate(m, plan, data, top1), o.int8Metrics());
+            assertEquals(pot4j.evaluate(m, plan, data, top1), o.accuracy().int8());
         }
     }
 
@@ -165,22 +171,25 @@ class JobRunnerTest {
         assertTrue(s.anyFailed());
         assertFalse(s.allSucceeded());
 
-        ModelOutcome alpha = s.models().get(0);
+        ModelOutcome.Quantized alpha = assertInstanceOf(ModelOutcome.Quantized.class, s.models().get(0));
         assertEquals(ModelStatus.COMPLETED, alpha.status());
-        assertEquals("textmlp", alpha.backend());
-        assertEquals("TestWeightOnly", alpha.algorithm());
-        assertEquals(out.resolve("alpha/alpha-int8.tmlp"), alpha.outputPath());
-        assertTrue(Files.isRegularFile(alpha.outputPath()));
-        assertTrue(alpha.fp32Metrics().containsKey("test_top1") && alpha.int8Metrics().containsKey("test_error_rate"));
-        double top1Drop = alpha.fp32Metrics().get("test_top1") - alpha.int8Metrics().get("test_top1");
-        assertEquals(top1Drop, alpha.drops().get("test_top1"), 1e-12);
-        assertEquals(top1Drop, alpha.drops().get("test_error_rate"), 1e-12, "a higher-worse metric's drop has the same sign");
-        assertEquals(alpha.fp32Metrics().get("test_top1"), 1 - alpha.fp32Metrics().get("test_error_rate"), 1e-12);
-        assertTrue(alpha.fp32Size() > 0 && alpha.int8Size() > 0);
-        assertEquals((double) alpha.int8Size() / alpha.fp32Size(), alpha.sizeRatio(), 1e-12);
+        assertEquals("textmlp", alpha.subject().backend());
+        assertEquals("TestWeightOnly", alpha.subject().algorithm());
+        assertEquals(out.resolve("alpha/alpha-int8.tmlp"), alpha.output());
+        assertTrue(Files.isRegularFile(alpha.output()));
+        ModelOutcome.Accuracy accuracy = alpha.accuracy();
+        assertTrue(accuracy.fp32().containsKey("test_top1") && accuracy.int8().containsKey("test_error_rate"));
+        double top1Drop = accuracy.fp32().get("test_top1") - accuracy.int8().get("test_top1");
+        assertEquals(top1Drop, accuracy.drops().get("test_top1"), 1e-12);
+        assertEquals(top1Drop, accuracy.drops().get("test_error_rate"), 1e-12, "a higher-worse metric's drop has the same sign");
+        assertEquals(List.of("test_top1", "test_error_rate"), List.copyOf(accuracy.drops().keySet()), "in config order");
+        assertEquals(accuracy.drops().get("test_top1"), accuracy.drop(), "the headline drop is the first metric's");
+        assertEquals(accuracy.fp32().get("test_top1"), 1 - accuracy.fp32().get("test_error_rate"), 1e-12);
+        assertTrue(alpha.size().fp32Bytes() > 0 && alpha.size().int8Bytes() > 0);
+        assertEquals((double) alpha.size().int8Bytes() / alpha.size().fp32Bytes(), alpha.size().ratio(), 1e-12);
         assertNull(alpha.speedRatio());
 
-        JsonNode saved = json(alpha.outputPath());
+        JsonNode saved = json(alpha.output());
         assertEquals(2, saved.path("load_options").path("threads").asInt(), "engine.threads reaches the backend");
         QuantizationPlan savedPlan = PlanJson.fromTree(saved.path("plan"));
         assertEquals(savedPlan, PlanJson.readFile(out.resolve("alpha/plan.json")));
@@ -193,24 +202,25 @@ class JobRunnerTest {
                 "compression.target_device reaches algorithms that take it");
         assertEquals(2, report.path("plan").path("quantizable_nodes").asInt());
         assertEquals(2, report.path("plan").path("weight_quantizers").asInt());
-        assertEquals(alpha.fp32Metrics().get("test_top1"), report.path("metrics").path("fp32").path("test_top1").asDouble(), 1e-12);
+        assertEquals(accuracy.fp32().get("test_top1"), report.path("metrics").path("fp32").path("test_top1").asDouble(), 1e-12);
         assertEquals("models/alpha.tmlp", report.path("config").path("model").path("model").asText());
 
         ModelOutcome b = s.models().get(1);
-        assertEquals(ModelStatus.COMPLETED, b.status(), String.valueOf(b.error()));
-        assertEquals("DefaultQuantization", b.algorithm());
+        assertEquals(ModelStatus.COMPLETED, b.status(), String.valueOf(b));
+        assertEquals("DefaultQuantization", b.subject().algorithm());
         assertTrue(Files.isRegularFile(out.resolve("b/b-int8.tmlp")));
         assertFalse(PlanJson.readFile(out.resolve("b/plan.json")).activations().isEmpty());
 
         ModelOutcome missing = s.models().get(2);
         assertEquals(ModelStatus.FAILED, missing.status());
-        assertEquals(ErrorCode.FILE_NOT_FOUND, missing.errorCode());
-        assertTrue(missing.error().contains("missing.tmlp"), missing.error());
+        ModelOutcome.Failure missingFailure = assertInstanceOf(ModelOutcome.Unfinished.class, missing).failure();
+        assertEquals(ErrorCode.FILE_NOT_FOUND, missingFailure.code());
+        assertTrue(missingFailure.message().contains("missing.tmlp"), missingFailure.message());
         assertEquals("FAILED", json(out.resolve("missing/report.json")).path("status").asText());
 
-        ModelOutcome gamma = s.models().get(3);
-        assertEquals(ErrorCode.NO_BACKEND, gamma.errorCode());
-        assertTrue(gamma.error().contains("install backend-onnx into plugins/"), gamma.error());
+        ModelOutcome.Failure gamma = assertInstanceOf(ModelOutcome.Unfinished.class, s.models().get(3)).failure();
+        assertEquals(ErrorCode.NO_BACKEND, gamma.code());
+        assertTrue(gamma.message().contains("install backend-onnx into plugins/"), gamma.message());
 
         JsonNode summary = json(out.resolve("summary.json"));
         assertEquals(4, summary.path("models").size());
@@ -219,6 +229,50 @@ class JobRunnerTest {
         try (Stream<Path> files = Files.walk(out)) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".")), "no temporary files left behind");
         }
+    }
+
+    /**
+     * Pins {@code summary.json} and every {@code report.json} of the four-model run (quantized,
+     * quantized by DefaultQuantization, missing file, no backend; benchmarked but for {@code b}), then
+     * the summary of its {@code --resume} rerun (reused outcomes read back from the reports), byte for
+     * byte against golden files. Only what differs between runs is masked: wall times, the temporary
+     * folder, the pot4j version and the resume key that hashes it. A deliberate change to the outputs
+     * re-records the files with {@code -Dpot4j.recordGolden=true}; the diff then shows in review what moved.
+     */
+    @Test
+    void summaryAndReportsMatchTheGoldenFiles() throws IOException {
+        String text = Files.readString(config).replace("\"threads\": 2", "\"benchmark\": true")
+                .replace("\"target_device\": \"CPU\", ", "")
+                .replace("\"framework\": \"textmlp\"},", "\"framework\": \"textmlp\"}, \"engine\": {\"benchmark\": false},");
+        Path cfg = write("job.json", text);
+        JobOptions options = JobOptions.defaults().withSpeedProbe((fp32, plan, int8, data) -> 1.5);
+        JobSummary first = run(cfg, options);
+        for (String name : List.of("summary.json", "alpha/report.json", "b/report.json", "missing/report.json",
+                "gamma/report.json")) {
+            assertMatchesGolden("first-" + name.replace('/', '-'), dir.resolve("out").resolve(name));
+        }
+        JobSummary resumed = run(cfg, options.withResume(true));
+        assertMatchesGolden("resumed-summary.json", dir.resolve("out/summary.json"));
+        for (int i = 0; i < 2; i++) {
+            assertTrue(resumed.models().get(i).reused());
+            // record equality: the same values and the same headline metric (maps compare regardless of order)
+            assertEquals(quantized(first, i).accuracy(), quantized(resumed, i).accuracy(), "the reused headline is the first run's");
+            assertEquals("test_top1", quantized(resumed, i).accuracy().headlineMetric());
+        }
+    }
+
+    private void assertMatchesGolden(String goldenName, Path file) throws IOException {
+        String base = dir.toAbsolutePath().toString().replace("\\", "\\\\"); // as JSON escapes it
+        String got = Files.readString(file, StandardCharsets.UTF_8).replace("\r\n", "\n").replace(base, "<dir>")
+                .replaceAll("(\"[a-z_0-9]*seconds\" : )[-0-9.Ee+]+", "$1" + "0.0")
+                .replaceAll("(\"(pot4j_version|resume_key)\" : )\"[^\"]*\"", "$1\"<$2>\"");
+        Path golden = Path.of("src", "test", "resources", "run-golden", goldenName);
+        if (Boolean.getBoolean("pot4j.recordGolden") || !Files.exists(golden)) {
+            Files.createDirectories(golden.toAbsolutePath().getParent());
+            Files.writeString(golden, got, StandardCharsets.UTF_8);
+            return;
+        }
+        assertEquals(Files.readString(golden, StandardCharsets.UTF_8), got, file + " differs from " + golden);
     }
 
     @Test
@@ -231,8 +285,8 @@ class JobRunnerTest {
         assertTrue(resumed.models().get(0).reused());
         assertTrue(resumed.models().get(1).reused());
         assertFalse(resumed.models().get(2).reused(), "failed models run again");
-        assertEquals(first.models().get(0).int8Metrics(), resumed.models().get(0).int8Metrics());
-        assertEquals(first.models().get(1).sizeRatio(), resumed.models().get(1).sizeRatio());
+        assertEquals(quantized(first, 0).accuracy().int8(), quantized(resumed, 0).accuracy().int8());
+        assertEquals(quantized(first, 1).size(), quantized(resumed, 1).size());
         assertTrue(Files.exists(stale), "resume keeps the work folder");
 
         Path changed = write("job.json", Files.readString(config).replace("\"bits\": 4", "\"bits\": 5"));
@@ -242,6 +296,29 @@ class JobRunnerTest {
 
         run(config, JobOptions.defaults());
         assertFalse(Files.exists(stale), "without resume the work folder starts empty");
+    }
+
+    /**
+     * A {@code report.json} written before {@code metrics.headline_metric} existed has only key-sorted
+     * maps: its headline is the first configured metric when that is one of its keys, else its first key.
+     */
+    @Test
+    void aReportWithoutHeadlineMetricFallsBackToTheFirstConfiguredMetric() throws IOException {
+        JobSummary first = run(config, JobOptions.defaults());
+        Path report = dir.resolve("out/b/report.json");
+        com.fasterxml.jackson.databind.node.ObjectNode r = (com.fasterxml.jackson.databind.node.ObjectNode) json(report);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) r.path("metrics")).remove("headline_metric");
+        JsonFiles.write(report, r);
+
+        JobSummary resumed = run(config, JobOptions.defaults().withResume(true));
+        assertTrue(resumed.models().get(1).reused());
+        assertEquals("test_top1", quantized(resumed, 1).accuracy().headlineMetric());
+        assertEquals(quantized(first, 1).accuracy().drop(), quantized(resumed, 1).accuracy().drop());
+
+        JsonNode metrics = json(report).path("metrics");
+        assertEquals("test_error_rate", RunReports.accuracy(metrics, "not_a_key").headlineMetric(),
+                "no configured key: the first key, as before");
+        assertEquals("test_error_rate", RunReports.accuracy(metrics, null).headlineMetric());
     }
 
     @Test
@@ -266,12 +343,12 @@ class JobRunnerTest {
             assertEquals(60, data.size());
             return 1.75;
         }));
-        ModelOutcome o = s.models().get(0);
-        assertEquals(ModelStatus.COMPLETED, o.status(), String.valueOf(o.error()));
-        assertEquals(target.resolve("alpha/alpha-int8.tmlp"), o.outputPath());
+        ModelOutcome.Quantized o = quantized(s, 0);
+        assertEquals(ModelStatus.COMPLETED, o.status());
+        assertEquals(target.resolve("alpha/alpha-int8.tmlp"), o.output());
         assertEquals(1, probes.get());
         assertEquals(1.75, o.speedRatio());
-        assertTrue(o.fp32Metrics().isEmpty(), "no metrics configured, nothing evaluated");
+        assertEquals(ModelOutcome.Accuracy.NONE, o.accuracy(), "no metrics configured, nothing evaluated");
         JsonNode report = json(target.resolve("alpha/report.json"));
         assertEquals(1.75, report.path("speed_ratio").asDouble());
         assertEquals(2, report.path("algorithms").size());
@@ -293,8 +370,9 @@ class JobRunnerTest {
                  ]}
                 """);
         JobSummary s = run(cfg, JobOptions.defaults());
-        assertEquals(ErrorCode.INTERNAL, s.models().get(0).errorCode());
-        assertTrue(s.models().get(0).error().contains("asked to fail"), s.models().get(0).error());
+        ModelOutcome.Failure failure = assertInstanceOf(ModelOutcome.Unfinished.class, s.models().get(0)).failure();
+        assertEquals(ErrorCode.INTERNAL, failure.code());
+        assertTrue(failure.message().contains("asked to fail"), failure.message());
         assertFalse(Files.exists(dir.resolve("out/alpha/alpha-int8.tmlp")), "no model written for a failed run");
         assertEquals(ModelStatus.COMPLETED, s.models().get(1).status());
     }

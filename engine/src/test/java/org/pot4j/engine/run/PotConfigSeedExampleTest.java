@@ -1,6 +1,7 @@
 package org.pot4j.engine.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -102,8 +103,9 @@ class PotConfigSeedExampleTest {
         assertEquals(ModelStatus.BEST_EFFORT, best.status(), "the scenario needs a missed target");
         ModelOutcome error = run(config("error.json", missed + ", \"on_target_missed\": \"error\"}")).models().get(0);
         assertEquals(ModelStatus.FAILED, error.status());
-        assertEquals(org.pot4j.api.ErrorCode.ACCURACY_TARGET_NOT_MET, error.errorCode());
-        org.junit.jupiter.api.Assertions.assertTrue(error.error().contains("on_target_missed"), error.error());
+        ModelOutcome.Failure f = assertInstanceOf(ModelOutcome.Unfinished.class, error).failure();
+        assertEquals(org.pot4j.api.ErrorCode.ACCURACY_TARGET_NOT_MET, f.code());
+        org.junit.jupiter.api.Assertions.assertTrue(f.message().contains("on_target_missed"), f.message());
     }
 
     @Test
@@ -123,7 +125,7 @@ class PotConfigSeedExampleTest {
                 """);
         JobSummary s = run(config);
         ModelOutcome o = s.models().get(0);
-        assertEquals("AccuracyAwareQuantization", o.algorithm());
+        assertEquals("AccuracyAwareQuantization", o.subject().algorithm());
         JsonNode report = JsonFiles.mapper().readTree(Files.readString(dir.resolve("out/model/report.json")))
                 .path("algorithms").get(0).path("report");
         Map<String, Object> expected = new TreeMap<>(Map.of("maximal_drop", 0.02, "drop_type", "absolute",

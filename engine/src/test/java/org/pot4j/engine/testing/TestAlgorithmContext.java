@@ -12,18 +12,26 @@ import org.pot4j.api.Pot4jException;
 import org.pot4j.api.ProgressListener;
 import org.pot4j.api.data.Dataset;
 import org.pot4j.api.metric.Metric;
+import org.pot4j.api.metric.ValidationFunction;
 import org.pot4j.api.model.ModelBackend;
 import org.pot4j.api.quant.AlgorithmContext;
 import org.pot4j.api.quant.QuantizationAlgorithm;
 
 /**
- * A minimal {@link AlgorithmContext} for algorithm tests: parameters, calibration data, a progress
- * listener, and services by type (the model's {@link ModelBackend} for its capabilities).
+ * The {@link AlgorithmContext} of algorithm tests: parameters, calibration and validation data,
+ * metrics or a validation function, a progress listener, a work folder, algorithms by name and
+ * services by type. The {@code with*} and {@link #param} setters change this context and return it
+ * (test set-up); {@link #withParams}, the interface's, returns a copy with other parameters.
  */
 public final class TestAlgorithmContext implements AlgorithmContext {
     private final Map<String, Object> params;
     private final Dataset calibration;
-    private final ProgressListener progress;
+    private Dataset validation;
+    private List<Supplier<Metric>> metrics = List.of();
+    private ValidationFunction function;
+    private boolean functionHigherBetter = true;
+    private ProgressListener progress;
+    private Path workDir;
     private final Map<Class<?>, Object> services;
     private final Map<String, Supplier<QuantizationAlgorithm>> algorithms;
 
@@ -44,9 +52,53 @@ public final class TestAlgorithmContext implements AlgorithmContext {
     /** A context with the given parameters, data, backend and progress listener. */
     public static TestAlgorithmContext of(Map<String, Object> params, Dataset calibration, ModelBackend backend,
                                           ProgressListener progress) {
-        Map<Class<?>, Object> services = new HashMap<>();
-        services.put(ModelBackend.class, backend);
-        return new TestAlgorithmContext(params, calibration, progress, services, new HashMap<>());
+        return new TestAlgorithmContext(params, calibration, progress, new HashMap<>(), new HashMap<>())
+                .withService(ModelBackend.class, backend);
+    }
+
+    /**
+     * A context without services, as a library call has: algorithms then assume every backend
+     * feature and make their own evaluator and statistics collector.
+     */
+    public static TestAlgorithmContext bare(Dataset calibration) {
+        return new TestAlgorithmContext(Map.of(), calibration, ProgressListener.NONE, new HashMap<>(), new HashMap<>());
+    }
+
+    /** Sets one parameter. */
+    public TestAlgorithmContext param(String key, Object value) {
+        params.put(key, value);
+        return this;
+    }
+
+    /** Sets the validation set (null: none). */
+    public TestAlgorithmContext withValidation(Dataset dataset) {
+        validation = dataset;
+        return this;
+    }
+
+    /** Sets the metrics. */
+    public TestAlgorithmContext withMetrics(List<Supplier<Metric>> list) {
+        metrics = List.copyOf(list);
+        return this;
+    }
+
+    /** Sets the validation function (used instead of metrics) and whether its higher values are better. */
+    public TestAlgorithmContext withValidationFunction(ValidationFunction f, boolean higherBetter) {
+        function = f;
+        functionHigherBetter = higherBetter;
+        return this;
+    }
+
+    /** Sets the progress listener. */
+    public TestAlgorithmContext withProgress(ProgressListener listener) {
+        progress = listener;
+        return this;
+    }
+
+    /** Sets the work folder (null: none). */
+    public TestAlgorithmContext withWorkDir(Path dir) {
+        workDir = dir;
+        return this;
     }
 
     /** Registers a service instance. */
@@ -73,12 +125,22 @@ public final class TestAlgorithmContext implements AlgorithmContext {
 
     @Override
     public Optional<Dataset> validation() {
-        return Optional.empty();
+        return Optional.ofNullable(validation);
     }
 
     @Override
     public List<Supplier<Metric>> metrics() {
-        return List.of();
+        return metrics;
+    }
+
+    @Override
+    public Optional<ValidationFunction> validationFunction() {
+        return Optional.ofNullable(function);
+    }
+
+    @Override
+    public boolean validationHigherBetter() {
+        return functionHigherBetter;
     }
 
     @Override
@@ -90,19 +152,26 @@ public final class TestAlgorithmContext implements AlgorithmContext {
     public QuantizationAlgorithm algorithm(String name) {
         Supplier<QuantizationAlgorithm> f = algorithms.get(name);
         if (f == null) {
-            throw new Pot4jException(ErrorCode.UNKNOWN_ALGORITHM, "no algorithm '" + name + "' in this test context");
+            throw new Pot4jException(ErrorCode.UNKNOWN_ALGORITHM, "no algorithm '" + name + "'; installed: "
+                    + new java.util.TreeSet<>(algorithms.keySet()));
         }
         return f.get();
     }
 
     @Override
     public AlgorithmContext withParams(Map<String, Object> newParams) {
-        return new TestAlgorithmContext(newParams, calibration, progress, services, algorithms);
+        TestAlgorithmContext c = new TestAlgorithmContext(newParams, calibration, progress, services, algorithms);
+        c.validation = validation;
+        c.metrics = metrics;
+        c.function = function;
+        c.functionHigherBetter = functionHigherBetter;
+        c.workDir = workDir;
+        return c;
     }
 
     @Override
     public Optional<Path> workDir() {
-        return Optional.empty();
+        return Optional.ofNullable(workDir);
     }
 
     @Override

@@ -3,12 +3,10 @@ package org.pot4j.engine.testplugins;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.pot4j.api.ErrorCode;
-import org.pot4j.api.Pot4jException;
 import org.pot4j.api.Tensor;
 import org.pot4j.api.metric.Metric;
 import org.pot4j.api.metric.MetricProvider;
+import org.pot4j.api.param.NoParameters;
 
 /** Test metrics registered on the test class path: {@code test_top1} and the higher-worse {@code test_error_rate}. */
 public final class TestMetrics {
@@ -16,41 +14,41 @@ public final class TestMetrics {
     }
 
     /** Top-1 accuracy against an Integer label. */
-    public static final class Top1Provider implements MetricProvider {
+    public static final class Top1Provider implements MetricProvider<Top1Provider.Params> {
+        /** @param invert report 1 - top-1 as {@code test_error_rate} */
+        public record Params(boolean invert) {
+        }
+
         @Override
         public String name() {
             return "test_top1";
         }
 
         @Override
-        public Set<String> parameterNames() {
-            return Set.of("invert");
+        public Class<Params> parameters() {
+            return Params.class;
         }
 
         @Override
-        public Metric create(Map<String, Object> params) {
-            Object invert = params.get("invert");
-            if (invert != null && !(invert instanceof Boolean)) {
-                throw new Pot4jException(ErrorCode.UNKNOWN_METRIC, "test_top1: invert must be a boolean");
-            }
-            return new Top1(Boolean.TRUE.equals(invert) ? "test_error_rate" : "test_top1", Boolean.TRUE.equals(invert));
+        public Metric create(Params params) {
+            return new Top1(params.invert() ? "test_error_rate" : "test_top1", params.invert());
         }
     }
 
     /** 1 - top-1 accuracy; lower is better. */
-    public static final class ErrorRateProvider implements MetricProvider {
+    public static final class ErrorRateProvider implements MetricProvider<NoParameters> {
         @Override
         public String name() {
             return "test_error_rate";
         }
 
         @Override
-        public Set<String> parameterNames() {
-            return Set.of();
+        public Class<NoParameters> parameters() {
+            return NoParameters.class;
         }
 
         @Override
-        public Metric create(Map<String, Object> params) {
+        public Metric create(NoParameters params) {
             return new Top1("test_error_rate", true);
         }
     }

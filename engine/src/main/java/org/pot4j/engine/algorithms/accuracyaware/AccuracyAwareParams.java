@@ -7,85 +7,105 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
+import org.pot4j.engine.config.ConfigErrors;
+import org.pot4j.engine.config.ParamBinder;
+import org.pot4j.engine.config.ParamBinder.Range;
 
 /**
- * AccuracyAwareQuantization's parameters with POT's names and defaults, parsed and range-checked.
- * Every other key belongs to the base algorithm and is passed to it unchanged.
+ * AccuracyAwareQuantization's parameters with POT's names and defaults (then pot4j's), bound by
+ * the engine's {@link ParamBinder} and range-checked. Every other key belongs to the base algorithm
+ * and is passed to it unchanged ({@link #baseParams}).
+ *
+ * @param maximalDrop           {@code maximal_drop}, in [0, 1]
+ * @param rankingSubsetSize     {@code ranking_subset_size}, at least 1
+ * @param maxIterNum            {@code max_iter_num}, at least 0
+ * @param dropType              {@code drop_type}
+ * @param usePrevIfDropIncrease {@code use_prev_if_drop_increase}
+ * @param baseAlgorithm         {@code base_algorithm}
+ * @param convertToMixedPreset  {@code convert_to_mixed_preset}
+ * @param metrics               {@code metrics}: the metrics to control (empty = all)
+ * @param metricSubsetRatio     {@code metric_subset_ratio}, in (0, 1]
+ * @param maxTimeSeconds        {@code max_time} in seconds ({@code +Infinity} = none)
+ * @param rankingWorkers        {@code ranking_workers}, at least 1
+ * @param resume                {@code resume}
+ * @param errorOnTargetMissed   true for {@code on_target_missed: error} (a missed target throws)
+ * @param exactRanking          true for {@code ranking: exact} (POT's procedure), false for {@code fast}
+ * @param rankingCandidates     {@code ranking_candidates}: 0 = {@code auto} (8-16), else that many
+ * @param useSuffixRuns         {@code use_suffix_runs}: score candidates from the node onward when the backend can
+ * @param screenSingleReverts   {@code screen_single_reverts}: fast ranking screens single reverts on the ranking
+ *                              subset after a revert (experimental, off)
+ * @param baseParams            the params for the base algorithm (everything that is not AccuracyAware's own)
+ * @param fingerprinted         the params that identify the run, sorted, for the checkpoint fingerprint
  */
-final class AccuracyAwareParams {
-    static final String MAXIMAL_DROP = "maximal_drop";
-    static final String RANKING_SUBSET_SIZE = "ranking_subset_size";
-    static final String MAX_ITER_NUM = "max_iter_num";
-    static final String DROP_TYPE = "drop_type";
-    static final String USE_PREV_IF_DROP_INCREASE = "use_prev_if_drop_increase";
-    static final String BASE_ALGORITHM = "base_algorithm";
-    static final String CONVERT_TO_MIXED_PRESET = "convert_to_mixed_preset";
-    static final String METRICS = "metrics";
-    static final String METRIC_SUBSET_RATIO = "metric_subset_ratio";
-    static final String MAX_TIME = "max_time";
-    static final String RANKING_WORKERS = "ranking_workers";
-    static final String RESUME = "resume";
-    /** pot4j's: what a missed target does, {@code best_effort} (default) or {@code error} (NNCF's behaviour). */
-    static final String ON_TARGET_MISSED = "on_target_missed";
-    /** pot4j addition: {@code fast} (default) or {@code exact} (POT's procedure). */
-    static final String RANKING = "ranking";
-    /** pot4j addition: nodes the fast ranking scores exactly after the proxy ({@code auto} = 8-16). */
-    static final String RANKING_CANDIDATES = "ranking_candidates";
+record AccuracyAwareParams(double maximalDrop, int rankingSubsetSize, int maxIterNum, DropType dropType,
+        boolean usePrevIfDropIncrease, String baseAlgorithm, boolean convertToMixedPreset, List<MetricSelection> metrics,
+        double metricSubsetRatio, double maxTimeSeconds, int rankingWorkers, boolean resume, boolean errorOnTargetMissed,
+        boolean exactRanking, int rankingCandidates, boolean useSuffixRuns, boolean screenSingleReverts,
+        Map<String, Object> baseParams, Map<String, Object> fingerprinted) {
+    static final String ALGORITHM = "AccuracyAwareQuantization";
+    static final String DEFAULT_BASE = "DefaultQuantization";
 
-    /** AccuracyAware's own keys (POT's plus pot4j's max_time, ranking_workers, resume, on_target_missed). */
-    static final Set<String> OWN = Set.of(MAXIMAL_DROP, RANKING_SUBSET_SIZE, MAX_ITER_NUM, DROP_TYPE,
-            USE_PREV_IF_DROP_INCREASE, BASE_ALGORITHM, CONVERT_TO_MIXED_PRESET, METRICS, METRIC_SUBSET_RATIO,
-            MAX_TIME, RANKING_WORKERS, RESUME, ON_TARGET_MISSED, RANKING, RANKING_CANDIDATES);
+    /** AccuracyAware's own keys: POT's, then pot4j's (max_time, ranking_workers, resume, on_target_missed, ranking...). */
+    static final Set<String> OWN = ParamBinder.keys(Keys.class);
 
     /**
      * Keys that bound or schedule the run without changing its path: a checkpoint written with other
      * values of these is still resumed (so a run stopped by max_iter_num can be extended).
      */
-    static final Set<String> NOT_FINGERPRINTED = Set.of(MAX_ITER_NUM, MAX_TIME, RANKING_WORKERS, RESUME, ON_TARGET_MISSED);
+    static final Set<String> NOT_FINGERPRINTED = Set.of("max_iter_num", "max_time", "ranking_workers", "resume",
+            "on_target_missed");
 
-    static final String DEFAULT_BASE = "DefaultQuantization";
-
-    double maximalDrop = 0.01;
-    int rankingSubsetSize = 300;
-    int maxIterNum = 30;
-    DropType dropType = DropType.ABSOLUTE;
-    boolean usePrevIfDropIncrease = false;
-    String baseAlgorithm = DEFAULT_BASE;
-    boolean convertToMixedPreset = false;
-    List<MetricSelection> metrics = List.of();
-    double metricSubsetRatio = 0.5;
-    double maxTimeSeconds = Double.POSITIVE_INFINITY;
-    int rankingWorkers;
-    boolean resume = false;
-    /** True for {@code on_target_missed: error}: a missed target throws instead of returning BEST_EFFORT. */
-    boolean errorOnTargetMissed = false;
-    /** {@code ranking}: true for POT's exact procedure, false for the fast one (see {@link FastSearch}). */
-    boolean exactRanking = false;
-    /** {@code ranking_candidates}: 0 = auto (8-16 by the proxy's mass), else that many. */
-    int rankingCandidates = 0;
-    /** Params for the base algorithm (everything that is not AccuracyAware's own). */
-    Map<String, Object> baseParams = Map.of();
-    /** Params that identify the run, sorted, for the checkpoint fingerprint. */
-    Map<String, Object> fingerprinted = Map.of();
+    /** Copies the collections. */
+    AccuracyAwareParams {
+        metrics = List.copyOf(metrics);
+        baseParams = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(baseParams));
+        fingerprinted = java.util.Collections.unmodifiableMap(new TreeMap<>(fingerprinted));
+    }
 
     /** A configured metric to control: POT's {@code metrics: [{name, baseline_value}]}. */
     record MetricSelection(String name, Double baselineValue) {
     }
 
-    private AccuracyAwareParams() {
+    /**
+     * The keys as configured, bound by the {@link ParamBinder} (snake_case names, types, ranges);
+     * {@link #defaults()} holds POT's defaults. Whole numbers are read as numbers and checked to be
+     * whole here, so {@code 5.0} (YAML, JSON from a script) stays accepted as 5.
+     */
+    record Keys(@Range(min = 0, max = 1) Double maximalDrop,
+                @Range(min = 1) Double rankingSubsetSize,
+                @Range(min = 0) Double maxIterNum,
+                String dropType,
+                Boolean usePrevIfDropIncrease,
+                String baseAlgorithm,
+                Boolean convertToMixedPreset,
+                Object metrics,
+                @Range(min = 0, max = 1, minExclusive = true) Double metricSubsetRatio,
+                @Range(min = 0, minExclusive = true) Double maxTime,
+                @Range(min = 1) Double rankingWorkers,
+                Boolean resume,
+                String onTargetMissed,
+                String ranking,
+                Object rankingCandidates,
+                Boolean useSuffixRuns,
+                Boolean screenSingleReverts) {
+        /** POT's defaults (max_time none, ranking_workers from the machine, ranking_candidates auto). */
+        static Keys defaults() {
+            return new Keys(0.01, 300.0, 30.0, "absolute", false, DEFAULT_BASE, false, null, 0.5, null, null, false,
+                    "best_effort", "fast", "auto", true, false);
+        }
     }
 
     /**
-     * Parses {@code params}; defaults fill what is missing.
+     * Binds {@code params}; defaults fill what is missing.
      *
-     * @throws Pot4jException {@code CONFIG_INVALID} naming the key, the value and the valid range
+     * @param defaultWorkers {@code ranking_workers} when not given
+     * @throws Pot4jException {@code CONFIG_INVALID} naming the key, the value and the valid range;
+     *                        {@code CONFIG_UNKNOWN_KEY} for an unknown key inside a {@code metrics} entry
      */
     static AccuracyAwareParams parse(Map<String, Object> params, int defaultWorkers) {
-        AccuracyAwareParams p = new AccuracyAwareParams();
-        p.rankingWorkers = defaultWorkers;
         Map<String, Object> in = params == null ? Map.of() : params;
+        Keys k = ParamBinder.bindKnown(in, Keys.class, "algorithm '" + ALGORITHM + "'", "params");
         Map<String, Object> base = new LinkedHashMap<>();
         Map<String, Object> fp = new TreeMap<>();
         for (Map.Entry<String, Object> e : in.entrySet()) {
@@ -96,94 +116,67 @@ final class AccuracyAwareParams {
                 fp.put(e.getKey(), e.getValue());
             }
         }
-        p.baseParams = base;
-        p.fingerprinted = fp;
-        if (in.containsKey(MAXIMAL_DROP)) {
-            p.maximalDrop = number(in, MAXIMAL_DROP);
-            // a drop above 1 is no target: more than a whole [0, 1] metric, more than 100 % relative
-            if (!(p.maximalDrop >= 0 && p.maximalDrop <= 1)) {
-                throw invalid(MAXIMAL_DROP, in.get(MAXIMAL_DROP), "must be in [0, 1] (e.g. 0.01 for one accuracy point)");
-            }
+        String baseAlgorithm = k.baseAlgorithm() == null ? "" : k.baseAlgorithm().trim();
+        if (baseAlgorithm.isEmpty()) {
+            throw invalid("base_algorithm", k.baseAlgorithm(), "must be an algorithm name such as \"DefaultQuantization\"");
         }
-        if (in.containsKey(RANKING_SUBSET_SIZE)) {
-            p.rankingSubsetSize = integer(in, RANKING_SUBSET_SIZE, 1);
+        String ranking = k.ranking().trim().toLowerCase(Locale.ROOT);
+        if (!ranking.equals("fast") && !ranking.equals("exact")) {
+            throw invalid("ranking", k.ranking(), "must be \"fast\" (default) or \"exact\" (POT's procedure)");
         }
-        if (in.containsKey(MAX_ITER_NUM)) {
-            p.maxIterNum = integer(in, MAX_ITER_NUM, 0);
+        String onMissed = k.onTargetMissed().trim().toLowerCase(Locale.ROOT);
+        if (!onMissed.equals("error") && !onMissed.equals("best_effort")) {
+            throw invalid("on_target_missed", k.onTargetMissed(), "must be \"best_effort\" (default) or \"error\"");
         }
-        if (in.containsKey(DROP_TYPE)) {
-            p.dropType = DropType.parse(in.get(DROP_TYPE));
-        }
-        if (in.containsKey(USE_PREV_IF_DROP_INCREASE)) {
-            p.usePrevIfDropIncrease = bool(in, USE_PREV_IF_DROP_INCREASE);
-        }
-        if (in.containsKey(BASE_ALGORITHM)) {
-            Object v = in.get(BASE_ALGORITHM);
-            if (!(v instanceof String s) || s.isBlank()) {
-                throw invalid(BASE_ALGORITHM, v, "must be an algorithm name such as \"DefaultQuantization\"");
-            }
-            p.baseAlgorithm = s.trim();
-        }
-        if (in.containsKey(CONVERT_TO_MIXED_PRESET)) {
-            p.convertToMixedPreset = bool(in, CONVERT_TO_MIXED_PRESET);
-        }
-        if (in.containsKey(METRIC_SUBSET_RATIO)) {
-            p.metricSubsetRatio = number(in, METRIC_SUBSET_RATIO);
-            if (!(p.metricSubsetRatio > 0 && p.metricSubsetRatio <= 1)) {
-                throw invalid(METRIC_SUBSET_RATIO, in.get(METRIC_SUBSET_RATIO), "must be in (0, 1]");
-            }
-        }
-        if (in.containsKey(MAX_TIME)) {
-            p.maxTimeSeconds = number(in, MAX_TIME);
-            if (!(p.maxTimeSeconds > 0)) {
-                throw invalid(MAX_TIME, in.get(MAX_TIME), "must be a positive number of seconds");
-            }
-        }
-        if (in.containsKey(RANKING_WORKERS)) {
-            p.rankingWorkers = integer(in, RANKING_WORKERS, 1);
-        }
-        if (in.containsKey(RESUME)) {
-            p.resume = bool(in, RESUME);
-        }
-        if (in.containsKey(METRICS)) {
-            p.metrics = metrics(in.get(METRICS));
-        }
-        if (in.containsKey(RANKING)) {
-            String s = String.valueOf(in.get(RANKING)).trim().toLowerCase(Locale.ROOT);
-            if (s.equals("exact")) {
-                p.exactRanking = true;
-            } else if (s.equals("fast")) {
-                p.exactRanking = false;
-            } else {
-                throw invalid(RANKING, in.get(RANKING), "must be \"fast\" (default) or \"exact\" (POT's procedure)");
-            }
-        }
-        if (in.containsKey(RANKING_CANDIDATES) && !"auto".equals(String.valueOf(in.get(RANKING_CANDIDATES)).trim())) {
-            p.rankingCandidates = integer(in, RANKING_CANDIDATES, 1);
-        }
-        if (in.containsKey(ON_TARGET_MISSED)) {
-            String s = String.valueOf(in.get(ON_TARGET_MISSED)).toLowerCase(Locale.ROOT);
-            if (!s.equals("error") && !s.equals("best_effort")) {
-                throw invalid(ON_TARGET_MISSED, in.get(ON_TARGET_MISSED), "must be \"best_effort\" (default) or \"error\"");
-            }
-            p.errorOnTargetMissed = s.equals("error");
-        }
-        return p;
+        return new AccuracyAwareParams(k.maximalDrop(), whole("ranking_subset_size", k.rankingSubsetSize()),
+                whole("max_iter_num", k.maxIterNum()), DropType.parse(k.dropType()), k.usePrevIfDropIncrease(), baseAlgorithm,
+                k.convertToMixedPreset(), metrics(k.metrics()), k.metricSubsetRatio(),
+                k.maxTime() == null ? Double.POSITIVE_INFINITY : k.maxTime(),
+                k.rankingWorkers() == null ? defaultWorkers : whole("ranking_workers", k.rankingWorkers()), k.resume(),
+                onMissed.equals("error"), ranking.equals("exact"), rankingCandidates(k.rankingCandidates()),
+                k.useSuffixRuns(), k.screenSingleReverts(), base, fp);
     }
 
     /** The values in effect after parsing (defaults filled in), under their config names. */
     Map<String, Object> effective() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put(MAXIMAL_DROP, maximalDrop);
-        m.put(DROP_TYPE, dropType.configName());
-        m.put(RANKING_SUBSET_SIZE, rankingSubsetSize);
-        m.put(MAX_ITER_NUM, maxIterNum);
-        m.put(USE_PREV_IF_DROP_INCREASE, usePrevIfDropIncrease);
-        m.put(BASE_ALGORITHM, baseAlgorithm);
-        m.put(CONVERT_TO_MIXED_PRESET, convertToMixedPreset);
-        m.put(METRIC_SUBSET_RATIO, metricSubsetRatio);
-        m.put(ON_TARGET_MISSED, errorOnTargetMissed ? "error" : "best_effort");
+        m.put("maximal_drop", maximalDrop);
+        m.put("drop_type", dropType.configName());
+        m.put("ranking_subset_size", rankingSubsetSize);
+        m.put("max_iter_num", maxIterNum);
+        m.put("use_prev_if_drop_increase", usePrevIfDropIncrease);
+        m.put("base_algorithm", baseAlgorithm);
+        m.put("convert_to_mixed_preset", convertToMixedPreset);
+        m.put("metric_subset_ratio", metricSubsetRatio);
+        m.put("on_target_missed", errorOnTargetMissed ? "error" : "best_effort");
+        m.put("ranking", exactRanking ? "exact" : "fast");
+        m.put("ranking_candidates", rankingCandidates == 0 ? "auto" : rankingCandidates);
+        m.put("use_suffix_runs", useSuffixRuns);
+        m.put("screen_single_reverts", screenSingleReverts);
+        if (Double.isFinite(maxTimeSeconds)) {
+            m.put("max_time", maxTimeSeconds);
+        }
         return m;
+    }
+
+    /** {@code ranking_candidates}: {@code auto} (0) or a whole number >= 1. */
+    private static int rankingCandidates(Object v) {
+        if (v == null || "auto".equals(String.valueOf(v).trim())) {
+            return 0;
+        }
+        Double d = v instanceof Number n ? Double.valueOf(n.doubleValue()) : parseDouble(String.valueOf(v));
+        if (d == null || d != Math.rint(d) || d < 1 || d > Integer.MAX_VALUE) {
+            throw invalid("ranking_candidates", v, "must be \"auto\" or a whole number >= 1");
+        }
+        return d.intValue();
+    }
+
+    /** A whole number (the binder has checked the range). */
+    private static int whole(String key, Double d) {
+        if (d != Math.rint(d) || d > Integer.MAX_VALUE) {
+            throw invalid(key, d, "must be a whole number");
+        }
+        return d.intValue();
     }
 
     private static List<MetricSelection> metrics(Object v) {
@@ -191,81 +184,48 @@ final class AccuracyAwareParams {
             return List.of();
         }
         if (!(v instanceof List<?> list)) {
-            throw invalid(METRICS, v, "must be a list like [{\"name\": \"accuracy\", \"baseline_value\": 0.72}]");
+            throw invalid("metrics", v, "must be a list like [{\"name\": \"accuracy\", \"baseline_value\": 0.72}]");
         }
         List<MetricSelection> out = new ArrayList<>();
         for (Object item : list) {
             if (item instanceof String s) {
                 out.add(new MetricSelection(s, null));
             } else if (item instanceof Map<?, ?> m) {
-                for (Object k : m.keySet()) {
-                    if (!"name".equals(k) && !"baseline_value".equals(k)) {
-                        throw new Pot4jException(ErrorCode.CONFIG_UNKNOWN_KEY, "AccuracyAwareQuantization metrics entry has unknown key '"
-                                + k + "'; valid keys: [baseline_value, name]");
+                for (Object key : m.keySet()) {
+                    if (!"name".equals(key) && !"baseline_value".equals(key)) {
+                        throw ConfigErrors.unknownKey(null, "params.metrics[]." + key, String.valueOf(key),
+                                List.of("baseline_value", "name"), "an " + ALGORITHM + " metrics entry");
                     }
                 }
                 Object name = m.get("name");
                 if (!(name instanceof String s) || s.isBlank()) {
-                    throw invalid(METRICS, item, "each entry needs a \"name\" of a configured metric");
+                    throw invalid("metrics", item, "each entry needs a \"name\" of a configured metric");
                 }
                 Double baseline = null;
                 if (m.get("baseline_value") != null) {
-                    baseline = toDouble(m.get("baseline_value"));
+                    Object b = m.get("baseline_value");
+                    baseline = b instanceof Number n ? Double.valueOf(n.doubleValue()) : parseDouble(String.valueOf(b));
                     if (baseline == null || !Double.isFinite(baseline)) {
-                        throw invalid(METRICS + "[" + s + "].baseline_value", m.get("baseline_value"), "must be a finite number");
+                        throw invalid("metrics[" + s + "].baseline_value", b, "must be a finite number");
                     }
                 }
                 out.add(new MetricSelection(s.trim(), baseline));
             } else {
-                throw invalid(METRICS, item, "each entry must be {\"name\": ..., \"baseline_value\": ...}");
+                throw invalid("metrics", item, "each entry must be {\"name\": ..., \"baseline_value\": ...}");
             }
         }
         return List.copyOf(out);
     }
 
-    private static double number(Map<String, Object> in, String key) {
-        Double d = toDouble(in.get(key));
-        if (d == null || d.isNaN()) {
-            throw invalid(key, in.get(key), "must be a number");
+    private static Double parseDouble(String s) {
+        try {
+            return Double.parseDouble(s.trim());
+        } catch (NumberFormatException e) {
+            return null;
         }
-        return d;
-    }
-
-    private static int integer(Map<String, Object> in, String key, int min) {
-        Double d = toDouble(in.get(key));
-        if (d == null || d != Math.rint(d) || d < min || d > Integer.MAX_VALUE) {
-            throw invalid(key, in.get(key), "must be an integer >= " + min);
-        }
-        return d.intValue();
-    }
-
-    private static boolean bool(Map<String, Object> in, String key) {
-        Object v = in.get(key);
-        if (v instanceof Boolean b) {
-            return b;
-        }
-        if (v instanceof String s && (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false"))) {
-            return Boolean.parseBoolean(s);
-        }
-        throw invalid(key, v, "must be true or false");
-    }
-
-    private static Double toDouble(Object v) {
-        if (v instanceof Number n) {
-            return n.doubleValue();
-        }
-        if (v instanceof String s) {
-            try {
-                return Double.parseDouble(s.trim());
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }
-        return null;
     }
 
     private static Pot4jException invalid(String key, Object value, String rule) {
-        return new Pot4jException(ErrorCode.CONFIG_INVALID, "AccuracyAwareQuantization parameter " + key + " = " + value
-                + " is invalid: it " + rule);
+        return ConfigErrors.invalid(null, "params." + key, "of algorithm '" + ALGORITHM + "' " + rule + ", got " + value);
     }
 }

@@ -107,12 +107,12 @@ public final class AccuracyAwareQuantization implements QuantizationAlgorithm {
     @Override
     public void checkParameters(Map<String, Object> params) {
         AccuracyAwareParams p = AccuracyAwareParams.parse(params, 1);
-        if (NAME.equals(p.baseAlgorithm)) {
+        if (NAME.equals(p.baseAlgorithm())) {
             throw new Pot4jException(ErrorCode.CONFIG_INVALID, "AccuracyAwareQuantization cannot be its own base_algorithm;"
                     + " use DefaultQuantization or MinMaxQuantization");
         }
-        if (AccuracyAwareParams.DEFAULT_BASE.equals(p.baseAlgorithm)) {
-            org.pot4j.engine.algorithms.DefaultQuantization.check(NAME, p.baseParams, parameterNames());
+        if (AccuracyAwareParams.DEFAULT_BASE.equals(p.baseAlgorithm())) {
+            org.pot4j.engine.algorithms.DefaultQuantization.check(NAME, p.baseParams(), parameterNames());
         }
     }
 
@@ -145,15 +145,15 @@ public final class AccuracyAwareQuantization implements QuantizationAlgorithm {
             throw new Pot4jException(ErrorCode.CONFIG_INVALID, "AccuracyAwareQuantization needs a metric to control: add one "
                     + "under engine.metrics (e.g. {\"name\": \"accuracy\"}) or pass a validation function");
         }
-        QuantizationAlgorithm base = resolveBase(context, p.baseAlgorithm);
+        QuantizationAlgorithm base = resolveBase(context, p.baseAlgorithm());
 
         Path workDir = context.workDir().orElse(null);
         Checkpoint checkpoint = workDir == null ? null : new Checkpoint(workDir.resolve(CHECKPOINT_FILE));
         // the fast mode's checkpoints hold another state: never resume one mode from the other's
-        String fingerprint = Checkpoint.fingerprint(model, p.fingerprinted, validation,
-                probe.describe() + (p.exactRanking ? "" : ";ranking=fast"));
+        String fingerprint = Checkpoint.fingerprint(model, p.fingerprinted(), validation,
+                probe.describe() + (p.exactRanking() ? "" : ";ranking=fast"));
         SearchState state = null;
-        if (p.resume) {
+        if (p.resume()) {
             if (checkpoint == null) {
                 LOG.warn("AccuracyAwareQuantization: resume requested but there is no work folder to read a checkpoint from;"
                         + " starting from the beginning");
@@ -174,7 +174,7 @@ public final class AccuracyAwareQuantization implements QuantizationAlgorithm {
         } else {
             state = search.initialize();
         }
-        if (p.exactRanking) {
+        if (p.exactRanking()) {
             search.loop(state);
         } else {
             new FastSearch(search).loop(state);
@@ -200,13 +200,13 @@ public final class AccuracyAwareQuantization implements QuantizationAlgorithm {
                 .metadata("pot4j.accuracy_aware.status", status.name())
                 .metadata("pot4j.accuracy_aware.reverted_nodes", String.join(",", reverted))
                 .build();
-        String summary = status + ": drop " + AccuracyAwareSearch.fmt(drop) + " (maximal_drop " + p.maximalDrop + "), "
+        String summary = status + ": drop " + AccuracyAwareSearch.fmt(drop) + " (maximal_drop " + p.maximalDrop() + "), "
                 + reverted.size() + " of " + st.quantizedNodeCount + " nodes in FP32 " + reverted + "; " + st.stopReason;
         LOG.info("AccuracyAwareQuantization: {}", summary);
         QuantizationResult result = new QuantizationResult(tagged, status, report);
-        if (!met && p.errorOnTargetMissed) {
-            throw new AccuracyTargetMissedException("AccuracyAwareQuantization could not reach maximal_drop " + p.maximalDrop
-                    + " (" + p.dropType.configName() + "): best drop " + AccuracyAwareSearch.fmt(drop) + " with "
+        if (!met && p.errorOnTargetMissed()) {
+            throw new AccuracyTargetMissedException("AccuracyAwareQuantization could not reach maximal_drop " + p.maximalDrop()
+                    + " (" + p.dropType().configName() + "): best drop " + AccuracyAwareSearch.fmt(drop) + " with "
                     + reverted.size() + " of " + st.quantizedNodeCount + " nodes in FP32 (" + st.stopReason + "); raise "
                     + "maximal_drop or max_iter_num, or set on_target_missed: best_effort to keep the best model", result);
         }

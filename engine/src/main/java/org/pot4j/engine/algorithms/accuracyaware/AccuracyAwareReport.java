@@ -22,9 +22,9 @@ final class AccuracyAwareReport {
         r.put("algorithm", AccuracyAwareQuantization.NAME);
         r.put("status", status.name());
         r.put("stop_reason", st.stopReason == null ? "" : st.stopReason);
-        r.put("maximal_drop", p.maximalDrop);
-        r.put("drop_type", p.dropType.configName());
-        r.put("base_algorithm", p.baseAlgorithm);
+        r.put("maximal_drop", p.maximalDrop());
+        r.put("drop_type", p.dropType().configName());
+        r.put("base_algorithm", p.baseAlgorithm());
         r.put("ranking", st.ranking == null ? "exact" : st.ranking);
         r.put("preset_converted_to_mixed", st.convertedToMixed);
         if (st.mixedSkipped) {
@@ -32,7 +32,7 @@ final class AccuracyAwareReport {
         }
         // what reached the algorithm: its own parameters with defaults filled in, and the base algorithm's as passed on
         r.put("parameters", p.effective());
-        r.put("base_parameters", new java.util.TreeMap<>(p.baseParams));
+        r.put("base_parameters", new java.util.TreeMap<>(p.baseParams()));
         List<Object> metrics = new ArrayList<>();
         for (ControlledMetric c : st.controlled) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -53,7 +53,7 @@ final class AccuracyAwareReport {
             putFinite(m, "final", finalValues.get(c.name()));
             Double v = finalValues.get(c.name());
             if (v != null) {
-                putFinite(m, "final_drop", c.drop(p.dropType, v));
+                putFinite(m, "final_drop", c.drop(p.dropType(), v));
             }
             metrics.add(m);
         }
@@ -123,10 +123,11 @@ final class AccuracyAwareReport {
         r.put("iterations_run", st.iteration);
         Map<String, Object> timing = new LinkedHashMap<>();
         timing.put("total_seconds", totalSeconds);
-        timing.put("fp32_pass_seconds", st.fp32PassSeconds);
-        timing.put("fp32_pass_measured_on_full_set", st.fp32PassFull);
+        double unit = st.passSeconds();
+        putFinite(timing, "validation_pass_seconds", unit);
+        timing.put("validation_pass", st.passUnit());
         timing.put("ranking_seconds", st.rankingSeconds);
-        putFinite(timing, "total_vs_fp32_pass", st.fp32PassSeconds > 0 ? totalSeconds / st.fp32PassSeconds : Double.NaN);
+        putFinite(timing, "total_in_validation_passes", totalSeconds / unit);
         r.put("timing", timing);
         r.put("cost", cost(st, totalSeconds));
         r.put("resumed", resumed);
@@ -136,13 +137,14 @@ final class AccuracyAwareReport {
 
     /**
      * Where the time went, in validation passes (one pass = the model on every validation sample):
-     * the ranking (model runs on single samples / validation size) and the validation of candidate
-     * plans, then the same in wall time, also as multiples of one FP32 pass.
+     * the ranking (model runs on single samples / validation size), screens and the validation of
+     * candidate plans, counted; then the same in wall time, also as multiples of one INT8 validation
+     * pass (the median of those measured, {@code timing.validation_pass} says which).
      */
     private static Map<String, Object> cost(SearchState st, double totalSeconds) {
         Map<String, Object> c = new LinkedHashMap<>();
         int n = Math.max(1, st.validationSize);
-        double fp32 = st.fp32PassSeconds;
+        double unit = st.passSeconds();
         double rankingPasses = st.rankingSampleRuns / n;
         double screenPasses = st.screenSampleRuns / n;
         c.put("ranking_passes", rankingPasses);
@@ -156,12 +158,12 @@ final class AccuracyAwareReport {
         c.put("screen_seconds", st.screenSeconds);
         c.put("validation_seconds", st.validationSeconds);
         c.put("total_seconds", totalSeconds);
-        if (fp32 > 0) {
-            c.put("ranking_seconds_in_fp32_passes", st.rankingSeconds / fp32);
-            c.put("validation_seconds_in_fp32_passes", st.validationSeconds / fp32);
-            c.put("screen_seconds_in_fp32_passes", st.screenSeconds / fp32);
-            c.put("search_seconds_in_fp32_passes", (st.rankingSeconds + st.screenSeconds + st.validationSeconds) / fp32);
-            c.put("total_seconds_in_fp32_passes", totalSeconds / fp32);
+        if (unit > 0) {
+            c.put("ranking_seconds_in_validation_passes", st.rankingSeconds / unit);
+            c.put("screen_seconds_in_validation_passes", st.screenSeconds / unit);
+            c.put("validation_seconds_in_validation_passes", st.validationSeconds / unit);
+            c.put("search_seconds_in_validation_passes", (st.rankingSeconds + st.screenSeconds + st.validationSeconds) / unit);
+            c.put("total_seconds_in_validation_passes", totalSeconds / unit);
         }
         return c;
     }

@@ -39,8 +39,6 @@ final class AccuracyAwareSearch {
     static final double DROP_TOLERANCE = 1e-9;
     /** A configured baseline_value further than this fraction from the measured FP32 value is not trusted. */
     static final double BASELINE_TOLERANCE = 0.10;
-    /** {@code -Dpot4j.aa.suffixRuns=false} ranks with whole-model runs only (to measure what suffix runs save). */
-    static final String SUFFIX_RUNS_PROPERTY = "pot4j.aa.suffixRuns";
 
     private static final Logger LOG = LoggerFactory.getLogger(AccuracyAwareSearch.class);
 
@@ -73,10 +71,10 @@ final class AccuracyAwareSearch {
         this.fingerprint = fingerprint;
         this.progress = context.progress() == null ? ProgressListener.NONE : context.progress();
         this.reverter = new NodeReverter(model.quantizableNodes());
-        this.ranker = new LayerRanker(reverter, probe, progress, params.rankingWorkers,
-                Boolean.parseBoolean(System.getProperty(SUFFIX_RUNS_PROPERTY, "true"))
+        this.ranker = new LayerRanker(reverter, probe, progress, params.rankingWorkers(),
+                params.useSuffixRuns() // false: whole-model runs only (to measure what suffix runs save)
                         ? new SuffixScoring(model, validation, evaluator, SuffixScoring.defaultBudget()) : null);
-        double budget = Math.min(params.maxTimeSeconds * 1e9, Long.MAX_VALUE / 4.0);
+        double budget = Math.min(params.maxTimeSeconds() * 1e9, Long.MAX_VALUE / 4.0);
         this.deadline = sessionStart + (long) budget;
     }
 
@@ -85,22 +83,20 @@ final class AccuracyAwareSearch {
         SearchState st = new SearchState();
         int n = validation.size();
         st.validationSize = n;
-        st.ranking = params.exactRanking ? "exact" : "fast";
+        st.ranking = params.exactRanking() ? "exact" : "fast";
 
         long tb = System.nanoTime();
         // in a pipeline (e.g. [DefaultQuantization, AccuracyAwareQuantization]) the previous plan is the base
         QuantizationPlan previous = AlgorithmSupport.previousPlan(context).filter(p -> !p.isEmpty()).orElse(null);
-        QuantizationPlan basePlan = previous != null ? previous : runBase(params.baseParams, "");
+        QuantizationPlan basePlan = previous != null ? previous : runBase(params.baseParams(), "");
         st.baseSeconds += (System.nanoTime() - tb) / 1e9;
 
-        boolean allBaselines = !params.metrics.isEmpty() && params.metrics.stream().allMatch(m -> m.baselineValue() != null);
+        boolean allBaselines = !params.metrics().isEmpty() && params.metrics().stream().allMatch(m -> m.baselineValue() != null);
         int[] all = IntStream.range(0, n).toArray();
-        int[] comparison = allBaselines ? RankingSubset.evenlySpaced(n, (int) Math.ceil(params.metricSubsetRatio * n)) : all;
+        int[] comparison = allBaselines ? RankingSubset.evenlySpaced(n, (int) Math.ceil(params.metricSubsetRatio() * n)) : all;
         st.comparisonSize = comparison.length;
         EvaluationResult fp32 = probe.evaluate(QuantizationPlan.EMPTY, allBaselines ? comparison : null, true,
                 probe.keepFp32Outputs(), null, "evaluate fp32");
-        st.fp32PassSeconds = fp32.seconds() * n / comparison.length;
-        st.fp32PassFull = !allBaselines;
         st.initialPasses++;
         st.initialSeconds += fp32.seconds();
         st.controlled = controlled(fp32, st);
@@ -109,22 +105,26 @@ final class AccuracyAwareSearch {
         EvaluationResult int8 = probe.evaluate(basePlan, null, true, false, reference, "evaluate int8");
         st.initialPasses++;
         st.initialSeconds += int8.seconds();
+        // a unit of the report's "in validation passes" figures: this pass always runs the model on every
+        // validation sample (a plan's pass is never taken from a cache), while the FP32 pass above may only
+        // run the metrics on cached FP32 outputs (annotation: fp32_output) and take almost no time
+        st.initialPassTimes.add(int8.seconds());
         st.initialValues = values(st, int8);
         st.initialDrops = drops(st, st.initialValues);
         st.initialObjective = objective(st.initialDrops);
         setCurrent(st, basePlan, st.initialValues);
         setBest(st, 0);
         message("FP32 " + format(baselines(st)) + ", INT8 " + format(st.initialValues) + ", drop "
-                + format(st.initialDrops) + " (maximal_drop " + params.maximalDrop + ")");
+                + format(st.initialDrops) + " (maximal_drop " + params.maximalDrop() + ")");
 
-        boolean alreadyMixed = "mixed".equalsIgnoreCase(String.valueOf(params.baseParams.get("preset")));
-        if (!met(st.currentObjective) && params.convertToMixedPreset && alreadyMixed) {
+        boolean alreadyMixed = "mixed".equalsIgnoreCase(String.valueOf(params.baseParams().get("preset")));
+        if (!met(st.currentObjective) && params.convertToMixedPreset() && alreadyMixed) {
             // POT converts a symmetric (performance) model to mixed; a mixed one has nothing to convert
             st.mixedSkipped = true;
             message("convert_to_mixed_preset skipped: the preset is already mixed");
         }
-        if (!met(st.currentObjective) && params.convertToMixedPreset && !alreadyMixed) {
-            Map<String, Object> mixed = new LinkedHashMap<>(params.baseParams);
+        if (!met(st.currentObjective) && params.convertToMixedPreset() && !alreadyMixed) {
+            Map<String, Object> mixed = new LinkedHashMap<>(params.baseParams());
             mixed.put("preset", "mixed");
             tb = System.nanoTime();
             QuantizationPlan mixedPlan = runBase(mixed, " (mixed preset)");
@@ -132,6 +132,7 @@ final class AccuracyAwareSearch {
             EvaluationResult m = probe.evaluate(mixedPlan, null, true, false, reference, "evaluate int8 (mixed preset)");
             st.initialPasses++;
             st.initialSeconds += m.seconds();
+            st.initialPassTimes.add(m.seconds());
             st.convertedToMixed = true;
             st.mixedValues = values(st, m);
             setCurrent(st, mixedPlan, st.mixedValues);
@@ -158,13 +159,13 @@ final class AccuracyAwareSearch {
         }
 
         chooseRankingSubset(st, fp32, int8, comparison);
-        if (params.exactRanking) {
+        if (params.exactRanking()) {
             try {
-                if (params.maxIterNum > 0) { // max_iter_num 0: no revert allowed, so no ranking to pay for
+                if (params.maxIterNum() > 0) { // max_iter_num 0: no revert allowed, so no ranking to pay for
                     st.queue = rank(st);
                 }
             } catch (LayerRanker.BudgetExceeded e) {
-                st.stopReason = "max_time (" + params.maxTimeSeconds + " s) reached during the first ranking";
+                st.stopReason = "max_time (" + params.maxTimeSeconds() + " s) reached during the first ranking";
             }
         }
         save(st);
@@ -179,12 +180,12 @@ final class AccuracyAwareSearch {
                 st.stopReason = "maximal_drop met";
                 break;
             }
-            if (st.iteration >= params.maxIterNum) {
-                st.stopReason = "max_iter_num (" + params.maxIterNum + ") reached";
+            if (st.iteration >= params.maxIterNum()) {
+                st.stopReason = "max_iter_num (" + params.maxIterNum() + ") reached";
                 break;
             }
             if (timeUp()) {
-                st.stopReason = "max_time (" + params.maxTimeSeconds + " s) reached";
+                st.stopReason = "max_time (" + params.maxTimeSeconds() + " s) reached";
                 break;
             }
             long t0 = System.nanoTime();
@@ -192,7 +193,7 @@ final class AccuracyAwareSearch {
                 try {
                     st.queue = rank(st);
                 } catch (LayerRanker.BudgetExceeded e) {
-                    st.stopReason = "max_time (" + params.maxTimeSeconds + " s) reached during re-ranking";
+                    st.stopReason = "max_time (" + params.maxTimeSeconds() + " s) reached during re-ranking";
                     break;
                 }
                 st.needRerank = false;
@@ -215,12 +216,13 @@ final class AccuracyAwareSearch {
                     "evaluate int8 (iteration " + st.iteration + ")");
             st.validationPasses++;
             st.validationSeconds += r.seconds();
+            st.searchPassTimes.add(r.seconds());
             Map<String, Double> values = values(st, r);
             Map<String, Double> drops = drops(st, values);
             double objective = objective(drops);
             boolean improved = objective < st.currentObjective;
             String action;
-            if (!improved && params.usePrevIfDropIncrease && objective > st.currentObjective) {
+            if (!improved && params.usePrevIfDropIncrease() && objective > st.currentObjective) {
                 action = "rolled_back";
                 st.excluded.addAll(group);
             } else {
@@ -258,7 +260,7 @@ final class AccuracyAwareSearch {
     }
 
     boolean met(double objective) {
-        return objective <= params.maximalDrop + DROP_TOLERANCE;
+        return objective <= params.maximalDrop() + DROP_TOLERANCE;
     }
 
     /** Writes the checkpoint (elapsed time included) when there is a work folder. */
@@ -276,12 +278,12 @@ final class AccuracyAwareSearch {
     }
 
     private QuantizationPlan runBase(Map<String, Object> baseParams, String note) {
-        String stage = "base algorithm " + params.baseAlgorithm + note;
+        String stage = "base algorithm " + params.baseAlgorithm() + note;
         progress.stageStarted(stage, 0);
         try {
             QuantizationPlan plan = base.run(model, context.withParams(baseParams)).plan();
             if (plan == null) {
-                throw new Pot4jException(ErrorCode.INTERNAL, "base algorithm " + params.baseAlgorithm + " returned no plan");
+                throw new Pot4jException(ErrorCode.INTERNAL, "base algorithm " + params.baseAlgorithm() + " returned no plan");
             }
             return plan;
         } finally {
@@ -298,10 +300,10 @@ final class AccuracyAwareSearch {
         }
         Map<String, Double> configured = new LinkedHashMap<>();
         Set<MetricKey> chosen = new LinkedHashSet<>();
-        if (params.metrics.isEmpty()) {
+        if (params.metrics().isEmpty()) {
             chosen.addAll(keys);
         } else {
-            for (MetricSelection sel : params.metrics) {
+            for (MetricSelection sel : params.metrics()) {
                 List<MetricKey> matches = match(keys, sel.name());
                 if (matches.isEmpty()) {
                     throw new Pot4jException(ErrorCode.CONFIG_INVALID, "AccuracyAwareQuantization metrics entry '" + sel.name()
@@ -383,13 +385,13 @@ final class AccuracyAwareSearch {
             }
             st.rankingSubsetBasis = "nmse";
         }
-        if (comparison.length < params.rankingSubsetSize) {
+        if (comparison.length < params.rankingSubsetSize()) {
             String msg = "the " + comparison.length + " compared validation samples are fewer than ranking_subset_size "
-                    + params.rankingSubsetSize + ": ranking on all of them";
+                    + params.rankingSubsetSize() + ": ranking on all of them";
             LOG.warn("AccuracyAwareQuantization: {}", msg);
             progress.message("WARNING: " + msg);
         }
-        st.rankingSubset = RankingSubset.select(comparison, mismatch, params.rankingSubsetSize);
+        st.rankingSubset = RankingSubset.select(comparison, mismatch, params.rankingSubsetSize());
         if (focus.perSample() && f != null && q != null && probe instanceof MetricsProbe) {
             // the subset scores of FP32 and of the start plan, as MetricsProbe.score computes them,
             // from the passes already run (the fast ranking needs both)
@@ -465,7 +467,7 @@ final class AccuracyAwareSearch {
         double worst = Double.NEGATIVE_INFINITY;
         for (ControlledMetric c : st.controlled) {
             Double v = st.currentValues.get(c.name());
-            double d = v == null ? Double.NEGATIVE_INFINITY : c.drop(params.dropType, v);
+            double d = v == null ? Double.NEGATIVE_INFINITY : c.drop(params.dropType(), v);
             if (best == null || d > worst) {
                 best = c;
                 worst = d;
@@ -490,7 +492,7 @@ final class AccuracyAwareSearch {
     Map<String, Double> drops(SearchState st, Map<String, Double> values) {
         Map<String, Double> out = new LinkedHashMap<>();
         for (ControlledMetric c : st.controlled) {
-            out.put(c.name(), c.drop(params.dropType, values.get(c.name())));
+            out.put(c.name(), c.drop(params.dropType(), values.get(c.name())));
         }
         return out;
     }

@@ -15,12 +15,15 @@ import org.pot4j.api.quant.QuantizationPlan;
 
 /**
  * A model that forwards everything but {@code close} to another (the wrapper never owns it); subclasses
- * change what a run sees (suffix runs, tests that script a plan's accuracy).
+ * change what a run sees (suffix runs, tests that script a plan's accuracy or watch the evaluator's calls).
+ * Public so that it is the one forwarding model of the engine and its tests.
  */
-abstract class DelegatingModel implements Model {
-    final Model inner;
+public abstract class DelegatingModel implements Model {
+    /** The wrapped model. */
+    protected final Model inner;
 
-    DelegatingModel(Model inner) {
+    /** Forwards to {@code inner}. */
+    protected DelegatingModel(Model inner) {
         this.inner = inner;
     }
 

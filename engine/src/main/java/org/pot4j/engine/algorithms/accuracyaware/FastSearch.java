@@ -91,12 +91,6 @@ final class FastSearch {
     private final java.util.Set<String> countedScreens = new java.util.HashSet<>();
     /** Single reverts are screened first (off after a re-ranking that screens emptied, until a revert is kept). */
     private boolean screenSingles = true;
-    /**
-     * Screening single reverts: off. It cut MiniLM (per-token cosine 0.996) to 7 nodes in 7 passes and the
-     * 4-bit ResNet to 2 nodes in 2, but on 500 MNIST samples with maximal_drop 0.002 it ended with 8 nodes
-     * (POT 6) or, screening only right after a revert, missed the target in 10 passes.
-     */
-    static final boolean SCREEN_SINGLES = Boolean.getBoolean("pot4j.aa.screenSingles");
 
     FastSearch(AccuracyAwareSearch search) {
         this.s = search;
@@ -113,6 +107,12 @@ final class FastSearch {
         final double drop;
         /** Observed / predicted gain, updated by every pass. */
         double scale = 1.0;
+        /** The walk over it: the entry tried next. */
+        int pos;
+        /** Whether the plan changed since it was made (a lazy re-ranking is then due sooner). */
+        boolean planChanged;
+        /** Whether a predicted prefix may be reverted at once (off once a prediction missed). */
+        boolean jumps = true;
 
         Ranking(List<RankEntry> entries, int confirmed, double[] fractions, double drop) {
             this.entries = entries;
@@ -132,10 +132,7 @@ final class FastSearch {
             return;
         }
         startReplay(st);
-        Ranking rk = null;
-        int pos = 0;
-        boolean planChanged = false;
-        boolean jumps = true;
+        Ranking rk = null; // a new ranking starts its walk at its first entry, with jumps allowed
         while (true) {
             if (s.met(st.currentObjective)) {
                 putBack(st);
@@ -147,11 +144,8 @@ final class FastSearch {
                 break;
             }
             try {
-                if (rk == null || pos >= rk.confirmed) {
+                if (rk == null || rk.pos >= rk.confirmed) {
                     rk = rank(st, null, 0);
-                    pos = 0;
-                    planChanged = false;
-                    jumps = true;
                     if (rk.confirmed == 0) {
                         st.finished = true;
                         st.stopReason = "no quantized node left to revert";
@@ -159,94 +153,88 @@ final class FastSearch {
                     }
                 }
             } catch (LayerRanker.BudgetExceeded e) {
-                st.stopReason = "max_time (" + params.maxTimeSeconds + " s) reached during ranking";
+                st.stopReason = "max_time (" + params.maxTimeSeconds() + " s) reached during ranking";
                 break;
             }
-            int avail = rk.confirmed - pos;
-            int m = jumps ? predict(rk, pos, 0, st.currentObjective, avail) : 1;
+            int avail = rk.confirmed - rk.pos;
+            int m = rk.jumps ? predict(rk, rk.pos, 0, st.currentObjective, avail) : 1;
             double before = st.currentObjective;
             if (m >= JUMP) {
                 // far from the target: revert the predicted prefix at once, bisect down when it meets it
-                Outcome o = evaluate(st, prefixUnits(st, rk, pos, m), rk.entries.get(pos + m - 1));
+                Outcome o = evaluate(st, prefixUnits(st, rk, rk.pos, m), rk.entries.get(rk.pos + m - 1));
                 if (s.met(o.objective)) {
-                    commit(st, bisect(st, rk, pos, m, o, before), rk, pos);
+                    commit(st, bisect(st, rk, rk.pos, m, o, before), rk, rk.pos);
                 } else if (o.objective < before) {
-                    rescale(rk, pos, m, before, o.objective);
-                    commit(st, o, rk, pos);
-                    pos += m;
-                    planChanged = true;
+                    rescale(rk, rk.pos, m, before, o.objective);
+                    commit(st, o, rk, rk.pos);
+                    rk.pos += m;
+                    rk.planChanged = true;
                 } else {
-                    jumps = false; // the prediction is off for this plan: one node at a time
+                    rk.jumps = false; // the prediction is off for this plan: one node at a time
                 }
                 s.save(st);
                 continue;
             }
             // near the target: one node at a time (POT's step), screened on the ranking subset first
-            RankEntry next = rk.entries.get(pos);
-            if (SCREEN_SINGLES && screenSingles && planChanged) {
+            RankEntry next = rk.entries.get(rk.pos);
+            if (params.screenSingleReverts() && screenSingles && rk.planChanged) {
+                // screen_single_reverts (off by default): it cut MiniLM (per-token cosine 0.996) to 7 nodes in 7
+                // passes and the 4-bit ResNet to 2 nodes in 2, but on 500 MNIST samples with maximal_drop 0.002 it
+                // ended with 8 nodes (POT 6) or, screening only right after a revert, missed the target in 10 passes
                 double current = screen(st, st.revertedUnits);
-                double candidate = screen(st, prefixUnits(st, rk, pos, 1));
+                double candidate = screen(st, prefixUnits(st, rk, rk.pos, 1));
                 if (candidate <= current) {
                     // no better on the ranking subset: skipped without a validation pass until the plan changes
                     skipped.addAll(next.group());
-                    pos++;
+                    rk.pos++;
                     s.message(next.node() + " screened out: its revert does not improve the ranking subset");
-                    if (planChanged) {
+                    if (rk.planChanged) {
                         // the plan moved since this ranking (a revert can make new nodes matter: the residual
                         // Add after a reverted conv on the 4-bit ResNet): re-rank lazily, as POT re-ranks
-                        rk = rerank(st, rk, pos);
+                        rk = rerank(st, rk, rk.pos);
                         if (rk == null) {
                             break;
                         }
-                        pos = 0;
-                        planChanged = false;
-                        jumps = true;
-                    } else if (pos >= rk.confirmed) {
+                    } else if (rk.pos >= rk.confirmed) {
                         screenSingles = false; // the re-ranking's leaders are validated, as POT would
                     }
                     continue;
                 }
             }
-            Outcome o = evaluate(st, prefixUnits(st, rk, pos, 1), next);
+            Outcome o = evaluate(st, prefixUnits(st, rk, rk.pos, 1), next);
             if (screenSingles) {
                 anchor(screen(st, o.units), o.objective);
             }
             if (o.objective < before) {
-                rescale(rk, pos, 1, before, o.objective);
-                commit(st, o, rk, pos);
+                rescale(rk, rk.pos, 1, before, o.objective);
+                commit(st, o, rk, rk.pos);
                 gains.put(next.node(), before - o.objective); // measured: better than the prediction
-                pos++;
-                planChanged = true;
-            } else if (!params.usePrevIfDropIncrease || o.objective <= before) {
+                rk.pos++;
+                rk.planChanged = true;
+            } else if (!params.usePrevIfDropIncrease() || o.objective <= before) {
                 // POT keeps a revert that does not help (use_prev_if_drop_increase false) and re-ranks:
                 // on the 3-bit ResNet such a node was needed later with the residual Add after it;
                 // put-back removes it at the end if the target holds without it
-                commit(st, o, rk, pos);
+                commit(st, o, rk, rk.pos);
                 gains.put(next.node(), before - o.objective); // <= 0: the first one put-back tries
-                pos++;
+                rk.pos++;
                 s.message(next.node() + " did not lower the drop: kept (use_prev_if_drop_increase false), re-ranking");
-                rk = rerank(st, rk, pos);
+                rk = rerank(st, rk, rk.pos);
                 if (rk == null) {
                     break;
                 }
-                pos = 0;
-                planChanged = false;
-                jumps = true;
             } else {
                 // use_prev_if_drop_increase: rolled back, not tried again until the plan changes
                 skipped.addAll(next.group());
                 st.excluded.addAll(next.group());
                 mark(st, o, "rolled_back");
-                pos++;
+                rk.pos++;
                 s.message(next.node() + " raised the drop: rolled back");
-                if (planChanged && pos < rk.confirmed) {
-                    rk = rerank(st, rk, pos);
+                if (rk.planChanged && rk.pos < rk.confirmed) {
+                    rk = rerank(st, rk, rk.pos);
                     if (rk == null) {
                         break;
                     }
-                    pos = 0;
-                    planChanged = false;
-                    jumps = true;
                 }
             }
             s.save(st);
@@ -269,7 +257,7 @@ final class FastSearch {
             while (b - a > 1) {
                 int m = (a + b) / 2;
                 double predicted = predictDrop(screen(st, prefixUnits(st, rk, pos, m)));
-                if (Double.isFinite(predicted) && predicted <= params.maximalDrop) {
+                if (Double.isFinite(predicted) && predicted <= params.maximalDrop()) {
                     b = m;
                 } else {
                     a = m;
@@ -391,6 +379,7 @@ final class FastSearch {
         st.rankingSampleRuns = 0;
         st.validationPasses = 0;
         st.validationSeconds = 0;
+        st.searchPassTimes = new ArrayList<>();
         st.screenSampleRuns = 0;
         st.screenSeconds = 0;
         anchors.clear();
@@ -400,12 +389,12 @@ final class FastSearch {
     }
 
     private boolean budgetExhausted(SearchState st) {
-        if (st.iteration >= params.maxIterNum) {
-            st.stopReason = "max_iter_num (" + params.maxIterNum + ") reached";
+        if (st.iteration >= params.maxIterNum()) {
+            st.stopReason = "max_iter_num (" + params.maxIterNum() + ") reached";
             return true;
         }
         if (s.timeUp()) {
-            st.stopReason = "max_time (" + params.maxTimeSeconds + " s) reached";
+            st.stopReason = "max_time (" + params.maxTimeSeconds() + " s) reached";
             return true;
         }
         return false;
@@ -418,7 +407,7 @@ final class FastSearch {
      * bought nothing on MiniLM: 9 nodes moved the drop from 0.0139 to 0.0132).
      */
     private int predict(Ranking rk, int pos, int from, double dropAtFrom, int avail) {
-        double need = dropAtFrom - params.maximalDrop;
+        double need = dropAtFrom - params.maximalDrop();
         double closed = 0;
         for (int m = from + 1; m <= avail; m++) {
             double f = rk.fractions[pos + m - 1];
@@ -504,14 +493,14 @@ final class FastSearch {
                 break;
             }
             Double g = gains.get(unit);
-            double slack = params.maximalDrop - st.currentObjective;
+            double slack = params.maximalDrop() - st.currentObjective;
             if (g != null && Double.isFinite(g) && g > PUT_BACK_SLACK_FACTOR * Math.max(slack, 0)) {
                 continue;
             }
             List<String> units = new ArrayList<>(st.revertedUnits);
             units.remove(unit);
             double predicted = predictDrop(screen(st, units));
-            if (Double.isFinite(predicted) && predicted > params.maximalDrop) {
+            if (Double.isFinite(predicted) && predicted > params.maximalDrop()) {
                 screenedOut++;
                 s.message(String.format(Locale.ROOT, "put back %s screened out: predicted drop %s on the ranking subset",
                         unit, AccuracyAwareSearch.fmt(predicted)));
@@ -538,7 +527,7 @@ final class FastSearch {
     }
 
     private boolean budgetExhaustedQuietly(SearchState st) {
-        return st.iteration >= params.maxIterNum || s.timeUp();
+        return st.iteration >= params.maxIterNum() || s.timeUp();
     }
 
     private Outcome evaluate(SearchState st, List<String> units, RankEntry last) {
@@ -568,6 +557,7 @@ final class FastSearch {
         st.evaluations.add(e);
         st.validationPasses++;
         st.validationSeconds += e.seconds();
+        st.searchPassTimes.add(e.seconds());
         Map<String, Double> drops = s.drops(st, e.values());
         double objective = AccuracyAwareSearch.objective(drops);
         List<String> changed = new ArrayList<>();
@@ -596,22 +586,22 @@ final class FastSearch {
                 r.drop(), r.improved(), r.reranked(), r.revertedCount(), r.seconds(), r.group()));
     }
 
+    /** {@link #rank} after a revert, or null with the stop reason set when {@code max_time} runs out. */
+    private Ranking rerank(SearchState st, Ranking prev, int pos) {
+        try {
+            return rank(st, prev, pos);
+        } catch (LayerRanker.BudgetExceeded e) {
+            st.stopReason = "max_time (" + params.maxTimeSeconds() + " s) reached during re-ranking";
+            return null;
+        }
+    }
+
     /**
      * Pre-rank over every candidate, exact scores for the top k (or the stored ranking on replay). With
      * {@code prev} (a lazy re-ranking after a revert that did not help): only the leading remaining
      * candidates of {@code prev} from {@code pos} (half of k) and the pre-rank's newcomers to its top k
      * are scored exactly, unless more than a quarter of that top k is new (order changed materially).
      */
-    /** {@link #rank} after a revert, or null with the stop reason set when {@code max_time} runs out. */
-    private Ranking rerank(SearchState st, Ranking prev, int pos) {
-        try {
-            return rank(st, prev, pos);
-        } catch (LayerRanker.BudgetExceeded e) {
-            st.stopReason = "max_time (" + params.maxTimeSeconds + " s) reached during re-ranking";
-            return null;
-        }
-    }
-
     private Ranking rank(SearchState st, Ranking prev, int pos) {
         String kind = prev == null ? "fast" : "lazy";
         String key = String.join("\n", st.revertedUnits) + "|" + String.join("\n", skipped);
@@ -667,7 +657,7 @@ final class FastSearch {
         int[] subset = st.rankingSubset;
         double runs = 0;
         Map<String, Double> px = null;
-        if (params.rankingCandidates > 0 ? candidates.size() > params.rankingCandidates : candidates.size() > MIN_CANDIDATES) {
+        if (params.rankingCandidates() > 0 ? candidates.size() > params.rankingCandidates() : candidates.size() > MIN_CANDIDATES) {
             double before0 = st.rankingSampleRuns;
             Map<Integer, List<Tensor>> ref0 = s.fp32SubsetOutputs(st);
             runs += st.rankingSampleRuns - before0;
@@ -789,8 +779,8 @@ final class FastSearch {
     /** ranking_candidates, else the fewest that hold PROXY_MASS of the pre-rank's NMSE reduction, within 8-16. */
     private int candidateCount(List<QuantizableNode> order, Map<String, Double> px) {
         int n = order.size();
-        if (params.rankingCandidates > 0) {
-            return Math.min(n, params.rankingCandidates);
+        if (params.rankingCandidates() > 0) {
+            return Math.min(n, params.rankingCandidates());
         }
         if (px == null) {
             return n;

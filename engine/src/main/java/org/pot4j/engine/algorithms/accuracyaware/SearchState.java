@@ -56,9 +56,35 @@ final class SearchState {
     public List<IterationRecord> history = new ArrayList<>();
     public List<RankingRecord> rankings = new ArrayList<>();
 
-    public double fp32PassSeconds;
-    /** True when fp32PassSeconds measured the full validation set (else scaled from the comparison subset). */
-    public boolean fp32PassFull;
+    /**
+     * Wall times of the INT8 validation passes before the search (the base plan's, the mixed preset's):
+     * with {@link #searchPassTimes} they give the unit of the report's "in validation passes" figures.
+     * Only INT8 passes: a plan's pass always runs the model on every validation sample, while the FP32
+     * pass may only run the metrics on cached FP32 outputs (annotation: fp32_output) and take no time.
+     */
+    public List<Double> initialPassTimes = new ArrayList<>();
+    /** Wall times of the validation passes of candidate plans during the search (replayed on resume). */
+    public List<Double> searchPassTimes = new ArrayList<>();
+
+    /** The unit: the median of the measured INT8 validation passes (robust to a load spike on a shared machine). */
+    double passSeconds() {
+        List<Double> all = new ArrayList<>(initialPassTimes);
+        all.addAll(searchPassTimes);
+        all.removeIf(t -> t == null || !(t > 0));
+        if (all.isEmpty()) {
+            return Double.NaN;
+        }
+        java.util.Collections.sort(all);
+        int n = all.size();
+        return n % 2 == 1 ? all.get(n / 2) : (all.get(n / 2 - 1) + all.get(n / 2)) / 2;
+    }
+
+    /** Which passes {@link #passSeconds()} is the median of, for the report. */
+    String passUnit() {
+        int n = initialPassTimes.size() + searchPassTimes.size();
+        return "median of " + n + " INT8 validation passes (" + validationSize + " samples each, the model run on "
+                + "every sample): " + initialPassTimes.size() + " before the search, " + searchPassTimes.size() + " in it";
+    }
     /** Wall time spent in earlier sessions (before a resume). */
     public double elapsedSeconds;
     public double rankingSeconds;

@@ -25,6 +25,10 @@
  * <tr><td>ranking</td><td>fast</td><td>{@code fast}: {@link org.pot4j.engine.algorithms.accuracyaware.FastSearch}
  *     (NMSE pre-rank, exact scores for the top 8-16, prefix jumps, put-back); {@code exact}: POT's procedure</td></tr>
  * <tr><td>ranking_candidates</td><td>auto</td><td>fast ranking: candidates scored exactly after the pre-rank (auto = 8-16)</td></tr>
+ * <tr><td>use_suffix_runs</td><td>true</td><td>score candidates from where their plan differs, fed with captured tensors, when the
+ *     backend offers {@link org.pot4j.api.model.SuffixRuns} (ONNX); false runs whole models (to measure what suffixes save)</td></tr>
+ * <tr><td>screen_single_reverts</td><td>false</td><td>fast ranking: after a revert, screen each single revert on the ranking
+ *     subset and skip it without a validation pass when it does not improve the subset (experimental; see below)</td></tr>
  * <tr><td>ranking_workers</td><td>min(cores, 4)</td><td>candidates scored in parallel (results do not depend on it)</td></tr>
  * <tr><td>resume</td><td>false</td><td>continue from {@code <workDir>/aa-checkpoint.json} ({@code pot4j quantize --resume})</td></tr>
  * <tr><td>on_target_missed</td><td>best_effort</td><td>{@code best_effort}: return the best plan as BEST_EFFORT (CLI exit 3);
@@ -52,12 +56,13 @@
  *     reverted at once and bisected down; once the target is met, reverted nodes are put back while
  *     it holds. Bisection steps and put-backs are screened on the ranking subset first
  *     ({@code cost.screen_passes}) and validated only when the screen predicts the target is met
- *     ({@code -Dpot4j.aa.screenSingles=true} also screens single reverts after a revert: experimental).
+ *     ({@code screen_single_reverts: true} also screens single reverts after a revert: experimental; it cut MiniLM
+ *     and the 4-bit ResNet to fewer passes but reverted 8 nodes where exact reverts 6 on 500 MNIST samples at 0.002).
  *     {@code max_iter_num} bounds validation passes. Resume replays the stored passes. Details and measurements: {@code FastSearch}.</li>
  * <li><b>Suffix runs.</b> When the model implements {@link org.pot4j.api.model.SuffixRuns} (ONNX), both
  *     modes score each candidate from where its plan differs from the current one, fed with tensors
  *     captured in one run of the current plan (at most a quarter of the free heap; the rest run whole);
- *     the first suffix of a search is checked against a whole run. {@code -Dpot4j.aa.suffixRuns=false}
+ *     the first suffix of a search is checked against a whole run. {@code use_suffix_runs: false}
  *     switches them off (to measure what they save).</li>
  * <li><b>use_prev_if_drop_increase</b> (false, as POT): when true, a revert that <em>raises</em> the
  *     drop is undone and the node excluded from later rankings (otherwise re-ranking would pick it
@@ -72,6 +77,12 @@
  * <li><b>Small validation sets.</b> With fewer samples than {@code ranking_subset_size}, all of them
  *     form the ranking subset (warning).</li>
  * <li><b>Validation data.</b> Required; with metrics its samples need annotations.</li>
+ * <li><b>Cost.</b> {@code cost} in the report counts the search in validation passes (one pass = the model on every
+ *     validation sample): {@code ranking_passes} (candidate runs on single samples, a suffix run counting its share of
+ *     the nodes, / validation size), {@code screen_passes}, {@code validation_passes}, their sum {@code search_passes};
+ *     then the wall times, also divided by one INT8 validation pass: the median of the INT8 passes measured (before
+ *     and during the search; {@code timing.validation_pass} says how many). Never the FP32 pass: with cached FP32
+ *     outputs ({@code annotation: fp32_output}) it only runs the metrics. The same figures for both ranking modes.</li>
  * <li><b>Checkpoint.</b> Written atomically after the first ranking and after every iteration; it is
  *     resumed only when its fingerprint (model path and size, parameters except max_iter_num,
  *     max_time, ranking_workers and resume, validation data name and size, metric set) matches,
@@ -79,5 +90,24 @@
  *     with a warning. A resumed run does not re-run the base algorithm and ends with the same
  *     reverted nodes as an uninterrupted one.</li>
  * </ul>
+ *
+ * <h2>Measured: fast vs exact (issue 15)</h2>
+ * One run each, CPU "Intel(R) Xeon(R) Processor" (2 cores, AVX-512 VNNI, AMX-INT8), shared (load
+ * average 11-15). Counted = {@code cost.search_passes} (ranking + screens + validation); wall = the
+ * search's wall time in median INT8 validation passes; budget = reverted + 5.
+ * <table>
+ * <caption>AccuracyAware cost, fast vs exact</caption>
+ * <tr><th>model, maximal_drop</th><th>ranking</th><th>reverted</th><th>final</th><th>counted</th><th>wall</th><th>budget</th></tr>
+ * <tr><td>4-bit MNIST ResNet (examples/mixed), top-1 0.003</td><td>fast</td><td>3 of 14</td><td>0.9860</td><td>5.36</td><td>10.7</td><td>8</td></tr>
+ * <tr><td></td><td>exact</td><td>3 of 14 (same nodes)</td><td>0.9860</td><td>5.34</td><td>9.1</td><td>8</td></tr>
+ * <tr><td>MiniLM config-aa-tight, per-token cosine 0.004</td><td>fast</td><td>1 of 40</td><td>0.9967</td><td>4.67</td><td>9.5</td><td>6</td></tr>
+ * <tr><td></td><td>exact</td><td>1 of 40 (same node)</td><td>0.9967</td><td>8.32</td><td>20.7</td><td>6</td></tr>
+ * <tr><td>MobileNetV2 224 px (tools/onnx_zoo/aa_cnn.py), cosine 0.008</td><td>fast</td><td>10 of 64</td><td>0.9922</td><td>8.93</td><td>14.8</td><td>15</td></tr>
+ * <tr><td></td><td>exact</td><td>11 of 64</td><td>0.9924</td><td>30.76</td><td>45.9</td><td>16</td></tr>
+ * </table>
+ * The fast mode meets the target with no more nodes than exact and within the budget in counted
+ * passes; in wall time its ranking costs 2-3x its counted passes (a fixed cost per candidate scored:
+ * writing its QDQ model and suffix, then an ONNX Runtime session), so the wall-time budget is missed
+ * on the two models with short passes. INT8/FP32 speeds and the method: README, "Cost, fast vs exact".
  */
 package org.pot4j.engine.algorithms.accuracyaware;

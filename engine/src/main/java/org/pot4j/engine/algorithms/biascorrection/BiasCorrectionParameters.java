@@ -2,6 +2,7 @@ package org.pot4j.engine.algorithms.biascorrection;
 
 import java.util.Map;
 import java.util.Set;
+import org.pot4j.api.param.Range;
 import org.pot4j.engine.config.ConfigErrors;
 import org.pot4j.engine.config.ParamBinder;
 
@@ -21,7 +22,7 @@ public record BiasCorrectionParameters(double threshold) {
     public static final double SEQUENTIAL_THRESHOLD = 1000.0;
 
     /** The parameter names read here. */
-    public static final Set<String> NAMES = Set.of("threshold", "fast_bias_threshold", "apply_for_all_nodes");
+    public static final Set<String> NAMES = ParamBinder.keys(Keys.class);
 
     /** Validates. */
     public BiasCorrectionParameters {
@@ -54,8 +55,8 @@ public record BiasCorrectionParameters(double threshold) {
     }
 
     /** The keys as given (null = absent), bound and range-checked by the {@link ParamBinder}. */
-    record Keys(@ParamBinder.Range(min = 0, minExclusive = true) Double threshold,
-                @ParamBinder.Range(min = 0, minExclusive = true) Double fastBiasThreshold,
+    record Keys(@Range(min = 0, minExclusive = true) Double threshold,
+                @Range(min = 0, minExclusive = true) Double fastBiasThreshold,
                 Boolean applyForAllNodes) {
     }
 }

@@ -14,7 +14,7 @@ import org.pot4j.api.Pot4jException;
 import org.pot4j.api.graph.NodeKind;
 import org.pot4j.api.model.Model;
 import org.pot4j.api.model.QuantizableNode;
-import org.pot4j.engine.algorithms.ParamReader;
+import org.pot4j.engine.config.ConfigErrors;
 import org.pot4j.engine.config.Suggestions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,8 +41,6 @@ import org.slf4j.LoggerFactory;
 public record IgnoredScope(Set<String> names, Set<String> types, Set<NodeKind> kinds, List<Pattern> patterns,
                            boolean validate) {
     private static final Logger LOG = LoggerFactory.getLogger(IgnoredScope.class);
-    private static final Set<String> KEYS = Set.of("scope", "operations", "names", "types", "kinds", "patterns", "regex",
-            "validate");
 
     /** Nothing ignored. */
     public static final IgnoredScope NONE = new IgnoredScope(Set.of(), Set.of(), Set.of(), List.of(), true);
@@ -55,63 +53,106 @@ public record IgnoredScope(Set<String> names, Set<String> types, Set<NodeKind> k
         patterns = List.copyOf(patterns);
     }
 
-    /** Reads {@code ignored} and {@code ignored_scope} of an algorithm's parameters. */
-    public static IgnoredScope parse(ParamReader params) {
+    /**
+     * Reads {@code ignored} and {@code ignored_scope} of an algorithm's parameters, as given (a name,
+     * a list of names, or a map bound by the engine's binder).
+     */
+    static IgnoredScope parse(Object ignored, Object ignoredScope, String algorithm) {
         Set<String> names = new LinkedHashSet<>();
         Set<String> types = new LinkedHashSet<>();
         Set<NodeKind> kinds = new LinkedHashSet<>();
         List<Pattern> patterns = new ArrayList<>();
         boolean validate = true;
-        for (String key : List.of("ignored", "ignored_scope")) {
-            if (!params.has(key)) {
+        Map<String, Object> given = new java.util.LinkedHashMap<>();
+        given.put("ignored", ignored);
+        given.put("ignored_scope", ignoredScope);
+        for (Map.Entry<String, Object> e : given.entrySet()) {
+            String path = "params." + e.getKey();
+            Object v = e.getValue();
+            if (v == null) {
                 continue;
             }
-            if (!params.isMap(key)) {
-                names.addAll(params.strings(key));
+            if (!(v instanceof Map)) {
+                names.addAll(strings(v, algorithm, path));
                 continue;
             }
-            ParamReader p = params.map(key).requireKnownKeys(KEYS);
-            names.addAll(p.strings("scope"));
-            names.addAll(p.strings("names"));
-            p.strings("types").forEach(t -> types.add(t.toLowerCase(Locale.ROOT)));
-            for (String k : p.strings("kinds")) {
-                kinds.add(kind(p, k));
+            MinMaxKeys.Ignored p = MinMaxKeys.nested(v, MinMaxKeys.Ignored.class, algorithm, path,
+                    "{scope: [names], operations: [{type: Softmax}], patterns: [regex], kinds: [add]}");
+            if (p.scope() != null) {
+                names.addAll(strings(p.scope(), algorithm, path + ".scope"));
             }
-            for (ParamReader op : p.maps("operations")) {
-                op.requireKnownKeys(Set.of("type", "attributes"));
-                String type = op.string("type", null);
-                if (type == null) {
-                    throw op.invalid("type", "is missing: each ignored operation needs a type, e.g. {type: Softmax}");
-                }
-                if (op.isMap("attributes") && !op.map("attributes").values().isEmpty()) {
-                    throw op.invalid("attributes", "are not supported: pot4j ignores operations by type only; list node names in scope instead");
-                }
-                types.add(type.toLowerCase(Locale.ROOT));
+            if (p.names() != null) {
+                names.addAll(strings(p.names(), algorithm, path + ".names"));
             }
-            List<String> regexes = new ArrayList<>(p.strings("patterns"));
-            regexes.addAll(p.strings("regex"));
+            orEmpty(p.types()).forEach(t -> types.add(t.toLowerCase(Locale.ROOT)));
+            for (String k : orEmpty(p.kinds())) {
+                kinds.add(kind(k, algorithm, path + ".kinds"));
+            }
+            List<MinMaxKeys.Operation> operations = orEmpty(p.operations());
+            for (int i = 0; i < operations.size(); i++) {
+                MinMaxKeys.Operation op = operations.get(i);
+                String at = path + ".operations[" + i + "]";
+                if (op == null || op.type() == null) {
+                    throw ConfigErrors.invalid(null, at + ".type", "of " + MinMaxKeys.where(algorithm)
+                            + " is missing: each ignored operation needs a type, e.g. {type: Softmax}");
+                }
+                if (op.attributes() != null && !op.attributes().isEmpty()) {
+                    throw ConfigErrors.invalid(null, at + ".attributes", "of " + MinMaxKeys.where(algorithm) + " are not"
+                            + " supported: pot4j ignores operations by type only; list node names in scope instead");
+                }
+                types.add(op.type().toLowerCase(Locale.ROOT));
+            }
+            List<String> regexes = new ArrayList<>(orEmpty(p.patterns()));
+            regexes.addAll(orEmpty(p.regex()));
             for (String r : regexes) {
                 try {
                     patterns.add(Pattern.compile(r));
-                } catch (PatternSyntaxException e) {
-                    throw new Pot4jException(ErrorCode.CONFIG_INVALID, p.where("patterns") + " has an invalid regular expression '"
-                            + r + "': " + e.getDescription());
+                } catch (PatternSyntaxException x) {
+                    throw new Pot4jException(ErrorCode.CONFIG_INVALID, path + ".patterns of " + MinMaxKeys.where(algorithm)
+                            + " has an invalid regular expression '" + r + "': " + x.getDescription());
                 }
             }
-            validate &= p.bool("validate", true);
+            validate &= p.validate() == null || p.validate();
         }
         return new IgnoredScope(names, types, kinds, patterns, validate);
     }
 
-    private static NodeKind kind(ParamReader p, String k) {
+    private static <T> List<T> orEmpty(List<T> list) {
+        return list == null ? List.of() : list;
+    }
+
+    /** A name or a list of names (numbers count as their text). */
+    private static List<String> strings(Object v, String algorithm, String path) {
+        if (v instanceof String s) {
+            return List.of(s);
+        }
+        List<String> out = new ArrayList<>();
+        if (v instanceof java.util.Collection<?> c) {
+            for (Object o : c) {
+                if (!(o instanceof String || o instanceof Number)) {
+                    out = null;
+                    break;
+                }
+                out.add(o.toString());
+            }
+            if (out != null) {
+                return out;
+            }
+        }
+        throw ConfigErrors.invalid(null, path, "of " + MinMaxKeys.where(algorithm) + " must be a list of node names"
+                + (path.endsWith("ignored") || path.endsWith("ignored_scope")
+                ? " or a map {scope, operations, names, types, kinds, patterns}" : "") + ", not '" + v + "'");
+    }
+
+    private static NodeKind kind(String k, String algorithm, String path) {
         List<String> valid = new ArrayList<>();
         for (NodeKind nk : NodeKind.values()) {
             valid.add(nk.name().toLowerCase(Locale.ROOT));
         }
         String key = k.toLowerCase(Locale.ROOT);
         if (!valid.contains(key)) {
-            throw p.invalid("kinds", "has an unknown node kind '" + k + "'" + Suggestions.didYouMean(key, valid)
-                    + "; kinds are " + valid);
+            throw ConfigErrors.invalid(null, path, "of " + MinMaxKeys.where(algorithm) + " has an unknown node kind '" + k
+                    + "'" + Suggestions.didYouMean(key, valid) + "; kinds are " + valid);
         }
         return NodeKind.valueOf(key.toUpperCase(Locale.ROOT));
     }

@@ -7,7 +7,8 @@ import java.util.Map;
 import java.util.Set;
 import org.pot4j.api.model.BackendCapability;
 import org.pot4j.engine.algorithms.BackendCapabilities;
-import org.pot4j.engine.algorithms.ParamReader;
+import org.pot4j.engine.config.ConfigErrors;
+import org.pot4j.engine.config.ParamBinder;
 import org.pot4j.engine.statistics.CollectionOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,9 +64,7 @@ public record MinMaxParameters(
     private static final Logger LOG = LoggerFactory.getLogger(MinMaxParameters.class);
 
     /** Parameter names this record reads (all POT DefaultQuantization quantization keys). */
-    public static final Set<String> NAMES = Set.of("target_device", "preset", "stat_subset_size", "stat_batch_size",
-            "shuffle_data", "seed", "ignored", "ignored_scope", "model_type", "activations", "weights", "range_estimator",
-            "inplace_statistics");
+    public static final Set<String> NAMES = ParamBinder.keys(MinMaxKeys.class);
 
     /**
      * The devices a plan can be made for. pot4j runs on the backends' CPU runtimes and every device
@@ -73,9 +72,6 @@ public record MinMaxParameters(
      * GPU/NPU/CPU_SPR would be accepted and then ignored (seed conformance, issue 17).
      */
     private static final Set<String> DEVICES = Set.of("any", "cpu");
-    private static final Set<String> ACTIVATION_KEYS = Set.of("bits", "mode", "granularity", "range_estimator",
-            "outlier_channels");
-    private static final Set<String> WEIGHT_KEYS = Set.of("bits", "mode", "granularity", "range_estimator");
 
     /** Parses and validates for a backend with every feature and no limitation. */
     public static MinMaxParameters parse(String algorithm, Map<String, ?> params) {
@@ -83,43 +79,40 @@ public record MinMaxParameters(
     }
 
     /**
-     * Parses and validates; keys outside {@link #NAMES} are left to the caller. Asymmetric
-     * activations fall back to symmetric (with a warning) when the backend lacks
+     * Binds (the engine's {@link ParamBinder}) and resolves; keys outside {@link #NAMES} are left to
+     * the caller. Asymmetric activations fall back to symmetric (with a warning) when the backend lacks
      * {@link BackendCapability#ASYMMETRIC_ACTIVATIONS}.
      */
     public static MinMaxParameters parse(String algorithm, Map<String, ?> params, Set<BackendCapability> caps) {
-        ParamReader p = new ParamReader(algorithm, params);
-        String givenDevice = p.string("target_device", "any");
+        MinMaxKeys k = ParamBinder.bindKnown(params, MinMaxKeys.class, MinMaxKeys.where(algorithm), "params");
+        String givenDevice = k.targetDevice() == null ? "any" : k.targetDevice();
         if (!DEVICES.contains(givenDevice.trim().toLowerCase(Locale.ROOT))) {
-            throw p.invalid("target_device", "is '" + givenDevice + "': pot4j quantizes for the backends' CPU runtimes and "
-                    + "makes the same plan for any device; use ANY or CPU");
+            throw ConfigErrors.invalid(null, "params.target_device", "of " + MinMaxKeys.where(algorithm) + " is '"
+                    + givenDevice + "': pot4j quantizes for the backends' CPU runtimes and makes the same plan for any"
+                    + " device; use ANY or CPU");
         }
-        String device = p.choice("target_device", "any", DEVICES).toUpperCase(Locale.ROOT);
-        Preset preset = Preset.valueOf(p.choice("preset", "performance", Set.of("performance", "mixed")).toUpperCase(Locale.ROOT));
-        int subset = p.integer("stat_subset_size", CollectionOptions.DEFAULT_SUBSET_SIZE);
-        if (subset <= 0) {
-            throw p.invalid("stat_subset_size", "must be positive, not " + subset);
-        }
-        int batch = p.integer("stat_batch_size", 0);
-        if (batch < 0) {
-            throw p.invalid("stat_batch_size", "must not be negative, not " + batch);
-        }
-        boolean shuffle = p.bool("shuffle_data", false);
-        long seed = p.longValue("seed", 0);
-        p.bool("inplace_statistics", true); // accepted for POT compatibility; statistics are always streamed
-        String modelType = p.choice("model_type", null, Set.of("transformer"));
-        IgnoredScope ignored = IgnoredScope.parse(p);
+        String device = givenDevice.trim().toUpperCase(Locale.ROOT);
+        Preset preset = Preset.valueOf(MinMaxKeys.choice(k.preset() == null ? "performance" : k.preset(),
+                Set.of("performance", "mixed"), algorithm, "params.preset").toUpperCase(Locale.ROOT));
+        int subset = k.statSubsetSize() == null ? CollectionOptions.DEFAULT_SUBSET_SIZE : k.statSubsetSize();
+        int batch = k.statBatchSize() == null ? 0 : k.statBatchSize();
+        boolean shuffle = Boolean.TRUE.equals(k.shuffleData());
+        long seed = k.seed() == null ? 0 : k.seed();
+        // inplace_statistics is accepted for POT compatibility; statistics are always streamed
+        boolean transformer = k.modelType() != null
+                && MinMaxKeys.choice(k.modelType(), Set.of("transformer"), algorithm, "params.model_type") != null;
+        IgnoredScope ignored = IgnoredScope.parse(k.ignored(), k.ignoredScope(), algorithm);
 
-        ParamReader act = p.isMap("activations") || !p.has("activations") ? p.map("activations") : null;
-        if (act == null) {
-            throw p.invalid("activations", "must be a map such as {bits: 8, range_estimator: {preset: quantile}}");
-        }
-        act.requireKnownKeys(ACTIVATION_KEYS);
-        int actBits = bits(act);
+        MinMaxKeys.Activations act = k.activations() == null
+                ? new MinMaxKeys.Activations(null, null, null, null, null)
+                : MinMaxKeys.nested(k.activations(), MinMaxKeys.Activations.class, algorithm, "params.activations",
+                        "{bits: 8, range_estimator: {preset: quantile}}");
+        int actBits = act.bits() == null ? 8 : act.bits();
         String presetMode = preset.symmetricActivations() ? "symmetric" : "asymmetric";
-        String actMode = act.choice("mode", presetMode, Set.of("symmetric", "asymmetric", "dynamic"));
-        boolean dynamic = act.has("mode") ? actMode.equals("dynamic")
-                : ActivationModeDefault.dynamic(modelType != null, caps);
+        String actMode = act.mode() == null ? presetMode
+                : MinMaxKeys.choice(act.mode(), Set.of("symmetric", "asymmetric", "dynamic"), algorithm,
+                        "params.activations.mode");
+        boolean dynamic = act.mode() != null ? actMode.equals("dynamic") : ActivationModeDefault.dynamic(transformer, caps);
         if (dynamic && !caps.contains(BackendCapability.DYNAMIC_ACTIVATIONS)) {
             LOG.warn("{}: the backend cannot quantize activations at run time; using static activations", algorithm);
             dynamic = false;
@@ -128,8 +121,10 @@ public record MinMaxParameters(
             // dynamic covers the linear layers' inputs; the other quantized tensors follow the preset
             actMode = presetMode;
         }
-        if (act.choice("granularity", "pertensor", Set.of("pertensor", "perchannel")).equals("perchannel")) {
-            throw act.invalid("granularity", "is perchannel; activations are quantized per tensor in pot4j, use pertensor");
+        if (act.granularity() != null && MinMaxKeys.choice(act.granularity(), Set.of("pertensor", "perchannel"), algorithm,
+                "params.activations.granularity").equals("perchannel")) {
+            throw ConfigErrors.invalid(null, "params.activations.granularity", "of " + MinMaxKeys.where(algorithm)
+                    + " is perchannel; activations are quantized per tensor in pot4j, use pertensor");
         }
         boolean symmetric = actMode.equals("symmetric");
         if (!symmetric && !caps.contains(BackendCapability.ASYMMETRIC_ACTIVATIONS)) {
@@ -137,16 +132,17 @@ public record MinMaxParameters(
                     algorithm, preset.configName());
             symmetric = true;
         }
-        RangeEstimator range = RangeEstimator.forActivations(p, act, symmetric);
-        OutlierChannels outliers = OutlierChannels.parse(act, dynamic, caps);
+        RangeEstimator range = act.rangeEstimator() != null
+                ? RangeEstimator.resolve(act.rangeEstimator(), symmetric, algorithm, "params.activations.range_estimator")
+                : RangeEstimator.resolve(k.rangeEstimator(), symmetric, algorithm, "params.range_estimator");
+        OutlierChannels outliers = OutlierChannels.parse(act.outlierChannels(), dynamic, caps, algorithm);
 
-        if (p.has("weights") && !p.isMap("weights")) {
-            throw p.invalid("weights", "must be a map such as {bits: 8, granularity: perchannel}");
-        }
-        ParamReader w = p.map("weights").requireKnownKeys(WEIGHT_KEYS);
-        int wBits = bits(w);
+        MinMaxKeys.Weights w = k.weights() == null ? new MinMaxKeys.Weights(null, null, null, null)
+                : MinMaxKeys.nested(k.weights(), MinMaxKeys.Weights.class, algorithm, "params.weights",
+                        "{bits: 8, granularity: perchannel}");
+        int wBits = w.bits() == null ? 8 : w.bits();
         int convBits = wBits;
-        if (!w.has("bits") && caps.contains(BackendCapability.SATURATING_INT8_KERNELS)) {
+        if (w.bits() == null && caps.contains(BackendCapability.SATURATING_INT8_KERNELS)) {
             // ORT's reduce_range, for convolutions only: 7-bit weights keep uint8 x int8 pair sums inside
             // int16 on CPUs without VNNI (MNIST ResNet: 0.85 -> 0.05 point drop), while MiniLM's MatMuls lose
             // far more to the coarser grid (cosine 0.98 -> 0.75) than to saturation
@@ -154,44 +150,43 @@ public record MinMaxParameters(
             LOG.info("{}: the backend's int8 kernels saturate on this CPU; using 7-bit convolution weights"
                     + " (set weights.bits to override)", algorithm);
         }
-        if (w.choice("mode", "symmetric", Set.of("symmetric", "asymmetric")).equals("asymmetric")) {
-            throw w.invalid("mode", "is asymmetric; pot4j stores weights as symmetric signed integers (both presets), use symmetric");
+        if (w.mode() != null && MinMaxKeys.choice(w.mode(), Set.of("symmetric", "asymmetric"), algorithm,
+                "params.weights.mode").equals("asymmetric")) {
+            throw ConfigErrors.invalid(null, "params.weights.mode", "of " + MinMaxKeys.where(algorithm) + " is asymmetric;"
+                    + " pot4j stores weights as symmetric signed integers (both presets), use symmetric");
         }
-        boolean perChannel = w.choice("granularity", "perchannel", Set.of("perchannel", "pertensor")).equals("perchannel");
-        double wOutlier = weightOutlierProb(p, w);
-        return new MinMaxParameters(algorithm, device, preset, subset, batch, shuffle, seed, ignored, modelType != null,
+        boolean perChannel = w.granularity() == null || MinMaxKeys.choice(w.granularity(),
+                Set.of("perchannel", "pertensor"), algorithm, "params.weights.granularity").equals("perchannel");
+        double wOutlier = w.rangeEstimator() != null
+                ? weightOutlierProb(w.rangeEstimator(), algorithm, "params.weights.range_estimator")
+                : weightOutlierProb(k.rangeEstimator(), algorithm, "params.range_estimator");
+        return new MinMaxParameters(algorithm, device, preset, subset, batch, shuffle, seed, ignored, transformer,
                 actBits, symmetric, range, wBits, convBits, perChannel, wOutlier, dynamic, outliers);
     }
 
-    private static int bits(ParamReader r) {
-        int b = r.integer("bits", 8);
-        if (b < 2 || b > 16) {
-            throw r.invalid("bits", "must be in [2, 16], not " + b);
-        }
-        return b;
-    }
-
     /** POT: weights use {@code abs_max}, or {@code abs_quantile} under the {@code quantile} preset. */
-    private static double weightOutlierProb(ParamReader root, ParamReader w) {
-        ParamReader owner = w.has("range_estimator") ? w : root;
-        if (!owner.has("range_estimator")) {
+    private static double weightOutlierProb(Object given, String algorithm, String path) {
+        if (given == null) {
             return 0;
         }
-        if (!owner.isMap("range_estimator")) {
-            String s = owner.choice("range_estimator", null, RangeEstimator.SHORTCUTS);
+        if (!(given instanceof Map)) {
+            String s = MinMaxKeys.choice(String.valueOf(given), RangeEstimator.SHORTCUTS, algorithm, path);
             return s.equals("quantile") ? RangeEstimator.DEFAULT_OUTLIER_PROB : 0;
         }
-        ParamReader re = owner.map("range_estimator");
-        boolean quantile = re.choice("preset", "default", Set.of("default", "quantile")).equals("quantile");
-        ParamReader max = re.map("max");
-        String type = max.string("type", quantile ? "abs_quantile" : "abs_max").toLowerCase(Locale.ROOT);
+        MinMaxKeys.Estimator re = MinMaxKeys.nested(given, MinMaxKeys.Estimator.class, algorithm, path, "{max: {type: abs_max}}");
+        boolean quantile = re.preset() != null
+                && MinMaxKeys.choice(re.preset(), Set.of("default", "quantile"), algorithm, path + ".preset").equals("quantile");
+        MinMaxKeys.Side max = re.max() == null ? new MinMaxKeys.Side(null, null, null, null) : re.max();
+        String type = max.type() == null ? (quantile ? "abs_quantile" : "abs_max") : max.type().toLowerCase(Locale.ROOT);
         boolean q = type.equals("abs_quantile") || type.equals("quantile");
         if (!q && !type.equals("abs_max") && !type.equals("max")) {
-            throw max.invalid("type", "is '" + type + "'; weight ranges use abs_max or abs_quantile");
+            throw ConfigErrors.invalid(null, path + ".max.type", "of " + MinMaxKeys.where(algorithm) + " is '" + type
+                    + "'; weight ranges use abs_max or abs_quantile");
         }
-        double prob = max.decimal("outlier_prob", RangeEstimator.DEFAULT_OUTLIER_PROB);
+        double prob = max.outlierProb() == null ? RangeEstimator.DEFAULT_OUTLIER_PROB : max.outlierProb();
         if (q && !(prob > 0 && prob < 0.5)) {
-            throw max.invalid("outlier_prob", "must be in (0, 0.5), not " + prob);
+            throw ConfigErrors.invalid(null, path + ".max.outlier_prob", "of " + MinMaxKeys.where(algorithm)
+                    + " must be in (0, 0.5), not " + prob);
         }
         return q ? prob : 0;
     }

@@ -49,14 +49,14 @@ public final class MinMaxQuantization implements QuantizationAlgorithm {
 
     @Override
     public void checkParameters(java.util.Map<String, Object> params) {
-        AlgorithmSupport.checkedParams(NAME, params, parameterNames());
+        AlgorithmSupport.checkKeys(NAME, params, parameterNames());
         MinMaxParameters.parse(NAME, params);
     }
 
     @Override
     public QuantizationResult run(Model model, AlgorithmContext context) {
         long start = System.nanoTime();
-        AlgorithmSupport.checkedParams(NAME, context.params(), parameterNames());
+        AlgorithmSupport.checkKeys(NAME, context.params(), parameterNames());
         Set<BackendCapability> caps = BackendCapabilities.of(context, model);
         MinMaxParameters params = MinMaxParameters.parse(NAME, context.params(), caps);
         Prepared prepared = prepare(model, params, caps);

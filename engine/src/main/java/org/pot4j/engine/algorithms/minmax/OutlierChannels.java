@@ -3,7 +3,7 @@ package org.pot4j.engine.algorithms.minmax;
 import java.util.Arrays;
 import java.util.Set;
 import org.pot4j.api.model.BackendCapability;
-import org.pot4j.engine.algorithms.ParamReader;
+import org.pot4j.engine.config.ConfigErrors;
 
 /**
  * Which channels of a dynamically quantized activation are computed in float
@@ -35,27 +35,33 @@ public record OutlierChannels(double ratio, int maxChannels) {
         return ratio > 0 && maxChannels > 0;
     }
 
-    static OutlierChannels parse(ParamReader act, boolean dynamic, Set<BackendCapability> caps) {
+    /** Resolves {@code activations.outlier_channels} as given ({@code true}/{@code false}, a map, or null). */
+    static OutlierChannels parse(Object given, boolean dynamic, Set<BackendCapability> caps, String algorithm) {
         boolean capable = dynamic && caps.contains(BackendCapability.FLOAT_OUTLIER_CHANNELS);
-        if (!act.has("outlier_channels")) {
+        String path = "params.activations.outlier_channels";
+        if (given == null) {
             return capable ? new OutlierChannels(DEFAULT_RATIO, DEFAULT_MAX_CHANNELS) : OFF;
         }
-        if (!act.isMap("outlier_channels")) {
-            if (act.bool("outlier_channels", true)) {
-                return capable ? new OutlierChannels(DEFAULT_RATIO, DEFAULT_MAX_CHANNELS) : OFF;
-            }
-            return OFF;
+        if (!(given instanceof java.util.Map)) {
+            boolean on = given instanceof Boolean b ? b
+                    : given instanceof String str && (str.equalsIgnoreCase("true") || str.equalsIgnoreCase("false"))
+                    ? Boolean.parseBoolean(str) : invalidSwitch(given, algorithm, path);
+            return on && capable ? new OutlierChannels(DEFAULT_RATIO, DEFAULT_MAX_CHANNELS) : OFF;
         }
-        ParamReader o = act.map("outlier_channels").requireKnownKeys(Set.of("ratio", "max_channels"));
-        double ratio = o.decimal("ratio", DEFAULT_RATIO);
+        MinMaxKeys.Outliers o = MinMaxKeys.nested(given, MinMaxKeys.Outliers.class, algorithm, path,
+                "{ratio: 6, max_channels: 8}");
+        double ratio = o.ratio() == null ? DEFAULT_RATIO : o.ratio();
         if (!(ratio >= 1) && ratio != 0) {
-            throw o.invalid("ratio", "must be 0 (off) or at least 1, not " + ratio);
+            throw ConfigErrors.invalid(null, path + ".ratio", "of " + MinMaxKeys.where(algorithm)
+                    + " must be 0 (off) or at least 1, not " + ratio);
         }
-        int max = o.integer("max_channels", DEFAULT_MAX_CHANNELS);
-        if (max < 0 || max > 1024) {
-            throw o.invalid("max_channels", "must be in [0, 1024], not " + max);
-        }
+        int max = o.maxChannels() == null ? DEFAULT_MAX_CHANNELS : o.maxChannels();
         return capable ? new OutlierChannels(ratio, max) : OFF;
+    }
+
+    private static boolean invalidSwitch(Object given, String algorithm, String path) {
+        throw ConfigErrors.invalid(null, path, "of " + MinMaxKeys.where(algorithm) + " must be true, false or"
+                + " {ratio, max_channels}, got " + given);
     }
 
     /**

@@ -2,7 +2,7 @@ package org.pot4j.engine.algorithms.minmax;
 
 import java.util.Locale;
 import java.util.Set;
-import org.pot4j.engine.algorithms.ParamReader;
+import org.pot4j.engine.config.ConfigErrors;
 import org.pot4j.engine.statistics.Aggregator;
 import org.pot4j.engine.statistics.StatisticKind;
 import org.pot4j.engine.statistics.StatisticSpec;
@@ -32,27 +32,18 @@ public record RangeEstimator(StatisticSpec min, StatisticSpec max, String descri
     public static final Set<String> SHORTCUTS = Set.of("min_max", "mean_min_max", "quantile");
 
     private static final Set<String> PRESETS = Set.of("default", "quantile");
-    private static final Set<String> ESTIMATOR_KEYS = Set.of("preset", "min", "max");
-    private static final Set<String> SIDE_KEYS = Set.of("type", "aggregator", "outlier_prob", "granularity");
 
     /**
-     * Resolves the estimator of activations: {@code activations.range_estimator} when given, else the
-     * algorithm-level {@code range_estimator}, else the {@code default} preset; either may be a
-     * shortcut string or a POT map.
+     * Resolves the estimator of activations from {@code given} (a shortcut string or a POT map, as
+     * written at {@code path}; null: the {@code default} preset). The caller picks
+     * {@code activations.range_estimator} when given, else the algorithm-level {@code range_estimator}.
      */
-    public static RangeEstimator forActivations(ParamReader root, ParamReader activations, boolean symmetric) {
-        if (activations.has("range_estimator")) {
-            return resolve(activations, "range_estimator", symmetric);
-        }
-        return resolve(root, "range_estimator", symmetric);
-    }
-
-    private static RangeEstimator resolve(ParamReader owner, String key, boolean symmetric) {
-        if (!owner.has(key)) {
+    static RangeEstimator resolve(Object given, boolean symmetric, String algorithm, String path) {
+        if (given == null) {
             return preset("default", symmetric);
         }
-        if (!owner.isMap(key)) {
-            String shortcut = owner.choice(key, null, SHORTCUTS);
+        if (!(given instanceof java.util.Map)) {
+            String shortcut = MinMaxKeys.choice(String.valueOf(given), SHORTCUTS, algorithm, path);
             switch (shortcut) {
                 case "min_max":
                     return new RangeEstimator(StatisticSpec.min(Aggregator.MIN),
@@ -63,12 +54,14 @@ public record RangeEstimator(StatisticSpec min, StatisticSpec max, String descri
                     return preset("default", symmetric).described("mean_min_max");
             }
         }
-        ParamReader re = owner.map(key).requireKnownKeys(ESTIMATOR_KEYS);
-        String presetName = re.choice("preset", "default", PRESETS);
+        MinMaxKeys.Estimator re = MinMaxKeys.nested(given, MinMaxKeys.Estimator.class, algorithm, path,
+                "{preset: quantile}");
+        String presetName = re.preset() == null ? "default"
+                : MinMaxKeys.choice(re.preset(), PRESETS, algorithm, path + ".preset");
         RangeEstimator base = preset(presetName, symmetric);
-        StatisticSpec min = override(re, "min", base.min, false);
-        StatisticSpec max = override(re, "max", base.max, true);
-        String desc = presetName + (re.has("min") || re.has("max") ? " (min: " + min + ", max: " + max + ")" : "");
+        StatisticSpec min = override(re.min(), base.min, false, algorithm, path + ".min");
+        StatisticSpec max = override(re.max(), base.max, true, algorithm, path + ".max");
+        String desc = presetName + (re.min() != null || re.max() != null ? " (min: " + min + ", max: " + max + ")" : "");
         return new RangeEstimator(min, max, desc);
     }
 
@@ -90,23 +83,25 @@ public record RangeEstimator(StatisticSpec min, StatisticSpec max, String descri
         return new RangeEstimator(min, max, d);
     }
 
-    private static StatisticSpec override(ParamReader re, String side, StatisticSpec base, boolean high) {
-        if (!re.has(side)) {
+    private static StatisticSpec override(MinMaxKeys.Side p, StatisticSpec base, boolean high, String algorithm,
+                                          String path) {
+        if (p == null) {
             return base;
         }
-        ParamReader p = re.map(side).requireKnownKeys(SIDE_KEYS);
-        String granularity = p.choice("granularity", "pertensor", Set.of("pertensor", "perchannel"));
-        if (granularity.equals("perchannel")) {
-            throw p.invalid("granularity", "is perchannel; activation ranges are per tensor in pot4j, use pertensor");
+        if (p.granularity() != null && MinMaxKeys.choice(p.granularity(), Set.of("pertensor", "perchannel"), algorithm,
+                path + ".granularity").equals("perchannel")) {
+            throw ConfigErrors.invalid(null, path + ".granularity", "of " + MinMaxKeys.where(algorithm)
+                    + " is perchannel; activation ranges are per tensor in pot4j, use pertensor");
         }
-        Aggregator aggregator = p.has("aggregator") ? Aggregator.fromConfig(p.string("aggregator", null), p.where("aggregator"))
+        Aggregator aggregator = p.aggregator() != null ? Aggregator.fromConfig(p.aggregator(), path + ".aggregator")
                 : base.aggregator();
-        String defaultType = typeName(base.kind());
         Set<String> types = high ? Set.of("max", "abs_max", "quantile", "abs_quantile") : Set.of("min", "quantile");
-        String type = p.choice("type", defaultType, types);
-        double outlier = p.decimal("outlier_prob", base.quantile() > 0 ? (high ? 1 - base.quantile() : base.quantile()) : DEFAULT_OUTLIER_PROB);
+        String type = p.type() == null ? typeName(base.kind()) : MinMaxKeys.choice(p.type(), types, algorithm, path + ".type");
+        double outlier = p.outlierProb() != null ? p.outlierProb()
+                : base.quantile() > 0 ? (high ? 1 - base.quantile() : base.quantile()) : DEFAULT_OUTLIER_PROB;
         if (!(outlier >= 0 && outlier < 0.5)) {
-            throw p.invalid("outlier_prob", "must be in [0, 0.5), not " + outlier);
+            throw ConfigErrors.invalid(null, path + ".outlier_prob", "of " + MinMaxKeys.where(algorithm)
+                    + " must be in [0, 0.5), not " + outlier);
         }
         switch (type) {
             case "min": return StatisticSpec.min(aggregator);

@@ -1,7 +1,6 @@
 package org.pot4j.engine.evaluation.executor;
 
-import java.util.Map;
-import java.util.Set;
+import org.pot4j.api.param.Parameters;
 
 /**
  * Creates {@link EvaluationExecutor}s of one {@code engine.executor.type}; found by
@@ -10,22 +9,19 @@ import java.util.Set;
  * {@code plugins/} folders. The engine ships {@code local}; the {@code spark} module adds
  * {@code spark}. It lives in the engine, not the api, because an executor re-creates engine
  * objects (model loading, dataset readers, {@link TaskRunner}) on its workers.
+ *
+ * <p>The {@code engine.executor} keys besides {@code type} are a record {@code P}
+ * ({@link Parameters}'s convention) the engine's binder fills when the config loads.
+ *
+ * @param <P> the parameter record
  */
-public interface EvaluationExecutorProvider {
+public interface EvaluationExecutorProvider<P extends Record> {
     /** The config's {@code engine.executor.type}, e.g. {@code local}, {@code spark}. */
     String type();
 
-    /** Keys this executor takes besides {@code type} (checked when the config loads, with "did you mean"). */
-    Set<String> parameterNames();
+    /** The record the {@code engine.executor} keys besides {@code type} are bound to. */
+    Class<P> parameters();
 
-    /**
-     * Checks the parameters without starting anything (called when the config loads).
-     *
-     * @throws org.pot4j.api.Pot4jException {@code CONFIG_INVALID} naming the key and the fix
-     */
-    default void checkParameters(Map<String, Object> params) {
-    }
-
-    /** An executor for {@code params} (the {@code engine.executor} object without {@code type}). */
-    EvaluationExecutor create(Map<String, Object> params);
+    /** An executor for these (already bound and checked) parameters. */
+    EvaluationExecutor create(P params);
 }

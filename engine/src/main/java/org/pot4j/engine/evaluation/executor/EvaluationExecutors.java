@@ -8,6 +8,7 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
 import org.pot4j.engine.config.ConfigErrors;
+import org.pot4j.engine.config.ParamBinder;
 import org.pot4j.engine.config.Suggestions;
 import org.pot4j.engine.plugin.PluginRegistry;
 import org.slf4j.Logger;
@@ -25,6 +26,7 @@ public final class EvaluationExecutors {
     }
 
     /** Installed providers by type (the first found wins; a broken one is logged and skipped). */
+    @SuppressWarnings("rawtypes")
     public static Map<String, EvaluationExecutorProvider> discover(PluginRegistry registry) {
         Set<ClassLoader> loaders = new LinkedHashSet<>();
         loaders.add(EvaluationExecutors.class.getClassLoader());
@@ -54,7 +56,12 @@ public final class EvaluationExecutors {
      * @throws Pot4jException {@code CONFIG_INVALID} / {@code CONFIG_UNKNOWN_KEY} naming the type or key
      */
     public static void check(PluginRegistry registry, Map<String, Object> spec) {
-        provider(registry, spec).checkParameters(params(spec));
+        check(registry, spec, "engine.executor");
+    }
+
+    /** As {@link #check(PluginRegistry, Map)}; {@code path} is where the object is in the config. */
+    public static void check(PluginRegistry registry, Map<String, Object> spec, String path) {
+        bind(provider(registry, spec), spec, path);
     }
 
     /** Creates the executor {@code spec} names (null or empty: local). */
@@ -62,30 +69,27 @@ public final class EvaluationExecutors {
         if (spec == null || spec.isEmpty()) {
             return new LocalEvaluationExecutor();
         }
-        EvaluationExecutorProvider p = provider(registry, spec);
-        Map<String, Object> params = params(spec);
-        p.checkParameters(params);
-        return p.create(params);
+        return create(provider(registry, spec), spec);
     }
 
-    private static EvaluationExecutorProvider provider(PluginRegistry registry, Map<String, Object> spec) {
+    private static <P extends Record> EvaluationExecutor create(EvaluationExecutorProvider<P> p, Map<String, Object> spec) {
+        return p.create(bind(p, spec, "engine.executor"));
+    }
+
+    /** The executor's keys bound by the one binder (unknown keys, types, ranges named under {@code path}). */
+    private static <P extends Record> P bind(EvaluationExecutorProvider<P> p, Map<String, Object> spec, String path) {
+        return ParamBinder.bind(params(spec), p.parameters(), "evaluation executor '" + p.type() + "'", path);
+    }
+
+    private static EvaluationExecutorProvider<?> provider(PluginRegistry registry, Map<String, Object> spec) {
         Object type = spec == null ? LocalEvaluationExecutor.TYPE : spec.getOrDefault("type", LocalEvaluationExecutor.TYPE);
+        @SuppressWarnings("rawtypes")
         Map<String, EvaluationExecutorProvider> all = discover(registry);
-        EvaluationExecutorProvider p = all.get(String.valueOf(type));
+        EvaluationExecutorProvider<?> p = all.get(String.valueOf(type));
         if (p == null) {
             throw ConfigErrors.invalid(null, "engine.executor.type", "'" + type + "' is not an installed evaluation executor"
                     + Suggestions.didYouMean(String.valueOf(type), all.keySet()) + "; installed: " + new TreeSet<>(all.keySet())
                     + (String.valueOf(type).equals("spark") ? "; install the spark plugin into plugins/spark/" : ""));
-        }
-        if (spec != null) {
-            Set<String> valid = new TreeSet<>(p.parameterNames());
-            valid.add("type");
-            for (String key : spec.keySet()) {
-                if (!valid.contains(key)) {
-                    throw ConfigErrors.unknownKey(null, "engine.executor." + key, key, valid,
-                            "evaluation executor '" + p.type() + "'");
-                }
-            }
         }
         return p;
     }

@@ -1,22 +1,21 @@
 package org.pot4j.engine.evaluation.executor;
 
-import java.util.Map;
-import java.util.Set;
+import org.pot4j.api.param.NoParameters;
 
 /** Provides the {@code local} executor (takes no parameters). */
-public final class LocalEvaluationExecutorProvider implements EvaluationExecutorProvider {
+public final class LocalEvaluationExecutorProvider implements EvaluationExecutorProvider<NoParameters> {
     @Override
     public String type() {
         return LocalEvaluationExecutor.TYPE;
     }
 
     @Override
-    public Set<String> parameterNames() {
-        return Set.of();
+    public Class<NoParameters> parameters() {
+        return NoParameters.class;
     }
 
     @Override
-    public EvaluationExecutor create(Map<String, Object> params) {
+    public EvaluationExecutor create(NoParameters params) {
         return new LocalEvaluationExecutor();
     }
 }

@@ -2,9 +2,11 @@ package org.pot4j.engine.algorithms.accuracyaware;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.pot4j.engine.algorithms.accuracyaware.AaFixture.metric;
+import static org.pot4j.engine.algorithms.accuracyaware.AaFixture.reverted;
+import static org.pot4j.engine.algorithms.accuracyaware.AaFixture.withoutTimes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,36 +24,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
-import org.pot4j.api.ProgressListener;
 import org.pot4j.api.metric.Metric;
 import org.pot4j.api.model.QuantizableNode;
 import org.pot4j.api.quant.QuantizationPlan;
 import org.pot4j.api.quant.QuantizationResult;
-import org.pot4j.engine.evaluation.EvaluationRequest;
-import org.pot4j.engine.evaluation.Evaluator;
+import org.pot4j.engine.testing.TestAlgorithmContext;
 
 class AccuracyAwareQuantizationTest {
-    private static final Set<String> BASE_NAMES = Set.of("preset", "stat_subset_size");
-
     @TempDir
     Path tmp;
-
-    private static QuantizationResult run(AaFixture f, AaContext c) {
-        return new AccuracyAwareQuantization(BASE_NAMES).run(f.model, c);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<String> reverted(QuantizationResult r) {
-        return (List<String>) r.report().get("reverted_nodes");
-    }
 
     @Test
     void meetsTheTargetByRevertingFewNodesMostSensitiveFirst() throws Exception {
         AaFixture f = new AaFixture();
-        AaContext c = f.context(tmp);
+        TestAlgorithmContext c = f.context(tmp);
         List<String> messages = Collections.synchronizedList(new ArrayList<>());
-        c.progress = new Messages(messages);
-        QuantizationResult r = run(f, c);
+        c.withProgress(new Messages(messages));
+        QuantizationResult r = f.run(c);
 
         assertEquals(QuantizationResult.Status.TARGET_MET, r.status());
         List<String> rev = reverted(r);
@@ -69,8 +58,8 @@ class AccuracyAwareQuantizationTest {
             }
         }
         // the plan really meets the drop on the validation set
-        double fp32 = accuracy(f, QuantizationPlan.EMPTY);
-        double q = accuracy(f, r.plan());
+        double fp32 = f.accuracy(QuantizationPlan.EMPTY);
+        double q = f.accuracy(r.plan());
         assertTrue(fp32 - q <= 0.01 + 1e-9, "fp32 " + fp32 + " int8 " + q);
         assertTrue((double) r.report().get("initial_drop") > 0.01, "the base algorithm alone must miss the target");
         assertEquals(5, r.report().get("quantized_node_count"));
@@ -89,9 +78,9 @@ class AccuracyAwareQuantizationTest {
     @Test
     void twoRunsRevertTheSameNodesAndParallelRankingEqualsSequential() {
         AaFixture f = new AaFixture();
-        QuantizationResult seq = run(f, f.context(null).param("ranking_workers", 1));
+        QuantizationResult seq = f.run(f.context(null).param("ranking_workers", 1));
         AaFixture g = new AaFixture();
-        QuantizationResult par = run(g, g.context(null).param("ranking_workers", 4));
+        QuantizationResult par = g.run(g.context(null).param("ranking_workers", 4));
         assertEquals(reverted(seq), reverted(par));
         assertEquals(seq.plan(), par.plan());
         assertEquals(withoutTimes(seq.report().get("rankings")), withoutTimes(par.report().get("rankings")));
@@ -101,9 +90,9 @@ class AccuracyAwareQuantizationTest {
     @Test
     void aHigherWorseMetricDropsWhenItRises() {
         AaFixture f = new AaFixture();
-        AaContext c = f.context(null);
-        c.metrics = List.<Supplier<Metric>>of(TestMetrics.ErrorRate::new);
-        QuantizationResult r = run(f, c);
+        TestAlgorithmContext c = f.context(null);
+        c.withMetrics(List.<Supplier<Metric>>of(TestMetrics.ErrorRate::new));
+        QuantizationResult r = f.run(c);
         assertEquals(QuantizationResult.Status.TARGET_MET, r.status());
         Map<String, Object> m = metric(r, "error_rate");
         assertEquals("higher-worse", m.get("direction"));
@@ -113,13 +102,13 @@ class AccuracyAwareQuantizationTest {
         assertEquals(int8 - baseline, (double) r.report().get("initial_drop"), 1e-12);
         assertTrue((double) m.get("final_drop") <= 0.01 + 1e-9);
         AaFixture g = new AaFixture();
-        assertEquals(reverted(run(g, g.context(null))), reverted(r), "error rate is 1 - accuracy: same decisions");
+        assertEquals(reverted(g.run(g.context(null))), reverted(r), "error rate is 1 - accuracy: same decisions");
     }
 
     @Test
     void relativeDropDividesByTheBaseline() {
         AaFixture f = new AaFixture();
-        QuantizationResult r = run(f, f.context(null).param("drop_type", "relative").param("maximal_drop", 0.01));
+        QuantizationResult r = f.run(f.context(null).param("drop_type", "relative").param("maximal_drop", 0.01));
         Map<String, Object> m = metric(r, "accuracy@top1");
         double baseline = (double) m.get("baseline");
         assertEquals((baseline - (double) m.get("int8")) / baseline, (double) r.report().get("initial_drop"), 1e-12);
@@ -130,11 +119,11 @@ class AccuracyAwareQuantizationTest {
     @Test
     void twoMetricsAreControlledAtOnce() {
         AaFixture f = new AaFixture();
-        AaContext c = f.context(null);
-        c.metrics = List.of(TestMetrics.Accuracy::new, TestMetrics.Margin::new);
+        TestAlgorithmContext c = f.context(null);
+        c.withMetrics(List.of(TestMetrics.Accuracy::new, TestMetrics.Margin::new));
         c.param("metrics", List.of(Map.of("name", "accuracy"), Map.of("name", "margin")))
                 .param("drop_type", "relative").param("maximal_drop", 0.02);
-        QuantizationResult r = run(f, c);
+        QuantizationResult r = f.run(c);
         assertEquals(QuantizationResult.Status.TARGET_MET, r.status());
         for (String name : List.of("accuracy@top1", "margin")) {
             Map<String, Object> m = metric(r, name);
@@ -150,13 +139,13 @@ class AccuracyAwareQuantizationTest {
     @Test
     void onlyTheNamedMetricIsControlled() {
         AaFixture f = new AaFixture();
-        AaContext c = f.context(null);
-        c.metrics = List.of(TestMetrics.Accuracy::new, TestMetrics.Margin::new);
+        TestAlgorithmContext c = f.context(null);
+        c.withMetrics(List.of(TestMetrics.Accuracy::new, TestMetrics.Margin::new));
         c.param("metrics", List.of(Map.of("name", "accuracy")));
-        QuantizationResult r = run(f, c);
+        QuantizationResult r = f.run(c);
         assertEquals(1, ((List<?>) r.report().get("metrics")).size());
         Pot4jException e = assertThrows(Pot4jException.class,
-                () -> run(f, f.context(null).param("metrics", List.of(Map.of("name", "bleu")))));
+                () -> f.run(f.context(null).param("metrics", List.of(Map.of("name", "bleu")))));
         assertEquals(ErrorCode.CONFIG_INVALID, e.code());
         assertTrue(e.getMessage().contains("bleu") && e.getMessage().contains("accuracy@top1"), e.getMessage());
     }
@@ -164,10 +153,10 @@ class AccuracyAwareQuantizationTest {
     @Test
     void aMetricWithoutPerSampleValuesIsRankedByOutputDistance() {
         AaFixture f = new AaFixture();
-        AaContext c = f.context(null);
-        c.metrics = List.<Supplier<Metric>>of(() -> new TestMetrics.MacroRecall(AaFixture.CLASSES));
+        TestAlgorithmContext c = f.context(null);
+        c.withMetrics(List.<Supplier<Metric>>of(() -> new TestMetrics.MacroRecall(AaFixture.CLASSES)));
         c.param("maximal_drop", 0.015);
-        QuantizationResult r = run(f, c);
+        QuantizationResult r = f.run(c);
         assertEquals("nmse", r.report().get("ranking_subset_basis"));
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> rankings = (List<Map<String, Object>>) r.report().get("rankings");
@@ -179,14 +168,14 @@ class AccuracyAwareQuantizationTest {
     @Test
     void bestEffortWhenTheTargetIsOutOfReach() {
         AaFixture f = new AaFixture();
-        QuantizationResult r = run(f, f.context(tmp).param("max_iter_num", 1));
+        QuantizationResult r = f.run(f.context(tmp).param("max_iter_num", 1));
         assertEquals(QuantizationResult.Status.BEST_EFFORT, r.status());
         assertEquals(1, reverted(r).size());
         assertTrue(((String) r.report().get("stop_reason")).contains("max_iter_num"));
         assertTrue((double) r.report().get("final_drop") < (double) r.report().get("initial_drop"));
         assertEquals(Set.copyOf(reverted(r)), r.plan().fp32Nodes());
 
-        QuantizationResult none = run(f, f.context(null).param("max_iter_num", 0));
+        QuantizationResult none = f.run(f.context(null).param("max_iter_num", 0));
         assertEquals(QuantizationResult.Status.BEST_EFFORT, none.status());
         assertTrue(reverted(none).isEmpty());
         assertTrue(none.plan().fp32Nodes().isEmpty());
@@ -195,15 +184,15 @@ class AccuracyAwareQuantizationTest {
     @Test
     void resumingAfterAStopEndsLikeAnUninterruptedRun() {
         AaFixture f = new AaFixture();
-        List<String> expected = reverted(run(f, f.context(tmp.resolve("a"))));
+        List<String> expected = reverted(f.run(f.context(tmp.resolve("a"))));
         assertTrue(expected.size() >= 2, "the scenario needs at least two reverts: " + expected);
 
         AaFixture g = new AaFixture();
         Path dir = tmp.resolve("b");
-        QuantizationResult first = run(g, g.context(dir).param("max_iter_num", 1));
+        QuantizationResult first = g.run(g.context(dir).param("max_iter_num", 1));
         assertEquals(QuantizationResult.Status.BEST_EFFORT, first.status());
         int baseRuns = TestQuantizer.RUNS.get();
-        QuantizationResult resumed = run(g, g.context(dir).param("resume", true));
+        QuantizationResult resumed = g.run(g.context(dir).param("resume", true));
         assertEquals(expected, reverted(resumed));
         assertEquals(QuantizationResult.Status.TARGET_MET, resumed.status());
         assertEquals(Boolean.TRUE, resumed.report().get("resumed"));
@@ -213,12 +202,12 @@ class AccuracyAwareQuantizationTest {
     @Test
     void aCrashMidRunLeavesAValidCheckpointToResumeFrom() throws Exception {
         AaFixture f = new AaFixture();
-        List<String> expected = reverted(run(f, f.context(null)));
+        List<String> expected = reverted(f.run(f.context(null)));
 
         AaFixture g = new AaFixture();
         AtomicBoolean broken = new AtomicBoolean();
-        AaContext c = g.context(tmp);
-        c.metrics = List.<Supplier<Metric>>of(() -> new TestMetrics.Accuracy() {
+        TestAlgorithmContext c = g.context(tmp);
+        c.withMetrics(List.<Supplier<Metric>>of(() -> new TestMetrics.Accuracy() {
             @Override
             public void update(List<org.pot4j.api.Tensor> outputs, Object annotation) {
                 if (broken.get()) {
@@ -226,22 +215,22 @@ class AccuracyAwareQuantizationTest {
                 }
                 super.update(outputs, annotation);
             }
-        });
-        c.progress = new Messages(new ArrayList<>()) {
+        }));
+        c.withProgress(new Messages(new ArrayList<>()) {
             @Override
             public void stageStarted(String stage, long total) {
                 if (stage.equals("evaluate int8 (iteration 2)")) {
                     broken.set(true);
                 }
             }
-        };
-        Pot4jException e = assertThrows(Pot4jException.class, () -> run(g, c));
+        });
+        Pot4jException e = assertThrows(Pot4jException.class, () -> g.run(c));
         assertEquals(ErrorCode.METRIC_FAILED, e.code());
         JsonNode cp = new ObjectMapper().readTree(tmp.resolve(AccuracyAwareQuantization.CHECKPOINT_FILE).toFile());
         assertEquals(1, cp.get("state").get("iteration").asInt(), "the checkpoint holds the last finished iteration");
 
-        AaContext again = g.context(tmp).param("resume", true);
-        QuantizationResult r = run(g, again);
+        TestAlgorithmContext again = g.context(tmp).param("resume", true);
+        QuantizationResult r = g.run(again);
         assertEquals(expected, reverted(r));
         assertEquals(2, r.report().get("sessions"));
     }
@@ -249,14 +238,14 @@ class AccuracyAwareQuantizationTest {
     @Test
     void aCorruptOrForeignCheckpointIsIgnored() throws Exception {
         AaFixture f = new AaFixture();
-        List<String> expected = reverted(run(f, f.context(null)));
+        List<String> expected = reverted(f.run(f.context(null)));
         Files.writeString(tmp.resolve(AccuracyAwareQuantization.CHECKPOINT_FILE), "{\"format\": \"pot4j-accuracy-aware-checkp");
-        QuantizationResult r = run(f, f.context(tmp).param("resume", true));
+        QuantizationResult r = f.run(f.context(tmp).param("resume", true));
         assertEquals(expected, reverted(r));
         assertEquals(Boolean.FALSE, r.report().get("resumed"));
         // written for other parameters: not resumed either
-        run(f, f.context(tmp).param("max_iter_num", 1));
-        QuantizationResult other = run(f, f.context(tmp).param("resume", true).param("maximal_drop", 0.02));
+        f.run(f.context(tmp).param("max_iter_num", 1));
+        QuantizationResult other = f.run(f.context(tmp).param("resume", true).param("maximal_drop", 0.02));
         assertEquals(Boolean.FALSE, other.report().get("resumed"));
     }
 
@@ -264,10 +253,10 @@ class AccuracyAwareQuantizationTest {
     void aMetricThatFailsIsReportedAsMetricFailed() {
         AaFixture f = new AaFixture();
         for (boolean nan : new boolean[] {false, true}) {
-            AaContext c = f.context(null);
+            TestAlgorithmContext c = f.context(null);
             AtomicInteger updates = new AtomicInteger();
-            c.metrics = List.<Supplier<Metric>>of(() -> new TestMetrics.FailingAccuracy(updates, 10, nan));
-            Pot4jException e = assertThrows(Pot4jException.class, () -> run(f, c));
+            c.withMetrics(List.<Supplier<Metric>>of(() -> new TestMetrics.FailingAccuracy(updates, 10, nan)));
+            Pot4jException e = assertThrows(Pot4jException.class, () -> f.run(c));
             assertEquals(ErrorCode.METRIC_FAILED, e.code());
             assertTrue(e.getMessage().contains("accuracy@top1") && e.getMessage().contains("sample"), e.getMessage());
         }
@@ -276,18 +265,18 @@ class AccuracyAwareQuantizationTest {
     @Test
     void badParametersAndMissingInputsGiveClearErrors() {
         AaFixture f = new AaFixture();
-        Pot4jException neg = assertThrows(Pot4jException.class, () -> run(f, f.context(null).param("maximal_drop", -0.1)));
+        Pot4jException neg = assertThrows(Pot4jException.class, () -> f.run(f.context(null).param("maximal_drop", -0.1)));
         assertEquals(ErrorCode.CONFIG_INVALID, neg.code());
         assertTrue(neg.getMessage().contains("maximal_drop"), neg.getMessage());
 
-        AaContext noVal = f.context(null);
-        noVal.validation = null;
-        Pot4jException v = assertThrows(Pot4jException.class, () -> run(f, noVal));
+        TestAlgorithmContext noVal = f.context(null);
+        noVal.withValidation(null);
+        Pot4jException v = assertThrows(Pot4jException.class, () -> f.run(noVal));
         assertEquals(ErrorCode.CONFIG_INVALID, v.code());
         assertTrue(v.getMessage().contains("validation_dataset"), v.getMessage());
 
-        AaContext unlabeled = f.context(null);
-        unlabeled.validation = new org.pot4j.api.data.Dataset() {
+        TestAlgorithmContext unlabeled = f.context(null);
+        unlabeled.withValidation(new org.pot4j.api.data.Dataset() {
             @Override
             public int size() {
                 return f.validation.size();
@@ -297,31 +286,31 @@ class AccuracyAwareQuantizationTest {
             public org.pot4j.api.data.Sample get(int index) {
                 return new org.pot4j.api.data.Sample(f.validation.get(index).inputs(), null, null);
             }
-        };
-        Pot4jException u = assertThrows(Pot4jException.class, () -> run(f, unlabeled));
+        });
+        Pot4jException u = assertThrows(Pot4jException.class, () -> f.run(unlabeled));
         assertEquals(ErrorCode.CONFIG_INVALID, u.code());
         assertTrue(u.getMessage().contains("annotations") && u.getMessage().contains("validation_dataset"), u.getMessage());
 
         Pot4jException base = assertThrows(Pot4jException.class,
-                () -> run(f, f.context(null).param("base_algorithm", "NoSuchQuantization")));
+                () -> f.run(f.context(null).param("base_algorithm", "NoSuchQuantization")));
         assertEquals(ErrorCode.UNKNOWN_ALGORITHM, base.code());
         assertTrue(base.getMessage().contains("NoSuchQuantization") && base.getMessage().contains("DefaultQuantization"),
                 base.getMessage());
 
         assertEquals(ErrorCode.CONFIG_INVALID, assertThrows(Pot4jException.class,
-                () -> run(f, f.context(null).param("drop_type", "percent"))).code());
-        AaContext noMetric = f.context(null);
-        noMetric.metrics = List.of();
-        assertEquals(ErrorCode.CONFIG_INVALID, assertThrows(Pot4jException.class, () -> run(f, noMetric)).code());
+                () -> f.run(f.context(null).param("drop_type", "percent"))).code());
+        TestAlgorithmContext noMetric = f.context(null);
+        noMetric.withMetrics(List.of());
+        assertEquals(ErrorCode.CONFIG_INVALID, assertThrows(Pot4jException.class, () -> f.run(noMetric)).code());
     }
 
     @Test
     void aValidationSetSmallerThanTheRankingSubsetIsUsedWhole() {
         AaFixture f = new AaFixture(120);
-        AaContext c = f.context(null).param("maximal_drop", 0.02);
+        TestAlgorithmContext c = f.context(null).param("maximal_drop", 0.02);
         List<String> messages = Collections.synchronizedList(new ArrayList<>());
-        c.progress = new Messages(messages);
-        QuantizationResult r = run(f, c);
+        c.withProgress(new Messages(messages));
+        QuantizationResult r = f.run(c);
         assertEquals(120, r.report().get("ranking_subset_size"));
         assertTrue(messages.stream().anyMatch(m -> m.contains("fewer than ranking_subset_size")), messages.toString());
         assertFalse(reverted(r).isEmpty());
@@ -330,7 +319,7 @@ class AccuracyAwareQuantizationTest {
     @Test
     void aSmallRankingSubsetHoldsTheMostChangedSamples() {
         AaFixture f = new AaFixture();
-        QuantizationResult r = run(f, f.context(null).param("ranking_subset_size", 40));
+        QuantizationResult r = f.run(f.context(null).param("ranking_subset_size", 40));
         assertEquals(40, r.report().get("ranking_subset_size"));
         assertEquals(QuantizationResult.Status.TARGET_MET, r.status());
     }
@@ -338,10 +327,10 @@ class AccuracyAwareQuantizationTest {
     @Test
     void aConsistentBaselineValueSkipsHalfOfTheFp32Pass() {
         AaFixture f = new AaFixture();
-        double measured = accuracy(f, QuantizationPlan.EMPTY);
-        AaContext c = f.context(null).param("metrics", List.of(Map.of("name", "accuracy@top1", "baseline_value", measured)));
+        double measured = f.accuracy(QuantizationPlan.EMPTY);
+        TestAlgorithmContext c = f.context(null).param("metrics", List.of(Map.of("name", "accuracy@top1", "baseline_value", measured)));
         int compiles = f.model.compileCount();
-        QuantizationResult r = run(f, c);
+        QuantizationResult r = f.run(c);
         assertEquals(200, r.report().get("comparison_samples"));
         assertEquals("config", metric(r, "accuracy@top1").get("baseline_source"));
         assertEquals(measured, (double) metric(r, "accuracy@top1").get("baseline"));
@@ -350,7 +339,7 @@ class AccuracyAwareQuantizationTest {
 
     @Test
     void parameterNamesIncludeTheBaseAlgorithmsOnes() {
-        Set<String> names = new AccuracyAwareQuantization(BASE_NAMES).parameterNames();
+        Set<String> names = new AccuracyAwareQuantization(AaFixture.BASE_NAMES).parameterNames();
         assertTrue(names.containsAll(List.of("maximal_drop", "ranking_subset_size", "max_iter_num", "drop_type",
                 "use_prev_if_drop_increase", "base_algorithm", "convert_to_mixed_preset", "metrics", "metric_subset_ratio",
                 "max_time", "ranking_workers", "resume", "preset", "stat_subset_size")), names.toString());
@@ -360,14 +349,10 @@ class AccuracyAwareQuantizationTest {
     @Test
     void aTinyTimeBudgetStillReturnsTheBestPlanSoFar() {
         AaFixture f = new AaFixture();
-        QuantizationResult r = run(f, f.context(null).param("max_time", 1e-6));
+        QuantizationResult r = f.run(f.context(null).param("max_time", 1e-6));
         assertEquals(QuantizationResult.Status.BEST_EFFORT, r.status());
         assertTrue(((String) r.report().get("stop_reason")).contains("max_time"));
         assertTrue(reverted(r).isEmpty());
-    }
-
-    private static String withoutTimes(Object reportPart) {
-        return reportPart.toString().replaceAll("seconds=[0-9.E-]+", "");
     }
 
     /** The node whose revert alone gives the best full-set accuracy (measured directly). */
@@ -377,54 +362,12 @@ class AccuracyAwareQuantizationTest {
         String best = null;
         double bestAcc = -1;
         for (QuantizableNode n : f.model.quantizableNodes()) {
-            double acc = accuracy(f, rv.revert(base, n.id()));
+            double acc = f.accuracy(rv.revert(base, n.id()));
             if (acc > bestAcc) {
                 bestAcc = acc;
                 best = n.id();
             }
         }
         return best;
-    }
-
-    private static double accuracy(AaFixture f, QuantizationPlan plan) {
-        return new Evaluator(ProgressListener.NONE, 1).evaluate(f.model, EvaluationRequest.of(plan, f.validation,
-                List.<Supplier<Metric>>of(TestMetrics.Accuracy::new), "check")).aggregate().get("accuracy@top1");
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> metric(QuantizationResult r, String name) {
-        for (Object o : (List<?>) r.report().get("metrics")) {
-            Map<String, Object> m = (Map<String, Object>) o;
-            if (name.equals(m.get("name"))) {
-                return m;
-            }
-        }
-        throw new AssertionError("no metric " + name + " in " + r.report().get("metrics"));
-    }
-
-    /** Collects progress messages. */
-    static class Messages implements ProgressListener {
-        private final List<String> messages;
-
-        Messages(List<String> messages) {
-            this.messages = messages;
-        }
-
-        @Override
-        public void stageStarted(String stage, long total) {
-        }
-
-        @Override
-        public void progress(String stage, long done, long total) {
-        }
-
-        @Override
-        public void stageFinished(String stage) {
-        }
-
-        @Override
-        public void message(String text) {
-            messages.add(text);
-        }
     }
 }

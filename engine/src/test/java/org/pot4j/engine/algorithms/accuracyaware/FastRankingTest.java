@@ -3,6 +3,8 @@ package org.pot4j.engine.algorithms.accuracyaware;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.pot4j.engine.algorithms.accuracyaware.AaFixture.reverted;
+import static org.pot4j.engine.algorithms.accuracyaware.AaFixture.withoutTimes;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,8 +18,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
-import org.pot4j.api.ProgressListener;
 import org.pot4j.api.quant.QuantizationResult;
+import org.pot4j.engine.testing.TestAlgorithmContext;
 
 /**
  * {@code ranking: fast} (the default) against {@code ranking: exact} (POT's procedure) on the
@@ -26,19 +28,8 @@ import org.pot4j.api.quant.QuantizationResult;
  * cost as much as the candidates they spare: the savings show on the examples, see issue 15.)
  */
 class FastRankingTest {
-    private static final Set<String> BASE_NAMES = Set.of("preset", "stat_subset_size");
-
     @TempDir
     Path tmp;
-
-    private static QuantizationResult run(AaFixture f, AaContext c) {
-        return new AccuracyAwareQuantization(BASE_NAMES).run(f.model, c);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<String> reverted(QuantizationResult r) {
-        return (List<String>) r.report().get("reverted_nodes");
-    }
 
     private static Map<?, ?> cost(QuantizationResult r) {
         return (Map<?, ?>) r.report().get("cost");
@@ -47,10 +38,10 @@ class FastRankingTest {
     @Test
     void fastMeetsTheTargetWithNoMoreNodesThanExactScoringOnlyKCandidatesExactly() {
         AaFixture f = new AaFixture();
-        QuantizationResult exact = run(f, f.context(null).param("ranking", "exact"));
+        QuantizationResult exact = f.run(f.context(null).param("ranking", "exact"));
         AaFixture g = new AaFixture();
         // two exact candidates of the five: the proxy has to put the sensitive ones first
-        QuantizationResult fast = run(g, g.context(null).param("ranking_candidates", 2));
+        QuantizationResult fast = g.run(g.context(null).param("ranking_candidates", 2));
 
         assertEquals(QuantizationResult.Status.TARGET_MET, exact.status());
         assertEquals(QuantizationResult.Status.TARGET_MET, fast.status());
@@ -76,22 +67,22 @@ class FastRankingTest {
     @ValueSource(strings = {"exact", "fast"})
     void twoRunsAreIdenticalAndAResumedRunEndsLikeAnUninterruptedOne(String mode) {
         AaFixture f = new AaFixture();
-        QuantizationResult once = run(f, f.context(tmp.resolve("a")).param("ranking", mode));
+        QuantizationResult once = f.run(f.context(tmp.resolve("a")).param("ranking", mode));
         AaFixture f2 = new AaFixture();
-        QuantizationResult twice = run(f2, f2.context(null).param("ranking", mode).param("ranking_workers", 1));
+        QuantizationResult twice = f2.run(f2.context(null).param("ranking", mode).param("ranking_workers", 1));
         assertEquals(once.plan(), twice.plan());
         assertEquals(withoutTimes(once.report().get("iterations")), withoutTimes(twice.report().get("iterations")));
         assertTrue(reverted(once).size() >= 2, "the scenario needs at least two passes: " + reverted(once));
 
         AaFixture g = new AaFixture();
         Path dir = tmp.resolve("b");
-        QuantizationResult first = run(g, g.context(dir).param("ranking", mode).param("max_iter_num", 1));
+        QuantizationResult first = g.run(g.context(dir).param("ranking", mode).param("max_iter_num", 1));
         assertEquals(QuantizationResult.Status.BEST_EFFORT, first.status());
         int baseRuns = TestQuantizer.RUNS.get();
         List<String> stages = Collections.synchronizedList(new ArrayList<>());
-        AaContext again = g.context(dir).param("ranking", mode).param("resume", true);
-        again.progress = new Stages(stages);
-        QuantizationResult resumed = run(g, again);
+        TestAlgorithmContext again = g.context(dir).param("ranking", mode).param("resume", true);
+        again.withProgress(new Messages(new ArrayList<>(), stages));
+        QuantizationResult resumed = g.run(again);
         assertEquals(QuantizationResult.Status.TARGET_MET, resumed.status());
         assertEquals(once.plan(), resumed.plan());
         assertEquals(reverted(once), reverted(resumed));
@@ -105,53 +96,36 @@ class FastRankingTest {
     @Test
     void fastModeHonoursMaxIterNumAndATinyTimeBudget() {
         AaFixture f = new AaFixture();
-        QuantizationResult one = run(f, f.context(null).param("max_iter_num", 1));
+        QuantizationResult one = f.run(f.context(null).param("max_iter_num", 1));
         assertEquals(1, ((List<?>) one.report().get("iterations")).size());
         assertTrue(((String) one.report().get("stop_reason")).contains("max_iter_num"), (String) one.report().get("stop_reason"));
-        QuantizationResult none = run(f, f.context(null).param("max_time", 1e-6));
+        QuantizationResult none = f.run(f.context(null).param("max_time", 1e-6));
         assertEquals(QuantizationResult.Status.BEST_EFFORT, none.status());
         assertTrue(((String) none.report().get("stop_reason")).contains("max_time"));
         assertTrue(reverted(none).isEmpty());
     }
 
     @Test
+    void screeningSingleRevertsMeetsTheTargetAndCountsItsScreens() {
+        AaFixture f = new AaFixture();
+        QuantizationResult plain = f.run(f.context(null));
+        AaFixture g = new AaFixture();
+        QuantizationResult screened = g.run(g.context(null).param("screen_single_reverts", true));
+        assertEquals(QuantizationResult.Status.TARGET_MET, screened.status());
+        assertTrue((double) screened.report().get("final_drop") <= 0.01 + 1e-9);
+        assertTrue(((Number) cost(screened).get("screen_passes")).doubleValue()
+                >= ((Number) cost(plain).get("screen_passes")).doubleValue(), cost(screened) + " vs " + cost(plain));
+        assertEquals(Boolean.TRUE, ((Map<?, ?>) screened.report().get("parameters")).get("screen_single_reverts"));
+    }
+
+    @Test
     void badRankingParametersAreClearErrors() {
         AaFixture f = new AaFixture();
-        Pot4jException e = assertThrows(Pot4jException.class, () -> run(f, f.context(null).param("ranking", "fastest")));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> f.run(f.context(null).param("ranking", "fastest")));
         assertEquals(ErrorCode.CONFIG_INVALID, e.code());
         assertTrue(e.getMessage().contains("ranking") && e.getMessage().contains("exact"), e.getMessage());
-        Pot4jException k = assertThrows(Pot4jException.class, () -> run(f, f.context(null).param("ranking_candidates", 0)));
+        Pot4jException k = assertThrows(Pot4jException.class, () -> f.run(f.context(null).param("ranking_candidates", 0)));
         assertEquals(ErrorCode.CONFIG_INVALID, k.code());
-        assertTrue(new AccuracyAwareQuantization(BASE_NAMES).parameterNames().containsAll(Set.of("ranking", "ranking_candidates")));
-    }
-
-    private static String withoutTimes(Object reportPart) {
-        return reportPart.toString().replaceAll("seconds=[0-9.E-]+", "");
-    }
-
-    /** Records the stages started. */
-    private static final class Stages implements ProgressListener {
-        private final List<String> stages;
-
-        Stages(List<String> stages) {
-            this.stages = stages;
-        }
-
-        @Override
-        public void stageStarted(String stage, long total) {
-            stages.add(stage);
-        }
-
-        @Override
-        public void progress(String stage, long done, long total) {
-        }
-
-        @Override
-        public void stageFinished(String stage) {
-        }
-
-        @Override
-        public void message(String text) {
-        }
+        assertTrue(new AccuracyAwareQuantization(AaFixture.BASE_NAMES).parameterNames().containsAll(Set.of("ranking", "ranking_candidates")));
     }
 }

@@ -12,6 +12,7 @@ import org.pot4j.api.data.Dataset;
 import org.pot4j.api.metric.ValidationFunction;
 import org.pot4j.api.model.CompiledModel;
 import org.pot4j.api.quant.QuantizationResult;
+import org.pot4j.engine.testing.TestAlgorithmContext;
 
 /**
  * Drives the search with a validation function whose value is a script of the reverted nodes, so
@@ -51,10 +52,10 @@ class ScriptedSearchTest {
         };
     }
 
-    private static QuantizationResult run(BiFunction<AaFixture, AaContext, AaContext> setup) {
+    private static QuantizationResult run(BiFunction<AaFixture, TestAlgorithmContext, TestAlgorithmContext> setup) {
         AaFixture f = new AaFixture();
-        AaContext c = f.context(null);
-        c.function = scripted(f.validation.size());
+        TestAlgorithmContext c = f.context(null);
+        c.withValidationFunction(scripted(f.validation.size()), true);
         c.param("maximal_drop", 0.005).param("ranking", "exact");
         return new AccuracyAwareQuantization(Set.of("preset")).run(new PlanAwareModel(f.model), setup.apply(f, c));
     }
@@ -119,8 +120,8 @@ class ScriptedSearchTest {
     @Test
     void aHigherWorseValidationFunctionIsMinimized() {
         QuantizationResult r = run((f, c) -> {
-            ValidationFunction acc = c.function;
-            c.function = new ValidationFunction() {
+            ValidationFunction acc = c.validationFunction().orElseThrow();
+            c.withValidationFunction(new ValidationFunction() {
                 @Override
                 public double validate(CompiledModel m, Dataset d) {
                     return 1 - acc.validate(m, d);
@@ -134,8 +135,7 @@ class ScriptedSearchTest {
                     }
                     return v;
                 }
-            };
-            c.functionHigherBetter = false;
+            }, false);
             return c.param("use_prev_if_drop_increase", true);
         });
         assertEquals(QuantizationResult.Status.TARGET_MET, r.status());

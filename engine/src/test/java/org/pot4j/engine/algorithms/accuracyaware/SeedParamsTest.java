@@ -6,25 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.pot4j.engine.algorithms.accuracyaware.AaFixture.metric;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
-import org.pot4j.api.ProgressListener;
-import org.pot4j.api.metric.Metric;
 import org.pot4j.api.model.Model;
 import org.pot4j.api.quant.AlgorithmContext;
 import org.pot4j.api.quant.QuantizationAlgorithm;
 import org.pot4j.api.quant.QuantizationPlan;
 import org.pot4j.api.quant.QuantizationResult;
-import org.pot4j.engine.evaluation.EvaluationRequest;
-import org.pot4j.engine.evaluation.Evaluator;
+import org.pot4j.engine.testing.TestAlgorithmContext;
 
 /**
  * AccuracyAwareQuantization's parameters against the seeds (POT's algorithm page and NNCF's
@@ -32,8 +29,6 @@ import org.pot4j.engine.evaluation.Evaluator;
  * See docs/seed-conformance.md.
  */
 class SeedParamsTest {
-    private static final Set<String> BASE_NAMES = Set.of("preset", "stat_subset_size");
-
     /** The base algorithm of the fixture, recording the params of every run. */
     private static final class Recording implements QuantizationAlgorithm {
         final List<Map<String, Object>> runs = Collections.synchronizedList(new ArrayList<>());
@@ -46,7 +41,7 @@ class SeedParamsTest {
 
         @Override
         public Set<String> parameterNames() {
-            return BASE_NAMES;
+            return AaFixture.BASE_NAMES;
         }
 
         @Override
@@ -58,28 +53,24 @@ class SeedParamsTest {
         }
     }
 
-    private static QuantizationResult run(AaFixture f, AaContext c) {
-        return new AccuracyAwareQuantization(BASE_NAMES).run(f.model, c);
-    }
-
-    private static AaContext recorded(AaFixture f, Recording base) {
-        AaContext c = f.context(null);
-        c.algorithms.put("DefaultQuantization", () -> base);
+    private static TestAlgorithmContext recorded(AaFixture f, Recording base) {
+        TestAlgorithmContext c = f.context(null);
+        c.withAlgorithm("DefaultQuantization", () -> base);
         return c;
     }
 
     @Test
     void defaultsAreTheSeedOnes() {
         AccuracyAwareParams p = AccuracyAwareParams.parse(Map.of(), 2);
-        assertEquals(0.01, p.maximalDrop); // POT usage page and NNCF max_drop: 0.01
-        assertEquals(DropType.ABSOLUTE, p.dropType);
-        assertEquals(300, p.rankingSubsetSize);
-        assertEquals(30, p.maxIterNum);
-        assertFalse(p.usePrevIfDropIncrease);
-        assertEquals("DefaultQuantization", p.baseAlgorithm);
-        assertFalse(p.convertToMixedPreset);
-        assertEquals(0.5, p.metricSubsetRatio);
-        assertFalse(p.errorOnTargetMissed, "a missed target returns BEST_EFFORT unless on_target_missed: error");
+        assertEquals(0.01, p.maximalDrop()); // POT usage page and NNCF max_drop: 0.01
+        assertEquals(DropType.ABSOLUTE, p.dropType());
+        assertEquals(300, p.rankingSubsetSize());
+        assertEquals(30, p.maxIterNum());
+        assertFalse(p.usePrevIfDropIncrease());
+        assertEquals("DefaultQuantization", p.baseAlgorithm());
+        assertFalse(p.convertToMixedPreset());
+        assertEquals(0.5, p.metricSubsetRatio());
+        assertFalse(p.errorOnTargetMissed(), "a missed target returns BEST_EFFORT unless on_target_missed: error");
         assertEquals(ErrorCode.CONFIG_INVALID, assertThrows(Pot4jException.class,
                 () -> AccuracyAwareParams.parse(Map.of("on_target_missed", "raise"), 2)).code());
     }
@@ -103,7 +94,7 @@ class SeedParamsTest {
     void byDefaultThePresetIsNotConvertedToMixed() {
         AaFixture f = new AaFixture();
         Recording base = new Recording();
-        QuantizationResult r = run(f, recorded(f, base).param("max_iter_num", 1));
+        QuantizationResult r = f.run(recorded(f, base).param("max_iter_num", 1));
         assertEquals(QuantizationResult.Status.BEST_EFFORT, r.status(), "the target is missed after one revert");
         assertEquals(1, base.runs.size(), "convert_to_mixed_preset defaults to false: one base run only");
         assertEquals(Boolean.FALSE, r.report().get("preset_converted_to_mixed"));
@@ -113,7 +104,7 @@ class SeedParamsTest {
     void convertToMixedPresetRerunsTheBaseWithMixedAndContinuesFromThatPlan() {
         AaFixture f = new AaFixture();
         Recording base = new Recording();
-        QuantizationResult r = run(f, recorded(f, base).param("convert_to_mixed_preset", true));
+        QuantizationResult r = f.run(recorded(f, base).param("convert_to_mixed_preset", true));
         assertEquals(2, base.runs.size(), base.runs.toString());
         assertNull(base.runs.get(0).get("preset"));
         assertEquals("mixed", base.runs.get(1).get("preset"));
@@ -121,7 +112,7 @@ class SeedParamsTest {
         QuantizationPlan mixed = base.plans.get(1);
         assertNotEquals(base.plans.get(0), mixed);
         // the value reported for the mixed plan is that plan's accuracy
-        assertEquals(accuracy(f, mixed), (double) metric(r, "accuracy@top1").get("int8_mixed"), 1e-12);
+        assertEquals(f.accuracy(mixed), (double) metric(r, "accuracy@top1").get("int8_mixed"), 1e-12);
         // the search continued from the mixed plan: every quantizer it kept is the mixed one
         assertEquals(QuantizationResult.Status.TARGET_MET, r.status());
         r.plan().activations().forEach((tensor, q) -> {
@@ -138,9 +129,9 @@ class SeedParamsTest {
         AaFixture f = new AaFixture();
         Recording base = new Recording();
         List<String> messages = Collections.synchronizedList(new ArrayList<>());
-        AaContext c = recorded(f, base).param("convert_to_mixed_preset", true).param("preset", "mixed");
-        c.progress = new AccuracyAwareQuantizationTest.Messages(messages);
-        QuantizationResult r = run(f, c);
+        TestAlgorithmContext c = recorded(f, base).param("convert_to_mixed_preset", true).param("preset", "mixed");
+        c.withProgress(new Messages(messages));
+        QuantizationResult r = f.run(c);
         assertEquals(1, base.runs.size(), "no second base run: " + base.runs);
         assertEquals(Boolean.FALSE, r.report().get("preset_converted_to_mixed"));
         assertEquals("the preset is already mixed", r.report().get("convert_to_mixed_preset_skipped"));
@@ -152,20 +143,15 @@ class SeedParamsTest {
         for (String ranking : List.of("exact", "fast")) { // POT's procedure and pot4j's default (issue 15)
             AaFixture f = new AaFixture();
             List<String> stages = Collections.synchronizedList(new ArrayList<>());
-            AaContext c = f.context(null).param("max_iter_num", 0).param("ranking", ranking);
-            c.progress = new AccuracyAwareQuantizationTest.Messages(new ArrayList<>()) {
-                @Override
-                public void stageStarted(String stage, long total) {
-                    stages.add(stage);
-                }
-            };
-            QuantizationResult r = run(f, c);
+            TestAlgorithmContext c = f.context(null).param("max_iter_num", 0).param("ranking", ranking);
+            c.withProgress(new Messages(new ArrayList<>(), stages));
+            QuantizationResult r = f.run(c);
             assertEquals(QuantizationResult.Status.BEST_EFFORT, r.status(), ranking);
             assertEquals(List.of(), r.report().get("rankings"), ranking);
             assertTrue(stages.stream().noneMatch(s -> s.startsWith("rank")), ranking + ": " + stages);
             assertTrue(((String) r.report().get("stop_reason")).contains("max_iter_num"), ranking);
             // one iteration allowed: one ranking
-            QuantizationResult one = run(f, f.context(null).param("max_iter_num", 1).param("ranking", ranking));
+            QuantizationResult one = f.run(f.context(null).param("max_iter_num", 1).param("ranking", ranking));
             assertEquals(1, ((List<?>) one.report().get("rankings")).size(), ranking);
         }
     }
@@ -173,11 +159,11 @@ class SeedParamsTest {
     @Test
     void aBaselineValueIsUsedAsGivenWithOneWarningWhenFarOff() {
         AaFixture f = new AaFixture();
-        double measured = accuracy(f, QuantizationPlan.EMPTY);
+        double measured = f.accuracy(QuantizationPlan.EMPTY);
         List<String> messages = Collections.synchronizedList(new ArrayList<>());
-        AaContext c = f.context(null).param("metrics", List.of(Map.of("name", "accuracy@top1", "baseline_value", 0.5)));
-        c.progress = new AccuracyAwareQuantizationTest.Messages(messages);
-        QuantizationResult r = run(f, c);
+        TestAlgorithmContext c = f.context(null).param("metrics", List.of(Map.of("name", "accuracy@top1", "baseline_value", 0.5)));
+        c.withProgress(new Messages(messages));
+        QuantizationResult r = f.run(c);
         Map<String, Object> m = metric(r, "accuracy@top1");
         assertEquals(0.5, (double) m.get("baseline"), "the configured baseline_value is used as given");
         assertEquals("config", m.get("baseline_source"));
@@ -190,25 +176,10 @@ class SeedParamsTest {
         assertTrue(((List<?>) r.report().get("reverted_nodes")).isEmpty());
 
         List<String> quiet = Collections.synchronizedList(new ArrayList<>());
-        AaContext close = f.context(null).param("metrics", List.of(Map.of("name", "accuracy@top1", "baseline_value", measured)));
-        close.progress = new AccuracyAwareQuantizationTest.Messages(quiet);
-        run(f, close);
+        TestAlgorithmContext close = f.context(null).param("metrics", List.of(Map.of("name", "accuracy@top1", "baseline_value", measured)));
+        close.withProgress(new Messages(quiet));
+        f.run(close);
         assertTrue(quiet.stream().noneMatch(s -> s.contains("baseline_value")), quiet.toString());
     }
 
-    private static double accuracy(AaFixture f, QuantizationPlan plan) {
-        return new Evaluator(ProgressListener.NONE, 1).evaluate(f.model, EvaluationRequest.of(plan, f.validation,
-                List.<Supplier<Metric>>of(TestMetrics.Accuracy::new), "check")).aggregate().get("accuracy@top1");
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> metric(QuantizationResult r, String name) {
-        for (Object o : (List<?>) r.report().get("metrics")) {
-            Map<String, Object> m = (Map<String, Object>) o;
-            if (name.equals(m.get("name"))) {
-                return m;
-            }
-        }
-        throw new AssertionError("no metric " + name + " in " + r.report().get("metrics"));
-    }
 }

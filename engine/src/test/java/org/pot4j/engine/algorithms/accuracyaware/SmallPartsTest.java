@@ -2,6 +2,7 @@ package org.pot4j.engine.algorithms.accuracyaware;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,21 +39,21 @@ class SmallPartsTest {
     @Test
     void parametersHavePotDefaultsAndRejectBadValues() {
         AccuracyAwareParams p = AccuracyAwareParams.parse(Map.of("preset", "mixed"), 3);
-        assertEquals(0.01, p.maximalDrop);
-        assertEquals(300, p.rankingSubsetSize);
-        assertEquals(30, p.maxIterNum);
-        assertEquals(DropType.ABSOLUTE, p.dropType);
-        assertEquals("DefaultQuantization", p.baseAlgorithm);
-        assertEquals(0.5, p.metricSubsetRatio);
-        assertEquals(3, p.rankingWorkers);
-        assertEquals(Map.of("preset", "mixed"), p.baseParams);
+        assertEquals(0.01, p.maximalDrop());
+        assertEquals(300, p.rankingSubsetSize());
+        assertEquals(30, p.maxIterNum());
+        assertEquals(DropType.ABSOLUTE, p.dropType());
+        assertEquals("DefaultQuantization", p.baseAlgorithm());
+        assertEquals(0.5, p.metricSubsetRatio());
+        assertEquals(3, p.rankingWorkers());
+        assertEquals(Map.of("preset", "mixed"), p.baseParams());
         AccuracyAwareParams q = AccuracyAwareParams.parse(Map.of("maximal_drop", "0.02", "max_iter_num", 5.0,
                 "metrics", List.of(Map.of("name", "accuracy", "baseline_value", 0.72)), "resume", "true"), 1);
-        assertEquals(0.02, q.maximalDrop);
-        assertEquals(5, q.maxIterNum);
-        assertEquals(0.72, q.metrics.get(0).baselineValue());
-        assertTrue(q.resume);
-        assertEquals(List.of("maximal_drop", "metrics"), List.copyOf(q.fingerprinted.keySet()), "bounds are not fingerprinted");
+        assertEquals(0.02, q.maximalDrop());
+        assertEquals(5, q.maxIterNum());
+        assertEquals(0.72, q.metrics().get(0).baselineValue());
+        assertTrue(q.resume());
+        assertEquals(List.of("maximal_drop", "metrics"), List.copyOf(q.fingerprinted().keySet()), "bounds are not fingerprinted");
         for (Map<String, Object> bad : List.<Map<String, Object>>of(Map.of("maximal_drop", -1), Map.of("max_iter_num", 2.5),
                 Map.of("ranking_subset_size", 0), Map.of("metric_subset_ratio", 1.5), Map.of("drop_type", "log"),
                 Map.of("max_time", 0), Map.of("metrics", "accuracy"), Map.of("use_prev_if_drop_increase", "yes"))) {
@@ -62,6 +63,37 @@ class SmallPartsTest {
         }
         assertEquals(ErrorCode.CONFIG_UNKNOWN_KEY, assertThrows(Pot4jException.class, () -> AccuracyAwareParams.parse(
                 Map.of("metrics", List.of(Map.of("name", "a", "baseline", 1))), 1)).code());
+    }
+
+    @Test
+    void theExperimentalSwitchesAreTypedParametersWithTheOldDefaults() {
+        AccuracyAwareParams d = AccuracyAwareParams.parse(Map.of(), 2);
+        assertTrue(d.useSuffixRuns(), "suffix runs stay on by default");
+        assertFalse(d.screenSingleReverts(), "screening single reverts stays off by default");
+        assertFalse(d.exactRanking());
+        assertEquals(0, d.rankingCandidates(), "ranking_candidates auto");
+        assertTrue(Double.isInfinite(d.maxTimeSeconds()));
+        AccuracyAwareParams p = AccuracyAwareParams.parse(Map.of("use_suffix_runs", "false", "screen_single_reverts", true,
+                "ranking", " Exact ", "ranking_candidates", 12.0, "on_target_missed", "error", "max_time", 60, "preset", "mixed"), 2);
+        assertFalse(p.useSuffixRuns());
+        assertTrue(p.screenSingleReverts());
+        assertTrue(p.exactRanking());
+        assertEquals(12, p.rankingCandidates());
+        assertTrue(p.errorOnTargetMissed());
+        assertEquals(60.0, p.maxTimeSeconds());
+        assertEquals(Map.of("preset", "mixed"), p.baseParams(), "only the base algorithm's keys go to it");
+        assertTrue(AccuracyAwareParams.OWN.containsAll(List.of("use_suffix_runs", "screen_single_reverts", "ranking",
+                "ranking_candidates", "max_time", "ranking_workers", "resume", "on_target_missed")), AccuracyAwareParams.OWN.toString());
+        for (Map<String, Object> bad : List.<Map<String, Object>>of(Map.of("use_suffix_runs", "maybe"),
+                Map.of("screen_single_reverts", "often"), Map.of("ranking_candidates", "some"), Map.of("ranking_candidates", 0),
+                Map.of("ranking_workers", 0), Map.of("ranking", "fastest"), Map.of("maximal_drop", 1.5),
+                Map.of("ranking_subset_size", 2.5), Map.of("base_algorithm", " "))) {
+            Pot4jException e = assertThrows(Pot4jException.class, () -> AccuracyAwareParams.parse(bad, 1), bad.toString());
+            assertEquals(ErrorCode.CONFIG_INVALID, e.code(), bad.toString());
+            String key = bad.keySet().iterator().next();
+            assertTrue(e.getMessage().contains("params." + key) && e.getMessage().contains("AccuracyAwareQuantization"),
+                    e.getMessage());
+        }
     }
 
     @Test

@@ -21,8 +21,6 @@ import org.pot4j.api.quant.QuantizationResult;
  * (same ranking as without them). The ONNX cut itself is tested in backend-onnx (OnnxSuffixRunsTest).
  */
 class SuffixScoringTest {
-    private static final Set<String> BASE_NAMES = Set.of("preset", "stat_subset_size");
-
     /** Suffixes fed by the model inputs that run the variant (right) or the base plan (wrong, misses the revert). */
     static final class Cuttable extends DelegatingModel implements SuffixRuns {
         final boolean wrong;
@@ -57,7 +55,7 @@ class SuffixScoringTest {
     }
 
     private static QuantizationResult exact(Model model, AaFixture f) {
-        return new AccuracyAwareQuantization(BASE_NAMES).run(model, f.context(null).param("ranking", "exact"));
+        return AaFixture.run(model, f.context(null).param("ranking", "exact"));
     }
 
     private static List<?> firstRanking(QuantizationResult r) {
@@ -86,5 +84,16 @@ class SuffixScoringTest {
         assertTrue(right.compiled.get() > 1, "the agreeing suffixes ran: " + right.compiled.get());
         assertTrue(rankingPasses(viaRight) < rankingPasses(plain), rankingPasses(viaRight) + " vs " + rankingPasses(plain));
         assertEquals(1, wrong.compiled.get(), "only the check ran the wrong suffix");
+    }
+
+    @Test
+    void useSuffixRunsFalseRanksWithWholeModelsOnly() {
+        AaFixture f = new AaFixture();
+        Cuttable right = new Cuttable(f.model, false);
+        QuantizationResult whole = AaFixture.run(right,
+                f.context(null).param("ranking", "exact").param("use_suffix_runs", false));
+        assertEquals(0, right.compiled.get(), "use_suffix_runs: false never asks the backend for a suffix");
+        assertEquals(firstRanking(exact(f.model, f)), firstRanking(whole));
+        assertEquals(Boolean.FALSE, ((Map<?, ?>) whole.report().get("parameters")).get("use_suffix_runs"));
     }
 }

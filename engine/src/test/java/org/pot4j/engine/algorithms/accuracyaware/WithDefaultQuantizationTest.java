@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.pot4j.api.quant.QuantizationAlgorithm;
 import org.pot4j.api.quant.QuantizationAlgorithmProvider;
 import org.pot4j.api.quant.QuantizationResult;
+import org.pot4j.engine.testing.TestAlgorithmContext;
 
 /** AccuracyAware on top of the engine's real DefaultQuantization, found through ServiceLoader as the engine finds it. */
 class WithDefaultQuantizationTest {
@@ -29,8 +30,8 @@ class WithDefaultQuantizationTest {
         assertTrue(aa.parameterNames().containsAll(dq.parameterNames()), "all base parameters are valid for AccuracyAware");
 
         AaFixture f = new AaFixture();
-        AaContext c = f.context(null);
-        c.algorithms.put("DefaultQuantization", () -> dq);
+        TestAlgorithmContext c = f.context(null);
+        c.withAlgorithm("DefaultQuantization", () -> dq);
         c.param("maximal_drop", 0.0).param("preset", "performance").param("stat_subset_size", 200).param("max_iter_num", 3);
         QuantizationResult r = aa.run(f.model, c);
 

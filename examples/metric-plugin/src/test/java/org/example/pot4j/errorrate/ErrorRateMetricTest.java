@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.Map;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import org.pot4j.api.Pot4jException;
 import org.pot4j.api.Tensor;
 import org.pot4j.api.metric.Metric;
 import org.pot4j.api.metric.MetricProvider;
+import org.pot4j.api.param.NoParameters;
 
 class ErrorRateMetricTest {
     private static List<Tensor> scores(float... values) {
@@ -21,7 +21,7 @@ class ErrorRateMetricTest {
 
     @Test
     void countsWrongArgMaxAsErrors() {
-        Metric m = new ErrorRateMetricProvider().create(Map.of());
+        Metric m = new ErrorRateMetricProvider().create(new NoParameters());
         m.update(scores(0.1f, 0.9f), 1);
         assertEquals(0.0, m.value().get("error_rate"));
         m.update(scores(0.8f, 0.2f), 1);
@@ -34,7 +34,7 @@ class ErrorRateMetricTest {
 
     @Test
     void wrongAnnotationIsAPot4jException() {
-        Metric m = new ErrorRateMetricProvider().create(Map.of());
+        Metric m = new ErrorRateMetricProvider().create(new NoParameters());
         assertThrows(Pot4jException.class, () -> m.update(scores(0.1f, 0.9f), "one"));
         assertThrows(Pot4jException.class, () -> m.update(scores(0.1f, 0.9f), 7));
     }
@@ -42,7 +42,7 @@ class ErrorRateMetricTest {
     @Test
     void isRegisteredForServiceLoader() {
         boolean found = false;
-        for (MetricProvider p : ServiceLoader.load(MetricProvider.class)) {
+        for (MetricProvider<?> p : ServiceLoader.load(MetricProvider.class)) {
             found |= p.name().equals("error_rate");
         }
         assertTrue(found, "META-INF/services entry missing");

@@ -4,15 +4,16 @@ import java.util.List;
 import java.util.Map;
 import org.example.pot4j.errorrate.ErrorRateMetricProvider;
 import org.pot4j.api.metric.MetricProvider;
+import org.pot4j.api.param.NoParameters;
 import org.pot4j.testkit.AbstractMetricTest;
 
 /**
  * pot4j's conformance suite for metric plugins (needs pot4j-testkit: {@code mvn package -Pconformance}).
  * The expectations are computed by hand: two of the three samples are right.
  */
-class ErrorRateConformanceTest extends AbstractMetricTest {
+class ErrorRateConformanceTest extends AbstractMetricTest<NoParameters> {
     @Override
-    protected MetricProvider provider() {
+    protected MetricProvider<NoParameters> provider() {
         return new ErrorRateMetricProvider();
     }
 
