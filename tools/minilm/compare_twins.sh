@@ -33,10 +33,11 @@ uptime
 "$POT4J" evaluate "$EX/config.yaml" --quantized "$WORK/models/all-minilm-l6-v2-q.onnx"
 "$POT4J" quantize "$WORK/bge/config.yaml" --output "$WORK/bge-out"
 "$POT4J" evaluate "$WORK/bge/config.yaml" --quantized "$WORK/models/bge-small-en-v1.5-q.onnx"
-# speed: the twin as the base, pot4j's model as the candidate (and each against FP32)
-"$POT4J" benchmark "$WORK/models/all-minilm-l6-v2-q.onnx" "$WORK/minilm-out/minilm/minilm-int8.onnx" $B
-"$POT4J" benchmark "$EX/all-minilm-l6-v2.onnx" "$WORK/minilm-out/minilm/minilm-int8.onnx" $B
-"$POT4J" benchmark "$WORK/models/bge-small-en-v1.5-q.onnx" "$WORK/bge-out/bge/bge-int8.onnx" $B
-"$POT4J" benchmark "$WORK/models/bge-small-en-v1.5.onnx" "$WORK/bge-out/bge/bge-int8.onnx" $B
+# speed: FP32 as the base, pot4j's model and the twin in the same interleaved rounds
+uptime
+"$POT4J" benchmark "$EX/all-minilm-l6-v2.onnx" "$WORK/minilm-out/minilm/minilm-int8.onnx" \
+    --also twin="$WORK/models/all-minilm-l6-v2-q.onnx" $B
+"$POT4J" benchmark "$WORK/models/bge-small-en-v1.5.onnx" "$WORK/bge-out/bge/bge-int8.onnx" \
+    --also twin="$WORK/models/bge-small-en-v1.5-q.onnx" $B
 lscpu | grep -E "Model name|^CPU\(s\)|Flags" | sed 's/Flags:.*\(avx512_vnni\|amx_int8\).*/Flags: ... avx512_vnni amx_int8 .../'; uptime
 ls -l "$EX/all-minilm-l6-v2.onnx" "$WORK/minilm-out/minilm/minilm-int8.onnx" "$WORK"/models/*.onnx "$WORK/bge-out/bge/bge-int8.onnx"
