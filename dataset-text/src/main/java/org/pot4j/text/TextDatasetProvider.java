@@ -107,7 +107,7 @@ public final class TextDatasetProvider implements DatasetProvider<TextDatasetPro
         }
         // with its folder: calibration and validation files are often both "sentences.txt"
         Path parent = file.getParent() == null ? null : file.getParent().getFileName();
-        return new TextDataset((parent == null ? "" : parent + "/") + file.getFileName(), samples);
+        return Dataset.of((parent == null ? "" : parent + "/") + file.getFileName(), samples);
     }
 
     /** A file the parameters name, resolved against the config's folder; it must exist when the dataset opens. */
@@ -119,30 +119,5 @@ public final class TextDatasetProvider implements DatasetProvider<TextDatasetPro
                     + "; check the path (relative paths resolve against the config's folder)");
         }
         return f;
-    }
-
-    private static final class TextDataset implements Dataset {
-        private final String name;
-        private final List<Sample> samples;
-
-        TextDataset(String name, List<Sample> samples) {
-            this.name = name;
-            this.samples = List.copyOf(samples);
-        }
-
-        @Override
-        public int size() {
-            return samples.size();
-        }
-
-        @Override
-        public Sample get(int index) {
-            return samples.get(index);
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
     }
 }

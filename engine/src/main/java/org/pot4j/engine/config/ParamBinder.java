@@ -18,10 +18,6 @@ import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.io.IOException;
-import java.lang.annotation.ElementType;
-import java.lang.annotation.Retention;
-import java.lang.annotation.RetentionPolicy;
-import java.lang.annotation.Target;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.util.LinkedHashMap;
@@ -31,6 +27,7 @@ import java.util.TreeSet;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
 import org.pot4j.api.param.Parameters;
+import org.pot4j.api.param.Range;
 
 /**
  * The one typed parameter binder: a parameter map (a config's {@code params}, a dataset spec, an
@@ -66,23 +63,6 @@ public final class ParamBinder {
             (PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE;
 
     private ParamBinder() {
-    }
-
-    /**
-     * A range a numeric component must lie in (inclusive unless said otherwise). The same as the api's
-     * {@link org.pot4j.api.param.Range}, which plugin records use; both are checked.
-     */
-    @Retention(RetentionPolicy.RUNTIME)
-    @Target({ElementType.RECORD_COMPONENT, ElementType.FIELD, ElementType.PARAMETER, ElementType.METHOD})
-    public @interface Range {
-        /** Smallest allowed value. */
-        double min() default Double.NEGATIVE_INFINITY;
-
-        /** Largest allowed value. */
-        double max() default Double.POSITIVE_INFINITY;
-
-        /** Whether {@code min} itself is excluded. */
-        boolean minExclusive() default false;
     }
 
     /**
@@ -133,13 +113,12 @@ public final class ParamBinder {
                 continue;
             }
             Range r = c.getAnnotation(Range.class);
-            org.pot4j.api.param.Range ar = c.getAnnotation(org.pot4j.api.param.Range.class);
-            if (!(v instanceof Number n) || (r == null && ar == null)) {
+            if (!(v instanceof Number n) || r == null) {
                 continue;
             }
-            double min = r != null ? r.min() : ar.min();
-            double max = r != null ? r.max() : ar.max();
-            boolean minExclusive = r != null ? r.minExclusive() : ar.minExclusive();
+            double min = r.min();
+            double max = r.max();
+            boolean minExclusive = r.minExclusive();
             double d = n.doubleValue();
             boolean low = minExclusive ? !(d > min) : !(d >= min);
             if (low || !(d <= max)) {

@@ -11,12 +11,13 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
+import org.pot4j.api.param.Range;
 
 class ParamBinderTest {
     enum Preset { performance, mixed }
 
-    record Params(@ParamBinder.Range(min = 1) int statSubsetSize, Preset preset, List<String> ignored,
-                  @ParamBinder.Range(min = 0, max = 1) double maximalDrop) {
+    record Params(@Range(min = 1) int statSubsetSize, Preset preset, List<String> ignored,
+                  @Range(min = 0, max = 1) double maximalDrop) {
         static Params defaults() {
             return new Params(300, Preset.performance, List.of(), 0.01);
         }

@@ -10,7 +10,7 @@ import java.util.TreeMap;
 import org.pot4j.api.Pot4jException;
 import org.pot4j.engine.config.ConfigErrors;
 import org.pot4j.engine.config.ParamBinder;
-import org.pot4j.engine.config.ParamBinder.Range;
+import org.pot4j.api.param.Range;
 
 /**
  * AccuracyAwareQuantization's parameters with POT's names and defaults (then pot4j's), bound by
