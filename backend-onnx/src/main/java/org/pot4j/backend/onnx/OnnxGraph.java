@@ -31,8 +31,17 @@ import org.pot4j.backend.onnx.proto.OnnxProtos.ValueInfoProto;
  * the model.
  */
 final class OnnxGraph {
-    /** Element type (ONNX enum value, 0 when unknown) and shape ({@code -1} for dynamic dims, null when unknown). */
-    record ValueType(int elemType, long[] shape) {
+    /**
+     * Element type (ONNX enum value, 0 when unknown), shape ({@code -1} for dynamic dims, null when unknown)
+     * and the names ORT's shape inference gave the dynamic dims ({@code ""} when it gave none; null when
+     * not known): a graph cut out of this one must declare them so, or ORT fuses it differently
+     * (see OnnxSuffixCutter.valueInfo).
+     */
+    record ValueType(int elemType, long[] shape, String[] dimNames) {
+        ValueType(int elemType, long[] shape) {
+            this(elemType, shape, null);
+        }
+
         int rank() {
             return shape == null ? -1 : shape.length;
         }
@@ -219,7 +228,7 @@ final class OnnxGraph {
     private static void collect(Map<String, NodeInfo> infos, Map<String, ValueType> into) {
         for (NodeInfo ni : infos.values()) {
             if (ni.getInfo() instanceof TensorInfo ti) {
-                into.put(ni.getName(), new ValueType(onnxElemType(ti.onnxType), ti.getShape()));
+                into.put(ni.getName(), new ValueType(onnxElemType(ti.onnxType), ti.getShape(), ti.getDimensionNames()));
             }
         }
     }

@@ -170,6 +170,7 @@ public final class PluginDiscovery {
             if (name == null || name.isBlank()) {
                 throw new IllegalStateException("name() returned " + (name == null ? "null" : "a blank name"));
             }
+            kind.checkSpi(provider);
             return java.util.Optional.of(new PluginInfo(kind, name, kind.versionOf(provider), source, provider));
         } catch (LinkageError | RuntimeException e) {
             fail(failures, new PluginFailure(source, kind, provider.getClass().getName(), reason(e), e));

@@ -45,6 +45,34 @@ public enum PluginKind {
     }
 
     /**
+     * Checks that the provider implements this pot4j's SPI, not an older one: since the providers
+     * declare a parameter record, a plugin compiled against an api without it loads (its name
+     * answers) but would fail with an {@link AbstractMethodError} at its first use.
+     *
+     * @throws IllegalStateException naming what is missing and the fix
+     */
+    void checkSpi(Object provider) {
+        String method = this == BACKEND ? "loadOptions()" : "parameters()";
+        Class<?> record;
+        try {
+            switch (this) {
+                case BACKEND: record = ((ModelBackendProvider<?>) provider).loadOptions(); break;
+                case METRIC: record = ((MetricProvider<?>) provider).parameters(); break;
+                case DATASET: record = ((DatasetProvider<?>) provider).parameters(); break;
+                default: return;
+            }
+        } catch (AbstractMethodError e) {
+            throw new IllegalStateException("built against an older pot4j-api: it has no " + method
+                    + " (this pot4j's providers declare their parameters as a record and receive it bound); rebuild the"
+                    + " plugin against this pot4j-api (README: 'Write a metric')");
+        }
+        if (record == null) {
+            throw new IllegalStateException(method + " returned null; return a record class"
+                    + " (org.pot4j.api.param.NoParameters for none)");
+        }
+    }
+
+    /**
      * The version a provider reports; falls back to the jar manifest's Implementation-Version
      * because dataset providers (and lazy plugin authors) do not report one.
      */

@@ -122,6 +122,26 @@ class PluginDiscoveryTest {
         }
     }
 
+    @Test
+    void aPluginBuiltAgainstTheOldProviderSpiIsReportedWithTheFixAndSkipped() throws IOException {
+        Path plugins = tmp.resolve("plugins");
+        new PluginJarBuilder()
+                .source("org.pot4j.api.metric.MetricProvider", PluginSources.OLD_METRIC_PROVIDER_SPI)
+                .source("old.OldMetricProvider", PluginSources.OLD_SPI_METRIC)
+                .service(MetricProvider.class, "old.OldMetricProvider")
+                .writeTo(plugins.resolve("old").resolve("old.jar"));
+
+        try (Pot4j pot4j = engine(plugins)) {
+            PluginRegistry r = pot4j.registry();
+            assertTrue(r.find(PluginKind.METRIC, "old_metric").isEmpty(), "an old-SPI provider is not offered");
+            PluginFailure old = only(r.failures(), "OldMetricProvider");
+            assertEquals(PluginKind.METRIC, old.kind());
+            assertTrue(old.reason().contains("older pot4j-api") && old.reason().contains("parameters()")
+                    && old.reason().contains("rebuild"), old.reason());
+            assertTrue(r.find(PluginKind.METRIC, "test_top1").isPresent(), "other plugins still load");
+        }
+    }
+
     private static PluginFailure only(List<PluginFailure> failures, String needle) {
         List<PluginFailure> hits = failures.stream().filter(f -> f.describe().contains(needle)).toList();
         assertEquals(1, hits.size(), needle + " in " + failures);

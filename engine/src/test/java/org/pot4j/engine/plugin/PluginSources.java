@@ -48,6 +48,38 @@ final class PluginSources {
             }
             """;
 
+    /**
+     * The metric provider interface as pot4j-api had it before providers declared a parameter
+     * record: compiled with {@link #OLD_SPI_METRIC} so that class is built against the old SPI (the
+     * plugin loader takes {@code org.pot4j.api} from the engine, so this copy is never loaded).
+     */
+    static final String OLD_METRIC_PROVIDER_SPI = """
+            package org.pot4j.api.metric;
+
+            public interface MetricProvider {
+                String name();
+                default String version() { return "unknown"; }
+                java.util.Set<String> parameterNames();
+                Metric create(java.util.Map<String, Object> params);
+            }
+            """;
+
+    /** A metric plugin written against the old provider SPI ({@link #OLD_METRIC_PROVIDER_SPI}). */
+    static final String OLD_SPI_METRIC = """
+            package old;
+
+            import java.util.Map;
+            import java.util.Set;
+            import org.pot4j.api.metric.Metric;
+            import org.pot4j.api.metric.MetricProvider;
+
+            public final class OldMetricProvider implements MetricProvider {
+                public String name() { return "old_metric"; }
+                public Set<String> parameterNames() { return Set.of(); }
+                public Metric create(Map<String, Object> params) { throw new UnsupportedOperationException(); }
+            }
+            """;
+
     /** A metric provider named {@code name} in class {@code pkg.cls}. */
     static String namedMetric(String pkg, String cls, String name) {
         return """
