@@ -33,9 +33,7 @@ import org.slf4j.LoggerFactory;
  * the nodes before each candidate are not run again. Captured tensors are bounded by
  * {@link #budgetBytes} (candidates whose tensors do not fit, latest suffixes first, run whole), and
  * the first suffix of a search is checked against a whole-model run: on any mismatch suffix runs are
- * switched off for the rest of the search (warning), and so they are when the check's suffix, with
- * the capture it needs, took as long as the whole model for bit-identical outputs
- * ({@link #wholeIsCheaper}).
+ * switched off for the rest of the search (warning).
  */
 final class SuffixScoring {
     private static final Logger LOG = LoggerFactory.getLogger(SuffixScoring.class);
@@ -57,8 +55,6 @@ final class SuffixScoring {
     private final long budgetBytes;
     private boolean disabled;
     private boolean checked;
-    /** Seconds the last {@link #prepare} spent capturing cut tensors, per ranking sample (0: nothing captured). */
-    private double captureSecondsPerSample;
 
     SuffixScoring(Model model, Dataset validation, Evaluator evaluator, long budgetBytes) {
         this.model = model;
@@ -141,10 +137,8 @@ final class SuffixScoring {
         if (chosen.isEmpty()) {
             return Prepared.NONE;
         }
-        long t0 = System.nanoTime();
         Map<Integer, Map<String, Tensor>> cache = tensors.isEmpty() ? Map.of()
                 : capture(current, new ArrayList<>(tensors), subset, "capture " + tensors.size() + " cut tensors of the current plan");
-        captureSecondsPerSample = tensors.isEmpty() ? 0 : (System.nanoTime() - t0) / 1e9 / subset.length;
         Map<String, Target> targets = new LinkedHashMap<>();
         for (String id : chosen) {
             SuffixRuns.Suffix s = suffixes.get(id);
@@ -174,15 +168,6 @@ final class SuffixScoring {
         double error = fp32Outputs == null ? Double.NaN : MetricsProbe.mean(whole.distances());
         double disagreement = MetricsProbe.mean(part.distances());
         boolean same = disagreement <= (Double.isFinite(error) ? CHECK_SHARE * error : 0) + 1e-9;
-        double capture = captureSecondsPerSample * subset.length;
-        double suffixSeconds = part.seconds() + capture;
-        if (same && wholeIsCheaper(whole.seconds(), part.seconds(), capture, disagreement)) {
-            disabled = true;
-            LOG.info("AccuracyAwareQuantization: running only the changed part of the model for {} took {} s with its captured "
-                    + "tensors, the whole model {} s, for the same outputs bit for bit; ranking runs whole models from now on",
-                    node, String.format("%.3f", suffixSeconds), String.format("%.3f", whole.seconds()));
-            return false;
-        }
         if (!same) {
             disabled = true;
             LOG.warn("AccuracyAwareQuantization: running only the changed part of the model for {} gave outputs at NMSE {} "
@@ -192,20 +177,6 @@ final class SuffixScoring {
             LOG.debug("suffix run checked on {}: NMSE {} to the whole model, {} to FP32", node, disagreement, error);
         }
         return same;
-    }
-
-    /**
-     * Whether whole-model runs should replace suffix runs for the rest of a search: only when the
-     * checked suffix gave the whole model's outputs exactly ({@code disagreement == 0}, so either
-     * way ranks the same and the choice, though timed, cannot change a result) and cost at least as
-     * much as the whole model, counting the capture of the tensors it is fed with (a suffix fed only
-     * from model inputs captures nothing and is kept: it cannot cost more than the whole model but by
-     * noise). On a small model the cut tensors can be far larger than its input (the 4-bit MNIST
-     * ResNet: 10-12 tensors of 32x28x28 floats per 28x28 image): capturing them costs several whole
-     * runs per sample and a suffix fed with them runs no faster than the whole model.
-     */
-    static boolean wholeIsCheaper(double wholeSeconds, double suffixSeconds, double captureSeconds, double disagreement) {
-        return disagreement == 0 && captureSeconds > 0 && suffixSeconds + captureSeconds >= wholeSeconds;
     }
 
     boolean checked() {

@@ -62,11 +62,8 @@
  * <li><b>Suffix runs.</b> When the model implements {@link org.pot4j.api.model.SuffixRuns} (ONNX), both
  *     modes score each candidate from where its plan differs from the current one, fed with tensors
  *     captured in one run of the current plan (at most a quarter of the free heap; the rest run whole);
- *     the first suffix of a search is checked against a whole run: a mismatch switches suffix runs off, and so
- *     does a suffix that gave the whole run's outputs bit for bit but, with the capture it is fed from, took as
- *     long (the 4-bit MNIST ResNet, whose cut tensors are ~30x its input: a capture costs ~5 whole runs per
- *     sample; the search then counts whole runs, so its counted passes rise while its wall time falls).
- *     {@code use_suffix_runs: false} switches them off (to measure what they save).</li>
+ *     the first suffix of a search is checked against a whole run. {@code use_suffix_runs: false}
+ *     switches them off (to measure what they save).</li>
  * <li><b>use_prev_if_drop_increase</b> (false, as POT): when true, a revert that <em>raises</em> the
  *     drop is undone and the node excluded from later rankings (otherwise re-ranking would pick it
  *     again); an unchanged drop keeps the revert, as POT does.</li>

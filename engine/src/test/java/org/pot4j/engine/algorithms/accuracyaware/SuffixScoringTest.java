@@ -1,7 +1,6 @@
 package org.pot4j.engine.algorithms.accuracyaware;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -96,15 +95,5 @@ class SuffixScoringTest {
         assertEquals(0, right.compiled.get(), "use_suffix_runs: false never asks the backend for a suffix");
         assertEquals(firstRanking(exact(f.model, f)), firstRanking(whole));
         assertEquals(Boolean.FALSE, ((Map<?, ?>) whole.report().get("parameters")).get("use_suffix_runs"));
-    }
-
-    @Test
-    void wholeRunsReplaceSuffixesOnlyWhenExactAndNotCheaperWithTheirCapture() {
-        assertTrue(SuffixScoring.wholeIsCheaper(0.03, 0.02, 0.13, 0.0), "capture makes the suffix dearer: whole runs");
-        assertTrue(SuffixScoring.wholeIsCheaper(0.03, 0.02, 0.01, 0.0), "equal cost: whole runs");
-        assertFalse(SuffixScoring.wholeIsCheaper(1.0, 0.3, 0.2, 0.0), "a suffix that saves time stays");
-        assertFalse(SuffixScoring.wholeIsCheaper(0.03, 0.02, 0.13, 1e-12),
-                "a suffix that is close but not identical stays: a timed switch must not change the ranking");
-        assertFalse(SuffixScoring.wholeIsCheaper(0.01, 0.02, 0.0, 0.0), "nothing captured: kept (only noise could make it dearer)");
     }
 }
