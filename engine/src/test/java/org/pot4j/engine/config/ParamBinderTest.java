@@ -29,6 +29,17 @@ class ParamBinderTest {
         }
     }
 
+    /** Names of every shape the api's plugin description must spell as the binder (Jackson) does. */
+    record Names(int topK, int outputIndex, int maxURL, int a, int fp32Output, int int8Kernels, int x2Y, int aBC,
+                 int useFastBias) {
+    }
+
+    @Test
+    void theApisKeyRuleIsTheBindersRule() {
+        // plugins list their keys through org.pot4j.api.param.Parameters (JDK only), the binder through Jackson
+        assertEquals(ParamBinder.keys(Names.class), org.pot4j.api.param.Parameters.keys(Names.class));
+    }
+
     private static Pot4jException fails(Map<String, ?> params) {
         return assertThrows(Pot4jException.class, () -> ParamBinder.bind(params, Params.class, "algorithm 'X'", "params"));
     }
