@@ -69,12 +69,12 @@ record AccuracyAwareParams(double maximalDrop, int rankingSubsetSize, int maxIte
 
     /**
      * The keys as configured, bound by the {@link ParamBinder} (snake_case names, types, ranges);
-     * {@link #defaults()} holds POT's defaults. Whole numbers are read as numbers and checked to be
-     * whole here, so {@code 5.0} (YAML, JSON from a script) stays accepted as 5.
+     * {@link #defaults()} holds POT's defaults. Whole numbers are the binder's (so {@code 5.0} from
+     * YAML or a script's JSON is 5, {@code 2.5} is refused).
      */
     record Keys(@Range(min = 0, max = 1) Double maximalDrop,
-                @Range(min = 1) Double rankingSubsetSize,
-                @Range(min = 0) Double maxIterNum,
+                @Range(min = 1) Integer rankingSubsetSize,
+                @Range(min = 0) Integer maxIterNum,
                 String dropType,
                 Boolean usePrevIfDropIncrease,
                 String baseAlgorithm,
@@ -82,7 +82,7 @@ record AccuracyAwareParams(double maximalDrop, int rankingSubsetSize, int maxIte
                 Object metrics,
                 @Range(min = 0, max = 1, minExclusive = true) Double metricSubsetRatio,
                 @Range(min = 0, minExclusive = true) Double maxTime,
-                @Range(min = 1) Double rankingWorkers,
+                @Range(min = 1) Integer rankingWorkers,
                 Boolean resume,
                 String onTargetMissed,
                 String ranking,
@@ -91,7 +91,7 @@ record AccuracyAwareParams(double maximalDrop, int rankingSubsetSize, int maxIte
                 Boolean screenSingleReverts) {
         /** POT's defaults (max_time none, ranking_workers from the machine, ranking_candidates auto). */
         static Keys defaults() {
-            return new Keys(0.01, 300.0, 30.0, "absolute", false, DEFAULT_BASE, false, null, 0.5, null, null, false,
+            return new Keys(0.01, 300, 30, "absolute", false, DEFAULT_BASE, false, null, 0.5, null, null, false,
                     "best_effort", "fast", "auto", true, false);
         }
     }
@@ -128,11 +128,11 @@ record AccuracyAwareParams(double maximalDrop, int rankingSubsetSize, int maxIte
         if (!onMissed.equals("error") && !onMissed.equals("best_effort")) {
             throw invalid("on_target_missed", k.onTargetMissed(), "must be \"best_effort\" (default) or \"error\"");
         }
-        return new AccuracyAwareParams(k.maximalDrop(), whole("ranking_subset_size", k.rankingSubsetSize()),
-                whole("max_iter_num", k.maxIterNum()), DropType.parse(k.dropType()), k.usePrevIfDropIncrease(), baseAlgorithm,
+        return new AccuracyAwareParams(k.maximalDrop(), k.rankingSubsetSize(),
+                k.maxIterNum(), DropType.parse(k.dropType()), k.usePrevIfDropIncrease(), baseAlgorithm,
                 k.convertToMixedPreset(), metrics(k.metrics()), k.metricSubsetRatio(),
                 k.maxTime() == null ? Double.POSITIVE_INFINITY : k.maxTime(),
-                k.rankingWorkers() == null ? defaultWorkers : whole("ranking_workers", k.rankingWorkers()), k.resume(),
+                k.rankingWorkers() == null ? defaultWorkers : k.rankingWorkers(), k.resume(),
                 onMissed.equals("error"), ranking.equals("exact"), rankingCandidates(k.rankingCandidates()),
                 k.useSuffixRuns(), k.screenSingleReverts(), base, fp);
     }
@@ -167,14 +167,6 @@ record AccuracyAwareParams(double maximalDrop, int rankingSubsetSize, int maxIte
         Double d = v instanceof Number n ? Double.valueOf(n.doubleValue()) : parseDouble(String.valueOf(v));
         if (d == null || d != Math.rint(d) || d < 1 || d > Integer.MAX_VALUE) {
             throw invalid("ranking_candidates", v, "must be \"auto\" or a whole number >= 1");
-        }
-        return d.intValue();
-    }
-
-    /** A whole number (the binder has checked the range). */
-    private static int whole(String key, Double d) {
-        if (d != Math.rint(d) || d > Integer.MAX_VALUE) {
-            throw invalid(key, d, "must be a whole number");
         }
         return d.intValue();
     }
