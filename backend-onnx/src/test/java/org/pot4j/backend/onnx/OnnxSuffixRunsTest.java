@@ -51,20 +51,7 @@ class OnnxSuffixRunsTest {
                 }
                 assertTrue(s.share() > 0 && s.share() <= previousShare + 1e-9, n.id() + " share " + s.share());
                 previousShare = s.share();
-                Set<String> fed = new LinkedHashSet<>();
-                for (TensorInfo t : s.inputs()) {
-                    if (!batch.containsKey(t.name())) {
-                        fed.add(t.name());
-                    }
-                }
-                Map<String, Tensor> captured;
-                try (CompiledModel c = model.compile(base, fed)) {
-                    captured = c.infer(batch);
-                }
-                Map<String, Tensor> in = new LinkedHashMap<>();
-                for (TensorInfo t : s.inputs()) {
-                    in.put(t.name(), batch.containsKey(t.name()) ? batch.get(t.name()) : captured.get(t.name()));
-                }
+                Map<String, Tensor> in = suffixInputs(model, base, s, batch);
                 float[] viaSuffix;
                 float[] whole;
                 try (CompiledModel c = s.compile()) {
@@ -120,17 +107,7 @@ class OnnxSuffixRunsTest {
                 ids[i] = r.nextInt(50);
             }
             Map<String, Tensor> batch = Map.of("ids", Tensor.ofLongs(new long[] {n, seq}, ids));
-            Set<String> fed = new LinkedHashSet<>();
-            s.inputs().forEach(t -> fed.add(t.name()));
-            fed.remove("ids");
-            Map<String, Tensor> captured;
-            try (CompiledModel c = model.compile(base, fed)) {
-                captured = c.infer(batch);
-            }
-            Map<String, Tensor> in = new LinkedHashMap<>();
-            for (TensorInfo t : s.inputs()) {
-                in.put(t.name(), batch.containsKey(t.name()) ? batch.get(t.name()) : captured.get(t.name()));
-            }
+            Map<String, Tensor> in = suffixInputs(model, base, s, batch);
             Map<String, Tensor> viaSuffix;
             Map<String, Tensor> whole;
             try (CompiledModel c = s.compile()) {
@@ -148,6 +125,26 @@ class OnnxSuffixRunsTest {
                 }
             }
         }
+    }
+
+    /** The suffix's inputs: the model inputs it reads from {@code batch}, the rest captured from a run of {@code base}. */
+    private static Map<String, Tensor> suffixInputs(Model model, QuantizationPlan base, SuffixRuns.Suffix s,
+                                                    Map<String, Tensor> batch) {
+        Set<String> fed = new LinkedHashSet<>();
+        for (TensorInfo t : s.inputs()) {
+            if (!batch.containsKey(t.name())) {
+                fed.add(t.name());
+            }
+        }
+        Map<String, Tensor> captured;
+        try (CompiledModel c = model.compile(base, fed)) {
+            captured = c.infer(batch);
+        }
+        Map<String, Tensor> in = new LinkedHashMap<>();
+        for (TensorInfo t : s.inputs()) {
+            in.put(t.name(), batch.containsKey(t.name()) ? batch.get(t.name()) : captured.get(t.name()));
+        }
+        return in;
     }
 
     private static final int HIDDEN = 384;
