@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -17,6 +18,8 @@ import org.pot4j.api.Pot4jException;
 import org.pot4j.api.Tensor;
 import org.pot4j.api.model.CompiledModel;
 import org.pot4j.api.model.TensorInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An ONNX Runtime session over a (possibly quantized) copy of a model. {@link #infer} is thread-safe:
@@ -29,6 +32,8 @@ final class OnnxCompiledModel implements CompiledModel {
     private final List<TensorInfo> inputs;
     private final List<String> outputNames;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final RunStats stats = new RunStats();
+    private final OnnxFeedBuffers feedBuffers;
 
     OnnxCompiledModel(OrtEnvironment env, OrtSession session, String modelName, List<TensorInfo> inputs,
                       List<String> outputNames) {
@@ -37,6 +42,7 @@ final class OnnxCompiledModel implements CompiledModel {
         this.modelName = modelName;
         this.inputs = List.copyOf(inputs);
         this.outputNames = List.copyOf(outputNames);
+        this.feedBuffers = new OnnxFeedBuffers(this.inputs.size());
     }
 
     @Override
@@ -56,16 +62,22 @@ final class OnnxCompiledModel implements CompiledModel {
         }
         check(batch);
         Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
+        ByteBuffer[] buffers = feedBuffers.acquire();
         try {
-            for (TensorInfo in : inputs) {
-                feeds.put(in.name(), OnnxValues.toOrt(env, batch.get(in.name())));
+            long t0 = System.nanoTime();
+            for (int i = 0; i < inputs.size(); i++) {
+                Tensor t = batch.get(inputs.get(i).name());
+                feeds.put(inputs.get(i).name(), OnnxValues.toOrt(env, t, OnnxFeedBuffers.slot(buffers, i, OnnxValues.byteSize(t))));
             }
+            long t1 = System.nanoTime();
             try (OrtSession.Result result = session.run(feeds, new LinkedHashSet<>(outputNames))) {
+                long t2 = System.nanoTime();
                 Map<String, Tensor> out = new LinkedHashMap<>();
                 for (String name : outputNames) {
                     OnnxValue v = result.get(name).orElseThrow();
                     out.put(name, OnnxValues.fromOrt(name, v));
                 }
+                stats.add(t1 - t0, t2 - t1, System.nanoTime() - t2);
                 return out;
             }
         } catch (OrtException | IllegalArgumentException e) {
@@ -75,6 +87,7 @@ final class OnnxCompiledModel implements CompiledModel {
             for (OnnxTensor t : feeds.values()) {
                 t.close();
             }
+            feedBuffers.release(buffers);
         }
     }
 
@@ -110,10 +123,35 @@ final class OnnxCompiledModel implements CompiledModel {
         if (closed.getAndSet(true)) {
             return;
         }
+        stats.log(modelName);
+        feedBuffers.clear();
         try {
             session.close();
         } catch (OrtException e) {
             throw new Pot4jException(ErrorCode.RUNTIME_FAILURE, "cannot close the ONNX Runtime session of " + modelName, e);
+        }
+    }
+
+    /** Where this session's runs spent their time (debug log at close): feeding, ORT's run, fetching the outputs. */
+    private static final class RunStats {
+        private static final Logger LOG = LoggerFactory.getLogger(OnnxCompiledModel.class);
+        private final java.util.concurrent.atomic.LongAdder runs = new java.util.concurrent.atomic.LongAdder();
+        private final java.util.concurrent.atomic.LongAdder feed = new java.util.concurrent.atomic.LongAdder();
+        private final java.util.concurrent.atomic.LongAdder run = new java.util.concurrent.atomic.LongAdder();
+        private final java.util.concurrent.atomic.LongAdder fetch = new java.util.concurrent.atomic.LongAdder();
+
+        void add(long feedNanos, long runNanos, long fetchNanos) {
+            runs.increment();
+            feed.add(feedNanos);
+            run.add(runNanos);
+            fetch.add(fetchNanos);
+        }
+
+        void log(String modelName) {
+            if (LOG.isDebugEnabled() && runs.sum() > 0) {
+                LOG.debug("{}: {} runs, feed {} ms, run {} ms, fetch {} ms", modelName, runs.sum(),
+                        OnnxTimings.ms(feed.sum()), OnnxTimings.ms(run.sum()), OnnxTimings.ms(fetch.sum()));
+            }
         }
     }
 }

@@ -27,6 +27,8 @@ import org.pot4j.api.model.TensorInfo;
 import org.pot4j.api.quant.QuantizationPlan;
 import org.pot4j.backend.onnx.proto.OnnxProtos.ModelProto;
 import org.pot4j.backend.onnx.proto.OnnxProtos.TensorProto;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A loaded FP32 ONNX model: the normalized graph, its quantizable nodes, and the QDQ writer that
@@ -34,7 +36,7 @@ import org.pot4j.backend.onnx.proto.OnnxProtos.TensorProto;
  * to a fresh copy.
  */
 final class OnnxModel implements Model, InputLimits, SuffixRuns {
-    private static final System.Logger LOG = System.getLogger(OnnxModel.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(OnnxModel.class);
     /** Sessions are built from one serialized proto, which protobuf caps at 2 GiB. */
     private static final long MAX_TENSOR_BYTES = 1800L << 20;
 
@@ -171,8 +173,11 @@ final class OnnxModel implements Model, InputLimits, SuffixRuns {
 
     /** Compiles with other session settings (e.g. to dump ORT's optimized graph). */
     CompiledModel compile(QuantizationPlan plan, Set<String> extraOutputs, OnnxSessionSettings with) {
+        long t0 = System.nanoTime();
         ModelProto applied = writer.apply(plan, extraOutputs);
+        long t1 = System.nanoTime();
         byte[] bytes = applied.toByteArray();
+        long t2 = System.nanoTime();
         List<String> names = new ArrayList<>(graph.outputs());
         for (String t : extraOutputs) {
             if (!names.contains(t)) {
@@ -181,6 +186,12 @@ final class OnnxModel implements Model, InputLimits, SuffixRuns {
         }
         try (OrtSession.SessionOptions so = with.toSessionOptions()) {
             OrtSession session = env.createSession(bytes, so);
+            long t3 = System.nanoTime();
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("compiled {} ({} nodes, {} extra outputs): write {} ms, serialize {} ms ({} KiB), session {} ms",
+                        path.getFileName(), applied.getGraph().getNodeCount(), extraOutputs.size(), OnnxTimings.ms(t1 - t0),
+                        OnnxTimings.ms(t2 - t1), bytes.length >> 10, OnnxTimings.ms(t3 - t2));
+            }
             return new OnnxCompiledModel(env, session, path.getFileName().toString(), inputs, names);
         } catch (OrtException e) {
             throw new Pot4jException(ErrorCode.RUNTIME_FAILURE, "ONNX Runtime cannot build a session for "
@@ -218,7 +229,7 @@ final class OnnxModel implements Model, InputLimits, SuffixRuns {
     public void save(QuantizationPlan plan, Path target) {
         ModelProto applied = writer.apply(plan, Set.of());
         new OnnxModelWriter(externalThreshold).write(applied, target);
-        LOG.log(System.Logger.Level.INFO, "wrote {0}", target);
+        LOG.info("wrote {}", target);
     }
 
     @Override

@@ -158,11 +158,7 @@ final class OnnxQdqWriter {
                 throw invalid("the plan keeps node '" + id + "' in FP32, but the model has no quantizable node of that name");
             }
         }
-        for (String t : extraOutputs) {
-            if (!graph.hasTensor(t)) {
-                throw invalid("cannot return tensor '" + t + "': the model has no tensor of that name");
-            }
-        }
+        // a name the FP32 graph lacks may still be an 8-bit tensor the plan writes (checked when built)
     }
 
     private static float floatAttribute(NodeProto n, String name, float fallback) {
@@ -205,6 +201,8 @@ final class OnnxQdqWriter {
         private final Set<String> wholeTensors = new HashSet<>();
         private final Set<Integer> quantizedNodes = new HashSet<>();
         private final Map<String, String[]> activationParams = new HashMap<>();
+        /** ONNX element type of each QuantizeLinear output written (the 8-bit tensors), which may be returned as extra outputs. */
+        private final Map<String, Integer> eightBitTypes = new HashMap<>();
         private final List<TensorProto> newInitializers = new ArrayList<>();
         private final Set<String> replacedInitializers = new HashSet<>();
         private final Map<Integer, List<NodeProto>> before = new HashMap<>();
@@ -320,6 +318,9 @@ final class OnnxQdqWriter {
             gb.addAllInitializer(newInitializers);
             Set<String> outputs = new HashSet<>(graph.outputs());
             for (String t : extraOutputs) {
+                if (!graph.hasTensor(t) && !eightBitTypes.containsKey(t)) {
+                    throw invalid("cannot return tensor '" + t + "': the model has no tensor of that name");
+                }
                 if (outputs.add(t)) {
                     gb.addOutput(outputInfo(t));
                 }
@@ -559,7 +560,9 @@ final class OnnxQdqWriter {
             newInitializers.add(OnnxTensorProtos.ofFloats(scale, new long[0], new float[] {q.scale()}));
             newInitializers.add(OnnxTensorProtos.ofBytes(zp, storage.encoding().onnxType(), new long[0],
                     new byte[] {(byte) storage.storedZeroPoint()}));
-            return new String[] {unique(t + "_quantized"), scale, zp, unique(t + "_dequantized"), t};
+            String quantized = unique(t + "_quantized");
+            eightBitTypes.put(quantized, storage.encoding().onnxType());
+            return new String[] {quantized, scale, zp, unique(t + "_dequantized"), t};
         }
 
         /**
@@ -910,10 +913,10 @@ final class OnnxQdqWriter {
         }
 
         private ValueInfoProto outputInfo(String t) {
-            OnnxGraph.ValueType vt = graph.type(t);
+            int elemType = graph.hasTensor(t) ? graph.type(t).elemType() : eightBitTypes.get(t);
             ValueInfoProto.Builder v = ValueInfoProto.newBuilder().setName(t);
-            if (vt.elemType() != 0) {
-                v.setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(vt.elemType())));
+            if (elemType != 0) {
+                v.setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(elemType)));
             }
             return v.build();
         }

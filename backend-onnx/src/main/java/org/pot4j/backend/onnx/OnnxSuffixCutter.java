@@ -27,6 +27,8 @@ import org.pot4j.backend.onnx.proto.OnnxProtos.TensorProto;
 import org.pot4j.backend.onnx.proto.OnnxProtos.TensorShapeProto;
 import org.pot4j.backend.onnx.proto.OnnxProtos.TypeProto;
 import org.pot4j.backend.onnx.proto.OnnxProtos.ValueInfoProto;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link SuffixRuns} for ONNX: both plans are written as QDQ graphs; a node of the variant's graph is
@@ -39,6 +41,7 @@ import org.pot4j.backend.onnx.proto.OnnxProtos.ValueInfoProto;
  * correct whatever the writer does (a quantizer repeated after a MaxPool, a shared input quantizer).
  */
 final class OnnxSuffixCutter {
+    private static final Logger LOG = LoggerFactory.getLogger(OnnxSuffixCutter.class);
     /** A suffix running more than this share of the nodes is not worth a separate session. */
     static final double MAX_SHARE = 0.95;
 
@@ -78,12 +81,15 @@ final class OnnxSuffixCutter {
     }
 
     synchronized SuffixRuns.Suffix suffix(QuantizationPlan base, QuantizationPlan variant) {
+        long t0 = System.nanoTime();
         if (cachedBase == null || !cachedBase.equals(base)) {
             cachedIndex = Index.of(writer.apply(base, Set.of()));
             cachedBase = base;
         }
         Index a = cachedIndex;
+        long t1 = System.nanoTime();
         ModelProto b = writer.apply(variant, Set.of());
+        long t2 = System.nanoTime();
         GraphProto gb = b.getGraph();
         Map<String, TensorProto> bInits = new HashMap<>();
         for (TensorProto t : gb.getInitializerList()) {
@@ -145,7 +151,7 @@ final class OnnxSuffixCutter {
             if (p == null) {
                 return null;
             }
-            if (stableNode[p] && batched(t)) {
+            if (stableNode[p] && batched(typeOf(t, gb.getNode(p), bInits))) {
                 fed.add(t);
                 continue;
             }
@@ -162,7 +168,8 @@ final class OnnxSuffixCutter {
         List<TensorInfo> infos = new ArrayList<>();
         GraphProto.Builder g = GraphProto.newBuilder().setName(gb.getName() + "_suffix");
         for (String t : fed) {
-            OnnxGraph.ValueType vt = graph.type(t);
+            Integer p = producer.get(t);
+            OnnxGraph.ValueType vt = p == null ? graph.type(t) : typeOf(t, gb.getNode(p), bInits);
             DataType dt = OnnxTensorProtos.apiType(vt.elemType());
             if (dt == null) {
                 return null;
@@ -182,12 +189,47 @@ final class OnnxSuffixCutter {
         }
         g.addAllOutput(gb.getOutputList());
         ModelProto suffix = b.toBuilder().setGraph(g).build();
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("suffix of {}: {} of {} nodes, fed {}; base {} ms, write {} ms, cut {} ms", modelName,
+                    nodes.size(), counted, fedDescription(fed, producer, gb), OnnxTimings.ms(t1 - t0), OnnxTimings.ms(t2 - t1),
+                    OnnxTimings.ms(System.nanoTime() - t2));
+        }
         return new OnnxSuffix(suffix, List.copyOf(infos), share);
     }
 
+    private static String fedDescription(Set<String> fed, Map<String, Integer> producer, GraphProto g) {
+        StringBuilder sb = new StringBuilder();
+        for (String t : fed) {
+            Integer p = producer.get(t);
+            sb.append(sb.length() == 0 ? "" : ", ").append(t).append(" <- ").append(p == null ? "input" : g.getNode(p).getOpType());
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The type of {@code t}, written by {@code producer}: the FP32 graph's, or for the 8-bit output of a
+     * QuantizeLinear (which the FP32 graph does not have) the float input's shape and dimension names with the
+     * zero point's element type. Feeding that tensor instead of the float one before it starts the suffix at the
+     * DequantizeLinear, as the whole graph has it: ORT fuses it into the next integer kernel there too, the capture
+     * run keeps the producer's fused kernel (a float tensor returned as an output cannot be fused away), and the
+     * captured tensors take a quarter of the bytes. Unknown (element type 0) otherwise.
+     */
+    private OnnxGraph.ValueType typeOf(String t, NodeProto producer, Map<String, TensorProto> inits) {
+        if (graph.hasTensor(t)) {
+            return graph.type(t);
+        }
+        if (producer.getOpType().equals("QuantizeLinear") && producer.getInputCount() == 3 && producer.getOutput(0).equals(t)) {
+            TensorProto zp = inits.get(producer.getInput(2));
+            OnnxGraph.ValueType x = graph.hasTensor(producer.getInput(0)) ? graph.type(producer.getInput(0)) : null;
+            if (zp != null && zp.getDimsCount() == 0 && x != null && x.shape() != null) {
+                return new OnnxGraph.ValueType(zp.getDataType(), x.shape(), x.dimNames());
+            }
+        }
+        return new OnnxGraph.ValueType(0, null);
+    }
+
     /** Known to carry the batch as its first dimension (dynamic, or the model's fixed batch). */
-    private boolean batched(String t) {
-        OnnxGraph.ValueType vt = graph.type(t);
+    private boolean batched(OnnxGraph.ValueType vt) {
         if (vt.elemType() == 0 || vt.shape() == null || vt.shape().length == 0) {
             return false;
         }
@@ -252,7 +294,15 @@ final class OnnxSuffixCutter {
         @Override
         public CompiledModel compile() {
             try (OrtSession.SessionOptions so = settings.toSessionOptions()) {
-                OrtSession session = env.createSession(proto.toByteArray(), so);
+                long t0 = System.nanoTime();
+                byte[] bytes = proto.toByteArray();
+                long t1 = System.nanoTime();
+                OrtSession session = env.createSession(bytes, so);
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("compiled a suffix of {} ({} nodes): serialize {} ms ({} KiB), session {} ms", modelName,
+                            proto.getGraph().getNodeCount(), OnnxTimings.ms(t1 - t0), bytes.length >> 10,
+                            OnnxTimings.ms(System.nanoTime() - t1));
+                }
                 return new OnnxCompiledModel(env, session, modelName + " (suffix)", inputs, graph.outputs());
             } catch (OrtException e) {
                 throw new Pot4jException(ErrorCode.RUNTIME_FAILURE, "ONNX Runtime cannot build a session for a suffix of "

@@ -34,6 +34,29 @@ final class OnnxValues {
     }
 
     /**
+     * An ORT tensor over {@code target} (a direct, native-order buffer of exactly the tensor's bytes, see
+     * {@link OnnxFeedBuffers#slot}) after copying {@code t} into it: ORT runs on it in place. The caller closes the
+     * tensor before {@code target} is reused.
+     */
+    static OnnxTensor toOrt(OrtEnvironment env, Tensor t, ByteBuffer target) throws OrtException {
+        long[] shape = t.shape();
+        return switch (t.dataType()) {
+            case FLOAT32 -> OnnxTensor.createTensor(env, target.asFloatBuffer().put(t.floats()).rewind(), shape);
+            case FLOAT64 -> OnnxTensor.createTensor(env, target.asDoubleBuffer().put(t.doubles()).rewind(), shape);
+            case INT64 -> OnnxTensor.createTensor(env, target.asLongBuffer().put(t.longs()).rewind(), shape);
+            case INT32 -> OnnxTensor.createTensor(env, target.asIntBuffer().put(t.ints()).rewind(), shape);
+            case INT8 -> OnnxTensor.createTensor(env, target.put(t.bytes()).rewind(), shape, OnnxJavaType.INT8);
+            case UINT8 -> OnnxTensor.createTensor(env, target.put(t.bytes()).rewind(), shape, OnnxJavaType.UINT8);
+            case BOOL -> OnnxTensor.createTensor(env, target.put(t.bytes()).rewind(), shape, OnnxJavaType.BOOL);
+        };
+    }
+
+    /** Bytes {@code t} takes in an ORT tensor. */
+    static int byteSize(Tensor t) {
+        return Math.multiplyExact(t.size(), t.dataType().byteSize());
+    }
+
+    /**
      * A pot4j tensor copied out of an ORT value.
      *
      * @throws IllegalArgumentException for non-tensor values or element types pot4j does not move
@@ -58,31 +81,49 @@ final class OnnxValues {
         };
     }
 
+    // ORT's accessors copy the native data into a new heap buffer of exactly the tensor's size: its
+    // array is the copy we need (a second copy into another array cost as much again)
+
     private static float[] array(FloatBuffer b) {
+        if (b.hasArray() && b.arrayOffset() == 0 && b.position() == 0 && b.array().length == b.remaining()) {
+            return b.array();
+        }
         float[] a = new float[b.remaining()];
         b.get(a);
         return a;
     }
 
     private static double[] array(DoubleBuffer b) {
+        if (b.hasArray() && b.arrayOffset() == 0 && b.position() == 0 && b.array().length == b.remaining()) {
+            return b.array();
+        }
         double[] a = new double[b.remaining()];
         b.get(a);
         return a;
     }
 
     private static long[] array(LongBuffer b) {
+        if (b.hasArray() && b.arrayOffset() == 0 && b.position() == 0 && b.array().length == b.remaining()) {
+            return b.array();
+        }
         long[] a = new long[b.remaining()];
         b.get(a);
         return a;
     }
 
     private static int[] array(IntBuffer b) {
+        if (b.hasArray() && b.arrayOffset() == 0 && b.position() == 0 && b.array().length == b.remaining()) {
+            return b.array();
+        }
         int[] a = new int[b.remaining()];
         b.get(a);
         return a;
     }
 
     private static byte[] array(ByteBuffer b) {
+        if (b.hasArray() && b.arrayOffset() == 0 && b.position() == 0 && b.array().length == b.remaining()) {
+            return b.array();
+        }
         byte[] a = new byte[b.remaining()];
         b.get(a);
         return a;
