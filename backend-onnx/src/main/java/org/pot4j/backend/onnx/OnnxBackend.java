@@ -25,13 +25,14 @@ public final class OnnxBackend implements ModelBackend<OnnxLoadOptions> {
     private final OnnxSessionSettings settings;
     private final long externalThreshold;
 
-    OnnxBackend(OrtEnvironment env, OnnxLoadOptions options) {
-        this(env, options, OnnxModelWriter.DEFAULT_EXTERNAL_THRESHOLD);
+    /** @param sharedPool {@code env} has a global intra-op pool the sessions share ({@link OnnxEnvironment}) */
+    OnnxBackend(OrtEnvironment env, OnnxLoadOptions options, boolean sharedPool) {
+        this(env, options, OnnxModelWriter.DEFAULT_EXTERNAL_THRESHOLD, sharedPool);
     }
 
-    OnnxBackend(OrtEnvironment env, OnnxLoadOptions options, long externalThreshold) {
+    OnnxBackend(OrtEnvironment env, OnnxLoadOptions options, long externalThreshold, boolean sharedPool) {
         this.env = env;
-        this.settings = OnnxSessionSettings.defaults().with(options);
+        this.settings = OnnxSessionSettings.defaults().withSharedPool(sharedPool).with(options);
         this.externalThreshold = externalThreshold;
     }
 

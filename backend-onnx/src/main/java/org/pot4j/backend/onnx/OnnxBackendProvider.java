@@ -1,6 +1,5 @@
 package org.pot4j.backend.onnx;
 
-import ai.onnxruntime.OrtEnvironment;
 import java.util.List;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
@@ -38,13 +37,13 @@ public final class OnnxBackendProvider implements ModelBackendProvider<OnnxLoadO
 
     @Override
     public ModelBackend<OnnxLoadOptions> create(OnnxLoadOptions options) {
-        OrtEnvironment env;
+        OnnxEnvironment.Shared env;
         try {
-            env = OrtEnvironment.getEnvironment();
+            env = OnnxEnvironment.get();
         } catch (RuntimeException | LinkageError e) {
             throw new Pot4jException(ErrorCode.PLUGIN_LOAD_FAILED, "the onnx backend cannot load ONNX Runtime "
                     + OnnxVersions.onnxRuntime() + " (" + e.getMessage() + "); is this platform supported by onnxruntime?", e);
         }
-        return new OnnxBackend(env, options);
+        return new OnnxBackend(env.env(), options, env.sharedPool());
     }
 }

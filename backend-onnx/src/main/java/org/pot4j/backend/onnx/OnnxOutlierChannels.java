@@ -129,14 +129,14 @@ final class OnnxOutlierChannels {
      */
     static OnnxNodeReplacement addBack(Split split, String integerOut, String out, TensorProto weight, UnaryOperator<String> names) {
         long[] shape = OnnxTensorProtos.shape(weight);
-        float[] w = OnnxTensorProtos.floats(weight);
+        OnnxTensorProtos.FloatView w = OnnxTensorProtos.view(weight);
         int cols = (int) shape[1];
         int k = split.channels().length;
         byte[] half = new byte[k * cols * 2];
         for (int r = 0; r < k; r++) {
             int row = split.channels()[r];
             for (int c = 0; c < cols; c++) {
-                short h = OnnxHalfFloats.fromFiniteFloat(w[row * cols + c]);
+                short h = OnnxHalfFloats.fromFiniteFloat(w.get(row * cols + c));
                 int at = 2 * (r * cols + c);
                 half[at] = (byte) h;
                 half[at + 1] = (byte) (h >> 8);

@@ -193,7 +193,7 @@ final class OnnxOutlierColumns {
     static Side side(OnnxGraph graph, Chain chain, String x, int[] channels, TensorProto weight, float[] bias,
                      UnaryOperator<String> names) {
         long[] shape = OnnxTensorProtos.shape(weight);
-        float[] w = OnnxTensorProtos.floats(weight);
+        OnnxTensorProtos.FloatView w = OnnxTensorProtos.view(weight);
         int rows = (int) shape[0];
         int cols = (int) shape[1];
         int k = channels.length;
@@ -201,7 +201,7 @@ final class OnnxOutlierColumns {
         float[] b = new float[k];
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < k; j++) {
-                short h = OnnxHalfFloats.fromFiniteFloat(w[r * cols + channels[j]]);
+                short h = OnnxHalfFloats.fromFiniteFloat(w.get(r * cols + channels[j]));
                 int at = 2 * (r * k + j);
                 half[at] = (byte) h;
                 half[at + 1] = (byte) (h >> 8);

@@ -4,16 +4,19 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
 /**
- * The ONNX Runtime session settings a model runs with: the defaults (all optimizations, one intra-op
- * thread per available processor) overridden by the backend's and then the model's
- * {@link OnnxLoadOptions}.
+ * The ONNX Runtime session settings a model runs with: the defaults (all optimizations, the
+ * backend's choice of threads) overridden by the backend's and then the model's {@link OnnxLoadOptions}.
+ *
+ * @param intraOpThreads     intra-op threads the user asked for, or null for the backend's choice: the
+ *                           environment's shared pool when it has one ({@code sharedPool}), else one per
+ *                           available processor
+ * @param sharedPool         the environment was created with a global intra-op pool ({@link OnnxEnvironment})
  */
-record OnnxSessionSettings(int intraOpThreads, OrtSession.SessionOptions.OptLevel optimizationLevel,
-                           String optimizedModelPath) {
-    /** Defaults: all optimizations, one thread per available processor. */
+record OnnxSessionSettings(Integer intraOpThreads, OrtSession.SessionOptions.OptLevel optimizationLevel,
+                           String optimizedModelPath, boolean sharedPool) {
+    /** Defaults: all optimizations, one thread per available processor in each session's own pool. */
     static OnnxSessionSettings defaults() {
-        return new OnnxSessionSettings(Runtime.getRuntime().availableProcessors(),
-                OrtSession.SessionOptions.OptLevel.ALL_OPT, null);
+        return new OnnxSessionSettings(null, OrtSession.SessionOptions.OptLevel.ALL_OPT, null, false);
     }
 
     /** These settings overridden by the options {@code options} gives (null: unchanged). */
@@ -25,14 +28,33 @@ record OnnxSessionSettings(int intraOpThreads, OrtSession.SessionOptions.OptLeve
         OrtSession.SessionOptions.OptLevel level = options.level();
         return new OnnxSessionSettings(threads != null ? threads : intraOpThreads,
                 level != null ? level : optimizationLevel,
-                options.optimizedModelPath() != null ? options.optimizedModelPath() : optimizedModelPath);
+                options.optimizedModelPath() != null ? options.optimizedModelPath() : optimizedModelPath, sharedPool);
+    }
+
+    /** The same settings in an environment with ({@code true}) or without a shared intra-op pool. */
+    OnnxSessionSettings withSharedPool(boolean shared) {
+        return new OnnxSessionSettings(intraOpThreads, optimizationLevel, optimizedModelPath, shared);
+    }
+
+    /**
+     * True when sessions run on the environment's shared pool: no thread count was asked for and the
+     * environment has one.
+     */
+    boolean usesSharedPool() {
+        return intraOpThreads == null && sharedPool;
     }
 
     /** A new SessionOptions; the caller closes it. */
     OrtSession.SessionOptions toSessionOptions() throws OrtException {
         OrtSession.SessionOptions o = new OrtSession.SessionOptions();
         try {
-            o.setIntraOpNumThreads(intraOpThreads);
+            if (usesSharedPool()) {
+                // every session and every concurrent run shares the environment's threads: no pool per
+                // session, so concurrent runs (evaluation workers, ranking candidates) cannot oversubscribe the cores
+                o.disablePerSessionThreads();
+            } else {
+                o.setIntraOpNumThreads(intraOpThreads != null ? intraOpThreads : Runtime.getRuntime().availableProcessors());
+            }
             o.setOptimizationLevel(optimizationLevel);
             if (optimizedModelPath != null) {
                 o.setOptimizedModelFilePath(optimizedModelPath);
@@ -46,11 +68,11 @@ record OnnxSessionSettings(int intraOpThreads, OrtSession.SessionOptions.OptLeve
 
     /** The same settings writing ORT's optimized graph to {@code path}. */
     OnnxSessionSettings withOptimizedModelPath(String path) {
-        return new OnnxSessionSettings(intraOpThreads, optimizationLevel, path);
+        return new OnnxSessionSettings(intraOpThreads, optimizationLevel, path, sharedPool);
     }
 
     /** The same settings with graph optimizations switched off (for inspecting the graph as written). */
     OnnxSessionSettings unoptimized() {
-        return new OnnxSessionSettings(1, OrtSession.SessionOptions.OptLevel.NO_OPT, null);
+        return new OnnxSessionSettings(1, OrtSession.SessionOptions.OptLevel.NO_OPT, null, sharedPool);
     }
 }

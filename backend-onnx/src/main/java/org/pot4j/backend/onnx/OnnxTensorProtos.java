@@ -37,6 +37,28 @@ final class OnnxTensorProtos {
         return Math.toIntExact(n);
     }
 
+    /** Single elements of a tensor as floats, converted as {@link #floats} converts them. */
+    interface FloatView {
+        float get(int index);
+    }
+
+    /**
+     * A view of {@code t} that reads single elements without decoding the rest: the writer picks a few
+     * rows or columns of a weight (outlier channels) for every plan it writes, and decoding the whole
+     * weight each time cost more than the rest of the plan's rewrite.
+     */
+    static FloatView view(TensorProto t) {
+        if (t.hasRawData() && (t.getDataType() == FLOAT || t.getDataType() == DOUBLE)) {
+            ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            if (elementCount(t) * (t.getDataType() == FLOAT ? 4L : 8L) > b.remaining()) {
+                throw unsupported(t);
+            }
+            return t.getDataType() == FLOAT ? i -> b.getFloat(4 * i) : i -> (float) b.getDouble(8 * i);
+        }
+        float[] all = floats(t);
+        return i -> all[i];
+    }
+
     /** The values of a FLOAT, DOUBLE or integer tensor as floats. */
     static float[] floats(TensorProto t) {
         int n = elementCount(t);

@@ -66,7 +66,7 @@ class OnnxModelLoadingTest {
 
     @Test
     void largeModelsAreSavedWithExternalDataAndReloadTheSame() throws IOException {
-        OnnxBackend small = new OnnxBackend(OrtEnvironment.getEnvironment(), null, 1024);
+        OnnxBackend small = new OnnxBackend(OrtEnvironment.getEnvironment(), null, 1024, false);
         Path target = tmp.resolve("saved").resolve("big.onnx");
         try (Model m = small.load(OnnxFixtures.residualCnn())) {
             m.save(QuantizationPlan.EMPTY, target);
