@@ -68,7 +68,7 @@ final class OnnxFixtures {
 
     /** Outputs of a plain ORT session (no pot4j code in between) on {@code file}. */
     static Map<String, Tensor> ortReference(Path file, Map<String, Tensor> batch) {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OnnxEnvironment.get().env();
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions();
              OrtSession s = env.createSession(file.toString(), so)) {
             Map<String, OnnxTensor> feeds = new LinkedHashMap<>();

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OrtEnvironment;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
@@ -111,7 +110,7 @@ class OnnxKernelTableTest {
 
     @Test
     void aRealMeasurementAndBothStoragesOfOnePlanRunTheSameValuesOnIntegerKernels() throws Exception {
-        OnnxKernelTable measured = OnnxKernelBenchmark.measure(OrtEnvironment.getEnvironment(), "this cpu", "test");
+        OnnxKernelTable measured = OnnxKernelBenchmark.measure(OnnxEnvironment.get().env(), "this cpu", "test");
         boolean x86 = System.getProperty("os.arch").matches("amd64|x86_64");
         if (x86) {
             assertEquals(false, measured.int8Native(), "ORT's x86 provider rewrites int8 activations to uint8");

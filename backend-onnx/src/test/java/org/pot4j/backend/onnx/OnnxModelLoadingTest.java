@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OrtEnvironment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +65,7 @@ class OnnxModelLoadingTest {
 
     @Test
     void largeModelsAreSavedWithExternalDataAndReloadTheSame() throws IOException {
-        OnnxBackend small = new OnnxBackend(OrtEnvironment.getEnvironment(), null, 1024, false);
+        OnnxBackend small = new OnnxBackend(OnnxEnvironment.get().env(), null, 1024, OnnxEnvironment.get().sharedPool());
         Path target = tmp.resolve("saved").resolve("big.onnx");
         try (Model m = small.load(OnnxFixtures.residualCnn())) {
             m.save(QuantizationPlan.EMPTY, target);
