@@ -50,8 +50,11 @@ final class OnnxSuffixCutter {
     private final OrtEnvironment env;
     private final OnnxSessionSettings settings;
     private final String modelName;
-    private QuantizationPlan cachedBase;
-    private Index cachedIndex;
+    /** The last base plan's index (most calls of a ranking share one base); replaced whole, so calls may run in parallel. */
+    private volatile BaseIndex cached;
+
+    private record BaseIndex(QuantizationPlan base, Index index) {
+    }
 
     OnnxSuffixCutter(OnnxGraph graph, OnnxQdqWriter writer, OrtEnvironment env, OnnxSessionSettings settings, String modelName) {
         this.graph = graph;
@@ -80,13 +83,15 @@ final class OnnxSuffixCutter {
         }
     }
 
-    synchronized SuffixRuns.Suffix suffix(QuantizationPlan base, QuantizationPlan variant) {
+    /** Thread-safe: the writer is, and the base's index is swapped atomically. */
+    SuffixRuns.Suffix suffix(QuantizationPlan base, QuantizationPlan variant) {
         long t0 = System.nanoTime();
-        if (cachedBase == null || !cachedBase.equals(base)) {
-            cachedIndex = Index.of(writer.apply(base, Set.of()));
-            cachedBase = base;
+        BaseIndex c = cached;
+        if (c == null || !c.base().equals(base)) {
+            c = new BaseIndex(base, Index.of(writer.apply(base, Set.of())));
+            cached = c;
         }
-        Index a = cachedIndex;
+        Index a = c.index();
         long t1 = System.nanoTime();
         ModelProto b = writer.apply(variant, Set.of());
         long t2 = System.nanoTime();

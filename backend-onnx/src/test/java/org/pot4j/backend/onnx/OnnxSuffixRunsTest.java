@@ -81,6 +81,39 @@ class OnnxSuffixRunsTest {
             assertNull(runs.suffix(base, base), "identical plans have nothing to run");
         }
     }
+    /** Suffixes may be cut from several threads at once (a ranking prepares its candidates in parallel): the same cuts. */
+    @Test
+    void suffixesCutInParallelAreTheSequentialOnes() throws Exception {
+        Path fp32 = OnnxFixtures.example("mnist-resnet/resnet.onnx");
+        assumeTrue(fp32 != null, "examples/mnist-resnet/resnet.onnx is not there yet");
+        try (ModelBackend<OnnxLoadOptions> backend = new OnnxBackendProvider().create(null);
+             Model model = backend.load(fp32)) {
+            SuffixRuns runs = (SuffixRuns) model;
+            QuantizationPlan base = OnnxTestPlans.quantizeAll(model, OnnxResnetExampleTest.stack(OnnxFixtures.mnistTest(4), 0, 4));
+            List<QuantizationPlan> variants = model.quantizableNodes().stream().map(n -> base.toBuilder().removeWeight(n.id())
+                    .removeBiasShift(n.id()).fp32Node(n.id()).build()).toList();
+            List<String> sequential = variants.stream().map(v -> describe(runs.suffix(base, v))).toList();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                List<java.util.concurrent.Future<String>> parallel = new java.util.ArrayList<>();
+                for (int round = 0; round < 3; round++) {
+                    for (QuantizationPlan v : variants) {
+                        parallel.add(pool.submit(() -> describe(runs.suffix(base, v))));
+                    }
+                }
+                for (int i = 0; i < parallel.size(); i++) {
+                    assertEquals(sequential.get(i % variants.size()), parallel.get(i).get());
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private static String describe(SuffixRuns.Suffix s) {
+        return s == null ? "none" : s.share() + " " + s.inputs().stream().map(t -> t.name() + ":" + t.dataType()).toList();
+    }
+
     /**
      * A small encoder block as MiniLM has it, {@code ids[N,S] -> Gather -> Reshape(0,-1,16) -> LayerNorm -> h;
      * fc1(h) + b1 + h -> LayerNorm -> fc2 -> y}, both MatMuls dynamic int8 and h divided into range (an outlier
