@@ -60,6 +60,16 @@ public interface Model extends AutoCloseable {
     CompiledModel compile(QuantizationPlan plan, Set<String> extraOutputs);
 
     /**
+     * As {@link #compile(QuantizationPlan, Set)}, for a caller that will have {@code concurrentRuns}
+     * runs in flight at once (its inference workers times the models it runs in parallel): a backend
+     * may give each run a share of the cores instead of all of them, so the runs together do not
+     * oversubscribe the machine. The outputs are the same. The default ignores the hint.
+     */
+    default CompiledModel compile(QuantizationPlan plan, Set<String> extraOutputs, int concurrentRuns) {
+        return compile(plan, extraOutputs);
+    }
+
+    /**
      * Writes the model with {@code plan} applied, in the framework's own format, to {@code target}
      * (a file or folder). Writes to a temporary sibling first and moves it into place, so a failure
      * never leaves a half-written model.

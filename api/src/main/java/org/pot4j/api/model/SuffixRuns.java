@@ -34,5 +34,10 @@ public interface SuffixRuns {
 
         /** A runnable model taking {@link #inputs()} and returning the model's {@link Model#outputs()}. */
         CompiledModel compile();
+
+        /** As {@link #compile()} for {@code concurrentRuns} runs in flight at once (see {@link Model#compile(QuantizationPlan, java.util.Set, int)}). */
+        default CompiledModel compile(int concurrentRuns) {
+            return compile();
+        }
     }
 }

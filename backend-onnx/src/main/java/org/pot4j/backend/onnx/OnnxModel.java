@@ -171,6 +171,12 @@ final class OnnxModel implements Model, InputLimits, SuffixRuns {
         return compile(plan, extraOutputs, settings);
     }
 
+    /** {@inheritDoc} Without a thread count set, each session gets its share of the cores ({@link OnnxSessionSettings#forConcurrentRuns}). */
+    @Override
+    public CompiledModel compile(QuantizationPlan plan, Set<String> extraOutputs, int concurrentRuns) {
+        return compile(plan, extraOutputs, settings.forConcurrentRuns(concurrentRuns, Runtime.getRuntime().availableProcessors()));
+    }
+
     /** Compiles with other session settings (e.g. to dump ORT's optimized graph). */
     CompiledModel compile(QuantizationPlan plan, Set<String> extraOutputs, OnnxSessionSettings with) {
         long t0 = System.nanoTime();

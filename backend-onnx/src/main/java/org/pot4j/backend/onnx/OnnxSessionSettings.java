@@ -44,6 +44,19 @@ record OnnxSessionSettings(Integer intraOpThreads, OrtSession.SessionOptions.Opt
         return intraOpThreads == null && sharedPool;
     }
 
+    /**
+     * The settings for a session that will run {@code concurrentRuns} times at once (the engine's hint):
+     * without a thread count asked for, its own pool of max(1, {@code cores} / concurrentRuns) threads, so the
+     * runs together use the cores once (on 2 cores, 2 runs: one thread each, no pool thread spinning beside
+     * them); unchanged for a single run or an explicit thread count.
+     */
+    OnnxSessionSettings forConcurrentRuns(int concurrentRuns, int cores) {
+        if (intraOpThreads != null || concurrentRuns <= 1) {
+            return this;
+        }
+        return new OnnxSessionSettings(Math.max(1, cores / concurrentRuns), optimizationLevel, optimizedModelPath, sharedPool);
+    }
+
     /** A new SessionOptions; the caller closes it. */
     OrtSession.SessionOptions toSessionOptions() throws OrtException {
         OrtSession.SessionOptions o = new OrtSession.SessionOptions();

@@ -298,7 +298,13 @@ final class OnnxSuffixCutter {
 
         @Override
         public CompiledModel compile() {
-            try (OrtSession.SessionOptions so = settings.toSessionOptions()) {
+            return compile(1);
+        }
+
+        @Override
+        public CompiledModel compile(int concurrentRuns) {
+            OnnxSessionSettings with = settings.forConcurrentRuns(concurrentRuns, Runtime.getRuntime().availableProcessors());
+            try (OrtSession.SessionOptions so = with.toSessionOptions()) {
                 long t0 = System.nanoTime();
                 byte[] bytes = proto.toByteArray();
                 long t1 = System.nanoTime();

@@ -1,5 +1,6 @@
 package org.pot4j.backend.onnx;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -68,6 +69,9 @@ class OnnxSuffixRunsTest {
                 }
                 try (CompiledModel c = model.compile(variant, Set.of())) {
                     whole = c.infer(batch).get(model.outputs().get(0).name()).toFloatArray();
+                }
+                try (CompiledModel c = s.compile(2)) {
+                    assertArrayEquals(viaSuffix, c.infer(in).values().iterator().next().toFloatArray(), "two concurrent runs' share of the cores");
                 }
                 assertEquals(whole.length, viaSuffix.length);
                 for (int i = 0; i < whole.length; i++) {

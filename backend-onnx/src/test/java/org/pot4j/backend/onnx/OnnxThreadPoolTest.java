@@ -1,6 +1,7 @@
 package org.pot4j.backend.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -38,6 +39,20 @@ class OnnxThreadPoolTest {
     }
 
     @Test
+    void concurrentRunsShareTheCoresUnlessAThreadCountIsAskedFor() {
+        OnnxSessionSettings shared = OnnxSessionSettings.defaults().withSharedPool(true);
+        assertTrue(shared.forConcurrentRuns(1, 8).usesSharedPool(), "one run: the shared pool, all cores");
+        assertEquals(4, shared.forConcurrentRuns(2, 8).intraOpThreads());
+        assertEquals(2, shared.forConcurrentRuns(3, 8).intraOpThreads());
+        assertEquals(1, shared.forConcurrentRuns(2, 2).intraOpThreads(), "2 runs on 2 cores: one thread each");
+        assertEquals(1, shared.forConcurrentRuns(16, 2).intraOpThreads());
+        assertFalse(shared.forConcurrentRuns(2, 2).usesSharedPool());
+        OnnxSessionSettings asked = shared.with(new OnnxLoadOptions(3, null, null, null));
+        assertEquals(asked, asked.forConcurrentRuns(4, 8), "the user's thread count stays");
+        assertEquals(1, OnnxSessionSettings.defaults().forConcurrentRuns(2, 2).intraOpThreads(), "also without a shared pool");
+    }
+
+    @Test
     void sessionsOnTheSharedPoolComputeWhatSessionsWithTheirOwnPoolCompute() throws Exception {
         Path fp32 = OnnxFixtures.example("mnist-resnet/resnet.onnx");
         assumeTrue(fp32 != null, "examples/mnist-resnet/resnet.onnx is not there yet");
@@ -52,6 +67,9 @@ class OnnxThreadPoolTest {
             float[] expected;
             try (CompiledModel c = own.compile(plan, Set.of())) {
                 expected = c.infer(batch).get(out).toFloatArray();
+            }
+            try (CompiledModel c = shared.compile(plan, Set.of(), 2)) {
+                assertArrayEquals(expected, c.infer(batch).get(out).toFloatArray(), "a share of the cores changes no output");
             }
             // two sessions on the shared pool, each run from two threads at once (as ranking workers do)
             ExecutorService pool = Executors.newFixedThreadPool(4);
