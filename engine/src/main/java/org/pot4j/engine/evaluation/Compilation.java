@@ -26,4 +26,16 @@ public final class Compilation {
             return model.compile(plan, extraOutputs);
         }
     }
+
+    /**
+     * {@code model.compile(plan, extraOutputs, concurrentRuns)} under the model's compile lock: the
+     * caller will have {@code concurrentRuns} runs of the compiled model (and of models compiled
+     * alongside it) in flight at once, so the backend may give each a share of the cores.
+     */
+    public static CompiledModel compile(Model model, QuantizationPlan plan, Set<String> extraOutputs, int concurrentRuns) {
+        Object lock = LOCKS.computeIfAbsent(model, k -> new Object());
+        synchronized (lock) {
+            return model.compile(plan, extraOutputs, Math.max(1, concurrentRuns));
+        }
+    }
 }

@@ -324,6 +324,33 @@ class EvaluatorTest {
         }
     }
 
+    @Test
+    void aPassTellsTheBackendHowManyRunsItHasInFlight() {
+        HintRecorder rec = new HintRecorder(model);
+        Evaluator ev = new Evaluator(ProgressListener.NONE, 3);
+        ev.evaluate(rec, EvaluationRequest.of(coarse, data, List.of(Top1::new), "three workers"));
+        assertEquals(List.of(3), rec.hints, "103 samples in batches of 16: three workers, three runs at once");
+        ev.evaluate(rec, EvaluationRequest.of(coarse, data, List.of(Top1::new), "two batches").withIndices(range(20)));
+        assertEquals(List.of(3, 2), rec.hints, "20 samples are two batches: no more than two runs at once");
+        new Evaluator(ProgressListener.NONE, 1).evaluate(rec, EvaluationRequest.of(coarse, data, List.of(Top1::new), "one"));
+        assertEquals(List.of(3, 2, 1), rec.hints);
+    }
+
+    /** Records the concurrent-runs hint of every compile. */
+    static final class HintRecorder extends DelegatingModel {
+        final List<Integer> hints = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+        HintRecorder(Model inner) {
+            super(inner);
+        }
+
+        @Override
+        public CompiledModel compile(QuantizationPlan plan, Set<String> extraOutputs, int concurrentRuns) {
+            hints.add(concurrentRuns);
+            return inner.compile(plan, extraOutputs);
+        }
+    }
+
     /** A model whose compiled form says it is not thread-safe and records concurrent calls. */
     static final class SerialOnly extends DelegatingModel {
         final AtomicInteger maxConcurrent = new AtomicInteger();
