@@ -73,7 +73,8 @@ final class AccuracyAwareSearch {
         this.reverter = new NodeReverter(model.quantizableNodes());
         this.ranker = new LayerRanker(reverter, probe, progress, params.rankingWorkers(),
                 params.useSuffixRuns() // false: whole-model runs only (to measure what suffix runs save)
-                        ? new SuffixScoring(model, validation, evaluator, SuffixScoring.defaultBudget()) : null);
+                        ? new SuffixScoring(model, validation, evaluator, SuffixScoring.defaultBudget()) : null,
+                model, validation, evaluator.executor().inProcess());
         double budget = Math.min(params.maxTimeSeconds() * 1e9, Long.MAX_VALUE / 4.0);
         this.deadline = sessionStart + (long) budget;
     }
@@ -435,6 +436,7 @@ final class AccuracyAwareSearch {
         }
         Map<Integer, List<Tensor>> reference = fp32SubsetOutputs(st);
         String stage = "rank layers (before iteration " + (st.iteration + 1) + ")";
+        ranker.wholeSampleSeconds(st.passSeconds() / st.validationSize);
         List<RankEntry> entries = ranker.rank(st.plan, candidates, st.rankingSubset, focus, reference, stage, deadline);
         st.rankingSampleRuns += ranker.lastSampleRuns();
         double seconds = (System.nanoTime() - t0) / 1e9;
