@@ -290,7 +290,7 @@ final class FastSearch {
         if (stored == null) {
             long t0 = System.nanoTime();
             Map<Integer, List<Tensor>> reference = s.fp32SubsetOutputs(st);
-            double score = s.probe.score(planFor(st, units), st.rankingSubset, focus, reference).score();
+            double score = s.ranker.score(planFor(st, units), st.rankingSubset, focus, reference).score();
             stored = new double[] {score, (System.nanoTime() - t0) / 1e9};
             st.screens.put(key, stored);
         }
@@ -729,7 +729,7 @@ final class FastSearch {
             Double fp32 = seeded ? st.fp32SubsetScore : fp32Scores.get(focus.name());
             if (fp32 == null) {
                 if (focus.perSample()) {
-                    fp32 = s.probe.score(QuantizationPlan.EMPTY, subset, focus, reference).score();
+                    fp32 = s.ranker.score(QuantizationPlan.EMPTY, subset, focus, reference).score();
                     runs += subset.length;
                 } else {
                     fp32 = 0.0; // minus the NMSE of FP32 to itself

@@ -31,6 +31,11 @@ import org.slf4j.LoggerFactory;
 final class RankingSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RankingSession.class);
 
+    /** Key of the current plan's whole model. */
+    static final String CURRENT = "\ncurrent";
+    /** Suffix of a candidate's key for its suffix model (the candidate id alone is its whole model). */
+    static final String SUFFIX = "\nsuffix";
+
     /** The plan whose candidates are ranked. */
     final QuantizationPlan current;
     private final Model model;
@@ -43,12 +48,19 @@ final class RankingSession implements AutoCloseable {
     final Map<String, SuffixRuns.Suffix> suffixes = new HashMap<>();
     /** Candidates already asked for a suffix. */
     final Set<String> suffixAsked = new java.util.HashSet<>();
-    /** Captured tensors of the current plan: sample index -> tensor name -> value (no batch dimension). */
-    final Map<Integer, Map<String, Tensor>> captured = new HashMap<>();
+    /**
+     * Captured tensors of the current plan: sample index -> tensor name -> value (no batch dimension),
+     * from runs over exactly {@link #capturedFor} (a step's samples: batches made from another list can
+     * give other values, e.g. with activations quantized per batch, so a step never reads another's).
+     */
+    private final Map<Integer, Map<String, Tensor>> captured = new HashMap<>();
+    private int[] capturedFor;
     /** Runs of the whole model on one sample this session cost (a suffix run counts its share). */
     private double sampleRuns;
     private int compiles;
     private long compileNanos;
+    private int wholeCompiles;
+    private long wholeCompileNanos;
     private boolean closed;
 
     /** A compiled model with what is known to decide which one to close first. */
@@ -122,6 +134,10 @@ final class RankingSession implements AutoCloseable {
         synchronized (this) {
             compiles++;
             compileNanos += dt;
+            if (key.indexOf('\n') < 0 || key.equals(CURRENT)) {
+                wholeCompiles++;
+                wholeCompileNanos += dt;
+            }
             if (closed) {
                 m.close();
                 throw new IllegalStateException("ranking session closed");
@@ -245,6 +261,20 @@ final class RankingSession implements AutoCloseable {
     /** Keys of the kept capture models. */
     synchronized List<String> captureKeys() {
         return compiled.keySet().stream().filter(k -> k.startsWith("\ncapture\n")).toList();
+    }
+
+    /** The tensors captured over exactly {@code samples} (those of another list are dropped). */
+    synchronized Map<Integer, Map<String, Tensor>> capturedOn(int[] samples) {
+        if (!java.util.Arrays.equals(capturedFor, samples)) {
+            captured.clear();
+            capturedFor = samples.clone();
+        }
+        return captured;
+    }
+
+    /** Mean seconds of the whole-model compiles of this session, NaN before the first. */
+    synchronized double wholeCompileSeconds() {
+        return wholeCompiles == 0 ? Double.NaN : wholeCompileNanos / 1e9 / wholeCompiles;
     }
 
     /** Whether {@code key} has a kept compiled model. */

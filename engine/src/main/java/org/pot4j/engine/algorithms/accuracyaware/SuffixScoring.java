@@ -60,6 +60,8 @@ final class SuffixScoring {
     private double fetchBytes;
     /** Compile time of the first capture model (a capture that cannot reuse one pays it again). */
     private double captureCompileSeconds;
+    /** Mean compile time of a whole model in the last ranking that compiled one, NaN before. */
+    private double wholeCompileSeconds = Double.NaN;
 
     SuffixScoring(Model model, Dataset validation, Evaluator evaluator, long budgetBytes) {
         this.model = model;
@@ -137,15 +139,24 @@ final class SuffixScoring {
         if (suffixes.isEmpty()) {
             return Map.of();
         }
-        // bytes per sample of every cut tensor not measured yet in this search, from one sample (kept as captured)
+        // bytes per sample of every cut tensor not measured yet in this search: declared, else from a run on one sample
         Set<String> unknown = new LinkedHashSet<>();
         suffixes.values().forEach(s -> s.inputs().forEach(t -> {
             if (!modelInputs.contains(t.name()) && !tensorBytes.containsKey(t.name())) {
                 unknown.add(t.name());
             }
         }));
+        for (SuffixRuns.Suffix sx : suffixes.values()) {
+            for (TensorInfo t : sx.inputs()) {
+                long b = staticBytes(t);
+                if (unknown.contains(t.name()) && b > 0) {
+                    tensorBytes.put(t.name(), b); // the backend declares the whole shape: no run needed
+                    unknown.remove(t.name());
+                }
+            }
+        }
         if (!unknown.isEmpty()) {
-            capture(session, unknown, new int[] {samples[0]}, "measure cut tensors", false);
+            capture(session, unknown, new int[] {samples[0]}, "measure cut tensors", false, false);
         }
         if (Double.isNaN(fetchSecondsPerByte()) && Double.isFinite(wholeSampleSeconds) && samples.length > 1) {
             // the first capture of the search measures what fetching costs, on a few samples (those the
@@ -160,7 +171,8 @@ final class SuffixScoring {
                 }
             }
             if (!probe.isEmpty()) {
-                capture(session, probe, few, "capture " + probe.size() + " cut tensors of the current plan", true);
+                // kept for the step when it runs on these samples (the fast mode's pre-rank)
+                capture(session, probe, few, "capture " + probe.size() + " cut tensors of the current plan", true, few == samples);
             }
         }
         Set<String> chosen = choose(session, suffixes, modelInputs, samples);
@@ -169,19 +181,18 @@ final class SuffixScoring {
         }
         Set<String> tensors = new LinkedHashSet<>();
         chosen.forEach(id -> tensors.addAll(fed(suffixes.get(id), modelInputs)));
-        int[] missing = missing(session, tensors, samples);
-        if (missing.length > 0) {
-            capture(session, tensors, missing, "capture " + tensors.size() + " cut tensors of the current plan", true);
+        if (missing(session, tensors, samples) > 0) {
+            capture(session, tensors, samples, "capture " + tensors.size() + " cut tensors of the current plan", true, true);
         }
         Map<String, Target> targets = new LinkedHashMap<>();
         for (QuantizableNode c : candidates) {
             if (chosen.contains(c.id())) {
                 SuffixRuns.Suffix s = suffixes.get(c.id());
-                targets.put(c.id(), new Target(s, new FedDataset(validation, model.inputs(), s.inputs(), session.captured), s.share()));
+                targets.put(c.id(), new Target(s, new FedDataset(validation, model.inputs(), s.inputs(), session.capturedOn(samples)), s.share()));
             }
         }
         LOG.debug("{} of {} candidates run as suffixes on {} samples ({} MiB of captured tensors)", targets.size(), candidates.size(),
-                samples.length, capturedBytes(session) >> 20);
+                samples.length, capturedBytes(session.capturedOn(samples)) >> 20);
         if (!checked) {
             // the first suffix of a search must give what the whole model gives, else whole models from now on
             String first = targets.keySet().iterator().next();
@@ -205,10 +216,23 @@ final class SuffixScoring {
         double r = wholeSampleSeconds;
         double phi = fetchSecondsPerByte();
         boolean costed = Double.isFinite(r) && Double.isFinite(phi);
+        double sessionCompile = session.wholeCompileSeconds();
+        if (Double.isFinite(sessionCompile)) {
+            wholeCompileSeconds = sessionCompile;
+        }
+        double compile = Double.isFinite(wholeCompileSeconds) ? wholeCompileSeconds : captureCompileSeconds;
+        // per candidate, over this step: run time saved on every sample, and the compile one way needs and
+        // the other does not (kept from an earlier step of the ranking; a suffix compiles in its share of the time)
         Map<String, Double> saving = new HashMap<>();
         for (Map.Entry<String, SuffixRuns.Suffix> e : suffixes.entrySet()) {
+            String id = e.getKey();
             double share = e.getValue().share();
-            saving.put(e.getKey(), costed ? (1 - share) * r - phi * bytes(fed(e.getValue(), modelInputs)) : 1 - share);
+            double v = 1 - share;
+            if (costed) {
+                v = samples.length * ((1 - share) * r - phi * bytes(fed(e.getValue(), modelInputs)))
+                        + (session.isCompiled(id) ? 0 : compile) - (session.isCompiled(id + RankingSession.SUFFIX) ? 0 : share * compile);
+            }
+            saving.put(id, v);
         }
         List<String> order = new ArrayList<>(suffixes.keySet());
         order.sort(Comparator.<String>comparingDouble(id -> -saving.get(id)).thenComparingDouble(id -> suffixes.get(id).share()));
@@ -217,10 +241,6 @@ final class SuffixScoring {
         Set<String> best = new LinkedHashSet<>();
         double bestValue = 0;
         double saved = 0;
-        Set<Integer> kept = new java.util.HashSet<>(session.captured.keySet());
-        for (int i : samples) {
-            kept.add(i);
-        }
         for (String id : order) {
             if (saving.get(id) <= 0) {
                 break;
@@ -229,17 +249,19 @@ final class SuffixScoring {
             extra.removeAll(tensors);
             Set<String> all = new LinkedHashSet<>(tensors);
             all.addAll(extra);
-            if (bytes(all) * kept.size() > budgetBytes) {
+            if (bytes(all) * samples.length > budgetBytes) {
                 continue; // its tensors do not fit: it runs whole
             }
             chosen.add(id);
             tensors = all;
-            saved += saving.get(id) * samples.length;
+            saved += costed ? saving.get(id) : saving.get(id) * samples.length;
             double value;
             if (costed) {
-                int m = missing(session, tensors, samples).length;
+                int m = missing(session, tensors, samples);
                 double capture = m == 0 ? 0 : m * (r + phi * bytes(tensors)) + (session.isCompiled(captureKey(tensors)) ? 0 : captureCompileSeconds);
-                value = saved - capture;
+                // the first suffixes of a search are checked first: the whole variant and its suffix on these samples
+                double check = checked ? 0 : samples.length * r * 2 + captureCompileSeconds;
+                value = saved - capture - check;
             } else {
                 value = saved;
             }
@@ -249,14 +271,30 @@ final class SuffixScoring {
             }
         }
         if (costed) {
-            LOG.debug("suffix or whole on {} samples: whole run {} ms/sample, fetching {} ns/byte; {} of {} suffixes pay ({} s saved)",
-                    samples.length, fmt(r * 1e3), fmt(phi * 1e9), best.size(), suffixes.size(), fmt(bestValue));
+            LOG.debug("suffix or whole on {} samples: whole run {} ms/sample, fetching {} ns/byte, compile {} s; {} of {} suffixes pay "
+                    + "({} s saved)", samples.length, fmt(r * 1e3), fmt(phi * 1e9), fmt(compile), best.size(), suffixes.size(), fmt(bestValue));
         }
         return best;
     }
 
     private static String fmt(double v) {
         return String.format(java.util.Locale.ROOT, "%.4g", v);
+    }
+
+    /** Bytes per sample of a tensor whose shape after the batch dimension is declared, else 0. */
+    static long staticBytes(TensorInfo t) {
+        long[] shape = t.shape();
+        if (shape.length < 2) {
+            return 0;
+        }
+        long n = 1;
+        for (int i = 1; i < shape.length; i++) {
+            if (shape[i] <= 0) {
+                return 0;
+            }
+            n *= shape[i];
+        }
+        return n * t.dataType().byteSize();
     }
 
     /** Candidate ids, cheapest suffix first. */
@@ -285,23 +323,30 @@ final class SuffixScoring {
         return b;
     }
 
-    private long capturedBytes(RankingSession session) {
+    private long capturedBytes(Map<Integer, Map<String, Tensor>> captured) {
         long b = 0;
-        for (Map<String, Tensor> m : session.captured.values()) {
+        for (Map<String, Tensor> m : captured.values()) {
             b += bytes(m.keySet());
         }
         return b;
     }
 
-    /** The samples of {@code samples} that lack one of {@code tensors}. */
-    private static int[] missing(RankingSession session, Set<String> tensors, int[] samples) {
+    /**
+     * How many samples a capture run for {@code tensors} on {@code samples} has to run: none when every
+     * one was captured over this very list, else all of them (a capture runs the step's own batches).
+     */
+    private static int missing(RankingSession session, Set<String> tensors, int[] samples) {
         if (tensors.isEmpty()) {
-            return new int[0];
+            return 0;
         }
-        return java.util.Arrays.stream(samples).filter(i -> {
-            Map<String, Tensor> m = session.captured.get(i);
-            return m == null || !m.keySet().containsAll(tensors);
-        }).toArray();
+        Map<Integer, Map<String, Tensor>> captured = session.capturedOn(samples);
+        for (int i : samples) {
+            Map<String, Tensor> m = captured.get(i);
+            if (m == null || !m.keySet().containsAll(tensors)) {
+                return samples.length;
+            }
+        }
+        return 0;
     }
 
     /**
@@ -340,7 +385,7 @@ final class SuffixScoring {
     /** The suffix of {@code node} as a model whose compiled form the session keeps. */
     Model suffixModel(RankingSession session, String node, Target target) {
         SuffixModel m = new SuffixModel(model, target.suffix());
-        return session.cached(node + "\nsuffix", m, target.share(), target.suffix()::compile);
+        return session.cached(node + RankingSession.SUFFIX, m, target.share(), target.suffix()::compile);
     }
 
     boolean checked() {
@@ -357,8 +402,9 @@ final class SuffixScoring {
      * tensors is reused when the extra bytes are at most those wanted (cheaper than compiling again).
      *
      * @param timed whether the run measures what fetching costs ({@link #fetchSecondsPerByte})
+     * @param keep  whether the tensors are kept for a step on exactly {@code indices}
      */
-    private void capture(RankingSession session, Set<String> tensors, int[] indices, String stage, boolean timed) {
+    private void capture(RankingSession session, Set<String> tensors, int[] indices, String stage, boolean timed, boolean keep) {
         List<String> fetch = new ArrayList<>(tensors);
         String key = captureKey(tensors);
         for (String k : session.captureKeys()) {
@@ -384,14 +430,14 @@ final class SuffixScoring {
         long perSample = 0;
         for (int p = 0; p < r.indices().length; p++) {
             List<Tensor> o = r.outputs().get(p);
-            Map<String, Tensor> m = session.captured.computeIfAbsent(r.indices()[p], k -> new HashMap<>());
+            Map<String, Tensor> m = keep ? session.capturedOn(indices).computeIfAbsent(r.indices()[p], k -> new HashMap<>()) : new HashMap<>();
             perSample = 0;
             for (int k = 0; k < names.size(); k++) {
                 Tensor t = o.get(outs + k);
                 long[] s = t.shape();
                 long b = (long) t.size() * t.dataType().byteSize();
                 perSample += b;
-                tensorBytes.putIfAbsent(names.get(k), b);
+                tensorBytes.put(names.get(k), b); // measured: over any declared shape
                 if (tensors.contains(names.get(k))) {
                     m.put(names.get(k), t.reshape(java.util.Arrays.copyOfRange(s, 1, s.length)));
                 }
