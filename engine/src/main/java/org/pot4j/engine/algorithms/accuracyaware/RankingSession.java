@@ -188,8 +188,7 @@ final class RankingSession implements AutoCloseable {
                 synchronized (RankingSession.this) {
                     if (!released) {
                         released = true;
-                        k.users--;
-                        trim();
+                        k.users--; // trimmed when its candidate's score is known (scored), so a worse one is not kept over it
                     }
                 }
             }

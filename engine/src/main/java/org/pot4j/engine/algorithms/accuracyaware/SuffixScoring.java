@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.pot4j.api.Tensor;
 import org.pot4j.api.data.Dataset;
 import org.pot4j.api.data.Sample;
@@ -213,29 +214,83 @@ final class SuffixScoring {
      * Without measured costs (no validation pass time yet) every suffix that fits is taken.
      */
     private Set<String> choose(RankingSession session, Map<String, SuffixRuns.Suffix> suffixes, Set<String> modelInputs, int[] samples) {
-        double r = wholeSampleSeconds;
-        double phi = fetchSecondsPerByte();
-        boolean costed = Double.isFinite(r) && Double.isFinite(phi);
         double sessionCompile = session.wholeCompileSeconds();
         if (Double.isFinite(sessionCompile)) {
             wholeCompileSeconds = sessionCompile;
         }
-        double compile = Double.isFinite(wholeCompileSeconds) ? wholeCompileSeconds : captureCompileSeconds;
-        // per candidate, over this step: run time saved on every sample, and the compile one way needs and
-        // the other does not (kept from an earlier step of the ranking; a suffix compiles in its share of the time)
-        Map<String, Double> saving = new HashMap<>();
+        Costs costs = new Costs(wholeSampleSeconds, fetchSecondsPerByte(),
+                Double.isFinite(wholeCompileSeconds) ? wholeCompileSeconds : captureCompileSeconds, captureCompileSeconds, checked);
+        List<Option> options = new ArrayList<>();
         for (Map.Entry<String, SuffixRuns.Suffix> e : suffixes.entrySet()) {
             String id = e.getKey();
-            double share = e.getValue().share();
-            double v = 1 - share;
-            if (costed) {
-                v = samples.length * ((1 - share) * r - phi * bytes(fed(e.getValue(), modelInputs)))
-                        + (session.isCompiled(id) ? 0 : compile) - (session.isCompiled(id + RankingSession.SUFFIX) ? 0 : share * compile);
-            }
-            saving.put(id, v);
+            options.add(new Option(id, e.getValue().share(), fed(e.getValue(), modelInputs), session.isCompiled(id),
+                    session.isCompiled(id + RankingSession.SUFFIX)));
         }
-        List<String> order = new ArrayList<>(suffixes.keySet());
-        order.sort(Comparator.<String>comparingDouble(id -> -saving.get(id)).thenComparingDouble(id -> suffixes.get(id).share()));
+        Set<String> best = choose(options, tensorBytes, samples.length, budgetBytes, costs,
+                t -> missing(session, t, samples) == 0, t -> session.isCompiled(captureKey(t)));
+        if (costs.known()) {
+            LOG.debug("suffix or whole on {} samples: whole run {} ms/sample, fetching {} ns/byte, compile {} s; {} of {} suffixes pay",
+                    samples.length, fmt(costs.wholeSampleSeconds() * 1e3), fmt(costs.fetchSecondsPerByte() * 1e9),
+                    fmt(costs.compileSeconds()), best.size(), suffixes.size());
+        }
+        return best;
+    }
+
+    /**
+     * One candidate's suffix as {@link #choose(List, Map, int, long, Costs, Predicate, Predicate)} sees it.
+     *
+     * @param tensors    the cut tensors it is fed (model inputs aside)
+     * @param wholeKept  whether the ranking keeps its whole model compiled (a whole run needs no compile)
+     * @param suffixKept whether the ranking keeps its suffix compiled
+     */
+    record Option(String id, double share, Set<String> tensors, boolean wholeKept, boolean suffixKept) {
+    }
+
+    /**
+     * Measured costs, in seconds (NaN: not measured yet).
+     *
+     * @param wholeSampleSeconds    a whole INT8 run per sample
+     * @param fetchSecondsPerByte   what a capture run spends per fetched byte beyond a whole run (feeding costs the same)
+     * @param compileSeconds        compiling a whole model
+     * @param captureCompileSeconds compiling a capture model
+     * @param checked               whether the search's suffix check already ran
+     */
+    record Costs(double wholeSampleSeconds, double fetchSecondsPerByte, double compileSeconds, double captureCompileSeconds,
+            boolean checked) {
+        boolean known() {
+            return Double.isFinite(wholeSampleSeconds) && Double.isFinite(fetchSecondsPerByte);
+        }
+    }
+
+    /**
+     * The candidates to run as suffixes in a step on {@code samples} samples. Per candidate, over the step:
+     * {@code samples * ((1 - share) * run - fetch * fed bytes)}, plus a whole compile when its whole model
+     * is not kept, minus {@code share} of one when its suffix is not. Best first, the prefix whose total
+     * most exceeds what it needs: a capture run of its tensors unless {@code captured} already (a whole run
+     * plus fetching per sample, plus a compile unless {@code captureKept}) and, before the search's first
+     * suffix, the check (a whole run and a suffix run per sample, and a compile). Tensors must fit in
+     * {@code budgetBytes}. Without measured costs every suffix that fits is taken.
+     */
+    static Set<String> choose(List<Option> options, Map<String, Long> tensorBytes, int samples, long budgetBytes, Costs c,
+            Predicate<Set<String>> captured, Predicate<Set<String>> captureKept) {
+        double r = c.wholeSampleSeconds();
+        double phi = c.fetchSecondsPerByte();
+        boolean costed = c.known();
+        double compile = Double.isFinite(c.compileSeconds()) ? c.compileSeconds() : 0;
+        double captureCompile = Double.isFinite(c.captureCompileSeconds()) ? c.captureCompileSeconds() : 0;
+        Map<String, Double> saving = new HashMap<>();
+        Map<String, Option> byId = new LinkedHashMap<>();
+        for (Option o : options) {
+            byId.put(o.id(), o);
+            double v = (1 - o.share()) * samples;
+            if (costed) {
+                v = samples * ((1 - o.share()) * r - phi * bytes(tensorBytes, o.tensors()))
+                        + (o.wholeKept() ? 0 : compile) - (o.suffixKept() ? 0 : o.share() * compile);
+            }
+            saving.put(o.id(), v);
+        }
+        List<String> order = new ArrayList<>(byId.keySet());
+        order.sort(Comparator.<String>comparingDouble(id -> -saving.get(id)).thenComparingDouble(id -> byId.get(id).share()));
         Set<String> chosen = new LinkedHashSet<>();
         Set<String> tensors = new LinkedHashSet<>();
         Set<String> best = new LinkedHashSet<>();
@@ -245,34 +300,25 @@ final class SuffixScoring {
             if (saving.get(id) <= 0) {
                 break;
             }
-            Set<String> extra = fed(suffixes.get(id), modelInputs);
-            extra.removeAll(tensors);
             Set<String> all = new LinkedHashSet<>(tensors);
-            all.addAll(extra);
-            if (bytes(all) * samples.length > budgetBytes) {
+            all.addAll(byId.get(id).tensors());
+            if (bytes(tensorBytes, all) * samples > budgetBytes) {
                 continue; // its tensors do not fit: it runs whole
             }
             chosen.add(id);
             tensors = all;
-            saved += costed ? saving.get(id) : saving.get(id) * samples.length;
-            double value;
+            saved += saving.get(id);
+            double value = saved;
             if (costed) {
-                int m = missing(session, tensors, samples);
-                double capture = m == 0 ? 0 : m * (r + phi * bytes(tensors)) + (session.isCompiled(captureKey(tensors)) ? 0 : captureCompileSeconds);
-                // the first suffixes of a search are checked first: the whole variant and its suffix on these samples
-                double check = checked ? 0 : samples.length * r * 2 + captureCompileSeconds;
+                double capture = tensors.isEmpty() || captured.test(tensors) ? 0
+                        : samples * (r + phi * bytes(tensorBytes, tensors)) + (captureKept.test(tensors) ? 0 : captureCompile);
+                double check = c.checked() ? 0 : samples * r * 2 + compile;
                 value = saved - capture - check;
-            } else {
-                value = saved;
             }
             if (value > bestValue) {
                 bestValue = value;
                 best = new LinkedHashSet<>(chosen);
             }
-        }
-        if (costed) {
-            LOG.debug("suffix or whole on {} samples: whole run {} ms/sample, fetching {} ns/byte, compile {} s; {} of {} suffixes pay "
-                    + "({} s saved)", samples.length, fmt(r * 1e3), fmt(phi * 1e9), fmt(compile), best.size(), suffixes.size(), fmt(bestValue));
         }
         return best;
     }
@@ -316,6 +362,10 @@ final class SuffixScoring {
     }
 
     private long bytes(Set<String> tensors) {
+        return bytes(tensorBytes, tensors);
+    }
+
+    private static long bytes(Map<String, Long> tensorBytes, Set<String> tensors) {
         long b = 0;
         for (String t : tensors) {
             b += tensorBytes.getOrDefault(t, 0L);
