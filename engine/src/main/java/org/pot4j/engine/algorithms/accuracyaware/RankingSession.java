@@ -257,11 +257,6 @@ final class RankingSession implements AutoCloseable {
         return cacheCompiles;
     }
 
-    /** Keys of the kept capture models. */
-    synchronized List<String> captureKeys() {
-        return compiled.keySet().stream().filter(k -> k.startsWith("\ncapture\n")).toList();
-    }
-
     /** The tensors captured over exactly {@code samples} (those of another list are dropped). */
     synchronized Map<Integer, Map<String, Tensor>> capturedOn(int[] samples) {
         if (!java.util.Arrays.equals(capturedFor, samples)) {

@@ -52,6 +52,8 @@ final class SuffixScoring {
     private final long budgetBytes;
     private boolean disabled;
     private boolean checked;
+    /** Whether the checked suffix gave exactly the whole model's outputs (then which candidates run as suffixes is a matter of cost only). */
+    private boolean identical;
     /** Bytes per sample of every cut tensor measured in this search, by name. */
     private final Map<String, Long> tensorBytes = new HashMap<>();
     /** Seconds of a whole INT8 run per sample (the validation passes'), NaN until known. */
@@ -159,29 +161,31 @@ final class SuffixScoring {
         if (!unknown.isEmpty()) {
             capture(session, unknown, new int[] {samples[0]}, "measure cut tensors", false, false);
         }
-        if (Double.isNaN(fetchSecondsPerByte()) && Double.isFinite(wholeSampleSeconds) && samples.length > 1) {
-            // the first capture of the search measures what fetching costs, on a few samples (those the
-            // fast mode's pre-rank runs on): the tensors of the suffixes that fit, as the step would need
-            int[] few = samples.length <= 32 ? samples : FastSearch.preRankSamples(samples);
-            Set<String> probe = new LinkedHashSet<>();
-            for (String id : byShare(suffixes)) {
-                Set<String> extra = fed(suffixes.get(id), modelInputs);
-                extra.removeAll(probe);
-                if (bytes(probe) * few.length + bytes(extra) * few.length <= budgetBytes) {
-                    probe.addAll(extra);
-                }
+        Set<String> chosen = choose(session, suffixes, modelInputs, samples, !checked || !identical);
+        if (!checked && !chosen.isEmpty()) {
+            // the first suffix of a search is checked against the whole model (on every suffix that fits, as
+            // the step would run them; that capture also measures what fetching costs); only suffixes that
+            // give exactly the whole model's outputs may be chosen by cost: otherwise scores would depend on
+            // timings, so every suffix that fits runs, as before
+            Set<String> fit = tensorsOf(chosen, suffixes, modelInputs);
+            if (missing(session, fit, samples) > 0) {
+                capture(session, fit, samples, "capture " + fit.size() + " cut tensors of the current plan", true, true);
             }
-            if (!probe.isEmpty()) {
-                // kept for the step when it runs on these samples (the fast mode's pre-rank)
-                capture(session, probe, few, "capture " + probe.size() + " cut tensors of the current plan", true, few == samples);
+            String first = candidates.stream().map(QuantizableNode::id).filter(chosen::contains).findFirst().orElseThrow();
+            SuffixRuns.Suffix fs = suffixes.get(first);
+            Target t = new Target(fs, new FedDataset(validation, model.inputs(), fs.inputs(), session.capturedOn(samples)), fs.share());
+            session.count(samples.length * (1 + t.share()));
+            if (!confirm(session, first, t, variant.apply(first), samples, fp32Outputs)) {
+                return Map.of();
+            }
+            if (identical) {
+                chosen = choose(session, suffixes, modelInputs, samples, false);
             }
         }
-        Set<String> chosen = choose(session, suffixes, modelInputs, samples);
         if (chosen.isEmpty()) {
             return Map.of();
         }
-        Set<String> tensors = new LinkedHashSet<>();
-        chosen.forEach(id -> tensors.addAll(fed(suffixes.get(id), modelInputs)));
+        Set<String> tensors = tensorsOf(chosen, suffixes, modelInputs);
         if (missing(session, tensors, samples) > 0) {
             capture(session, tensors, samples, "capture " + tensors.size() + " cut tensors of the current plan", true, true);
         }
@@ -194,16 +198,13 @@ final class SuffixScoring {
         }
         LOG.debug("{} of {} candidates run as suffixes on {} samples ({} MiB of captured tensors)", targets.size(), candidates.size(),
                 samples.length, capturedBytes(session.capturedOn(samples)) >> 20);
-        if (!checked) {
-            // the first suffix of a search must give what the whole model gives, else whole models from now on
-            String first = targets.keySet().iterator().next();
-            Target t = targets.get(first);
-            session.count(samples.length * (1 + t.share()));
-            if (!confirm(session, first, t, variant.apply(first), samples, fp32Outputs)) {
-                return Map.of();
-            }
-        }
         return targets;
+    }
+
+    private static Set<String> tensorsOf(Set<String> ids, Map<String, SuffixRuns.Suffix> suffixes, Set<String> modelInputs) {
+        Set<String> tensors = new LinkedHashSet<>();
+        ids.forEach(id -> tensors.addAll(fed(suffixes.get(id), modelInputs)));
+        return tensors;
     }
 
     /**
@@ -213,12 +214,14 @@ final class SuffixScoring {
      * compile unless a kept capture model fetches those tensors already), within the memory budget.
      * Without measured costs (no validation pass time yet) every suffix that fits is taken.
      */
-    private Set<String> choose(RankingSession session, Map<String, SuffixRuns.Suffix> suffixes, Set<String> modelInputs, int[] samples) {
+    /** {@link #choose(List, Map, int, long, Costs, Predicate, Predicate)} on this step; {@code fit}: every suffix that fits. */
+    private Set<String> choose(RankingSession session, Map<String, SuffixRuns.Suffix> suffixes, Set<String> modelInputs, int[] samples,
+            boolean fit) {
         double sessionCompile = session.wholeCompileSeconds();
         if (Double.isFinite(sessionCompile)) {
             wholeCompileSeconds = sessionCompile;
         }
-        Costs costs = new Costs(wholeSampleSeconds, fetchSecondsPerByte(),
+        Costs costs = fit ? Costs.NONE : new Costs(wholeSampleSeconds, fetchSecondsPerByte(),
                 Double.isFinite(wholeCompileSeconds) ? wholeCompileSeconds : captureCompileSeconds, captureCompileSeconds, checked);
         List<Option> options = new ArrayList<>();
         for (Map.Entry<String, SuffixRuns.Suffix> e : suffixes.entrySet()) {
@@ -257,6 +260,9 @@ final class SuffixScoring {
      */
     record Costs(double wholeSampleSeconds, double fetchSecondsPerByte, double compileSeconds, double captureCompileSeconds,
             boolean checked) {
+        /** No measured costs: every suffix that fits. */
+        static final Costs NONE = new Costs(Double.NaN, Double.NaN, Double.NaN, Double.NaN, false);
+
         boolean known() {
             return Double.isFinite(wholeSampleSeconds) && Double.isFinite(fetchSecondsPerByte);
         }
@@ -343,13 +349,6 @@ final class SuffixScoring {
         return n * t.dataType().byteSize();
     }
 
-    /** Candidate ids, cheapest suffix first. */
-    private static List<String> byShare(Map<String, SuffixRuns.Suffix> suffixes) {
-        List<String> order = new ArrayList<>(suffixes.keySet());
-        order.sort(Comparator.comparingDouble(id -> suffixes.get(id).share()));
-        return order;
-    }
-
     /** The cut tensors (not model inputs) a suffix is fed. */
     private static Set<String> fed(SuffixRuns.Suffix s, Set<String> modelInputs) {
         Set<String> t = new LinkedHashSet<>();
@@ -421,6 +420,7 @@ final class SuffixScoring {
         double error = fp32Outputs == null ? Double.NaN : MetricsProbe.mean(wholeRun.distances());
         double disagreement = MetricsProbe.mean(part.distances());
         boolean same = disagreement <= (Double.isFinite(error) ? CHECK_SHARE * error : 0) + 1e-9;
+        identical = disagreement == 0;
         if (!same) {
             disabled = true;
             LOG.warn("AccuracyAwareQuantization: running only the changed part of the model for {} gave outputs at NMSE {} "
@@ -448,26 +448,16 @@ final class SuffixScoring {
 
     /**
      * Runs the current plan on {@code indices} fetching {@code tensors}, and keeps them per sample in
-     * the session (their bytes per sample in this search). A kept capture model that fetches more
-     * tensors is reused when the extra bytes are at most those wanted (cheaper than compiling again).
+     * the session (their bytes per sample in this search).
      *
      * @param timed whether the run measures what fetching costs ({@link #fetchSecondsPerByte})
      * @param keep  whether the tensors are kept for a step on exactly {@code indices}
      */
     private void capture(RankingSession session, Set<String> tensors, int[] indices, String stage, boolean timed, boolean keep) {
+        // only a capture model of exactly these tensors is reused: asking a runtime for more outputs can
+        // change what it fuses, and so the tensors' values (MobileNetV2 on ONNX Runtime: other scores)
         List<String> fetch = new ArrayList<>(tensors);
         String key = captureKey(tensors);
-        for (String k : session.captureKeys()) {
-            Set<String> has = new LinkedHashSet<>(List.of(k.substring("\ncapture\n".length()).split("\n")));
-            if (has.containsAll(tensors) && !session.isCompiled(key)) {
-                Set<String> extra = new LinkedHashSet<>(has);
-                extra.removeAll(tensors);
-                if (bytes(extra) <= bytes(tensors)) {
-                    key = k;
-                    fetch = new ArrayList<>(has);
-                }
-            }
-        }
         CaptureModel cm = new CaptureModel(model, fetch);
         List<String> names = fetch;
         double compileBefore = session.compileSeconds();
