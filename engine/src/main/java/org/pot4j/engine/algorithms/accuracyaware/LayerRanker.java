@@ -234,6 +234,9 @@ final class LayerRanker {
         SuffixScoring.Target t = via.get(node.id());
         CandidateScore s;
         String key;
+        long[] compiled = RankingSession.COMPILE_NANOS.get();
+        compiled[0] = 0;
+        long t0 = System.nanoTime();
         if (t != null) {
             key = node.id() + RankingSession.SUFFIX;
             s = probe.score(suffixes.suffixModel(session, node.id(), t), t.data(), plan, subset, focus, fp32Outputs, inferenceWorkers);
@@ -244,6 +247,11 @@ final class LayerRanker {
                     ? probe.score(session.whole(key, plan), validation, plan, subset, focus, fp32Outputs, inferenceWorkers)
                     : probe.score(plan, subset, focus, fp32Outputs);
             session.count(subset.length);
+        }
+        if (suffixes != null && cacheCompiles) {
+            // what this run cost without its compile, for the suffix-or-whole choice of later steps
+            double seconds = (System.nanoTime() - t0 - compiled[0]) / 1e9;
+            suffixes.observe(t == null ? 1.0 : t.share(), t == null ? 0 : suffixes.fedBytes(t.suffix()), subset.length, seconds);
         }
         List<String> group = reverter.group(current, node.id()).stream().map(QuantizableNode::id).toList();
         RankEntry e = new RankEntry(node.id(), node.opType(), s.score(), s.metricSum(), s.nmse(), group);

@@ -119,6 +119,9 @@ final class RankingSession implements AutoCloseable {
         return cached(key, model, 1.0, () -> Compilation.compile(model, plan, Set.of()));
     }
 
+    /** Nanoseconds this thread spent compiling in {@link #cached} models since it last reset it. */
+    static final ThreadLocal<long[]> COMPILE_NANOS = ThreadLocal.withInitial(() -> new long[1]);
+
     private CompiledModel lease(String key, double share, Supplier<CompiledModel> compile) {
         synchronized (this) {
             Kept k = compiled.get(key);
@@ -131,6 +134,7 @@ final class RankingSession implements AutoCloseable {
         long t0 = System.nanoTime();
         CompiledModel m = compile.get();
         long dt = System.nanoTime() - t0;
+        COMPILE_NANOS.get()[0] += dt;
         synchronized (this) {
             compiles++;
             compileNanos += dt;

@@ -29,13 +29,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Scores ranking candidates by running only the part of the model each revert changes, when the
- * backend offers {@link SuffixRuns}: one run of the current plan on the ranking samples captures the
- * tensors where the candidates' suffixes start, then each candidate runs from there. The scores are
- * those of whole-model runs (same plan, same samples, same metric), so rankings do not change; only
- * the nodes before each candidate are not run again. Captured tensors are bounded by
- * {@link #budgetBytes} (candidates whose tensors do not fit, latest suffixes first, run whole), and
- * the first suffix of a search is checked against a whole-model run: on any mismatch suffix runs are
- * switched off for the rest of the search (warning).
+ * backend offers {@link SuffixRuns}: one run of the current plan on a ranking step's samples captures
+ * the tensors where the candidates' suffixes start, then each candidate runs from there. Suffixes,
+ * their compiled models and the capture model live in the ranking's {@link RankingSession}, so the
+ * fast mode's pre-rank and confirm step build and compile them once; captured tensors serve only the
+ * step whose samples they were captured on (the same batches: with activations quantized per batch,
+ * MiniLM's, a tensor captured in another batch has other values). Captured tensors are bounded by
+ * {@link #budgetBytes}, and the first suffix of a search is checked against a whole-model run: on a
+ * mismatch beyond {@link #CHECK_SHARE} suffix runs are switched off for the rest of the search
+ * (warning). When the check finds the suffix's outputs identical to the whole model's (ResNet,
+ * MiniLM), which candidates run as suffixes is decided by measured cost alone (the scores cannot
+ * change); otherwise (MobileNetV2: 1.7e-4 NMSE apart, fused kernels at the cut) every suffix that
+ * fits runs, as before, so that scores never depend on timings.
  */
 final class SuffixScoring {
     private static final Logger LOG = LoggerFactory.getLogger(SuffixScoring.class);
@@ -59,8 +64,13 @@ final class SuffixScoring {
     /** Seconds of a whole INT8 run per sample (the validation passes'), NaN until known. */
     private double wholeSampleSeconds = Double.NaN;
     /** Capture runs measured: seconds beyond a whole run, and the bytes they fetched (per sample, summed over samples). */
-    private double fetchSeconds;
-    private double fetchBytes;
+    /** Capture runs measured (weighted by samples): sums for the fit of per-sample time = c + phi * fetched bytes. */
+    private final double[] captureFit = new double[5];
+    private final Set<Long> captureSizes = new java.util.HashSet<>();
+    /** Candidate runs measured (weighted by samples): sums for the fit of per-sample time = a * share + b * fed bytes. */
+    private final double[] fit = new double[5];
+    private int wholeRuns;
+    private int suffixRuns;
     /** Compile time of the first capture model (a capture that cannot reuse one pays it again). */
     private double captureCompileSeconds;
     /** Mean compile time of a whole model in the last ranking that compiled one, NaN before. */
@@ -91,9 +101,79 @@ final class SuffixScoring {
         }
     }
 
-    /** Seconds per byte a capture run spends beyond a whole run fetching cut tensors (NaN until a capture ran). */
-    double fetchSecondsPerByte() {
-        return fetchBytes > 0 ? Math.max(0, fetchSeconds / fetchBytes) : Double.NaN;
+    /**
+     * {c, phi}: per-sample seconds of a capture run and per fetched byte, fitted to the capture runs of this
+     * search (c = a whole run's time while only one size of capture was measured); null before the first.
+     */
+    private synchronized double[] captureCost() {
+        double w = captureFit[0];
+        if (!(w > 0)) {
+            return null;
+        }
+        if (captureSizes.size() >= 2) {
+            double det = w * captureFit[2] - captureFit[1] * captureFit[1];
+            if (Math.abs(det) > 0) {
+                double c = (captureFit[3] * captureFit[2] - captureFit[1] * captureFit[4]) / det;
+                double phi = (w * captureFit[4] - captureFit[1] * captureFit[3]) / det;
+                if (c > 0 && phi >= 0) {
+                    return new double[] {c, phi};
+                }
+            }
+        }
+        double r = Double.isFinite(wholeSampleSeconds) ? wholeSampleSeconds : 0;
+        double t = captureFit[3] / w; // mean per-sample time
+        double bytes = captureFit[1] / w;
+        return bytes > 0 ? new double[] {r, Math.max(0, t - r) / bytes} : new double[] {Math.max(r, t), 0};
+    }
+
+    /**
+     * Records a candidate run of this search: {@code share} of the model (1 = whole) fed {@code bytes} of cut
+     * tensors per sample, {@code seconds} without its compile on {@code samples} samples.
+     */
+    synchronized void observe(double share, long bytes, int samples, double seconds) {
+        if (samples <= 0 || !(seconds > 0)) {
+            return;
+        }
+        double t = seconds / samples;
+        double w = samples;
+        double b = bytes;
+        fit[0] += w * share * share;
+        fit[1] += w * share * b;
+        fit[2] += w * b * b;
+        fit[3] += w * share * t;
+        fit[4] += w * b * t;
+        if (bytes == 0 && share >= 1) {
+            wholeRuns++;
+        } else {
+            suffixRuns++;
+        }
+    }
+
+    /**
+     * {a, b}: per-sample seconds of a whole candidate run and per fed byte of a suffix run, fitted to the
+     * candidate runs measured (null until whole and suffix runs were both measured, or when the fit fails).
+     */
+    private synchronized double[] runFit() {
+        if (wholeRuns == 0 || suffixRuns == 0) {
+            return null;
+        }
+        double det = fit[0] * fit[2] - fit[1] * fit[1];
+        if (!(Math.abs(det) > 0)) {
+            return null;
+        }
+        double a = (fit[3] * fit[2] - fit[1] * fit[4]) / det;
+        double b = (fit[0] * fit[4] - fit[1] * fit[3]) / det;
+        if (!(a > 0)) {
+            return null;
+        }
+        return new double[] {a, Math.max(0, b)};
+    }
+
+    /** The cut-tensor bytes per sample a suffix is fed. */
+    long fedBytes(SuffixRuns.Suffix s) {
+        Set<String> modelInputs = new LinkedHashSet<>();
+        model.inputs().forEach(t -> modelInputs.add(t.name()));
+        return bytes(fed(s, modelInputs));
     }
 
     /**
@@ -101,18 +181,21 @@ final class SuffixScoring {
      * is missing in the session (suffixes, captured tensors; the first suffix of a search is checked);
      * candidates without a target run whole.
      *
-     * <p>Suffix or whole is decided per candidate from measured costs (per sample, run time only:
-     * compiles are paid either way and kept for the session): a suffix saves {@code (1 - share)} of a
-     * whole run and pays feeding its cut tensors, which costs what fetching them cost in the capture
-     * run ({@link #fetchSecondsPerByte}: the capture's run time beyond a whole run per byte fetched);
-     * the capture run itself costs a whole run plus that fetch on every sample not captured yet.
-     * Suffixes are taken, best saving first, as long as their savings over the ranking step pay for
-     * the capture they need. Measured (Xeon VNNI/AMX, 2 cores): the 4-bit MNIST ResNet's cut tensors
-     * are 32x28x28 floats (~100 KB, 12 of them ~1.2 MB per sample) against a 3 KB input, a whole INT8
-     * run is ~0.14 ms per sample and the capture ~0.9 ms: fetching costs ~0.6 ns per byte, so each
-     * suffix would pay ~0.06-0.12 ms for its tensors to save at most ~0.07 ms -- whole runs, every
-     * time. MiniLM's (config-aa-tight) are 64x384 floats (~100 KB) against a 4 ms run: a suffix saves
-     * ~2 ms for ~0.1 ms of feeding -- suffixes.
+     * <p>Suffix or whole, once suffixes are known to be identical to whole runs: per candidate over the
+     * step, a suffix saves {@code 1 - share} of a whole candidate run per sample and pays feeding its cut
+     * tensors, and it saves a compile when its suffix is kept compiled from an earlier step and its whole
+     * model is not; the capture run it needs (unless done on these samples already) costs a run per
+     * sample plus fetching the tensors. Run, feed, capture and fetch costs are fitted to the candidate and
+     * capture runs measured in this search (compile time excluded), never to one 8-32 sample check.
+     * Measured (Xeon VNNI/AMX, 2 cores, load 1-4): the 4-bit MNIST ResNet's cut tensors are 32x28x28
+     * floats (~100 KB, 12 of them 588 KiB per sample) against a 3 KB input; a whole INT8 run costs
+     * 0.12-0.3 ms per sample, a capture run 1.3-1.6 ms (2-3 ns per fetched byte), a suffix run 2-9 ns per
+     * fed byte: a suffix fed 100 KB pays 0.2-0.9 ms to save at most 0.1-0.25 ms, so most candidates run
+     * whole and only those fed little (the pooling and fc: bytes) run as suffixes. MiniLM (config-aa-tight):
+     * 45 cut tensors of ~100 KB, a 4 ms run, capture 1.3 ns per byte; its leading candidates are in the
+     * first layers (share 0.8-0.97, saving 0.1-0.8 ms per sample for ~0.13 ms of feeding), and what decides
+     * is the compile: their suffixes are kept compiled from the pre-rank, a whole model costs 0.17-0.36 s
+     * more to compile, so the confirm step runs them as suffixes.
      */
     Map<String, Target> targets(RankingSession session, List<QuantizableNode> candidates, Function<String, QuantizationPlan> variant,
             int[] samples, Map<Integer, List<Tensor>> fp32Outputs) {
@@ -221,8 +304,12 @@ final class SuffixScoring {
         if (Double.isFinite(sessionCompile)) {
             wholeCompileSeconds = sessionCompile;
         }
-        Costs costs = fit ? Costs.NONE : new Costs(wholeSampleSeconds, fetchSecondsPerByte(),
-                Double.isFinite(wholeCompileSeconds) ? wholeCompileSeconds : captureCompileSeconds, captureCompileSeconds, checked);
+        double[] run = runFit();
+        double[] cap = captureCost();
+        double r = wholeSampleSeconds;
+        Costs costs = fit || cap == null || !Double.isFinite(r) ? Costs.NONE
+                : new Costs(run == null ? r : run[0], run == null ? cap[1] : run[1], cap[0], cap[1],
+                        Double.isFinite(wholeCompileSeconds) ? wholeCompileSeconds : captureCompileSeconds, captureCompileSeconds, checked);
         List<Option> options = new ArrayList<>();
         for (Map.Entry<String, SuffixRuns.Suffix> e : suffixes.entrySet()) {
             String id = e.getKey();
@@ -232,8 +319,9 @@ final class SuffixScoring {
         Set<String> best = choose(options, tensorBytes, samples.length, budgetBytes, costs,
                 t -> missing(session, t, samples) == 0, t -> session.isCompiled(captureKey(t)));
         if (costs.known()) {
-            LOG.debug("suffix or whole on {} samples: whole run {} ms/sample, fetching {} ns/byte, compile {} s; {} of {} suffixes pay",
-                    samples.length, fmt(costs.wholeSampleSeconds() * 1e3), fmt(costs.fetchSecondsPerByte() * 1e9),
+            LOG.debug("suffix or whole on {} samples: candidate run {} ms/sample + {} ns per fed byte, capture {} ms/sample + {} ns "
+                    + "per byte, compile {} s; {} of {} suffixes pay", samples.length, fmt(costs.runSeconds() * 1e3),
+                    fmt(costs.feedSecondsPerByte() * 1e9), fmt(costs.captureSeconds() * 1e3), fmt(costs.fetchSecondsPerByte() * 1e9),
                     fmt(costs.compileSeconds()), best.size(), suffixes.size());
         }
         return best;
@@ -252,19 +340,22 @@ final class SuffixScoring {
     /**
      * Measured costs, in seconds (NaN: not measured yet).
      *
-     * @param wholeSampleSeconds    a whole INT8 run per sample
-     * @param fetchSecondsPerByte   what a capture run spends per fetched byte beyond a whole run (feeding costs the same)
+     * @param runSeconds            a whole candidate run per sample
+     * @param feedSecondsPerByte    what a suffix run spends per fed byte
+     * @param captureSeconds        a capture run per sample, fetched bytes aside
+     * @param fetchSecondsPerByte   what a capture run spends per fetched byte
      * @param compileSeconds        compiling a whole model
      * @param captureCompileSeconds compiling a capture model
      * @param checked               whether the search's suffix check already ran
      */
-    record Costs(double wholeSampleSeconds, double fetchSecondsPerByte, double compileSeconds, double captureCompileSeconds,
-            boolean checked) {
+    record Costs(double runSeconds, double feedSecondsPerByte, double captureSeconds, double fetchSecondsPerByte,
+            double compileSeconds, double captureCompileSeconds, boolean checked) {
         /** No measured costs: every suffix that fits. */
-        static final Costs NONE = new Costs(Double.NaN, Double.NaN, Double.NaN, Double.NaN, false);
+        static final Costs NONE = new Costs(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, false);
 
         boolean known() {
-            return Double.isFinite(wholeSampleSeconds) && Double.isFinite(fetchSecondsPerByte);
+            return Double.isFinite(runSeconds) && Double.isFinite(feedSecondsPerByte) && Double.isFinite(captureSeconds)
+                    && Double.isFinite(fetchSecondsPerByte);
         }
     }
 
@@ -279,7 +370,9 @@ final class SuffixScoring {
      */
     static Set<String> choose(List<Option> options, Map<String, Long> tensorBytes, int samples, long budgetBytes, Costs c,
             Predicate<Set<String>> captured, Predicate<Set<String>> captureKept) {
-        double r = c.wholeSampleSeconds();
+        double a = c.runSeconds();
+        double feed = c.feedSecondsPerByte();
+        double cap = c.captureSeconds();
         double phi = c.fetchSecondsPerByte();
         boolean costed = c.known();
         double compile = Double.isFinite(c.compileSeconds()) ? c.compileSeconds() : 0;
@@ -290,7 +383,7 @@ final class SuffixScoring {
             byId.put(o.id(), o);
             double v = (1 - o.share()) * samples;
             if (costed) {
-                v = samples * ((1 - o.share()) * r - phi * bytes(tensorBytes, o.tensors()))
+                v = samples * ((1 - o.share()) * a - feed * bytes(tensorBytes, o.tensors()))
                         + (o.wholeKept() ? 0 : compile) - (o.suffixKept() ? 0 : o.share() * compile);
             }
             saving.put(o.id(), v);
@@ -317,8 +410,8 @@ final class SuffixScoring {
             double value = saved;
             if (costed) {
                 double capture = tensors.isEmpty() || captured.test(tensors) ? 0
-                        : samples * (r + phi * bytes(tensorBytes, tensors)) + (captureKept.test(tensors) ? 0 : captureCompile);
-                double check = c.checked() ? 0 : samples * r * 2 + compile;
+                        : samples * (cap + phi * bytes(tensorBytes, tensors)) + (captureKept.test(tensors) ? 0 : captureCompile);
+                double check = c.checked() ? 0 : samples * a * 2 + compile;
                 value = saved - capture - check;
             }
             if (value > bestValue) {
@@ -486,10 +579,18 @@ final class SuffixScoring {
         if (compile > 0 && captureCompileSeconds == 0) {
             captureCompileSeconds = compile;
         }
-        if (timed && Double.isFinite(wholeSampleSeconds) && indices.length > 1) {
+        if (timed && indices.length > 1) {
             double run = Math.max(0, r.seconds() - compile);
-            fetchSeconds += run - indices.length * wholeSampleSeconds;
-            fetchBytes += (double) perSample * indices.length;
+            synchronized (this) {
+                double t = run / indices.length;
+                double w = indices.length;
+                captureFit[0] += w;
+                captureFit[1] += w * perSample;
+                captureFit[2] += w * (double) perSample * perSample;
+                captureFit[3] += w * t;
+                captureFit[4] += w * perSample * t;
+                captureSizes.add(perSample);
+            }
             LOG.debug("{}: {} ms/sample (a whole run {} ms) for {} KiB fetched per sample", stage, fmt(run / indices.length * 1e3),
                     fmt(wholeSampleSeconds * 1e3), perSample >> 10);
         }

@@ -155,7 +155,7 @@ class RankingSessionTest {
         Map<String, Long> resnetBytes = Map.of("a", 100_352L, "b", 100_352L, "c", 200_704L, "pool", 128L);
         List<SuffixScoring.Option> resnet = List.of(option("conv1", 0.9, false, "a"), option("conv2", 0.5, false, "b"),
                 option("conv3", 0.3, false, "c"), option("fc", 0.05, false, "pool"));
-        SuffixScoring.Costs resnetCosts = new SuffixScoring.Costs(0.12e-3, 2e-9, 0.02, 0.02, true);
+        SuffixScoring.Costs resnetCosts = new SuffixScoring.Costs(0.12e-3, 2e-9, 0.12e-3, 2e-9, 0.02, 0.02, true);
         assertEquals(Set.of(), SuffixScoring.choose(resnet.subList(0, 3), resnetBytes, 300, Long.MAX_VALUE, resnetCosts,
                 t -> false, t -> false), "fetching 100 KB costs more than the run it saves: whole runs");
         assertEquals(Set.of("fc"), SuffixScoring.choose(resnet, resnetBytes, 300, Long.MAX_VALUE, resnetCosts, t -> false, t -> true),
@@ -163,19 +163,19 @@ class RankingSessionTest {
         assertEquals(Set.of(), SuffixScoring.choose(resnet, resnetBytes, 300, Long.MAX_VALUE, resnetCosts, t -> false, t -> false),
                 "not for compiling a capture model as well");
         assertEquals(Set.of(), SuffixScoring.choose(resnet, resnetBytes, 300, Long.MAX_VALUE,
-                new SuffixScoring.Costs(0.12e-3, 2e-9, 0.02, 0.02, false), t -> false, t -> true), "nor for the check");
+                new SuffixScoring.Costs(0.12e-3, 2e-9, 0.12e-3, 2e-9, 0.02, 0.02, false), t -> false, t -> true), "nor for the check");
 
         // MiniLM: a whole run 4 ms per sample, fetching 1.3 ns per byte, compiling 0.2 s; suffixes kept from the pre-rank
         Map<String, Long> minilmBytes = Map.of("h0", 98_304L, "h1", 98_304L, "h2", 98_304L);
         List<SuffixScoring.Option> minilm = List.of(option("layer.0", 0.97, true, "h0"), option("layer.1", 0.8, true, "h1"),
                 option("layer.2", 0.65, true, "h2"));
-        SuffixScoring.Costs minilmCosts = new SuffixScoring.Costs(4e-3, 1.3e-9, 0.2, 0.15, true);
+        SuffixScoring.Costs minilmCosts = new SuffixScoring.Costs(4e-3, 1.3e-9, 4e-3, 1.3e-9, 0.2, 0.15, true);
         assertEquals(Set.of("layer.0", "layer.1", "layer.2"), SuffixScoring.choose(minilm, minilmBytes, 50, Long.MAX_VALUE,
                 minilmCosts, t -> false, t -> false), "suffixes kept compiled save whole compiles");
         assertEquals(Set.of("layer.1", "layer.2"), SuffixScoring.choose(minilm, minilmBytes, 50, 2 * 98_304L * 50, minilmCosts,
                 t -> false, t -> false), "within the memory budget, best savings first");
         assertEquals(Set.of("layer.0", "layer.1", "layer.2"), SuffixScoring.choose(minilm, minilmBytes, 50, Long.MAX_VALUE,
-                new SuffixScoring.Costs(Double.NaN, Double.NaN, Double.NaN, Double.NaN, false), t -> false, t -> false),
+                SuffixScoring.Costs.NONE, t -> false, t -> false),
                 "without measured costs every suffix that fits");
     }
 }
