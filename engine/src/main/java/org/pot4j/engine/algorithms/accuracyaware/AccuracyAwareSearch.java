@@ -436,7 +436,6 @@ final class AccuracyAwareSearch {
         }
         Map<Integer, List<Tensor>> reference = fp32SubsetOutputs(st);
         String stage = "rank layers (before iteration " + (st.iteration + 1) + ")";
-        ranker.wholeSampleSeconds(st.passSeconds() / st.validationSize);
         List<RankEntry> entries = ranker.rank(st.plan, candidates, st.rankingSubset, focus, reference, stage, deadline);
         st.rankingSampleRuns += ranker.lastSampleRuns();
         double seconds = (System.nanoTime() - t0) / 1e9;

@@ -656,7 +656,6 @@ final class FastSearch {
         }
         int[] subset = st.rankingSubset;
         double runs = 0;
-        s.ranker.wholeSampleSeconds(st.passSeconds() / st.validationSize);
         // one session for the pre-rank and the confirm step: suffixes, captured tensors and compiled candidates
         // are prepared once (the pre-rank's samples are some of the subset's) and closed when the ranking ends
         try (RankingSession session = s.ranker.open(st.plan, Math.max(MAX_CANDIDATES, params.rankingCandidates()))) {

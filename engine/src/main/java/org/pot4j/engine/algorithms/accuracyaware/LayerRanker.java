@@ -83,13 +83,6 @@ final class LayerRanker {
         return new RankingSession(model, current, keep + 2, compiledBudget(model), order(), cacheCompiles);
     }
 
-    /** The search's measured whole-model run time per sample, for the suffix-or-whole choice. */
-    void wholeSampleSeconds(double seconds) {
-        if (suffixes != null) {
-            suffixes.wholeSampleSeconds(seconds);
-        }
-    }
-
     /**
      * Bytes of compiled models a ranking keeps: an eighth of the machine's memory (a compiled model is
      * estimated at the model file's size times the share of it that runs), at least two models.
@@ -234,24 +227,17 @@ final class LayerRanker {
         SuffixScoring.Target t = via.get(node.id());
         CandidateScore s;
         String key;
-        long[] compiled = RankingSession.COMPILE_NANOS.get();
-        compiled[0] = 0;
-        long t0 = System.nanoTime();
         if (t != null) {
             key = node.id() + RankingSession.SUFFIX;
             s = probe.score(suffixes.suffixModel(session, node.id(), t), t.data(), plan, subset, focus, fp32Outputs, inferenceWorkers);
             session.count(t.share() * subset.length);
         } else {
             key = node.id();
+            Model whole = session.whole(key, plan); // the model itself when nothing is kept
             s = cacheCompiles && probe.suffixScoring(focus)
-                    ? probe.score(session.whole(key, plan), validation, plan, subset, focus, fp32Outputs, inferenceWorkers)
+                    ? probe.score(whole, validation, plan, subset, focus, fp32Outputs, inferenceWorkers)
                     : probe.score(plan, subset, focus, fp32Outputs);
             session.count(subset.length);
-        }
-        if (suffixes != null && cacheCompiles) {
-            // what this run cost without its compile, for the suffix-or-whole choice of later steps
-            double seconds = (System.nanoTime() - t0 - compiled[0]) / 1e9;
-            suffixes.observe(t == null ? 1.0 : t.share(), t == null ? 0 : suffixes.fedBytes(t.suffix()), subset.length, seconds);
         }
         List<String> group = reverter.group(current, node.id()).stream().map(QuantizableNode::id).toList();
         RankEntry e = new RankEntry(node.id(), node.opType(), s.score(), s.metricSum(), s.nmse(), group);

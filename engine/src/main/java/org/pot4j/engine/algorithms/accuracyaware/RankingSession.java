@@ -44,6 +44,8 @@ final class RankingSession implements AutoCloseable {
     private final Comparator<RankEntry> order;
     private final boolean cacheCompiles;
     private final Map<String, Kept> compiled = new LinkedHashMap<>();
+    /** Keys of every model run in this session (which depends on the choices made, never on timing). */
+    private final Set<String> leased = new java.util.HashSet<>();
     /** Suffix per candidate id (a missing value: the backend gave none). */
     final Map<String, SuffixRuns.Suffix> suffixes = new HashMap<>();
     /** Candidates already asked for a suffix. */
@@ -100,6 +102,9 @@ final class RankingSession implements AutoCloseable {
      * @param share estimated fraction of the whole model it holds (its size estimate)
      */
     Model cached(String key, Model seen, double share, Supplier<CompiledModel> compile) {
+        synchronized (this) {
+            leased.add(key);
+        }
         if (!cacheCompiles) {
             return seen;
         }
@@ -114,13 +119,13 @@ final class RankingSession implements AutoCloseable {
     /** The whole model under {@code plan}, compiled once per session under {@code key}; the model itself when nothing is kept. */
     Model whole(String key, QuantizationPlan plan) {
         if (!cacheCompiles) {
+            synchronized (this) {
+                leased.add(key);
+            }
             return model;
         }
         return cached(key, model, 1.0, () -> Compilation.compile(model, plan, Set.of()));
     }
-
-    /** Nanoseconds this thread spent compiling in {@link #cached} models since it last reset it. */
-    static final ThreadLocal<long[]> COMPILE_NANOS = ThreadLocal.withInitial(() -> new long[1]);
 
     private CompiledModel lease(String key, double share, Supplier<CompiledModel> compile) {
         synchronized (this) {
@@ -134,7 +139,6 @@ final class RankingSession implements AutoCloseable {
         long t0 = System.nanoTime();
         CompiledModel m = compile.get();
         long dt = System.nanoTime() - t0;
-        COMPILE_NANOS.get()[0] += dt;
         synchronized (this) {
             compiles++;
             compileNanos += dt;
@@ -273,6 +277,14 @@ final class RankingSession implements AutoCloseable {
     /** Mean seconds of the whole-model compiles of this session, NaN before the first. */
     synchronized double wholeCompileSeconds() {
         return wholeCompiles == 0 ? Double.NaN : wholeCompileNanos / 1e9 / wholeCompiles;
+    }
+
+    /**
+     * Whether the model of {@code key} ran in this session, so is kept compiled unless the bound closed it
+     * (which depends on the order candidates finished in: choices use this, not {@link #isCompiled}).
+     */
+    synchronized boolean ran(String key) {
+        return leased.contains(key);
     }
 
     /** Whether {@code key} has a kept compiled model. */

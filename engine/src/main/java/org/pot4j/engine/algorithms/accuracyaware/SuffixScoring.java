@@ -61,20 +61,6 @@ final class SuffixScoring {
     private boolean identical;
     /** Bytes per sample of every cut tensor measured in this search, by name. */
     private final Map<String, Long> tensorBytes = new HashMap<>();
-    /** Seconds of a whole INT8 run per sample (the validation passes'), NaN until known. */
-    private double wholeSampleSeconds = Double.NaN;
-    /** Capture runs measured: seconds beyond a whole run, and the bytes they fetched (per sample, summed over samples). */
-    /** Capture runs measured (weighted by samples): sums for the fit of per-sample time = c + phi * fetched bytes. */
-    private final double[] captureFit = new double[5];
-    private final Set<Long> captureSizes = new java.util.HashSet<>();
-    /** Candidate runs measured (weighted by samples): sums for the fit of per-sample time = a * share + b * fed bytes. */
-    private final double[] fit = new double[5];
-    private int wholeRuns;
-    private int suffixRuns;
-    /** Compile time of the first capture model (a capture that cannot reuse one pays it again). */
-    private double captureCompileSeconds;
-    /** Mean compile time of a whole model in the last ranking that compiled one, NaN before. */
-    private double wholeCompileSeconds = Double.NaN;
 
     SuffixScoring(Model model, Dataset validation, Evaluator evaluator, long budgetBytes) {
         this.model = model;
@@ -94,108 +80,24 @@ final class SuffixScoring {
         return !disabled;
     }
 
-    /** The search's measured whole-model run time per sample (median INT8 validation pass / validation size). */
-    void wholeSampleSeconds(double seconds) {
-        if (seconds > 0 && Double.isFinite(seconds)) {
-            wholeSampleSeconds = seconds;
-        }
-    }
-
-    /**
-     * {c, phi}: per-sample seconds of a capture run and per fetched byte, fitted to the capture runs of this
-     * search (c = a whole run's time while only one size of capture was measured); null before the first.
-     */
-    private synchronized double[] captureCost() {
-        double w = captureFit[0];
-        if (!(w > 0)) {
-            return null;
-        }
-        if (captureSizes.size() >= 2) {
-            double det = w * captureFit[2] - captureFit[1] * captureFit[1];
-            if (Math.abs(det) > 0) {
-                double c = (captureFit[3] * captureFit[2] - captureFit[1] * captureFit[4]) / det;
-                double phi = (w * captureFit[4] - captureFit[1] * captureFit[3]) / det;
-                if (c > 0 && phi >= 0) {
-                    return new double[] {c, phi};
-                }
-            }
-        }
-        double r = Double.isFinite(wholeSampleSeconds) ? wholeSampleSeconds : 0;
-        double t = captureFit[3] / w; // mean per-sample time
-        double bytes = captureFit[1] / w;
-        return bytes > 0 ? new double[] {r, Math.max(0, t - r) / bytes} : new double[] {Math.max(r, t), 0};
-    }
-
-    /**
-     * Records a candidate run of this search: {@code share} of the model (1 = whole) fed {@code bytes} of cut
-     * tensors per sample, {@code seconds} without its compile on {@code samples} samples.
-     */
-    synchronized void observe(double share, long bytes, int samples, double seconds) {
-        if (samples <= 0 || !(seconds > 0)) {
-            return;
-        }
-        double t = seconds / samples;
-        double w = samples;
-        double b = bytes;
-        fit[0] += w * share * share;
-        fit[1] += w * share * b;
-        fit[2] += w * b * b;
-        fit[3] += w * share * t;
-        fit[4] += w * b * t;
-        if (bytes == 0 && share >= 1) {
-            wholeRuns++;
-        } else {
-            suffixRuns++;
-        }
-    }
-
-    /**
-     * {a, b}: per-sample seconds of a whole candidate run and per fed byte of a suffix run, fitted to the
-     * candidate runs measured (null until whole and suffix runs were both measured, or when the fit fails).
-     */
-    private synchronized double[] runFit() {
-        if (wholeRuns == 0 || suffixRuns == 0) {
-            return null;
-        }
-        double det = fit[0] * fit[2] - fit[1] * fit[1];
-        if (!(Math.abs(det) > 0)) {
-            return null;
-        }
-        double a = (fit[3] * fit[2] - fit[1] * fit[4]) / det;
-        double b = (fit[0] * fit[4] - fit[1] * fit[3]) / det;
-        if (!(a > 0)) {
-            return null;
-        }
-        return new double[] {a, Math.max(0, b)};
-    }
-
-    /** The cut-tensor bytes per sample a suffix is fed. */
-    long fedBytes(SuffixRuns.Suffix s) {
-        Set<String> modelInputs = new LinkedHashSet<>();
-        model.inputs().forEach(t -> modelInputs.add(t.name()));
-        return bytes(fed(s, modelInputs));
-    }
-
     /**
      * Suffix targets for {@code candidates} of the session's plan on {@code samples}, preparing what
      * is missing in the session (suffixes, captured tensors; the first suffix of a search is checked);
      * candidates without a target run whole.
      *
-     * <p>Suffix or whole, once suffixes are known to be identical to whole runs: per candidate over the
-     * step, a suffix saves {@code 1 - share} of a whole candidate run per sample and pays feeding its cut
-     * tensors, and it saves a compile when its suffix is kept compiled from an earlier step and its whole
-     * model is not; the capture run it needs (unless done on these samples already) costs a run per
-     * sample plus fetching the tensors. Run, feed, capture and fetch costs are fitted to the candidate and
-     * capture runs measured in this search (compile time excluded), never to one 8-32 sample check.
-     * Measured (Xeon VNNI/AMX, 2 cores, load 1-4): the 4-bit MNIST ResNet's cut tensors are 32x28x28
-     * floats (~100 KB, 12 of them 588 KiB per sample) against a 3 KB input; a whole INT8 run costs
-     * 0.12-0.3 ms per sample, a capture run 1.3-1.6 ms (2-3 ns per fetched byte), a suffix run 2-9 ns per
-     * fed byte: a suffix fed 100 KB pays 0.2-0.9 ms to save at most 0.1-0.25 ms, so most candidates run
-     * whole and only those fed little (the pooling and fc: bytes) run as suffixes. MiniLM (config-aa-tight):
-     * 45 cut tensors of ~100 KB, a 4 ms run, capture 1.3 ns per byte; its leading candidates are in the
-     * first layers (share 0.8-0.97, saving 0.1-0.8 ms per sample for ~0.13 ms of feeding), and what decides
-     * is the compile: their suffixes are kept compiled from the pre-rank, a whole model costs 0.17-0.36 s
-     * more to compile, so the confirm step runs them as suffixes.
+     * <p>Suffix or whole, once the check found suffixes identical to whole runs: per candidate over the
+     * step, a suffix saves {@code 1 - share} of a whole run per sample and pays feeding its cut tensors,
+     * and it saves a compile when its suffix ran in an earlier step of the ranking (so is kept compiled)
+     * and its whole model did not; the capture run it needs (unless done on these samples already) costs a
+     * run per sample plus fetching the tensors ({@link #RUN_DIVISOR}: costs from sizes, constants fitted to
+     * measurements). Measured (Xeon VNNI/AMX, 2 cores, load 1-4): the 4-bit MNIST ResNet's cut tensors are
+     * 32x28x28 floats (~100 KB, 12 of them 588 KiB per sample) against a 3 KB input; a whole INT8 run costs
+     * 0.12-0.3 ms per sample, a capture run 1.1-1.6 ms, feeding a suffix 2-9 ns per byte: a suffix fed 100 KB
+     * pays 0.2-0.9 ms to save at most 0.1-0.25 ms, so the convolutions run whole and only the pooling and
+     * fc (fed bytes) as suffixes. MiniLM (config-aa-tight): 45 cut tensors of ~100 KB, a 4 ms run, 1.3 ns per
+     * byte; its leading candidates are in the first layers (share 0.8-0.97, saving 0.1-0.8 ms per sample for
+     * ~0.13 ms of feeding), and their suffixes are kept compiled from the pre-rank while a whole model costs
+     * 0.17-0.36 s to compile: the confirm step runs them as suffixes.
      */
     Map<String, Target> targets(RankingSession session, List<QuantizableNode> candidates, Function<String, QuantizationPlan> variant,
             int[] samples, Map<Integer, List<Tensor>> fp32Outputs) {
@@ -291,38 +193,41 @@ final class SuffixScoring {
     }
 
     /**
-     * The candidates to run as suffixes on {@code samples}: by per-sample saving (a whole run's
-     * {@code 1 - share} minus feeding their tensors), the prefix whose savings over the step most
-     * exceed the capture runs it needs (on samples not captured yet: a whole run plus fetching, and a
-     * compile unless a kept capture model fetches those tensors already), within the memory budget.
-     * Without measured costs (no validation pass time yet) every suffix that fits is taken.
+     * A whole run of one sample is worth as much as copying the model's bytes divided by this, in
+     * {@link #choose} (its unit: bytes copied into or out of the runtime). Measured (Xeon VNNI/AMX, 2
+     * cores, ONNX Runtime 1.29, load 1-4): the 4-bit MNIST ResNet (1.2 MB) runs a sample in 0.12-0.3 ms
+     * while fetching or feeding a cut tensor costs 2-9 ns per byte, so a run is worth 30-150 KB (1.2 MB
+     * / 16 = 77 KB); MiniLM (91 MB) 4 ms against 1.3 ns per byte, 3 MB (91 MB / 16 = 5.7 MB). Compiling is
+     * worth {@link #COMPILE_MODELS} model sizes (measured 0.02 s and 0.17-0.36 s: 2 and 1.5-3).
      */
-    /** {@link #choose(List, Map, int, long, Costs, Predicate, Predicate)} on this step; {@code fit}: every suffix that fits. */
+    static final int RUN_DIVISOR = 16;
+    /** A compile is worth copying this many times the model's bytes (see {@link #RUN_DIVISOR}). */
+    static final int COMPILE_MODELS = 2;
+
+    /**
+     * {@link #choose(List, Map, int, long, Costs, Predicate, Predicate)} on this step; {@code fit}: every
+     * suffix that fits. The costs are the model's size and the tensors' bytes, never timings: a suffix's
+     * outputs can differ from the whole model's in the last bits (ResNet's fc: 2e-6 of its score, while the
+     * check on the first suffix found none), so a timed choice would make scores depend on the machine's
+     * load (and the Spark executor's run differ from the local one).
+     */
     private Set<String> choose(RankingSession session, Map<String, SuffixRuns.Suffix> suffixes, Set<String> modelInputs, int[] samples,
             boolean fit) {
-        double sessionCompile = session.wholeCompileSeconds();
-        if (Double.isFinite(sessionCompile)) {
-            wholeCompileSeconds = sessionCompile;
-        }
-        double[] run = runFit();
-        double[] cap = captureCost();
-        double r = wholeSampleSeconds;
-        Costs costs = fit || cap == null || !Double.isFinite(r) ? Costs.NONE
-                : new Costs(run == null ? r : run[0], run == null ? cap[1] : run[1], cap[0], cap[1],
-                        Double.isFinite(wholeCompileSeconds) ? wholeCompileSeconds : captureCompileSeconds, captureCompileSeconds, checked);
+        long size = model.sizeOnDisk();
+        double run = (double) size / RUN_DIVISOR;
+        double compile = (double) size * COMPILE_MODELS;
+        Costs costs = fit || size <= 0 ? Costs.NONE : new Costs(run, 1, run, 1, compile, compile, checked);
         List<Option> options = new ArrayList<>();
         for (Map.Entry<String, SuffixRuns.Suffix> e : suffixes.entrySet()) {
             String id = e.getKey();
-            options.add(new Option(id, e.getValue().share(), fed(e.getValue(), modelInputs), session.isCompiled(id),
-                    session.isCompiled(id + RankingSession.SUFFIX)));
+            options.add(new Option(id, e.getValue().share(), fed(e.getValue(), modelInputs), session.ran(id),
+                    session.ran(id + RankingSession.SUFFIX)));
         }
         Set<String> best = choose(options, tensorBytes, samples.length, budgetBytes, costs,
-                t -> missing(session, t, samples) == 0, t -> session.isCompiled(captureKey(t)));
+                t -> missing(session, t, samples) == 0, t -> session.ran(captureKey(t)));
         if (costs.known()) {
-            LOG.debug("suffix or whole on {} samples: candidate run {} ms/sample + {} ns per fed byte, capture {} ms/sample + {} ns "
-                    + "per byte, compile {} s; {} of {} suffixes pay", samples.length, fmt(costs.runSeconds() * 1e3),
-                    fmt(costs.feedSecondsPerByte() * 1e9), fmt(costs.captureSeconds() * 1e3), fmt(costs.fetchSecondsPerByte() * 1e9),
-                    fmt(costs.compileSeconds()), best.size(), suffixes.size());
+            LOG.debug("suffix or whole on {} samples: a run worth {} KiB, a compile {} KiB; {} of {} suffixes pay", samples.length,
+                    (long) run >> 10, (long) compile >> 10, best.size(), suffixes.size());
         }
         return best;
     }
@@ -338,24 +243,23 @@ final class SuffixScoring {
     }
 
     /**
-     * Measured costs, in seconds (NaN: not measured yet).
+     * Costs in one unit (bytes copied into or out of the runtime; NaN: unknown).
      *
-     * @param runSeconds            a whole candidate run per sample
-     * @param feedSecondsPerByte    what a suffix run spends per fed byte
-     * @param captureSeconds        a capture run per sample, fetched bytes aside
-     * @param fetchSecondsPerByte   what a capture run spends per fetched byte
-     * @param compileSeconds        compiling a whole model
-     * @param captureCompileSeconds compiling a capture model
-     * @param checked               whether the search's suffix check already ran
+     * @param run            a whole candidate run of one sample
+     * @param feedPerByte    feeding one byte of cut tensors to a suffix
+     * @param capture        a capture run of one sample, fetched bytes aside
+     * @param fetchPerByte   fetching one byte of cut tensors
+     * @param compile        compiling a whole model
+     * @param captureCompile compiling a capture model
+     * @param checked        whether the search's suffix check already ran
      */
-    record Costs(double runSeconds, double feedSecondsPerByte, double captureSeconds, double fetchSecondsPerByte,
-            double compileSeconds, double captureCompileSeconds, boolean checked) {
-        /** No measured costs: every suffix that fits. */
+    record Costs(double run, double feedPerByte, double capture, double fetchPerByte, double compile, double captureCompile,
+            boolean checked) {
+        /** No costs: every suffix that fits. */
         static final Costs NONE = new Costs(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, false);
 
         boolean known() {
-            return Double.isFinite(runSeconds) && Double.isFinite(feedSecondsPerByte) && Double.isFinite(captureSeconds)
-                    && Double.isFinite(fetchSecondsPerByte);
+            return Double.isFinite(run) && Double.isFinite(feedPerByte) && Double.isFinite(capture) && Double.isFinite(fetchPerByte);
         }
     }
 
@@ -370,13 +274,13 @@ final class SuffixScoring {
      */
     static Set<String> choose(List<Option> options, Map<String, Long> tensorBytes, int samples, long budgetBytes, Costs c,
             Predicate<Set<String>> captured, Predicate<Set<String>> captureKept) {
-        double a = c.runSeconds();
-        double feed = c.feedSecondsPerByte();
-        double cap = c.captureSeconds();
-        double phi = c.fetchSecondsPerByte();
+        double a = c.run();
+        double feed = c.feedPerByte();
+        double cap = c.capture();
+        double phi = c.fetchPerByte();
         boolean costed = c.known();
-        double compile = Double.isFinite(c.compileSeconds()) ? c.compileSeconds() : 0;
-        double captureCompile = Double.isFinite(c.captureCompileSeconds()) ? c.captureCompileSeconds() : 0;
+        double compile = Double.isFinite(c.compile()) ? c.compile() : 0;
+        double captureCompile = Double.isFinite(c.captureCompile()) ? c.captureCompile() : 0;
         Map<String, Double> saving = new HashMap<>();
         Map<String, Option> byId = new LinkedHashMap<>();
         for (Option o : options) {
@@ -543,7 +447,7 @@ final class SuffixScoring {
      * Runs the current plan on {@code indices} fetching {@code tensors}, and keeps them per sample in
      * the session (their bytes per sample in this search).
      *
-     * @param timed whether the run measures what fetching costs ({@link #fetchSecondsPerByte})
+     * @param timed whether to log what the run cost per sample
      * @param keep  whether the tensors are kept for a step on exactly {@code indices}
      */
     private void capture(RankingSession session, Set<String> tensors, int[] indices, String stage, boolean timed, boolean keep) {
@@ -576,23 +480,9 @@ final class SuffixScoring {
                 }
             }
         }
-        if (compile > 0 && captureCompileSeconds == 0) {
-            captureCompileSeconds = compile;
-        }
         if (timed && indices.length > 1) {
-            double run = Math.max(0, r.seconds() - compile);
-            synchronized (this) {
-                double t = run / indices.length;
-                double w = indices.length;
-                captureFit[0] += w;
-                captureFit[1] += w * perSample;
-                captureFit[2] += w * (double) perSample * perSample;
-                captureFit[3] += w * t;
-                captureFit[4] += w * perSample * t;
-                captureSizes.add(perSample);
-            }
-            LOG.debug("{}: {} ms/sample (a whole run {} ms) for {} KiB fetched per sample", stage, fmt(run / indices.length * 1e3),
-                    fmt(wholeSampleSeconds * 1e3), perSample >> 10);
+            LOG.debug("{}: {} ms/sample without its compile for {} KiB fetched per sample", stage,
+                    fmt(Math.max(0, r.seconds() - compile) / indices.length * 1e3), perSample >> 10);
         }
     }
 

@@ -25,7 +25,7 @@ import org.pot4j.engine.testing.TestAlgorithmContext;
  * One ranking, several steps ({@link RankingSession}): a candidate is compiled once however many
  * steps score it, the compiled models are closed with the session (at most the bound kept, worst
  * ranked closed first), and the scores are those of a ranking that compiles everything afresh.
- * The suffix-or-whole choice follows the measured costs.
+ * The suffix-or-whole choice follows the costs of the model's and the tensors' sizes.
  */
 class RankingSessionTest {
     /** Counts compiles and closes of the compiled models. */
@@ -151,11 +151,13 @@ class RankingSessionTest {
 
     @Test
     void suffixesAreChosenWhenTheyPayForTheirTensors() {
-        // 4-bit MNIST ResNet, measured: a whole run 0.12 ms per sample, fetching 2 ns per byte, 100 KB cut tensors
+        // costs in bytes copied (SuffixScoring.RUN_DIVISOR): the 4-bit MNIST ResNet's 1.2 MB, 100 KB cut tensors
+        double resnetRun = 1_233_173.0 / SuffixScoring.RUN_DIVISOR;
+        double resnetCompile = 1_233_173.0 * SuffixScoring.COMPILE_MODELS;
         Map<String, Long> resnetBytes = Map.of("a", 100_352L, "b", 100_352L, "c", 200_704L, "pool", 128L);
         List<SuffixScoring.Option> resnet = List.of(option("conv1", 0.9, false, "a"), option("conv2", 0.5, false, "b"),
                 option("conv3", 0.3, false, "c"), option("fc", 0.05, false, "pool"));
-        SuffixScoring.Costs resnetCosts = new SuffixScoring.Costs(0.12e-3, 2e-9, 0.12e-3, 2e-9, 0.02, 0.02, true);
+        SuffixScoring.Costs resnetCosts = new SuffixScoring.Costs(resnetRun, 1, resnetRun, 1, resnetCompile, resnetCompile, true);
         assertEquals(Set.of(), SuffixScoring.choose(resnet.subList(0, 3), resnetBytes, 300, Long.MAX_VALUE, resnetCosts,
                 t -> false, t -> false), "fetching 100 KB costs more than the run it saves: whole runs");
         assertEquals(Set.of("fc"), SuffixScoring.choose(resnet, resnetBytes, 300, Long.MAX_VALUE, resnetCosts, t -> false, t -> true),
@@ -163,13 +165,15 @@ class RankingSessionTest {
         assertEquals(Set.of(), SuffixScoring.choose(resnet, resnetBytes, 300, Long.MAX_VALUE, resnetCosts, t -> false, t -> false),
                 "not for compiling a capture model as well");
         assertEquals(Set.of(), SuffixScoring.choose(resnet, resnetBytes, 300, Long.MAX_VALUE,
-                new SuffixScoring.Costs(0.12e-3, 2e-9, 0.12e-3, 2e-9, 0.02, 0.02, false), t -> false, t -> true), "nor for the check");
+                new SuffixScoring.Costs(resnetRun, 1, resnetRun, 1, resnetCompile, resnetCompile, false), t -> false, t -> true), "nor for the check");
 
-        // MiniLM: a whole run 4 ms per sample, fetching 1.3 ns per byte, compiling 0.2 s; suffixes kept from the pre-rank
+        // MiniLM's 91 MB, 100 KB cut tensors, suffixes kept compiled from the pre-rank
+        double minilmRun = 90_984_153.0 / SuffixScoring.RUN_DIVISOR;
+        double minilmCompile = 90_984_153.0 * SuffixScoring.COMPILE_MODELS;
         Map<String, Long> minilmBytes = Map.of("h0", 98_304L, "h1", 98_304L, "h2", 98_304L);
         List<SuffixScoring.Option> minilm = List.of(option("layer.0", 0.97, true, "h0"), option("layer.1", 0.8, true, "h1"),
                 option("layer.2", 0.65, true, "h2"));
-        SuffixScoring.Costs minilmCosts = new SuffixScoring.Costs(4e-3, 1.3e-9, 4e-3, 1.3e-9, 0.2, 0.15, true);
+        SuffixScoring.Costs minilmCosts = new SuffixScoring.Costs(minilmRun, 1, minilmRun, 1, minilmCompile, minilmCompile, true);
         assertEquals(Set.of("layer.0", "layer.1", "layer.2"), SuffixScoring.choose(minilm, minilmBytes, 50, Long.MAX_VALUE,
                 minilmCosts, t -> false, t -> false), "suffixes kept compiled save whole compiles");
         assertEquals(Set.of("layer.1", "layer.2"), SuffixScoring.choose(minilm, minilmBytes, 50, 2 * 98_304L * 50, minilmCosts,
