@@ -29,13 +29,15 @@ import org.pot4j.api.quant.QuantizationPlan;
 final class LayerRanker {
     private static final AtomicInteger THREADS = new AtomicInteger();
     /**
-     * From this many samples per candidate, candidates are scored one at a time, each run on every
-     * worker, instead of side by side on one worker each. Measured on the 4-bit MNIST ResNet (Xeon,
-     * 2 cores, ONNX Runtime): two candidates side by side ran 300 samples at 0.58 ms per sample and
-     * thread (0.29 ms of wall time), one at a time 0.20 ms, a validation pass on two workers 0.12-0.16 ms;
-     * on a few samples (the pre-rank's 8-32) a candidate is mostly its compile, and compiles overlap.
+     * From this many batches per worker, candidates are scored one at a time, each run on every worker,
+     * instead of side by side on one worker each. Measured on the 4-bit MNIST ResNet (Xeon, 2 cores,
+     * ONNX Runtime; 300 samples, 19 batches): two candidates side by side ran at 0.58 ms per sample and
+     * thread (0.29 ms of wall time), one at a time 0.20 ms, a validation pass on two workers 0.12-0.16 ms.
+     * With fewer batches the workers wait for the longest one (MobileNetV2's and MiniLM's 50 samples are
+     * 16+16+16+2: one at a time on two workers cost MobileNetV2 a validation pass per search), and on a
+     * few samples (the pre-rank's 8-32) a candidate is mostly its compile, and compiles overlap.
      */
-    static final int SEQUENTIAL_SAMPLES = 48;
+    static final int SEQUENTIAL_BATCHES = 4;
 
     private final NodeReverter reverter;
     private final AccuracyProbe probe;
@@ -98,13 +100,19 @@ final class LayerRanker {
 
     /**
      * {@code plan}'s score on {@code samples} outside a ranking (a screen), on every worker when the
-     * run is long enough ({@link #SEQUENTIAL_SAMPLES}); the same score as one worker gives.
+     * run is long enough ({@link #longRun}); the same score as one worker gives.
      */
     CandidateScore score(QuantizationPlan plan, int[] samples, ControlledMetric focus, Map<Integer, List<Tensor>> fp32Outputs) {
-        if (model != null && validation != null && probe.suffixScoring(focus) && samples.length >= SEQUENTIAL_SAMPLES) {
+        if (model != null && validation != null && probe.suffixScoring(focus) && longRun(samples.length)) {
             return probe.score(model, validation, plan, samples, focus, fp32Outputs, workers);
         }
         return probe.score(plan, samples, focus, fp32Outputs);
+    }
+
+    /** Whether a run of {@code samples} samples has {@link #SEQUENTIAL_BATCHES} batches for every worker. */
+    private boolean longRun(int samples) {
+        int batch = model == null ? org.pot4j.engine.data.Batches.DEFAULT_BATCH : org.pot4j.engine.data.Batches.batchSizeFor(model);
+        return workers > 1 && samples >= (long) SEQUENTIAL_BATCHES * batch * workers;
     }
 
     /** {@code current}'s score on {@code samples}, compiled once per session (reused by later steps). */
@@ -112,7 +120,7 @@ final class LayerRanker {
         session.count(samples.length);
         if (cacheCompiles && probe.suffixScoring(focus)) {
             return probe.score(session.whole(RankingSession.CURRENT, session.current), validation, session.current, samples, focus, fp32Outputs,
-                    samples.length >= SEQUENTIAL_SAMPLES ? workers : 1);
+                    longRun(samples.length) ? workers : 1);
         }
         return probe.score(session.current, samples, focus, fp32Outputs);
     }
@@ -157,8 +165,8 @@ final class LayerRanker {
         try {
             int threads = probe.parallelScoring(focus) ? Math.min(workers, n) : 1;
             int inner = 1;
-            if (threads > 1 && subset.length >= SEQUENTIAL_SAMPLES && probe.suffixScoring(focus)) {
-                // long runs: one candidate at a time on every worker (see SEQUENTIAL_SAMPLES)
+            if (threads > 1 && longRun(subset.length) && probe.suffixScoring(focus)) {
+                // long runs: one candidate at a time on every worker (see SEQUENTIAL_BATCHES)
                 inner = threads;
                 threads = 1;
             }

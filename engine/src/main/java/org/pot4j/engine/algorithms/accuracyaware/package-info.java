@@ -29,8 +29,8 @@
  *     backend offers {@link org.pot4j.api.model.SuffixRuns} (ONNX); false runs whole models (to measure what suffixes save)</td></tr>
  * <tr><td>screen_single_reverts</td><td>false</td><td>fast ranking: after a revert, screen each single revert on the ranking
  *     subset and skip it without a validation pass when it does not improve the subset (experimental; see below)</td></tr>
- * <tr><td>ranking_workers</td><td>min(cores, 4)</td><td>candidates scored in parallel on few samples (the pre-rank); from 48 samples
- *     on, one candidate at a time on that many inference workers (results do not depend on it)</td></tr>
+ * <tr><td>ranking_workers</td><td>min(cores, 4)</td><td>candidates scored in parallel; on steps of 4 batches per worker or more
+ *     (the 4-bit ResNet's 300 samples), one candidate at a time on that many inference workers (results do not depend on it)</td></tr>
  * <tr><td>resume</td><td>false</td><td>continue from {@code <workDir>/aa-checkpoint.json} ({@code pot4j quantize --resume})</td></tr>
  * <tr><td>on_target_missed</td><td>best_effort</td><td>{@code best_effort}: return the best plan as BEST_EFFORT (CLI exit 3);
  *     {@code error}: throw {@link org.pot4j.api.quant.AccuracyTargetMissedException} carrying that result (NNCF)</td></tr>
