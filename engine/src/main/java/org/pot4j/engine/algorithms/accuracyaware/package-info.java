@@ -70,10 +70,12 @@
  *     modes may score a candidate from where its plan differs from the current one, fed with tensors
  *     captured in one run of the current plan on the step's samples (at most a quarter of the free heap);
  *     the first suffix of a search is checked against a whole run. When that check finds identical outputs,
- *     each candidate runs as a suffix or whole by measured cost ({@code SuffixScoring}: the 4-bit ResNet's
- *     100 KB cut tensors cost more to fetch and feed than the run they save, so it runs mostly whole;
- *     MiniLM's suffixes kept compiled from the pre-rank save a compile each); otherwise every suffix that
- *     fits runs, so that scores never depend on timings. {@code use_suffix_runs: false} switches them off.</li>
+ *     each candidate runs as a suffix or whole by its cost, estimated from sizes with constants fitted to
+ *     measured costs ({@code SuffixScoring}: the 4-bit ResNet's 100 KB cut tensors cost more to fetch and
+ *     feed than the run they save, so its convolutions run whole; MiniLM's suffixes kept compiled from the
+ *     pre-rank save a compile each); otherwise every suffix that fits runs, as before. Never by timings: a
+ *     suffix can differ from its whole run in the last bits where the check did not look (ResNet's fc), so
+ *     scores would depend on the machine's load. {@code use_suffix_runs: false} switches them off.</li>
  * <li><b>use_prev_if_drop_increase</b> (false, as POT): when true, a revert that <em>raises</em> the
  *     drop is undone and the node excluded from later rankings (otherwise re-ranking would pick it
  *     again); an unchanged drop keeps the revert, as POT does.</li>
