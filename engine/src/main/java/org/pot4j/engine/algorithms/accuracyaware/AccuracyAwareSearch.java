@@ -73,7 +73,8 @@ final class AccuracyAwareSearch {
         this.reverter = new NodeReverter(model.quantizableNodes());
         this.ranker = new LayerRanker(reverter, probe, progress, params.rankingWorkers(),
                 params.useSuffixRuns() // false: whole-model runs only (to measure what suffix runs save)
-                        ? new SuffixScoring(model, validation, evaluator, SuffixScoring.defaultBudget()) : null);
+                        ? new SuffixScoring(model, validation, evaluator, SuffixScoring.defaultBudget()) : null,
+                model, validation, evaluator.executor().inProcess());
         double budget = Math.min(params.maxTimeSeconds() * 1e9, Long.MAX_VALUE / 4.0);
         this.deadline = sessionStart + (long) budget;
     }

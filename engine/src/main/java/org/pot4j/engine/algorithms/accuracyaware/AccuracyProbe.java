@@ -31,15 +31,16 @@ interface AccuracyProbe {
     /**
      * Scores a candidate plan with {@code model} (a suffix of the probe's model) run on {@code data}
      * (the probe's validation samples, fed with the tensors that suffix reads); the same score as
-     * {@link #score} would give. Only called when {@link #suffixScoring} is true.
+     * {@link #score} would give, run on {@code workers} inference workers (the score does not depend on
+     * them). Only called when {@link #suffixScoring} is true.
      */
     default CandidateScore score(org.pot4j.api.model.Model model, org.pot4j.api.data.Dataset data, QuantizationPlan plan,
-            int[] subset, ControlledMetric focus, Map<Integer, List<Tensor>> fp32SubsetOutputs) {
+            int[] subset, ControlledMetric focus, Map<Integer, List<Tensor>> fp32SubsetOutputs, int workers) {
         throw new UnsupportedOperationException("no suffix scoring for " + describe());
     }
 
     /** True when candidates may be scored by {@link #score(org.pot4j.api.model.Model, org.pot4j.api.data.Dataset,
-     * QuantizationPlan, int[], ControlledMetric, Map)} (metrics see outputs only; a user function sees the model). */
+     * QuantizationPlan, int[], ControlledMetric, Map, int)} (metrics see outputs only; a user function sees the model). */
     default boolean suffixScoring(ControlledMetric focus) {
         return false;
     }

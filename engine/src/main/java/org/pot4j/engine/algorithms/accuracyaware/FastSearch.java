@@ -290,7 +290,7 @@ final class FastSearch {
         if (stored == null) {
             long t0 = System.nanoTime();
             Map<Integer, List<Tensor>> reference = s.fp32SubsetOutputs(st);
-            double score = s.probe.score(planFor(st, units), st.rankingSubset, focus, reference).score();
+            double score = s.ranker.score(planFor(st, units), st.rankingSubset, focus, reference).score();
             stored = new double[] {score, (System.nanoTime() - t0) / 1e9};
             st.screens.put(key, stored);
         }
@@ -656,98 +656,102 @@ final class FastSearch {
         }
         int[] subset = st.rankingSubset;
         double runs = 0;
-        Map<String, Double> px = null;
-        if (params.rankingCandidates() > 0 ? candidates.size() > params.rankingCandidates() : candidates.size() > MIN_CANDIDATES) {
-            double before0 = st.rankingSampleRuns;
-            Map<Integer, List<Tensor>> ref0 = s.fp32SubsetOutputs(st);
-            runs += st.rankingSampleRuns - before0;
-            st.rankingSampleRuns = before0;
-            int[] few = preRankSamples(subset);
-            px = preRank(st, candidates, few, ref0);
-            runs += s.ranker.lastSampleRuns() + few.length;
-        }
-        Map<String, Double> proxyScores = px;
-        List<QuantizableNode> order = new ArrayList<>(candidates);
-        if (px != null) {
-            order.sort(Comparator.<QuantizableNode>comparingDouble(n -> {
-                double v = proxyScores.get(n.id());
-                return Double.isNaN(v) ? Double.NEGATIVE_INFINITY : -v;
-            }).thenComparingInt(n -> s.reverter.position(n.id())));
-        }
-        int k = candidateCount(order, px);
-        List<QuantizableNode> confirm = new ArrayList<>(order.subList(0, k));
-        if (prev != null && px != null) {
-            List<String> leading = new ArrayList<>();
-            for (int j = pos; j < prev.confirmed && leading.size() < (k + 1) / 2; j++) {
-                String id = prev.entries.get(j).node();
-                if (candidates.stream().anyMatch(c -> c.id().equals(id))) {
-                    leading.add(id);
-                }
+        // one session for the pre-rank and the confirm step: suffixes, captured tensors and compiled candidates
+        // are prepared once (the pre-rank's samples are some of the subset's) and closed when the ranking ends
+        try (RankingSession session = s.ranker.open(st.plan, Math.max(MAX_CANDIDATES, params.rankingCandidates()))) {
+            Map<String, Double> px = null;
+            if (params.rankingCandidates() > 0 ? candidates.size() > params.rankingCandidates() : candidates.size() > MIN_CANDIDATES) {
+                double before0 = st.rankingSampleRuns;
+                Map<Integer, List<Tensor>> ref0 = s.fp32SubsetOutputs(st);
+                runs += st.rankingSampleRuns - before0;
+                st.rankingSampleRuns = before0;
+                int[] few = preRankSamples(subset);
+                px = preRank(st, session, candidates, few, ref0);
+                runs += s.ranker.lastSampleRuns() + few.length;
             }
-            List<QuantizableNode> newcomers = new ArrayList<>();
-            for (QuantizableNode c : confirm) {
-                boolean known = false;
-                for (int j = 0; j < prev.entries.size() && j < prev.confirmed; j++) {
-                    known |= prev.entries.get(j).node().equals(c.id());
-                }
-                if (!known) {
-                    newcomers.add(c);
-                }
+            Map<String, Double> proxyScores = px;
+            List<QuantizableNode> order = new ArrayList<>(candidates);
+            if (px != null) {
+                order.sort(Comparator.<QuantizableNode>comparingDouble(n -> {
+                    double v = proxyScores.get(n.id());
+                    return Double.isNaN(v) ? Double.NEGATIVE_INFINITY : -v;
+                }).thenComparingInt(n -> s.reverter.position(n.id())));
             }
-            if (newcomers.size() * 4 <= k) {
-                List<QuantizableNode> lazy = new ArrayList<>(newcomers);
-                for (QuantizableNode c : candidates) {
-                    if (leading.contains(c.id()) && !lazy.contains(c)) {
-                        lazy.add(c);
+            int k = candidateCount(order, px);
+            List<QuantizableNode> confirm = new ArrayList<>(order.subList(0, k));
+            if (prev != null && px != null) {
+                List<String> leading = new ArrayList<>();
+                for (int j = pos; j < prev.confirmed && leading.size() < (k + 1) / 2; j++) {
+                    String id = prev.entries.get(j).node();
+                    if (candidates.stream().anyMatch(c -> c.id().equals(id))) {
+                        leading.add(id);
                     }
                 }
-                if (!lazy.isEmpty()) {
-                    confirm = lazy;
+                List<QuantizableNode> newcomers = new ArrayList<>();
+                for (QuantizableNode c : confirm) {
+                    boolean known = false;
+                    for (int j = 0; j < prev.entries.size() && j < prev.confirmed; j++) {
+                        known |= prev.entries.get(j).node().equals(c.id());
+                    }
+                    if (!known) {
+                        newcomers.add(c);
+                    }
+                }
+                if (newcomers.size() * 4 <= k) {
+                    List<QuantizableNode> lazy = new ArrayList<>(newcomers);
+                    for (QuantizableNode c : candidates) {
+                        if (leading.contains(c.id()) && !lazy.contains(c)) {
+                            lazy.add(c);
+                        }
+                    }
+                    if (!lazy.isEmpty()) {
+                        confirm = lazy;
+                    }
                 }
             }
-        }
-        double before = st.rankingSampleRuns;
-        Map<Integer, List<Tensor>> reference = s.fp32SubsetOutputs(st);
-        runs += st.rankingSampleRuns - before; // the first ranking of a session computes the FP32 reference
-        st.rankingSampleRuns = before;
-        int kk = confirm.size();
-        String stage = "rank " + kk + " of " + candidates.size() + " layers (before iteration " + (st.iteration + 1) + ")";
-        List<RankEntry> exact = s.ranker.rank(st.plan, confirm, subset, focus, reference, stage, s.deadline);
-        runs += s.ranker.lastSampleRuns();
-        boolean seeded = focus.name().equals(st.subsetScoreFocus);
-        double current;
-        if (seeded && st.startSubsetScore != null && st.revertedUnits.isEmpty()) {
-            current = st.startSubsetScore;
-        } else {
-            current = s.probe.score(st.plan, subset, focus, reference).score();
-            runs += subset.length;
-        }
-        Double fp32 = seeded ? st.fp32SubsetScore : fp32Scores.get(focus.name());
-        if (fp32 == null) {
-            if (focus.perSample()) {
-                fp32 = s.probe.score(QuantizationPlan.EMPTY, subset, focus, reference).score();
-                runs += subset.length;
+            double before = st.rankingSampleRuns;
+            Map<Integer, List<Tensor>> reference = s.fp32SubsetOutputs(st);
+            runs += st.rankingSampleRuns - before; // the first ranking of a session computes the FP32 reference
+            st.rankingSampleRuns = before;
+            int kk = confirm.size();
+            String stage = "rank " + kk + " of " + candidates.size() + " layers (before iteration " + (st.iteration + 1) + ")";
+            List<RankEntry> exact = s.ranker.rank(session, confirm, subset, focus, reference, stage, s.deadline);
+            runs += s.ranker.lastSampleRuns();
+            boolean seeded = focus.name().equals(st.subsetScoreFocus);
+            double current;
+            if (seeded && st.startSubsetScore != null && st.revertedUnits.isEmpty()) {
+                current = st.startSubsetScore;
             } else {
-                fp32 = 0.0; // minus the NMSE of FP32 to itself
+                current = s.ranker.scoreCurrent(session, subset, focus, reference).score();
+                runs += subset.length;
             }
-            fp32Scores.put(focus.name(), fp32);
-        }
-        List<RankEntry> entries = new ArrayList<>();
-        for (RankEntry e : exact) {
-            entries.add(e.withProxy(px == null ? null : px.get(e.node())));
-        }
-        for (QuantizableNode n : order) {
-            if (!confirm.contains(n)) {
-                List<String> group = s.reverter.group(st.plan, n.id()).stream().map(QuantizableNode::id).toList();
-                entries.add(new RankEntry(n.id(), n.opType(), Double.NaN, Double.NaN, Double.NaN, group, px.get(n.id())));
+            Double fp32 = seeded ? st.fp32SubsetScore : fp32Scores.get(focus.name());
+            if (fp32 == null) {
+                if (focus.perSample()) {
+                    fp32 = s.ranker.score(QuantizationPlan.EMPTY, subset, focus, reference).score();
+                    runs += subset.length;
+                } else {
+                    fp32 = 0.0; // minus the NMSE of FP32 to itself
+                }
+                fp32Scores.put(focus.name(), fp32);
             }
+            List<RankEntry> entries = new ArrayList<>();
+            for (RankEntry e : exact) {
+                entries.add(e.withProxy(px == null ? null : px.get(e.node())));
+            }
+            for (QuantizableNode n : order) {
+                if (!confirm.contains(n)) {
+                    List<String> group = s.reverter.group(st.plan, n.id()).stream().map(QuantizableNode::id).toList();
+                    entries.add(new RankEntry(n.id(), n.opType(), Double.NaN, Double.NaN, Double.NaN, group, px.get(n.id())));
+                }
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            List<String> top = exact.stream().limit(5).map(RankEntry::node).toList();
+            s.message((prev == null ? "ranked " : "re-ranked (lazily) ") + candidates.size() + " nodes by output NMSE"
+                    + (px == null ? "" : " on " + preRankSamples(subset).length + " samples") + ", then " + kk + " by " + (focus.perSample() ? focus.name() : "NMSE to FP32") + ": " + top
+                    + (kk > 5 ? "..." : ""));
+            return new RankingRecord(st.iteration + 1, focus.name(), basis, seconds, entries, kind, key, kk, runs, current, fp32);
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        List<String> top = exact.stream().limit(5).map(RankEntry::node).toList();
-        s.message((prev == null ? "ranked " : "re-ranked (lazily) ") + candidates.size() + " nodes by output NMSE"
-                + (px == null ? "" : " on " + preRankSamples(subset).length + " samples") + ", then " + kk + " by " + (focus.perSample() ? focus.name() : "NMSE to FP32") + ": " + top
-                + (kk > 5 ? "..." : ""));
-        return new RankingRecord(st.iteration + 1, focus.name(), basis, seconds, entries, kind, key, kk, runs, current, fp32);
     }
 
     /** The pre-rank's samples: an eighth of the ranking subset, at least 8 and at most 32, evenly spread. */
@@ -762,13 +766,13 @@ final class FastSearch {
     }
 
     /** Per candidate: how much reverting it alone lowers the mean NMSE of the outputs to FP32 on {@code few}. */
-    private Map<String, Double> preRank(SearchState st, List<QuantizableNode> candidates, int[] few,
+    private Map<String, Double> preRank(SearchState st, RankingSession session, List<QuantizableNode> candidates, int[] few,
             Map<Integer, List<Tensor>> reference) {
         ControlledMetric nmse = new ControlledMetric("nmse to fp32", "nmse", -1, false, false, 0, "pre-rank", null, 0);
         String stage = "pre-rank " + candidates.size() + " layers on " + few.length + " samples (before iteration "
                 + (st.iteration + 1) + ")";
-        List<RankEntry> pre = s.ranker.rank(st.plan, candidates, few, nmse, reference, stage, s.deadline);
-        double current = s.probe.score(st.plan, few, nmse, reference).nmse();
+        List<RankEntry> pre = s.ranker.rank(session, candidates, few, nmse, reference, stage, s.deadline);
+        double current = s.ranker.scoreCurrent(session, few, nmse, reference).nmse();
         Map<String, Double> gain = new LinkedHashMap<>();
         for (RankEntry e : pre) {
             gain.put(e.node(), Double.isNaN(e.nmse()) ? Double.NaN : current - e.nmse());

@@ -69,7 +69,7 @@ final class FunctionProbe implements AccuracyProbe {
             double v = r.aggregate().get(Evaluator.VALIDATION_KEY);
             return new CandidateScore(focus.orientation() * v, v, Double.NaN);
         }
-        return score(model, validation, plan, subset, focus, fp32SubsetOutputs);
+        return score(model, validation, plan, subset, focus, fp32SubsetOutputs, 1);
     }
 
     /** Ranking by NMSE needs only the outputs, so a suffix can produce them; the user's function never sees a suffix. */
@@ -80,9 +80,9 @@ final class FunctionProbe implements AccuracyProbe {
 
     @Override
     public CandidateScore score(Model on, Dataset data, QuantizationPlan plan, int[] subset, ControlledMetric focus,
-            Map<Integer, List<Tensor>> fp32SubsetOutputs) {
+            Map<Integer, List<Tensor>> fp32SubsetOutputs, int workers) {
         EvaluationResult r = quiet.evaluate(on, EvaluationRequest.of(plan, data, List.of(), "rank candidate")
-                .withIndices(subset).withReference(fp32SubsetOutputs).withWorkers(1));
+                .withIndices(subset).withReference(fp32SubsetOutputs).withWorkers(Math.max(1, workers)));
         double nmse = MetricsProbe.mean(r.distances());
         return new CandidateScore(-nmse, Double.NaN, nmse);
     }

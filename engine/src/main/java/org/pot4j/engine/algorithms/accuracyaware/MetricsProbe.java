@@ -57,7 +57,7 @@ final class MetricsProbe implements AccuracyProbe {
     @Override
     public CandidateScore score(QuantizationPlan plan, int[] subset, ControlledMetric focus,
             Map<Integer, List<Tensor>> fp32SubsetOutputs) {
-        return score(model, validation, plan, subset, focus, fp32SubsetOutputs);
+        return score(model, validation, plan, subset, focus, fp32SubsetOutputs, 1);
     }
 
     @Override
@@ -67,10 +67,10 @@ final class MetricsProbe implements AccuracyProbe {
 
     @Override
     public CandidateScore score(Model on, Dataset data, QuantizationPlan plan, int[] subset, ControlledMetric focus,
-            Map<Integer, List<Tensor>> fp32SubsetOutputs) {
+            Map<Integer, List<Tensor>> fp32SubsetOutputs, int workers) {
         List<Supplier<Metric>> only = focus.perSample() ? List.of(metrics.get(focus.metricIndex())) : List.of();
         EvaluationResult r = quiet.evaluate(on, EvaluationRequest.of(plan, data, only, "rank candidate")
-                .withIndices(subset).withReference(fp32SubsetOutputs).withWorkers(1));
+                .withIndices(subset).withReference(fp32SubsetOutputs).withWorkers(Math.max(1, workers)));
         double nmse = mean(r.distances());
         if (!focus.perSample()) {
             return new CandidateScore(-nmse, Double.NaN, nmse);

@@ -29,7 +29,8 @@
  *     backend offers {@link org.pot4j.api.model.SuffixRuns} (ONNX); false runs whole models (to measure what suffixes save)</td></tr>
  * <tr><td>screen_single_reverts</td><td>false</td><td>fast ranking: after a revert, screen each single revert on the ranking
  *     subset and skip it without a validation pass when it does not improve the subset (experimental; see below)</td></tr>
- * <tr><td>ranking_workers</td><td>min(cores, 4)</td><td>candidates scored in parallel (results do not depend on it)</td></tr>
+ * <tr><td>ranking_workers</td><td>min(cores, 4)</td><td>candidates scored in parallel; on steps of 4 batches per worker or more
+ *     (the 4-bit ResNet's 300 samples), one candidate at a time on that many inference workers (results do not depend on it)</td></tr>
  * <tr><td>resume</td><td>false</td><td>continue from {@code <workDir>/aa-checkpoint.json} ({@code pot4j quantize --resume})</td></tr>
  * <tr><td>on_target_missed</td><td>best_effort</td><td>{@code best_effort}: return the best plan as BEST_EFFORT (CLI exit 3);
  *     {@code error}: throw {@link org.pot4j.api.quant.AccuracyTargetMissedException} carrying that result (NNCF)</td></tr>
@@ -59,11 +60,22 @@
  *     ({@code screen_single_reverts: true} also screens single reverts after a revert: experimental; it cut MiniLM
  *     and the 4-bit ResNet to fewer passes but reverted 8 nodes where exact reverts 6 on 500 MNIST samples at 0.002).
  *     {@code max_iter_num} bounds validation passes. Resume replays the stored passes. Details and measurements: {@code FastSearch}.</li>
+ * <li><b>One preparation per ranking.</b> A ranking (the fast mode's pre-rank and confirm step, the suffix check)
+ *     shares one {@code RankingSession}: suffixes built once, and the compiled model of every candidate kept
+ *     (at most 16 + 2, and an eighth of the machine's memory by the model file's size; the worst-ranked closed
+ *     first, all closed when the ranking ends, also on failure or {@code max_time}), so the confirm step does
+ *     not compile again what the pre-rank compiled. A compiled model runs the same plan as a fresh one, so
+ *     scores do not change.</li>
  * <li><b>Suffix runs.</b> When the model implements {@link org.pot4j.api.model.SuffixRuns} (ONNX), both
- *     modes score each candidate from where its plan differs from the current one, fed with tensors
- *     captured in one run of the current plan (at most a quarter of the free heap; the rest run whole);
- *     the first suffix of a search is checked against a whole run. {@code use_suffix_runs: false}
- *     switches them off (to measure what they save).</li>
+ *     modes may score a candidate from where its plan differs from the current one, fed with tensors
+ *     captured in one run of the current plan on the step's samples (at most a quarter of the free heap);
+ *     the first suffix of a search is checked against a whole run. When that check finds identical outputs,
+ *     each candidate runs as a suffix or whole by its cost, estimated from sizes with constants fitted to
+ *     measured costs ({@code SuffixScoring}: the 4-bit ResNet's 100 KB cut tensors cost more to fetch and
+ *     feed than the run they save, so its convolutions run whole; MiniLM's suffixes kept compiled from the
+ *     pre-rank save a compile each); otherwise every suffix that fits runs, as before. Never by timings: a
+ *     suffix can differ from its whole run in the last bits where the check did not look (ResNet's fc), so
+ *     scores would depend on the machine's load. {@code use_suffix_runs: false} switches them off.</li>
  * <li><b>use_prev_if_drop_increase</b> (false, as POT): when true, a revert that <em>raises</em> the
  *     drop is undone and the node excluded from later rankings (otherwise re-ranking would pick it
  *     again); an unchanged drop keeps the revert, as POT does.</li>
