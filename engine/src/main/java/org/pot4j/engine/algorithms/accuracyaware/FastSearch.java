@@ -658,7 +658,7 @@ final class FastSearch {
         double runs = 0;
         // one session for the pre-rank and the confirm step: suffixes, captured tensors and compiled candidates
         // are prepared once (the pre-rank's samples are some of the subset's) and closed when the ranking ends
-        try (RankingSession session = s.ranker.open(st.plan, Math.max(MAX_CANDIDATES, params.rankingCandidates()))) {
+        try (RankingSession session = s.ranker.open(st.plan, Math.max(MAX_CANDIDATES, params.rankingCandidates()), focus)) {
             Map<String, Double> px = null;
             if (params.rankingCandidates() > 0 ? candidates.size() > params.rankingCandidates() : candidates.size() > MIN_CANDIDATES) {
                 double before0 = st.rankingSampleRuns;

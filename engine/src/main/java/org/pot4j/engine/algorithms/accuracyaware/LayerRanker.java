@@ -81,8 +81,9 @@ final class LayerRanker {
      * A ranking of {@code current}: its steps ({@link #rank}) share suffixes, captured tensors and up to
      * {@code keep} compiled candidates (+ the current plan's and the capture's). Close it when the ranking ends.
      */
-    RankingSession open(QuantizationPlan current, int keep) {
-        return new RankingSession(model, current, keep + 2, compiledBudget(model), order(), cacheCompiles);
+    RankingSession open(QuantizationPlan current, int keep, ControlledMetric focus) {
+        return new RankingSession(model, current, keep + 2, compiledBudget(model), order(), cacheCompiles,
+                probe.parallelScoring(focus) ? workers : 1);
     }
 
     /**
@@ -137,7 +138,7 @@ final class LayerRanker {
     /** {@link #rank(RankingSession, List, int[], ControlledMetric, Map, String, long)} in a session of its own. */
     List<RankEntry> rank(QuantizationPlan current, List<QuantizableNode> candidates, int[] subset, ControlledMetric focus,
             Map<Integer, List<Tensor>> fp32Outputs, String stage, long deadlineNanos) {
-        try (RankingSession session = open(current, 0)) {
+        try (RankingSession session = open(current, 0, focus)) {
             return rank(session, candidates, subset, focus, fp32Outputs, stage, deadlineNanos);
         }
     }

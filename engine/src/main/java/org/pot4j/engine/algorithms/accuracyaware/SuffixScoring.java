@@ -432,7 +432,7 @@ final class SuffixScoring {
     /** The suffix of {@code node} as a model whose compiled form the session keeps. */
     Model suffixModel(RankingSession session, String node, Target target) {
         SuffixModel m = new SuffixModel(model, target.suffix());
-        return session.cached(node + RankingSession.SUFFIX, m, target.share(), target.suffix()::compile);
+        return session.cached(node + RankingSession.SUFFIX, m, target.share(), () -> target.suffix().compile(session.concurrentRuns()));
     }
 
     boolean checked() {
@@ -458,7 +458,8 @@ final class SuffixScoring {
         CaptureModel cm = new CaptureModel(model, fetch);
         List<String> names = fetch;
         double compileBefore = session.compileSeconds();
-        Model seen = session.cached(key, cm, 1.0, () -> Compilation.compile(model, session.current, new LinkedHashSet<>(names)));
+        Model seen = session.cached(key, cm, 1.0, () -> Compilation.compile(model, session.current, new LinkedHashSet<>(names),
+                session.concurrentRuns()));
         EvaluationResult r = evaluator.evaluate(seen, EvaluationRequest.of(session.current, validation, List.of(), stage)
                 .withIndices(indices).withKeepOutputs(true));
         double compile = session.compileSeconds() - compileBefore;
@@ -529,6 +530,11 @@ final class SuffixScoring {
         @Override
         public CompiledModel compile(QuantizationPlan plan, Set<String> extraOutputs) {
             return suffix.compile();
+        }
+
+        @Override
+        public CompiledModel compile(QuantizationPlan plan, Set<String> extraOutputs, int concurrentRuns) {
+            return suffix.compile(concurrentRuns);
         }
     }
 

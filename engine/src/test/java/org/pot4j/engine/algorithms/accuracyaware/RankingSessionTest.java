@@ -32,9 +32,17 @@ class RankingSessionTest {
     static final class Counting extends DelegatingModel {
         final AtomicInteger compiles = new AtomicInteger();
         final AtomicInteger closes = new AtomicInteger();
+        /** The concurrent-runs hints compiles were given (none: the caller gave no hint). */
+        final Set<Integer> hints = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         Counting(Model inner) {
             super(inner);
+        }
+
+        @Override
+        public CompiledModel compile(QuantizationPlan plan, Set<String> extraOutputs, int concurrentRuns) {
+            hints.add(concurrentRuns);
+            return compile(plan, extraOutputs);
         }
 
         @Override
@@ -99,7 +107,7 @@ class RankingSessionTest {
         model.compiles.set(0);
         model.closes.set(0);
         List<RankEntry> exact;
-        try (RankingSession session = ranker.open(plan, 16)) {
+        try (RankingSession session = ranker.open(plan, 16, ACCURACY)) {
             List<RankEntry> pre = ranker.rank(session, candidates, few, NMSE, reference, "pre-rank", later());
             List<QuantizableNode> top = new ArrayList<>();
             for (RankEntry e : pre.subList(0, 3)) {
@@ -110,6 +118,7 @@ class RankingSessionTest {
             ranker.scoreCurrent(session, subset, ACCURACY, reference);
             assertEquals(candidates.size() + 1, model.compiles.get(), "each candidate and the current plan compiled once");
             assertEquals(0, model.closes.get(), "kept while the ranking lasts");
+            assertEquals(Set.of(2), model.hints, "two ranking workers: every compile told two runs are in flight");
         }
         assertEquals(model.compiles.get(), model.closes.get(), "every compiled model closed with the session");
 
@@ -134,7 +143,7 @@ class RankingSessionTest {
         Map<Integer, List<Tensor>> reference = ev.fp32Outputs(model, f.validation, few, "fp32");
         model.compiles.set(0);
         model.closes.set(0);
-        try (RankingSession session = ranker.open(plan, 0)) { // keeps 2
+        try (RankingSession session = ranker.open(plan, 0, ACCURACY)) { // keeps 2
             List<RankEntry> pre = ranker.rank(session, candidates, few, NMSE, reference, "pre-rank", later());
             assertEquals(candidates.size() - 2, model.closes.get(), "all but two closed during the ranking");
             int before = model.compiles.get();
