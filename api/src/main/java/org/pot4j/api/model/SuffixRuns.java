@@ -20,6 +20,14 @@ public interface SuffixRuns {
      */
     Suffix suffix(QuantizationPlan base, QuantizationPlan variant);
 
+    /**
+     * Whether {@link #suffix} may be called from several threads at once (a ranking then cuts its
+     * candidates in parallel). The default says no: cuts are made one at a time.
+     */
+    default boolean concurrentSuffixes() {
+        return false;
+    }
+
     /** A part of a model under a plan, from its cut onward to the model outputs. */
     interface Suffix {
         /**

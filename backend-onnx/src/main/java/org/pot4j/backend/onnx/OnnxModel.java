@@ -226,6 +226,12 @@ final class OnnxModel implements Model, InputLimits, SuffixRuns {
     }
 
     /** {@inheritDoc} The two plans are written as QDQ graphs and compared node by node, see {@link OnnxSuffixCutter}. */
+    /** {@link OnnxSuffixCutter#suffix} swaps its base plan's index atomically and shares nothing else. */
+    @Override
+    public boolean concurrentSuffixes() {
+        return true;
+    }
+
     @Override
     public Suffix suffix(QuantizationPlan base, QuantizationPlan variant) {
         return cutter.suffix(base, variant);

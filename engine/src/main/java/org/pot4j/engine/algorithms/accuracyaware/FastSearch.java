@@ -715,6 +715,7 @@ final class FastSearch {
             st.rankingSampleRuns = before;
             int kk = confirm.size();
             String stage = "rank " + kk + " of " + candidates.size() + " layers (before iteration " + (st.iteration + 1) + ")";
+            session.retainOnly(confirm.stream().map(QuantizableNode::id).collect(java.util.stream.Collectors.toSet()));
             List<RankEntry> exact = s.ranker.rank(session, confirm, subset, focus, reference, stage, s.deadline);
             runs += s.ranker.lastSampleRuns();
             boolean seeded = focus.name().equals(st.subsetScoreFocus);

@@ -184,9 +184,20 @@ final class LayerRanker {
                     return t;
                 });
                 try {
-                    List<Future<RankEntry>> futures = new ArrayList<>();
-                    for (QuantizableNode c : candidates) {
-                        futures.add(pool.submit(() -> {
+                    // longest first (whole models, then suffixes by share), so the last candidate to finish is a
+                    // short one and no worker idles long at the end of a step; results keep candidate order
+                    Integer[] start = new Integer[n];
+                    for (int i = 0; i < n; i++) {
+                        start[i] = i;
+                    }
+                    java.util.Arrays.sort(start, Comparator.comparingDouble((Integer i) -> {
+                        SuffixScoring.Target t = via.get(candidates.get(i).id());
+                        return t == null ? 1.0 : t.share();
+                    }).reversed());
+                    List<Future<RankEntry>> futures = new ArrayList<>(java.util.Collections.nCopies(n, null));
+                    for (int i : start) {
+                        QuantizableNode c = candidates.get(i);
+                        futures.set(i, pool.submit(() -> {
                             RankEntry e = score(session, c, subset, focus, fp32Outputs, deadlineNanos, via, 1);
                             progress.progress(stage, done.incrementAndGet(), n);
                             return e;
