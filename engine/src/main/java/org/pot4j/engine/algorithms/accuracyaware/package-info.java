@@ -104,22 +104,23 @@
  * </ul>
  *
  * <h2>Measured: fast vs exact (issue 15)</h2>
- * One run each, CPU "Intel(R) Xeon(R) Processor" (2 cores, AVX-512 VNNI, AMX-INT8), shared (load
- * average 11-15). Counted = {@code cost.search_passes} (ranking + screens + validation); wall = the
- * search's wall time in median INT8 validation passes; budget = reverted + 5.
+ * CPU "Intel(R) Xeon(R) Processor" (2 cores, AVX-512 VNNI, AMX-INT8), load 1-2.5. Counted =
+ * {@code cost.search_passes} (ranking + screens + validation); wall = the search's wall time in
+ * median INT8 validation passes (range over the runs); budget = reverted + 5.
  * <table>
  * <caption>AccuracyAware cost, fast vs exact</caption>
  * <tr><th>model, maximal_drop</th><th>ranking</th><th>reverted</th><th>final</th><th>counted</th><th>wall</th><th>budget</th></tr>
- * <tr><td>4-bit MNIST ResNet (examples/mixed), top-1 0.003</td><td>fast</td><td>3 of 14</td><td>0.9860</td><td>5.36</td><td>10.7</td><td>8</td></tr>
- * <tr><td></td><td>exact</td><td>3 of 14 (same nodes)</td><td>0.9860</td><td>5.34</td><td>9.1</td><td>8</td></tr>
- * <tr><td>MiniLM config-aa-tight, per-token cosine 0.004</td><td>fast</td><td>1 of 40</td><td>0.9967</td><td>4.67</td><td>9.5</td><td>6</td></tr>
- * <tr><td></td><td>exact</td><td>1 of 40 (same node)</td><td>0.9967</td><td>8.32</td><td>20.7</td><td>6</td></tr>
- * <tr><td>MobileNetV2 224 px (tools/onnx_zoo/aa_cnn.py), cosine 0.008</td><td>fast</td><td>10 of 64</td><td>0.9922</td><td>8.93</td><td>14.8</td><td>15</td></tr>
- * <tr><td></td><td>exact</td><td>11 of 64</td><td>0.9924</td><td>30.76</td><td>45.9</td><td>16</td></tr>
+ * <tr><td>4-bit MNIST ResNet (examples/mixed), top-1 0.003</td><td>fast</td><td>3 of 14</td><td>0.9860</td><td>5.67</td><td>6.6-7.5</td><td>8</td></tr>
+ * <tr><td></td><td>exact</td><td>3 of 14 (same nodes)</td><td>0.9860</td><td>5.57</td><td>7.1</td><td>8</td></tr>
+ * <tr><td>MiniLM config-aa-tight, per-token cosine 0.004</td><td>fast</td><td>1 of 40</td><td>0.9973</td><td>3.54</td><td>5.6-5.8</td><td>6</td></tr>
+ * <tr><td></td><td>exact</td><td>1 of 40 (same node)</td><td>0.9973</td><td>5.07</td><td>7.6</td><td>6</td></tr>
+ * <tr><td>MobileNetV2 224 px (tools/onnx_zoo/aa_cnn.py), cosine 0.008</td><td>fast</td><td>10 of 64</td><td>0.9922</td><td>8.98</td><td>9.8</td><td>15</td></tr>
+ * <tr><td></td><td>exact</td><td>11 of 64</td><td>0.9924</td><td>31.27</td><td>29.1</td><td>16</td></tr>
  * </table>
  * The fast mode meets the target with no more nodes than exact and within the budget in counted
- * passes; in wall time its ranking costs 2-3x its counted passes (a fixed cost per candidate scored:
- * writing its QDQ model and suffix, then an ONNX Runtime session), so the wall-time budget is missed
- * on the two models with short passes. INT8/FP32 speeds and the method: README, "Cost, fast vs exact".
+ * passes and in wall time (one {@code RankingSession} per
+ * ranking, suffix or whole by size, the backend's per-candidate costs cut); what is left on MiniLM is
+ * ORT's session creation for the pre-rank's 40 candidates. INT8/FP32 speeds and the method: README,
+ * "Cost, fast vs exact".
  */
 package org.pot4j.engine.algorithms.accuracyaware;
