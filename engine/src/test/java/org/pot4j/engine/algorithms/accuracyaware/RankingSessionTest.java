@@ -129,6 +129,34 @@ class RankingSessionTest {
     }
 
     @Test
+    void theConfirmStepKeepsOnlyItsOwnCandidatesCompiled() {
+        AaFixture f = new AaFixture();
+        Counting model = new Counting(f.model);
+        QuantizationPlan plan = AaFixture.sensitiveQuantizer().run(model, TestAlgorithmContext.bare(f.calibration)).plan();
+        NodeReverter reverter = new NodeReverter(model.quantizableNodes());
+        Evaluator ev = new Evaluator(ProgressListener.NONE, 1);
+        MetricsProbe probe = new MetricsProbe(model, f.validation, List.of(TestMetrics.Accuracy::new), ev, ev);
+        LayerRanker ranker = new LayerRanker(reverter, probe, ProgressListener.NONE, 1, null, model, f.validation, true);
+        List<QuantizableNode> candidates = reverter.quantized(plan).stream().filter(n -> reverter.revertChangesNumerics(plan, n.id()))
+                .toList();
+        assertTrue(candidates.size() >= 3, "candidates: " + candidates);
+        int[] few = IntStream.range(0, 16).toArray();
+        Map<Integer, List<Tensor>> reference = ev.fp32Outputs(model, f.validation, few, "fp32");
+        model.compiles.set(0);
+        model.closes.set(0);
+        try (RankingSession session = ranker.open(plan, 16, ACCURACY)) {
+            ranker.rank(session, candidates, few, NMSE, reference, "pre-rank", later());
+            ranker.scoreCurrent(session, few, NMSE, reference);
+            assertEquals(0, model.closes.get(), "every candidate kept after the pre-rank");
+            String confirmed = candidates.get(1).id();
+            session.retainOnly(Set.of(confirmed));
+            assertEquals(candidates.size() - 1, model.closes.get(), "the candidates the confirm step will not run are closed");
+            assertTrue(session.isCompiled(confirmed));
+            assertTrue(session.isCompiled(RankingSession.CURRENT), "the current plan's model is not a candidate's");
+        }
+    }
+
+    @Test
     void aBoundedSessionClosesTheWorstRankedFirst() {
         AaFixture f = new AaFixture();
         Counting model = new Counting(f.model);
