@@ -19,6 +19,7 @@ import org.pot4j.api.model.Model;
 import org.pot4j.api.model.QuantizableNode;
 import org.pot4j.api.quant.QuantizationPlan;
 import org.pot4j.engine.evaluation.Evaluator;
+import org.pot4j.engine.testing.DelegatingCompiledModel;
 import org.pot4j.engine.testing.TestAlgorithmContext;
 
 /**
@@ -48,27 +49,11 @@ class RankingSessionTest {
         @Override
         public CompiledModel compile(QuantizationPlan plan, Set<String> extraOutputs) {
             compiles.incrementAndGet();
-            CompiledModel m = inner.compile(plan, extraOutputs);
-            return new CompiledModel() {
-                @Override
-                public List<String> inputNames() {
-                    return m.inputNames();
-                }
-
-                @Override
-                public List<String> outputNames() {
-                    return m.outputNames();
-                }
-
-                @Override
-                public Map<String, Tensor> infer(Map<String, Tensor> inputs) {
-                    return m.infer(inputs);
-                }
-
+            return new DelegatingCompiledModel(inner.compile(plan, extraOutputs)) {
                 @Override
                 public void close() {
                     closes.incrementAndGet();
-                    m.close();
+                    super.close();
                 }
             };
         }
@@ -81,6 +66,26 @@ class RankingSessionTest {
 
     private static long later() {
         return System.nanoTime() + 3_600_000_000_000L;
+    }
+
+    /** A one-worker ranker over the fixture's quantized candidates, 16 samples with their FP32 outputs, counters at 0. */
+    private static final class OneWorker {
+        final AaFixture f = new AaFixture();
+        final Counting model = new Counting(f.model);
+        final QuantizationPlan plan = AaFixture.sensitiveQuantizer().run(model, TestAlgorithmContext.bare(f.calibration)).plan();
+        final NodeReverter reverter = new NodeReverter(model.quantizableNodes());
+        final Evaluator ev = new Evaluator(ProgressListener.NONE, 1);
+        final LayerRanker ranker = new LayerRanker(reverter, new MetricsProbe(model, f.validation, List.of(TestMetrics.Accuracy::new),
+                ev, ev), ProgressListener.NONE, 1, null, model, f.validation, true);
+        final List<QuantizableNode> candidates = reverter.quantized(plan).stream()
+                .filter(n -> reverter.revertChangesNumerics(plan, n.id())).toList();
+        final int[] few = IntStream.range(0, 16).toArray();
+        final Map<Integer, List<Tensor>> reference = ev.fp32Outputs(model, f.validation, few, "fp32");
+
+        OneWorker() {
+            model.compiles.set(0);
+            model.closes.set(0);
+        }
     }
 
     @Test
@@ -130,21 +135,14 @@ class RankingSessionTest {
 
     @Test
     void theConfirmStepKeepsOnlyItsOwnCandidatesCompiled() {
-        AaFixture f = new AaFixture();
-        Counting model = new Counting(f.model);
-        QuantizationPlan plan = AaFixture.sensitiveQuantizer().run(model, TestAlgorithmContext.bare(f.calibration)).plan();
-        NodeReverter reverter = new NodeReverter(model.quantizableNodes());
-        Evaluator ev = new Evaluator(ProgressListener.NONE, 1);
-        MetricsProbe probe = new MetricsProbe(model, f.validation, List.of(TestMetrics.Accuracy::new), ev, ev);
-        LayerRanker ranker = new LayerRanker(reverter, probe, ProgressListener.NONE, 1, null, model, f.validation, true);
-        List<QuantizableNode> candidates = reverter.quantized(plan).stream().filter(n -> reverter.revertChangesNumerics(plan, n.id()))
-                .toList();
+        OneWorker w = new OneWorker();
+        Counting model = w.model;
+        LayerRanker ranker = w.ranker;
+        List<QuantizableNode> candidates = w.candidates;
+        int[] few = w.few;
+        Map<Integer, List<Tensor>> reference = w.reference;
         assertTrue(candidates.size() >= 3, "candidates: " + candidates);
-        int[] few = IntStream.range(0, 16).toArray();
-        Map<Integer, List<Tensor>> reference = ev.fp32Outputs(model, f.validation, few, "fp32");
-        model.compiles.set(0);
-        model.closes.set(0);
-        try (RankingSession session = ranker.open(plan, 16, ACCURACY)) {
+        try (RankingSession session = ranker.open(w.plan, 16, ACCURACY)) {
             ranker.rank(session, candidates, few, NMSE, reference, "pre-rank", later());
             ranker.scoreCurrent(session, few, NMSE, reference);
             assertEquals(0, model.closes.get(), "every candidate kept after the pre-rank");
@@ -158,24 +156,18 @@ class RankingSessionTest {
 
     @Test
     void aBoundedSessionClosesTheWorstRankedFirst() {
-        AaFixture f = new AaFixture();
-        Counting model = new Counting(f.model);
-        QuantizationPlan plan = AaFixture.sensitiveQuantizer().run(model, TestAlgorithmContext.bare(f.calibration)).plan();
-        NodeReverter reverter = new NodeReverter(model.quantizableNodes());
-        Evaluator ev = new Evaluator(ProgressListener.NONE, 1);
-        MetricsProbe probe = new MetricsProbe(model, f.validation, List.of(TestMetrics.Accuracy::new), ev, ev);
-        LayerRanker ranker = new LayerRanker(reverter, probe, ProgressListener.NONE, 1, null, model, f.validation, true);
-        List<QuantizableNode> candidates = reverter.quantized(plan).stream().filter(n -> reverter.revertChangesNumerics(plan, n.id()))
-                .toList();
-        int[] few = IntStream.range(0, 16).toArray();
-        Map<Integer, List<Tensor>> reference = ev.fp32Outputs(model, f.validation, few, "fp32");
-        model.compiles.set(0);
-        model.closes.set(0);
+        OneWorker w = new OneWorker();
+        Counting model = w.model;
+        LayerRanker ranker = w.ranker;
+        QuantizationPlan plan = w.plan;
+        List<QuantizableNode> candidates = w.candidates;
+        int[] few = w.few;
+        Map<Integer, List<Tensor>> reference = w.reference;
         try (RankingSession session = ranker.open(plan, 0, ACCURACY)) { // keeps 2
             List<RankEntry> pre = ranker.rank(session, candidates, few, NMSE, reference, "pre-rank", later());
             assertEquals(candidates.size() - 2, model.closes.get(), "all but two closed during the ranking");
             int before = model.compiles.get();
-            ranker.rank(session, List.of(reverter.node(pre.get(0).node()), reverter.node(pre.get(1).node())), few, ACCURACY,
+            ranker.rank(session, List.of(w.reverter.node(pre.get(0).node()), w.reverter.node(pre.get(1).node())), few, ACCURACY,
                     reference, "confirm", later());
             assertEquals(before, model.compiles.get(), "the two best were kept");
         }
