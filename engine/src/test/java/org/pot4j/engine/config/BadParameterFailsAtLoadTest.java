@@ -8,14 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
-import org.pot4j.api.ProgressListener;
-import org.pot4j.engine.Pot4j;
+import org.pot4j.engine.testing.QuietEngine;
 
 /**
  * A wrong key or value in any parameter section (metric, dataset, executor, algorithm, also inside a
@@ -24,20 +22,11 @@ import org.pot4j.engine.Pot4j;
  * check made later, when the model is loaded, would fail with FILE_NOT_FOUND instead.
  */
 class BadParameterFailsAtLoadTest {
-    private static Pot4j pot4j;
+    @RegisterExtension
+    static final QuietEngine ENGINE = new QuietEngine();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void engine() {
-        pot4j = Pot4j.builder().progress(ProgressListener.NONE).build();
-    }
-
-    @AfterAll
-    static void close() {
-        pot4j.close();
-    }
 
     private Pot4jException fails(ErrorCode code, String engine, String compression, String... expected) throws IOException {
         Path f = dir.resolve("bad.json");
@@ -46,7 +35,7 @@ class BadParameterFailsAtLoadTest {
                  "engine": {"calibration_dataset": {"type": "csv", "path": "d.csv"}%s},
                  "compression": {"algorithms": [{"name": "DefaultQuantization", "params": {%s}}]}}
                 """.formatted(engine, compression));
-        Pot4jException e = assertThrows(Pot4jException.class, () -> pot4j.loadConfig(f));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> ENGINE.pot4j().loadConfig(f));
         assertEquals(code, e.code(), e.getMessage());
         assertTrue(e.getMessage().startsWith(f.toString()), "names the file: " + e.getMessage());
         assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
@@ -105,7 +94,7 @@ class BadParameterFailsAtLoadTest {
                     {"model": {"model": "missing.tmlp", "framework": "textmlp", "options": {%s}},
                      "engine": {"calibration_dataset": {"type": "csv", "path": "d.csv"}}}
                     """.formatted(c[0]));
-            Pot4jException e = assertThrows(Pot4jException.class, () -> pot4j.loadConfig(f));
+            Pot4jException e = assertThrows(Pot4jException.class, () -> ENGINE.pot4j().loadConfig(f));
             assertEquals(ErrorCode.valueOf(c[1]), e.code(), e.getMessage());
             assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains("backend 'textmlp'"), e.getMessage());
             for (int i = 2; i < c.length; i++) {
@@ -117,7 +106,7 @@ class BadParameterFailsAtLoadTest {
                 {"model": {"model": "missing.onnx", "framework": "nothere", "options": {"any": 1}},
                  "engine": {"calibration_dataset": {"type": "csv", "path": "d.csv"}, "threads": 2}}
                 """);
-        assertEquals(1, pot4j.loadConfig(f).models().size());
+        assertEquals(1, ENGINE.pot4j().loadConfig(f).models().size());
     }
 
     @Test
@@ -129,7 +118,7 @@ class BadParameterFailsAtLoadTest {
                             {"model": {"model": "b.onnx"},
                              "engine": {"calibration_dataset": {"type": "csv", "path": "d.csv", "delimiter": ";;"}}}]}
                 """);
-        Pot4jException e = assertThrows(Pot4jException.class, () -> pot4j.loadConfig(f));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> ENGINE.pot4j().loadConfig(f));
         assertEquals(ErrorCode.CONFIG_INVALID, e.code());
         assertTrue(e.getMessage().contains("models[1].engine.calibration_dataset") && e.getMessage().contains("delimiter"),
                 e.getMessage());

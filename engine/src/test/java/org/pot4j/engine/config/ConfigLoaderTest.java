@@ -11,30 +11,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
-import org.pot4j.api.ProgressListener;
-import org.pot4j.engine.Pot4j;
+import org.pot4j.engine.testing.QuietEngine;
 
 class ConfigLoaderTest {
-    private static Pot4j pot4j;
+    @RegisterExtension
+    static final QuietEngine ENGINE = new QuietEngine();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void engine() {
-        pot4j = Pot4j.builder().progress(ProgressListener.NONE).build();
-    }
-
-    @AfterAll
-    static void close() {
-        pot4j.close();
-    }
 
     private Path write(String name, String text) throws IOException {
         Path f = dir.resolve(name);
@@ -61,7 +50,7 @@ class ConfigLoaderTest {
     @Test
     void readsEverySectionOfAJsonConfigWithPathsRelativeToIt() throws IOException {
         Path file = write("cfg/job.json", FULL_JSON);
-        Pot4jConfig c = pot4j.loadConfig(file);
+        Pot4jConfig c = ENGINE.pot4j().loadConfig(file);
         Path base = file.toAbsolutePath().getParent();
         assertEquals(base, c.baseDir());
         assertEquals(base.resolve("results"), c.outputDir());
@@ -120,8 +109,8 @@ class ConfigLoaderTest {
                       params: {bits: 6, target_device: ANY}
                 output: {dir: results}
                 """);
-        Pot4jConfig fromJson = pot4j.loadConfig(json);
-        Pot4jConfig fromYaml = pot4j.loadConfig(yaml);
+        Pot4jConfig fromJson = ENGINE.pot4j().loadConfig(json);
+        Pot4jConfig fromYaml = ENGINE.pot4j().loadConfig(yaml);
         assertEquals(fromJson.models(), fromYaml.models());
         assertEquals(fromJson.outputDir(), fromYaml.outputDir());
     }
@@ -132,7 +121,7 @@ class ConfigLoaderTest {
                 {"model": {"model": "m.onnx"},
                  "engine": {"calibration_dataset": {"type": "idx", "images": "x"}, "batch_sise": 4}}
                 """);
-        Pot4jException e = assertThrows(Pot4jException.class, () -> pot4j.loadConfig(file));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> ENGINE.pot4j().loadConfig(file));
         assertEquals(ErrorCode.CONFIG_UNKNOWN_KEY, e.code());
         String m = e.getMessage();
         assertTrue(m.startsWith(file.toString()), m);
@@ -163,7 +152,7 @@ class ConfigLoaderTest {
 
     private void expectUnknown(String json, String path, String suggestion) throws IOException {
         Path file = write("unknown.json", json);
-        Pot4jException e = assertThrows(Pot4jException.class, () -> pot4j.loadConfig(file), json);
+        Pot4jException e = assertThrows(Pot4jException.class, () -> ENGINE.pot4j().loadConfig(file), json);
         assertEquals(ErrorCode.CONFIG_UNKNOWN_KEY, e.code(), e.getMessage());
         assertTrue(e.getMessage().contains(" at " + path), e.getMessage());
         if (suggestion != null) {
@@ -198,11 +187,11 @@ class ConfigLoaderTest {
     @Test
     void speedGuardIsABooleanOrAnObjectAndUnsetByDefault() throws IOException {
         String base = "{\"model\": {\"model\": \"m.onnx\"}, \"engine\": {\"calibration_dataset\": {\"type\": \"idx\", \"images\": \"x\"}%s}}";
-        assertNull(pot4j.loadConfig(write("a.json", base.formatted(""))).models().get(0).engine().speedGuard());
-        SpeedGuardSpec off = pot4j.loadConfig(write("b.json", base.formatted(", \"speed_guard\": false"))).models().get(0)
+        assertNull(ENGINE.pot4j().loadConfig(write("a.json", base.formatted(""))).models().get(0).engine().speedGuard());
+        SpeedGuardSpec off = ENGINE.pot4j().loadConfig(write("b.json", base.formatted(", \"speed_guard\": false"))).models().get(0)
                 .engine().speedGuard();
         assertFalse(off.enabled());
-        SpeedGuardSpec custom = pot4j.loadConfig(write("c.json", base.formatted(
+        SpeedGuardSpec custom = ENGINE.pot4j().loadConfig(write("c.json", base.formatted(
                 ", \"batch_size\": 8, \"speed_guard\": {\"batch_sizes\": [1, 8], \"rounds\": 5}"))).models().get(0)
                 .engine().speedGuard();
         assertTrue(custom.enabled());
@@ -214,14 +203,14 @@ class ConfigLoaderTest {
         expectInvalid(base.formatted(", \"speed_guard\": {\"batch_sizes\": []}"), "engine.speed_guard.batch_sizes", "non-empty list");
         expectInvalid(base.formatted(", \"speed_guard\": {\"batch_sizes\": [0]}"), "engine.speed_guard.batch_sizes[0]", "positive integer");
         expectInvalid(base.formatted(", \"speed_guard\": \"on\""), "engine.speed_guard", "true or false");
-        Pot4jException unknown = assertThrows(Pot4jException.class, () -> pot4j.loadConfig(write("d.json",
+        Pot4jException unknown = assertThrows(Pot4jException.class, () -> ENGINE.pot4j().loadConfig(write("d.json",
                 base.formatted(", \"speed_guard\": {\"round\": 3}")))); 
         assertTrue(unknown.getMessage().contains("rounds"), unknown.getMessage());
     }
 
     private void expectInvalid(String json, String path, String problem) throws IOException {
         Path file = write("invalid.json", json);
-        Pot4jException e = assertThrows(Pot4jException.class, () -> pot4j.loadConfig(file), json);
+        Pot4jException e = assertThrows(Pot4jException.class, () -> ENGINE.pot4j().loadConfig(file), json);
         assertEquals(ErrorCode.CONFIG_INVALID, e.code(), e.getMessage());
         assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
         assertTrue(e.getMessage().contains(path), e.getMessage());
@@ -232,13 +221,13 @@ class ConfigLoaderTest {
     void unknownAlgorithmAndMetricNamesListTheInstalledOnes() throws IOException {
         Path algo = write("algo.json", "{\"model\": {\"model\": \"m\"}, \"engine\": {\"calibration_dataset\": {\"type\": \"idx\", \"images\": \"x\"}},"
                 + " \"compression\": {\"algorithms\": [{\"name\": \"TestWeightOlny\"}]}}");
-        Pot4jException a = assertThrows(Pot4jException.class, () -> pot4j.loadConfig(algo));
+        Pot4jException a = assertThrows(Pot4jException.class, () -> ENGINE.pot4j().loadConfig(algo));
         assertEquals(ErrorCode.UNKNOWN_ALGORITHM, a.code());
         assertTrue(a.getMessage().contains("compression.algorithms[0].name"), a.getMessage());
         assertTrue(a.getMessage().contains("did you mean 'TestWeightOnly'"), a.getMessage());
         Path metric = write("metric.json", "{\"model\": {\"model\": \"m\"}, \"engine\": {\"calibration_dataset\": {\"type\": \"idx\", \"images\": \"x\"},"
                 + " \"metrics\": [\"acuracy_top1\"]}}");
-        Pot4jException m = assertThrows(Pot4jException.class, () -> pot4j.loadConfig(metric));
+        Pot4jException m = assertThrows(Pot4jException.class, () -> ENGINE.pot4j().loadConfig(metric));
         assertEquals(ErrorCode.UNKNOWN_METRIC, m.code());
         assertTrue(m.getMessage().contains("engine.metrics[0]") && m.getMessage().contains("test_top1"), m.getMessage());
     }
@@ -263,7 +252,7 @@ class ConfigLoaderTest {
                       algorithms: [{name: TestWeightOnly, params: {bits: 4}}]
                   - model: {model: /abs/c.pt}
                 """);
-        Pot4jConfig c = pot4j.loadConfig(file);
+        Pot4jConfig c = ENGINE.pot4j().loadConfig(file);
         Path base = file.toAbsolutePath().getParent();
         assertEquals(3, c.models().size());
         ModelJob a = c.models().get(0);
@@ -292,22 +281,22 @@ class ConfigLoaderTest {
     void modelsListChecksEntriesAndNames() throws IOException {
         Path dup = write("dup.json", "{\"engine\": {\"calibration_dataset\": {\"type\": \"idx\", \"images\": \"x\"}},"
                 + " \"models\": [{\"model\": {\"model\": \"x/m.onnx\"}}, {\"model\": {\"model\": \"y/m.pt\"}}]}");
-        Pot4jException e = assertThrows(Pot4jException.class, () -> pot4j.loadConfig(dup));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> ENGINE.pot4j().loadConfig(dup));
         assertEquals(ErrorCode.CONFIG_INVALID, e.code());
         assertTrue(e.getMessage().contains("models[1].model.model_name") && e.getMessage().contains("'m'"), e.getMessage());
 
         Path entryKey = write("entry.json", "{\"engine\": {\"calibration_dataset\": {\"type\": \"idx\", \"images\": \"x\"}},"
                 + " \"models\": [{\"model\": {\"model\": \"m.onnx\"}, \"engnie\": {}}]}");
-        Pot4jException k = assertThrows(Pot4jException.class, () -> pot4j.loadConfig(entryKey));
+        Pot4jException k = assertThrows(Pot4jException.class, () -> ENGINE.pot4j().loadConfig(entryKey));
         assertEquals(ErrorCode.CONFIG_UNKNOWN_KEY, k.code());
         assertTrue(k.getMessage().contains("models[0].engnie") && k.getMessage().contains("did you mean 'engine'"), k.getMessage());
 
         Path both = write("both.json", "{\"model\": {\"model\": \"a\"}, \"models\": [{\"model\": {\"model\": \"b\"}}]}");
-        assertEquals(ErrorCode.CONFIG_INVALID, assertThrows(Pot4jException.class, () -> pot4j.loadConfig(both)).code());
+        assertEquals(ErrorCode.CONFIG_INVALID, assertThrows(Pot4jException.class, () -> ENGINE.pot4j().loadConfig(both)).code());
 
         Path entryType = write("entrytype.json", "{\"engine\": {\"calibration_dataset\": {\"type\": \"idx\", \"images\": \"x\"}},"
                 + " \"models\": [{\"model\": {\"model\": \"m.onnx\"}, \"engine\": {\"threads\": -1}}]}");
-        Pot4jException t = assertThrows(Pot4jException.class, () -> pot4j.loadConfig(entryType));
+        Pot4jException t = assertThrows(Pot4jException.class, () -> ENGINE.pot4j().loadConfig(entryType));
         assertTrue(t.getMessage().contains("models[0].engine.threads"), t.getMessage());
     }
 
@@ -315,7 +304,7 @@ class ConfigLoaderTest {
     void defaultsWhenSectionsAreLeftOut() throws IOException {
         Path file = write("min.json", "{\"model\": {\"model\": \"net/saved_model.pb\"},"
                 + " \"engine\": {\"calibration_dataset\": {\"type\": \"npy\", \"path\": \"d\"}}}");
-        Pot4jConfig c = pot4j.loadConfig(file);
+        Pot4jConfig c = ENGINE.pot4j().loadConfig(file);
         ModelJob job = c.models().get(0);
         assertEquals("net", job.model().modelName(), "a SavedModel is named after its folder");
         assertNull(job.model().framework());
@@ -328,7 +317,7 @@ class ConfigLoaderTest {
 
     @Test
     void missingFileIsFileNotFound() {
-        Pot4jException e = assertThrows(Pot4jException.class, () -> pot4j.loadConfig(dir.resolve("none.json")));
+        Pot4jException e = assertThrows(Pot4jException.class, () -> ENGINE.pot4j().loadConfig(dir.resolve("none.json")));
         assertEquals(ErrorCode.FILE_NOT_FOUND, e.code());
     }
 

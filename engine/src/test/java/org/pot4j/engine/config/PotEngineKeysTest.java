@@ -9,31 +9,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.pot4j.api.ErrorCode;
 import org.pot4j.api.Pot4jException;
-import org.pot4j.api.ProgressListener;
-import org.pot4j.engine.Pot4j;
+import org.pot4j.engine.testing.QuietEngine;
 
 /** POT's own engine/model keys are accepted with POT's meaning, and the executor is checked when the config loads. */
 class PotEngineKeysTest {
-    private static Pot4j pot4j;
+    @RegisterExtension
+    static final QuietEngine ENGINE = new QuietEngine();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void engine() {
-        pot4j = Pot4j.builder().progress(ProgressListener.NONE).build();
-    }
-
-    @AfterAll
-    static void close() {
-        pot4j.close();
-    }
 
     private Pot4jConfig load(String model, String engineExtra) throws IOException {
         Path f = dir.resolve("c.json");
@@ -41,7 +30,7 @@ class PotEngineKeysTest {
                 {"model": {%s},
                  "engine": {"calibration_dataset": {"type": "csv", "path": "d.csv"}%s}}
                 """.formatted(model, engineExtra));
-        return pot4j.loadConfig(f);
+        return ENGINE.pot4j().loadConfig(f);
     }
 
     private Pot4jException fails(String model, String engineExtra) {

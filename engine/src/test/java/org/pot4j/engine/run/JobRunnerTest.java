@@ -19,35 +19,24 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.pot4j.api.ErrorCode;
-import org.pot4j.api.ProgressListener;
 import org.pot4j.api.quant.QuantizationPlan;
-import org.pot4j.engine.Pot4j;
+import org.pot4j.engine.testing.QuietEngine;
 import org.pot4j.engine.config.JsonFiles;
 import org.pot4j.engine.config.PlanJson;
 import org.pot4j.engine.config.Pot4jConfig;
 import org.pot4j.engine.testplugins.TextMlpBackendProvider;
 
 class JobRunnerTest {
-    private static Pot4j pot4j;
+    @RegisterExtension
+    static final QuietEngine ENGINE = new QuietEngine();
     @TempDir
     Path dir;
     private Path config;
-
-    @BeforeAll
-    static void engine() {
-        pot4j = Pot4j.builder().progress(ProgressListener.NONE).build();
-    }
-
-    @AfterAll
-    static void close() {
-        pot4j.close();
-    }
 
     /** Two textmlp models, a CSV of 60 rows with 5 features and labels 0-2, and a four-model config. */
     @BeforeEach
@@ -89,8 +78,8 @@ class JobRunnerTest {
     }
 
     private JobSummary run(Path cfg, JobOptions options) {
-        Pot4jConfig c = pot4j.loadConfig(cfg);
-        return new JobRunner(pot4j).run(c, cfg, options);
+        Pot4jConfig c = ENGINE.pot4j().loadConfig(cfg);
+        return new JobRunner(ENGINE.pot4j()).run(c, cfg, options);
     }
 
     private static ModelOutcome.Quantized quantized(JobSummary s, int index) {
@@ -152,13 +141,13 @@ class JobRunnerTest {
         JsonNode aa = json(dir.resolve("out/alpha/report.json"));
         assertTrue(aa.toString().contains("test_top1"), aa.toString());
         // the same values as measuring again from scratch
-        try (org.pot4j.api.model.Model m = pot4j.loadModel(dir.resolve("models/alpha.tmlp"))) {
-            org.pot4j.api.data.Dataset data = pot4j.openDataset(Map.of("type", "csv", "path", "data/rows.csv",
+        try (org.pot4j.api.model.Model m = ENGINE.pot4j().loadModel(dir.resolve("models/alpha.tmlp"))) {
+            org.pot4j.api.data.Dataset data = ENGINE.pot4j().openDataset(Map.of("type", "csv", "path", "data/rows.csv",
                     "label_column", "label"), dir);
-            var top1 = List.of(pot4j.metric("test_top1", Map.of()));
-            assertEquals(pot4j.evaluate(m, org.pot4j.api.quant.QuantizationPlan.EMPTY, data, top1), o.accuracy().fp32());
+            var top1 = List.of(ENGINE.pot4j().metric("test_top1", Map.of()));
+            assertEquals(ENGINE.pot4j().evaluate(m, org.pot4j.api.quant.QuantizationPlan.EMPTY, data, top1), o.accuracy().fp32());
             org.pot4j.api.quant.QuantizationPlan plan = org.pot4j.engine.config.PlanJson.readFile(dir.resolve("out/alpha/plan.json"));
-            assertEquals(pot4j.evaluate(m, plan, data, top1), o.accuracy().int8());
+            assertEquals(ENGINE.pot4j().evaluate(m, plan, data, top1), o.accuracy().int8());
         }
     }
 
